@@ -1,0 +1,170 @@
+//! Code generation: the `SharedLayout` and `Field` impls and the compile-time proofs.
+
+use proc_macro2::TokenStream;
+use quote::{quote, quote_spanned};
+use syn::DeriveInput;
+use syn::spanned::Spanned;
+
+use crate::ast::Input;
+use crate::attr::Endian;
+use crate::errors::Errors;
+use crate::valid;
+
+/// Expands `#[derive(SharedLayout)]` on `input`: the impls when every check passes, or the errors
+/// plus a stub impl (so that code using the type reports no further errors).
+pub fn derive(input: &DeriveInput) -> TokenStream {
+    let mut errors = Errors::default();
+    let model = Input::from_syn(input, &mut errors);
+    if model.shm.endian.is_none() && errors.len() == 0 {
+        errors.push(syn::Error::new(
+            input.ident.span(),
+            "a shared layout must declare its byte order: add #[shm(endian = \"little\")], #[shm(endian = \"big\")] or #[shm(endian = \"native\")] to the struct",
+        ));
+    }
+    valid::check_fields(&model, &mut errors);
+    match (errors.combined(), model.shm.endian) {
+        (None, Some(endian)) => expand(&model, endian),
+        (Some(error), _) => {
+            let mut out = error.to_compile_error();
+            out.extend(stub(&model));
+            out
+        }
+        (None, None) => unreachable!("a missing byte order is always reported"),
+    }
+}
+
+/// The impls of a struct that failed validation: enough for other code to type-check, never
+/// usable (the crate does not compile).
+fn stub(model: &Input<'_>) -> TokenStream {
+    if !model.input.generics.params.is_empty() {
+        return TokenStream::new();
+    }
+    let ident = &model.input.ident;
+    let krate = &model.shm.krate;
+    let p = quote!(#krate::__private);
+    quote! {
+        const _: () = {
+            unsafe impl #p::SharedLayout for #ident {
+                const LAYOUT: &'static #p::Layout = &#p::ERROR_STUB_LAYOUT;
+                const FINGERPRINT: u64 = 0;
+            }
+            unsafe impl #p::Field for #ident {
+                const TYPE: &'static #p::FieldType = &#p::FieldType::Struct(&#p::ERROR_STUB_LAYOUT);
+            }
+        };
+    }
+}
+
+fn expand(model: &Input<'_>, endian: Endian) -> TokenStream {
+    let ident = &model.input.ident;
+    let krate = &model.shm.krate;
+    let p = quote!(#krate::__private);
+    let core = quote!(#p::core);
+    let name = model.stable_name();
+    let version = model.shm.version;
+    let endian_variant = match endian {
+        Endian::Little => quote!(Little),
+        Endian::Big => quote!(Big),
+        Endian::Native => quote!(Native),
+    };
+
+    // Which byte-order marker traits the struct earns. Each field's canonical type is read through
+    // the marker it must carry, so the read is also the proof; a byte-order-free struct (only
+    // bytes) proves both orders and nests in layouts of either.
+    let byte_order_free = valid::is_byte_order_free(model);
+    let little = endian == Endian::Little || byte_order_free;
+    let big = endian == Endian::Big || byte_order_free;
+    let type_of = |ty: &syn::Type| match (little, big) {
+        (true, _) => quote_spanned!(ty.span()=> #p::little_field::<#ty>()),
+        (false, true) => quote_spanned!(ty.span()=> #p::big_field::<#ty>()),
+        (false, false) => quote_spanned!(ty.span()=> #p::native_field::<#ty>()),
+    };
+    let rows = model.fields.iter().map(|f| {
+        let (member, name, ty) = (&f.member, &f.name, f.ty);
+        let field_type = type_of(ty);
+        quote! {
+            #p::FieldLayout::__new(
+                #name,
+                #core::mem::offset_of!(#ident, #member),
+                #core::mem::size_of::<#ty>(),
+                #core::mem::align_of::<#ty>(),
+                #field_type,
+            )
+        }
+    });
+    let field_proofs = model.fields.iter().filter(|_| little && big).map(|f| {
+        let ty = f.ty;
+        quote_spanned!(ty.span()=> #p::big_field::<#ty>();)
+    });
+
+    // Padding: the gap between each field and the end of the one before it, then the tail.
+    let gap_proofs = model.fields.windows(2).map(|pair| {
+        let (prev, next) = (&pair[0], &pair[1]);
+        let (prev_member, prev_ty) = (&prev.member, prev.ty);
+        let (next_member, next_ty) = (&next.member, next.ty);
+        quote_spanned! {next.ty.span()=>
+            #p::assert_no_padding_before::<#next_ty, #ident, {
+                #core::mem::offset_of!(#ident, #next_member)
+                    - (#core::mem::offset_of!(#ident, #prev_member) + #core::mem::size_of::<#prev_ty>())
+            }>();
+        }
+    });
+    let last = model.fields.last().expect("validated: at least one field");
+    let (last_member, last_ty) = (&last.member, last.ty);
+    let tail_proof = quote_spanned! {ident.span()=>
+        #p::assert_no_trailing_padding::<#ident, {
+            #core::mem::size_of::<#ident>()
+                - (#core::mem::offset_of!(#ident, #last_member) + #core::mem::size_of::<#last_ty>())
+        }>();
+    };
+
+    let drop_message = format!(
+        "`{ident}` implements Drop, so it cannot be a shared layout: another process may copy or discard the bytes without running it; remove the Drop impl"
+    );
+    let zst_message =
+        format!("`{ident}` is zero-sized, so it holds nothing to share; add at least one field");
+
+    let mut markers = TokenStream::new();
+    if little {
+        markers.extend(quote!(unsafe impl #p::LittleEndianField for #ident {}));
+    }
+    if big {
+        markers.extend(quote!(unsafe impl #p::BigEndianField for #ident {}));
+    }
+
+    quote! {
+        const _: () = {
+            const __SHMIPC_FIELDS: &[#p::FieldLayout] = &[#(#rows),*];
+            const __SHMIPC_LAYOUT: #p::Layout = #p::Layout::__new(
+                #name,
+                #version,
+                #p::Endian::#endian_variant,
+                #core::mem::size_of::<#ident>(),
+                #core::mem::align_of::<#ident>(),
+                __SHMIPC_FIELDS,
+            );
+
+            // SAFETY: the proofs below (sealed field traits, no padding, no Drop, not zero-sized)
+            // and #[repr(C)], checked by the derive, establish the trait's contract.
+            unsafe impl #p::SharedLayout for #ident {
+                const LAYOUT: &'static #p::Layout = &__SHMIPC_LAYOUT;
+                const FINGERPRINT: u64 = #p::fingerprint(&__SHMIPC_LAYOUT);
+            }
+
+            // SAFETY: as for `SharedLayout`.
+            unsafe impl #p::Field for #ident {
+                const TYPE: &'static #p::FieldType = &#p::FieldType::Struct(&__SHMIPC_LAYOUT);
+            }
+
+            #markers
+
+            const _: () = {
+                #(#field_proofs)*
+                #(#gap_proofs)*
+                #tail_proof
+                #core::assert!(!#core::mem::needs_drop::<#ident>(), #drop_message);
+                #core::assert!(#core::mem::size_of::<#ident>() != 0, #zst_message);
+            };
+        };
+    }
+}

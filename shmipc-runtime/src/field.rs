@@ -1,0 +1,177 @@
+//! The sealed field traits through which `#[derive(SharedLayout)]` proves its claims.
+//!
+//! The derive never decides soundness from how a type is spelled (an alias can hide a pointer):
+//! every field type must implement [`Field`], which only this crate and the derive implement.
+//! The byte-order markers [`LittleEndianField`] and [`BigEndianField`] say which fields may appear
+//! in `endian = "little"` and `endian = "big"` layouts. The padding proofs are traits implemented
+//! only for a padding count of zero, so a violation reaches the user with the byte count in the
+//! message.
+//!
+//! Nothing here is meant to be named by users; the `shmipc` facade re-exports it under
+//! `__private` for generated code.
+
+use core::sync::atomic::{
+    AtomicI8, AtomicI16, AtomicI32, AtomicI64, AtomicU8, AtomicU16, AtomicU32, AtomicU64,
+};
+
+use crate::endian::{Be, EndianScalar, Le};
+use crate::layout::{FieldType, Primitive};
+
+/// A type that may be a field of a shared layout. Implemented by this crate for fixed-width
+/// integers, floats, endian wrappers, fixed-width atomics and arrays of them, and by
+/// `#[derive(SharedLayout)]` for the structs it proves.
+///
+/// # Safety
+///
+/// The type must be pointer-free, free of `Drop`, valid for every bit pattern, have the same size
+/// and alignment in every process that agrees on [`Field::TYPE`], and `TYPE` must describe it.
+#[diagnostic::on_unimplemented(
+    message = "`{Self}` cannot be stored in shared memory",
+    label = "not a shared-memory field type",
+    note = "a field must be `u8`, `i8`, an endian type (`U32Le`, `I64Be`, `F64Le`, ...), a native fixed-width integer, float or atomic (only in `endian = \"native\"` layouts), an array of these, or a struct with `#[derive(SharedLayout)]`",
+    note = "pointers, references, `Box`, `Vec` and `String` hold addresses that mean nothing in another process; `usize`/`isize` change width between processes; `bool`, `char`, `Option` and enums have bit patterns that are not valid values"
+)]
+pub unsafe trait Field: 'static {
+    /// The canonical type recorded in the layout's field table.
+    const TYPE: &'static FieldType;
+}
+
+/// A field type allowed in an `endian = "little"` layout: it stores every multi-byte value
+/// little-endian, or has no multi-byte values.
+///
+/// # Safety
+///
+/// As for [`Field`], and the claim about byte order must hold.
+#[diagnostic::on_unimplemented(
+    message = "`{Self}` cannot be a field of an `endian = \"little\"` layout",
+    label = "no fixed little-endian byte order",
+    note = "a little-endian layout holds `u8`, `i8`, little-endian types (`U16Le`, `U32Le`, `U64Le`, `I32Le`, `F64Le`, ...), arrays of these, and structs that derive `SharedLayout` with `endian = \"little\"`",
+    note = "native integers, floats and atomics belong in `endian = \"native\"` layouts; pointers, references, `Box`, `Vec`, `String`, `usize`, `bool`, `char`, `Option` and enums cannot be shared at all"
+)]
+pub unsafe trait LittleEndianField: Field {}
+
+/// A field type allowed in an `endian = "big"` layout: it stores every multi-byte value
+/// big-endian, or has no multi-byte values.
+///
+/// # Safety
+///
+/// As for [`Field`], and the claim about byte order must hold.
+#[diagnostic::on_unimplemented(
+    message = "`{Self}` cannot be a field of an `endian = \"big\"` layout",
+    label = "no fixed big-endian byte order",
+    note = "a big-endian layout holds `u8`, `i8`, big-endian types (`U16Be`, `U32Be`, `U64Be`, `I32Be`, `F64Be`, ...), arrays of these, and structs that derive `SharedLayout` with `endian = \"big\"`",
+    note = "native integers, floats and atomics belong in `endian = \"native\"` layouts; pointers, references, `Box`, `Vec`, `String`, `usize`, `bool`, `char`, `Option` and enums cannot be shared at all"
+)]
+pub unsafe trait BigEndianField: Field {}
+
+macro_rules! primitive_field {
+    ($($t:ty => $p:ident),* $(,)?) => {$(
+        // SAFETY: a fixed-width integer, float or atomic: no pointers, no Drop, every bit pattern
+        // valid, size and alignment fixed by its width on every supported target.
+        unsafe impl Field for $t {
+            const TYPE: &'static FieldType = &FieldType::Primitive(Primitive::$p);
+        }
+    )*};
+}
+
+primitive_field! {
+    u8 => U8, i8 => I8,
+    u16 => U16, u32 => U32, u64 => U64, i16 => I16, i32 => I32, i64 => I64,
+    f32 => F32, f64 => F64,
+    AtomicU8 => AtomicU8, AtomicU16 => AtomicU16, AtomicU32 => AtomicU32, AtomicU64 => AtomicU64,
+    AtomicI8 => AtomicI8, AtomicI16 => AtomicI16, AtomicI32 => AtomicI32, AtomicI64 => AtomicI64,
+}
+
+// SAFETY: single bytes have no byte order.
+unsafe impl LittleEndianField for u8 {}
+// SAFETY: single bytes have no byte order.
+unsafe impl LittleEndianField for i8 {}
+// SAFETY: single bytes have no byte order.
+unsafe impl BigEndianField for u8 {}
+// SAFETY: single bytes have no byte order.
+unsafe impl BigEndianField for i8 {}
+
+// SAFETY: `Le<T>` is `repr(C)` over `T::Bits` (a plain unsigned integer) and a zero-length
+// array of a zero-sized alignment type: pointer-free, no Drop, every bit pattern valid, size and
+// alignment equal to `size_of::<T>()` everywhere.
+unsafe impl<T: EndianScalar> Field for Le<T> {
+    const TYPE: &'static FieldType = &FieldType::Primitive(T::LE);
+}
+// SAFETY: `Le<T>` stores its value little-endian by construction.
+unsafe impl<T: EndianScalar> LittleEndianField for Le<T> {}
+
+// SAFETY: as for `Le<T>`.
+unsafe impl<T: EndianScalar> Field for Be<T> {
+    const TYPE: &'static FieldType = &FieldType::Primitive(T::BE);
+}
+// SAFETY: `Be<T>` stores its value big-endian by construction.
+unsafe impl<T: EndianScalar> BigEndianField for Be<T> {}
+
+// SAFETY: an array of fields is laid out as `N` consecutive elements with no padding between
+// them; it inherits every property of `T`.
+unsafe impl<T: Field, const N: usize> Field for [T; N] {
+    const TYPE: &'static FieldType = &FieldType::Array {
+        elem: T::TYPE,
+        len: N,
+    };
+}
+// SAFETY: every element is little-endian.
+unsafe impl<T: LittleEndianField, const N: usize> LittleEndianField for [T; N] {}
+// SAFETY: every element is big-endian.
+unsafe impl<T: BigEndianField, const N: usize> BigEndianField for [T; N] {}
+
+/// The canonical type of a field of a native layout; compiles only when `T` may be one.
+#[doc(hidden)]
+pub const fn native_field<T: Field>() -> &'static FieldType {
+    T::TYPE
+}
+
+/// The canonical type of a field of a little-endian layout; compiles only when `T` may be one.
+#[doc(hidden)]
+pub const fn little_field<T: LittleEndianField>() -> &'static FieldType {
+    T::TYPE
+}
+
+/// The canonical type of a field of a big-endian layout; compiles only when `T` may be one.
+#[doc(hidden)]
+pub const fn big_field<T: BigEndianField>() -> &'static FieldType {
+    T::TYPE
+}
+
+/// Implemented only for a gap of zero bytes.
+#[doc(hidden)]
+#[diagnostic::on_unimplemented(
+    message = "`{T}` has {GAP} byte(s) of implicit padding before its field of type `{F}`",
+    label = "{GAP} byte(s) of padding before this field",
+    note = "shared layouts may not contain implicit padding: its bytes are not guaranteed to be copied and may leak data between processes",
+    note = "add an explicit padding field of `[u8; {GAP}]` just before this field, or reorder the fields from largest to smallest alignment"
+)]
+pub trait NoPaddingBefore<F: ?Sized, T: ?Sized, const GAP: usize> {}
+impl<F: ?Sized, T: ?Sized> NoPaddingBefore<F, T, 0> for () {}
+
+/// Compiles only when the gap before a field (of type `F`, in struct `T`) is zero.
+#[doc(hidden)]
+pub const fn assert_no_padding_before<F: ?Sized, T: ?Sized, const GAP: usize>()
+where
+    (): NoPaddingBefore<F, T, GAP>,
+{
+}
+
+/// Implemented only for zero bytes of trailing padding.
+#[doc(hidden)]
+#[diagnostic::on_unimplemented(
+    message = "`{T}` has {GAP} byte(s) of implicit padding after its last field",
+    label = "{GAP} byte(s) of padding at the end of this struct",
+    note = "the size of a struct is rounded up to its alignment; shared layouts may not contain implicit padding",
+    note = "add an explicit padding field of `[u8; {GAP}]` after the last field"
+)]
+pub trait NoTrailingPadding<T: ?Sized, const GAP: usize> {}
+impl<T: ?Sized> NoTrailingPadding<T, 0> for () {}
+
+/// Compiles only when a struct has no trailing padding.
+#[doc(hidden)]
+pub const fn assert_no_trailing_padding<T: ?Sized, const GAP: usize>()
+where
+    (): NoTrailingPadding<T, GAP>,
+{
+}

@@ -1,0 +1,397 @@
+//! Layout descriptors: what `#[derive(SharedLayout)]` proves about a type, as data.
+//!
+//! A [`Layout`] is the canonical, self-describing description of a shared type: its stable name,
+//! schema version, byte order, size, alignment and field table. Two processes agree on the bytes of
+//! a shared value exactly when their layouts are equal, which [`SharedLayout::FINGERPRINT`]
+//! summarises in 64 bits.
+
+use core::fmt;
+
+/// A type whose bytes may be shared between processes.
+///
+/// Implement it with `#[derive(SharedLayout)]` (re-exported by the `shmipc` crate under the same
+/// name), which proves every property listed below at compile time.
+///
+/// # Safety
+///
+/// An implementation promises that the type:
+///
+/// - is `#[repr(C)]` (optionally with `align(N)`), has no implicit padding, and every field sits at
+///   a multiple of its alignment, so the same bytes mean the same value in every process built with
+///   the same layout;
+/// - contains no pointers, references or other process-local values, and is valid for every bit
+///   pattern, including all zeroes (a peer may write any bytes);
+/// - does not implement `Drop`;
+/// - describes itself truthfully in [`Self::LAYOUT`]: its size, alignment, and every field's name,
+///   offset, size, alignment and type, in declaration order.
+pub unsafe trait SharedLayout: Sized + 'static {
+    /// The canonical description of this type's bytes.
+    const LAYOUT: &'static Layout;
+    /// A 64-bit FNV-1a hash of [`Self::LAYOUT`], computed at compile time.
+    ///
+    /// It changes when the name, version, byte order, size, alignment or any field's name, offset,
+    /// size, alignment or type changes.
+    const FINGERPRINT: u64;
+}
+
+/// The byte order a layout declares with `#[shm(endian = "...")]`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum Endian {
+    /// Every multi-byte field is stored little-endian, whatever the machine.
+    Little,
+    /// Every multi-byte field is stored big-endian, whatever the machine.
+    Big,
+    /// Multi-byte fields use the byte order of the machine that created the segment; a process of
+    /// the other byte order is refused when it opens one.
+    Native,
+}
+
+impl Endian {
+    /// The keyword used in `#[shm(endian = "...")]` and in the canonical description.
+    pub const fn as_str(self) -> &'static str {
+        match self {
+            Endian::Little => "little",
+            Endian::Big => "big",
+            Endian::Native => "native",
+        }
+    }
+
+    /// The byte order of the machine this code was compiled for (`Little` or `Big`).
+    pub const fn host() -> Endian {
+        if cfg!(target_endian = "little") {
+            Endian::Little
+        } else {
+            Endian::Big
+        }
+    }
+}
+
+impl fmt::Display for Endian {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// A primitive field type, by its canonical name.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+#[allow(missing_docs)] // each variant is named by its canonical spelling
+pub enum Primitive {
+    U8,
+    I8,
+    U16,
+    U32,
+    U64,
+    I16,
+    I32,
+    I64,
+    F32,
+    F64,
+    U16Le,
+    U32Le,
+    U64Le,
+    I16Le,
+    I32Le,
+    I64Le,
+    F32Le,
+    F64Le,
+    U16Be,
+    U32Be,
+    U64Be,
+    I16Be,
+    I32Be,
+    I64Be,
+    F32Be,
+    F64Be,
+    AtomicU8,
+    AtomicU16,
+    AtomicU32,
+    AtomicU64,
+    AtomicI8,
+    AtomicI16,
+    AtomicI32,
+    AtomicI64,
+}
+
+impl Primitive {
+    /// Every primitive, in a fixed order (the order of the canonical numbering).
+    pub const ALL: [Primitive; 34] = [
+        Primitive::U8,
+        Primitive::I8,
+        Primitive::U16,
+        Primitive::U32,
+        Primitive::U64,
+        Primitive::I16,
+        Primitive::I32,
+        Primitive::I64,
+        Primitive::F32,
+        Primitive::F64,
+        Primitive::U16Le,
+        Primitive::U32Le,
+        Primitive::U64Le,
+        Primitive::I16Le,
+        Primitive::I32Le,
+        Primitive::I64Le,
+        Primitive::F32Le,
+        Primitive::F64Le,
+        Primitive::U16Be,
+        Primitive::U32Be,
+        Primitive::U64Be,
+        Primitive::I16Be,
+        Primitive::I32Be,
+        Primitive::I64Be,
+        Primitive::F32Be,
+        Primitive::F64Be,
+        Primitive::AtomicU8,
+        Primitive::AtomicU16,
+        Primitive::AtomicU32,
+        Primitive::AtomicU64,
+        Primitive::AtomicI8,
+        Primitive::AtomicI16,
+        Primitive::AtomicI32,
+        Primitive::AtomicI64,
+    ];
+
+    /// The canonical spelling, as written in layout tables and the lock file (`u32le`,
+    /// `atomic_u64`, `f64`).
+    pub const fn name(self) -> &'static str {
+        match self {
+            Primitive::U8 => "u8",
+            Primitive::I8 => "i8",
+            Primitive::U16 => "u16",
+            Primitive::U32 => "u32",
+            Primitive::U64 => "u64",
+            Primitive::I16 => "i16",
+            Primitive::I32 => "i32",
+            Primitive::I64 => "i64",
+            Primitive::F32 => "f32",
+            Primitive::F64 => "f64",
+            Primitive::U16Le => "u16le",
+            Primitive::U32Le => "u32le",
+            Primitive::U64Le => "u64le",
+            Primitive::I16Le => "i16le",
+            Primitive::I32Le => "i32le",
+            Primitive::I64Le => "i64le",
+            Primitive::F32Le => "f32le",
+            Primitive::F64Le => "f64le",
+            Primitive::U16Be => "u16be",
+            Primitive::U32Be => "u32be",
+            Primitive::U64Be => "u64be",
+            Primitive::I16Be => "i16be",
+            Primitive::I32Be => "i32be",
+            Primitive::I64Be => "i64be",
+            Primitive::F32Be => "f32be",
+            Primitive::F64Be => "f64be",
+            Primitive::AtomicU8 => "atomic_u8",
+            Primitive::AtomicU16 => "atomic_u16",
+            Primitive::AtomicU32 => "atomic_u32",
+            Primitive::AtomicU64 => "atomic_u64",
+            Primitive::AtomicI8 => "atomic_i8",
+            Primitive::AtomicI16 => "atomic_i16",
+            Primitive::AtomicI32 => "atomic_i32",
+            Primitive::AtomicI64 => "atomic_i64",
+        }
+    }
+
+    /// Parses a canonical spelling back (the inverse of [`Primitive::name`]).
+    pub fn from_name(name: &str) -> Option<Primitive> {
+        Primitive::ALL.into_iter().find(|p| p.name() == name)
+    }
+
+    /// Size in bytes (equal to the alignment: every primitive is naturally aligned).
+    pub const fn size(self) -> usize {
+        match self {
+            Primitive::U8 | Primitive::I8 | Primitive::AtomicU8 | Primitive::AtomicI8 => 1,
+            Primitive::U16
+            | Primitive::I16
+            | Primitive::U16Le
+            | Primitive::I16Le
+            | Primitive::U16Be
+            | Primitive::I16Be
+            | Primitive::AtomicU16
+            | Primitive::AtomicI16 => 2,
+            Primitive::U32
+            | Primitive::I32
+            | Primitive::F32
+            | Primitive::U32Le
+            | Primitive::I32Le
+            | Primitive::F32Le
+            | Primitive::U32Be
+            | Primitive::I32Be
+            | Primitive::F32Be
+            | Primitive::AtomicU32
+            | Primitive::AtomicI32 => 4,
+            _ => 8,
+        }
+    }
+}
+
+/// The type of one field, as recorded in a [`Layout`].
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum FieldType {
+    /// A primitive: an integer, float, endian wrapper or atomic.
+    Primitive(Primitive),
+    /// A fixed-size array `[elem; len]`.
+    Array {
+        /// The element type.
+        elem: &'static FieldType,
+        /// The number of elements.
+        len: usize,
+    },
+    /// A nested `SharedLayout` struct.
+    Struct(&'static Layout),
+}
+
+impl fmt::Display for FieldType {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            FieldType::Primitive(p) => f.write_str(p.name()),
+            FieldType::Array { elem, len } => write!(f, "[{elem}; {len}]"),
+            FieldType::Struct(layout) => {
+                write!(
+                    f,
+                    "{} v{} #{:016x}",
+                    layout.name(),
+                    layout.version(),
+                    layout.fingerprint()
+                )
+            }
+        }
+    }
+}
+
+/// One row of a layout's field table.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub struct FieldLayout {
+    name: &'static str,
+    offset: usize,
+    size: usize,
+    align: usize,
+    ty: &'static FieldType,
+}
+
+impl FieldLayout {
+    /// Used by the derive; the values must describe the field truthfully (see [`SharedLayout`]).
+    #[doc(hidden)]
+    pub const fn __new(
+        name: &'static str,
+        offset: usize,
+        size: usize,
+        align: usize,
+        ty: &'static FieldType,
+    ) -> Self {
+        FieldLayout {
+            name,
+            offset,
+            size,
+            align,
+            ty,
+        }
+    }
+
+    /// The field's name (`"0"`, `"1"`, … for tuple structs).
+    pub const fn name(&self) -> &'static str {
+        self.name
+    }
+    /// Byte offset from the start of the struct.
+    pub const fn offset(&self) -> usize {
+        self.offset
+    }
+    /// Size in bytes.
+    pub const fn size(&self) -> usize {
+        self.size
+    }
+    /// Alignment in bytes.
+    pub const fn align(&self) -> usize {
+        self.align
+    }
+    /// The field's canonical type.
+    pub const fn ty(&self) -> &'static FieldType {
+        self.ty
+    }
+}
+
+/// The canonical description of a shared type, produced by `#[derive(SharedLayout)]`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub struct Layout {
+    name: &'static str,
+    version: u32,
+    endian: Endian,
+    size: usize,
+    align: usize,
+    fields: &'static [FieldLayout],
+}
+
+impl Layout {
+    /// Used by the derive; the values must describe the type truthfully (see [`SharedLayout`]).
+    #[doc(hidden)]
+    pub const fn __new(
+        name: &'static str,
+        version: u32,
+        endian: Endian,
+        size: usize,
+        align: usize,
+        fields: &'static [FieldLayout],
+    ) -> Self {
+        Layout {
+            name,
+            version,
+            endian,
+            size,
+            align,
+            fields,
+        }
+    }
+
+    /// The stable type name (`#[shm(name = "...")]`, by default the bare struct name).
+    pub const fn name(&self) -> &'static str {
+        self.name
+    }
+    /// The schema version (`#[shm(version = N)]`, by default 1).
+    pub const fn version(&self) -> u32 {
+        self.version
+    }
+    /// The declared byte order.
+    pub const fn endian(&self) -> Endian {
+        self.endian
+    }
+    /// `size_of` the type.
+    pub const fn size(&self) -> usize {
+        self.size
+    }
+    /// `align_of` the type.
+    pub const fn align(&self) -> usize {
+        self.align
+    }
+    /// The field table, in declaration (and offset) order.
+    pub const fn fields(&self) -> &'static [FieldLayout] {
+        self.fields
+    }
+    /// The 64-bit fingerprint of this description (equal to `T::FINGERPRINT`).
+    pub const fn fingerprint(&self) -> u64 {
+        crate::fingerprint::fingerprint(self)
+    }
+}
+
+impl fmt::Display for Layout {
+    /// A human-readable table: one header line, then one line per field.
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        writeln!(
+            f,
+            "{} v{} endian={} size={} align={} fingerprint={:016x}",
+            self.name,
+            self.version,
+            self.endian,
+            self.size,
+            self.align,
+            self.fingerprint()
+        )?;
+        for field in self.fields {
+            writeln!(
+                f,
+                "  {:>4} {:>4} {:>3}  {}: {}",
+                field.offset, field.size, field.align, field.name, field.ty
+            )?;
+        }
+        Ok(())
+    }
+}

@@ -1,0 +1,79 @@
+//! # shmipc: typed inter-process communication over shared memory
+//!
+//! Processes on one machine exchange fixed-layout messages through shared memory and can never
+//! silently disagree about what the bytes mean: `#[derive(SharedLayout)]` proves at compile time
+//! that a struct can live in shared memory, and records a versioned, self-describing layout that a
+//! second process checks.
+//!
+//! ```
+//! use shmipc::prelude::*;
+//!
+//! #[derive(SharedLayout, Clone, Copy)]
+//! #[repr(C)]
+//! #[shm(endian = "little", version = 3)]
+//! pub struct Tick {
+//!     pub seq: U64Le,
+//!     pub price_e6: I64Le,
+//!     pub qty: U32Le,
+//!     pub venue: [u8; 4],
+//! }
+//!
+//! let layout = Tick::LAYOUT;
+//! assert_eq!((layout.name(), layout.version(), layout.size()), ("Tick", 3, 24));
+//! assert_eq!(layout.fields()[2].offset(), 16);
+//! assert_eq!(layout.fields()[2].ty().to_string(), "u32le");
+//! assert_eq!(Tick::FINGERPRINT, layout.fingerprint());
+//! ```
+//!
+//! See the derive's documentation ([`macro@SharedLayout`]) for every rule it enforces.
+#![deny(unsafe_op_in_unsafe_fn)]
+#![deny(clippy::undocumented_unsafe_blocks)]
+
+pub use shmipc_runtime::endian;
+pub use shmipc_runtime::{Endian, FieldLayout, FieldType, Layout, Primitive, SharedLayout};
+
+/// `#[derive(SharedLayout)]`: proves at compile time that a struct can live in shared memory and
+/// implements [`trait@SharedLayout`] for it.
+///
+/// # Attributes
+///
+/// - `#[repr(C)]` is required (`#[repr(C, align(N))]` is fine); `packed` and `transparent` are
+///   rejected.
+/// - `#[shm(endian = "little" | "big" | "native")]` is required. In a little or big layout every
+///   multi-byte field carries its byte order in its type (`U32Le`, `I64Be`, …); native integers,
+///   floats and atomics (`AtomicU32`, …) are allowed only in native layouts.
+/// - `#[shm(version = N)]`: the schema version, a `u32`, by default 1.
+/// - `#[shm(name = "...")]`: the stable type name recorded in the layout, by default the bare
+///   struct name (never a module path, so two binaries that define the same struct agree).
+/// - `#[shm(crate = "path")]`: where the `shmipc` crate is, if it was renamed.
+///
+/// # What is proven
+///
+/// Every field is a shared-memory field type (fixed-width integers and floats, endian types,
+/// fixed-width atomics, arrays of them, nested `SharedLayout` structs); there is no implicit
+/// padding anywhere (the error gives the byte count and the `[u8; N]` field to add); the struct is
+/// not zero-sized and does not implement `Drop`. Pointers, references, owning types, `usize`,
+/// `isize`, `bool`, `char`, `Option`, enums, `u128`, `i128`, cells, function pointers and trait
+/// objects are rejected, also when hidden behind a type alias.
+pub use shmipc_derive::SharedLayout;
+
+/// Everything a message definition needs: the derive and trait, and the endian types.
+pub mod prelude {
+    pub use crate::SharedLayout;
+    pub use crate::endian::{
+        Be, F32Be, F32Le, F64Be, F64Le, I16Be, I16Le, I32Be, I32Le, I64Be, I64Le, Le, U16Be, U16Le,
+        U32Be, U32Le, U64Be, U64Le,
+    };
+}
+
+/// Paths used by code that `#[derive(SharedLayout)]` generates. Not a public API.
+#[doc(hidden)]
+pub mod __private {
+    pub use core;
+    pub use shmipc_runtime::ERROR_STUB_LAYOUT;
+    pub use shmipc_runtime::field::{
+        BigEndianField, Field, LittleEndianField, assert_no_padding_before,
+        assert_no_trailing_padding, big_field, little_field, native_field,
+    };
+    pub use shmipc_runtime::{Endian, FieldLayout, FieldType, Layout, SharedLayout, fingerprint};
+}
