@@ -14,6 +14,7 @@ pub mod endian;
 pub mod field;
 mod fingerprint;
 mod layout;
+pub mod sys;
 
 pub use fingerprint::fingerprint;
 pub use layout::{Endian, FieldLayout, FieldType, Layout, Primitive, SharedLayout};
