@@ -60,7 +60,10 @@ fn type_problem(ty: &Type, endian: Option<Endian>) -> Option<String> {
         Type::Path(p) if p.qself.is_none() => {
             let last = p.path.segments.last()?;
             let name = last.ident.to_string();
-            if let Some(reason) = path_problem(&name) {
+            // A derived struct is never generic, so a generic std name (`Vec<T>`) cannot be a
+            // user's shared type; plain names are matched only where a user type is unlikely.
+            let generic = matches!(last.arguments, PathArguments::AngleBracketed(_));
+            if let Some(reason) = path_problem(&name, generic) {
                 return Some(reason);
             }
             // Rules for the generic arguments of well-known wrappers (`Le<usize>`, `[Vec<u8>; 2]`).
@@ -83,8 +86,12 @@ fn type_problem(ty: &Type, endian: Option<Endian>) -> Option<String> {
     }
 }
 
-/// Why a path whose last segment is `name` cannot be shared, in any layout.
-fn path_problem(name: &str) -> Option<String> {
+/// Why a path whose last segment is `name` (with generic arguments if `generic`) cannot be
+/// shared, in any layout.
+fn path_problem(name: &str, generic: bool) -> Option<String> {
+    if generic {
+        return generic_problem(name);
+    }
     let reason = match name {
         "usize" | "isize" => format!(
             "`{name}` is 4 bytes in a 32-bit process and 8 bytes in a 64-bit one; use a fixed width such as `u64` or `u32` (`U64Le`/`U32Le` in a little-endian layout)"
@@ -94,32 +101,44 @@ fn path_problem(name: &str) -> Option<String> {
         "u128" | "i128" => format!(
             "the alignment of `{name}` changed from 8 to 16 bytes in Rust 1.77 on x86_64, so two builds may disagree on the layout; split it into two `U64Le` halves"
         ),
-        "Option" => "`Option` uses a niche or hidden discriminant that a peer can set to an invalid value; store a `u8` flag beside the value".into(),
         "NonZeroU8" | "NonZeroU16" | "NonZeroU32" | "NonZeroU64" | "NonZeroI8" | "NonZeroI16"
         | "NonZeroI32" | "NonZeroI64" | "NonZero" => format!(
             "`{name}` must not be zero, but a peer may write zero; use the plain integer type and check it after reading"
         ),
-        "Box" | "Vec" | "String" | "Rc" | "Arc" | "HashMap" | "BTreeMap" | "HashSet"
-        | "BTreeSet" | "VecDeque" | "CString" | "OsString" | "PathBuf" | "Cow" => format!(
-            "`{name}` owns heap memory of this process, which another process cannot see; use a fixed-size array (`[u8; N]` for text) and a length field"
+        "String" | "CString" | "OsString" | "PathBuf" => format!(
+            "`{name}` owns heap memory of this process, which another process cannot see; use a fixed-size array `[u8; N]` and a length field"
         ),
-        "str" | "CStr" | "OsStr" | "Path" => format!(
+        "str" | "CStr" | "OsStr" => format!(
             "`{name}` has no fixed size; use a fixed-size array `[u8; N]` and a length field"
-        ),
-        "Cell" | "RefCell" | "UnsafeCell" | "OnceCell" | "SyncUnsafeCell" => format!(
-            "`{name}` gives interior mutability within one process only; share mutable values through atomics (`AtomicU32`, `AtomicU64`, ...) in an `endian = \"native\"` layout, or a shmipc lock"
-        ),
-        "Mutex" | "RwLock" | "Condvar" | "OnceLock" | "LazyLock" => format!(
-            "`std::sync::{name}` uses a futex private to this process, so it cannot synchronise two processes; use shmipc's shared lock instead"
         ),
         "AtomicUsize" | "AtomicIsize" => format!(
             "`{name}` changes width between 32- and 64-bit processes; use `AtomicU64` or `AtomicU32`"
         ),
         "AtomicBool" => "`AtomicBool` is valid only as 0 or 1, but a peer may write any byte; use an `AtomicU8` (0 or 1) instead".into(),
         "AtomicPtr" => "an `AtomicPtr` holds an address in this process that means nothing in another; store an offset in an `AtomicU64`".into(),
-        "PhantomData" | "PhantomPinned" => format!(
+        "PhantomPinned" => format!(
             "`{name}` is zero-sized and holds nothing to share; remove the field"
         ),
+        _ => return None,
+    };
+    Some(reason)
+}
+
+/// Why a generic std type named `name` cannot be shared.
+fn generic_problem(name: &str) -> Option<String> {
+    let reason = match name {
+        "Option" => "`Option` uses a niche or hidden discriminant that a peer can set to an invalid value; store a `u8` flag beside the value".into(),
+        "Box" | "Vec" | "Rc" | "Arc" | "HashMap" | "BTreeMap" | "HashSet" | "BTreeSet"
+        | "VecDeque" | "Cow" => format!(
+            "`{name}` owns heap memory of this process, which another process cannot see; use a fixed-size array (`[u8; N]` for text) and a length field"
+        ),
+        "Cell" | "RefCell" | "UnsafeCell" | "OnceCell" | "SyncUnsafeCell" => format!(
+            "`{name}` gives interior mutability within one process only; share mutable values through atomics (`AtomicU32`, `AtomicU64`, ...) in an `endian = \"native\"` layout, or a shmipc lock"
+        ),
+        "Mutex" | "RwLock" | "OnceLock" | "LazyLock" => format!(
+            "`std::sync::{name}` uses a futex private to this process, so it cannot synchronise two processes; use shmipc's shared lock instead"
+        ),
+        "PhantomData" => "`PhantomData` is zero-sized and holds nothing to share; remove the field".into(),
         _ => return None,
     };
     Some(reason)

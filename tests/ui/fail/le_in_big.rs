@@ -1,0 +1,10 @@
+use shmipc::prelude::*;
+
+#[derive(SharedLayout)]
+#[repr(C)]
+#[shm(endian = "big")]
+pub struct Frame {
+    id: U32Le,
+}
+
+fn main() {}

@@ -1,0 +1,9 @@
+use shmipc::prelude::*;
+
+#[derive(SharedLayout)]
+#[repr(C)]
+pub struct Tick {
+    seq: U64Le,
+}
+
+fn main() {}

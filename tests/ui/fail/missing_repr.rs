@@ -1,0 +1,9 @@
+use shmipc::prelude::*;
+
+#[derive(SharedLayout)]
+#[shm(endian = "little")]
+pub struct Tick {
+    seq: U64Le,
+}
+
+fn main() {}
