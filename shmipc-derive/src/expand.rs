@@ -44,10 +44,12 @@ fn stub(model: &Input<'_>) -> TokenStream {
     let p = quote!(#krate::__private);
     quote! {
         const _: () = {
+            #[automatically_derived]
             unsafe impl #p::SharedLayout for #ident {
                 const LAYOUT: &'static #p::Layout = &#p::ERROR_STUB_LAYOUT;
                 const FINGERPRINT: u64 = 0;
             }
+            #[automatically_derived]
             unsafe impl #p::Field for #ident {
                 const TYPE: &'static #p::FieldType = &#p::FieldType::Struct(&#p::ERROR_STUB_LAYOUT);
             }
@@ -126,10 +128,13 @@ fn expand(model: &Input<'_>, endian: Endian) -> TokenStream {
 
     let mut markers = TokenStream::new();
     if little {
-        markers.extend(quote!(unsafe impl #p::LittleEndianField for #ident {}));
+        markers.extend(
+            quote!(#[automatically_derived] unsafe impl #p::LittleEndianField for #ident {}),
+        );
     }
     if big {
-        markers.extend(quote!(unsafe impl #p::BigEndianField for #ident {}));
+        markers
+            .extend(quote!(#[automatically_derived] unsafe impl #p::BigEndianField for #ident {}));
     }
 
     quote! {
@@ -146,12 +151,14 @@ fn expand(model: &Input<'_>, endian: Endian) -> TokenStream {
 
             // SAFETY: the proofs below (sealed field traits, no padding, no Drop, not zero-sized)
             // and #[repr(C)], checked by the derive, establish the trait's contract.
+            #[automatically_derived]
             unsafe impl #p::SharedLayout for #ident {
                 const LAYOUT: &'static #p::Layout = &__SHMIPC_LAYOUT;
                 const FINGERPRINT: u64 = #p::fingerprint(&__SHMIPC_LAYOUT);
             }
 
             // SAFETY: as for `SharedLayout`.
+            #[automatically_derived]
             unsafe impl #p::Field for #ident {
                 const TYPE: &'static #p::FieldType = &#p::FieldType::Struct(&__SHMIPC_LAYOUT);
             }
