@@ -77,3 +77,8 @@ pub mod __private {
     };
     pub use shmipc_runtime::{Endian, FieldLayout, FieldType, Layout, SharedLayout, fingerprint};
 }
+
+/// The README's examples, compiled and run as doctests so they stay true.
+#[cfg(doctest)]
+#[doc = include_str!("../../README.md")]
+pub struct ReadmeDoctests;
