@@ -79,6 +79,14 @@ impl<'a> Input<'a> {
                 Vec::new()
             }
         };
+        for field in all_fields(input) {
+            for attr in field.attrs.iter().filter(|a| a.path().is_ident("shm")) {
+                errors.push(syn::Error::new_spanned(
+                    attr,
+                    "#[shm(...)] belongs on the struct, not on a field: fields take no options",
+                ));
+            }
+        }
         if !input.generics.params.is_empty() {
             errors.push(syn::Error::new(
                 input.generics.span(),
@@ -94,6 +102,15 @@ impl<'a> Input<'a> {
             Some((name, _)) => name.clone(),
             None => unraw(&self.input.ident),
         }
+    }
+}
+
+/// The fields of a struct or union (an enum's are not looked at).
+fn all_fields(input: &DeriveInput) -> Vec<&syn::Field> {
+    match &input.data {
+        Data::Struct(data) => data.fields.iter().collect(),
+        Data::Union(data) => data.fields.named.iter().collect(),
+        Data::Enum(_) => Vec::new(),
     }
 }
 

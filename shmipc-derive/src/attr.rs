@@ -19,8 +19,10 @@ pub enum Endian {
 
 /// What `#[shm(...)]` said.
 pub struct ShmAttrs {
-    /// `None` if missing or invalid (an error has been recorded).
+    /// `None` if missing or invalid (an error has been recorded if it was invalid).
     pub endian: Option<Endian>,
+    /// Whether `endian = ...` was written at all.
+    pub endian_given: bool,
     pub version: u32,
     /// The stable name and the span to blame for it.
     pub name: Option<(String, Span)>,
@@ -34,11 +36,11 @@ pub const MAX_NAME_LEN: usize = 64;
 pub fn parse_shm(attrs: &[Attribute], errors: &mut Errors) -> ShmAttrs {
     let mut out = ShmAttrs {
         endian: None,
+        endian_given: false,
         version: 1,
         name: None,
         krate: syn::parse_quote!(::shmipc),
     };
-    let mut seen_endian = false;
     let mut seen_version = false;
     let mut seen_crate = false;
     for attr in attrs.iter().filter(|a| a.path().is_ident("shm")) {
@@ -58,8 +60,8 @@ pub fn parse_shm(attrs: &[Attribute], errors: &mut Errors) -> ShmAttrs {
             };
             match key.as_str() {
                 "endian" => {
-                    once(seen_endian, "endian");
-                    seen_endian = true;
+                    once(out.endian_given, "endian");
+                    out.endian_given = true;
                     let lit: LitStr = meta.value()?.parse()?;
                     out.endian = match lit.value().as_str() {
                         "little" => Some(Endian::Little),

@@ -15,7 +15,7 @@ use crate::valid;
 pub fn derive(input: &DeriveInput) -> TokenStream {
     let mut errors = Errors::default();
     let model = Input::from_syn(input, &mut errors);
-    if model.shm.endian.is_none() && errors.len() == 0 {
+    if !model.shm.endian_given {
         errors.push(syn::Error::new(
             input.ident.span(),
             "a shared layout must declare its byte order: add #[shm(endian = \"little\")], #[shm(endian = \"big\")] or #[shm(endian = \"native\")] to the struct",
@@ -29,7 +29,7 @@ pub fn derive(input: &DeriveInput) -> TokenStream {
             out.extend(stub(&model));
             out
         }
-        (None, None) => unreachable!("a missing byte order is always reported"),
+        (None, None) => unreachable!("a missing or invalid byte order is always reported"),
     }
 }
 
