@@ -70,7 +70,8 @@ const TOTAL_SIZE_OFFSET: usize = 48;
 const FINGERPRINT_OFFSET: usize = 56;
 const PID_OFFSET: usize = 64;
 const START_TIME_OFFSET: usize = 72;
-const CHECKSUM_OFFSET: usize = 80;
+/// Offset of the header checksum.
+pub const CHECKSUM_OFFSET: usize = 80;
 /// The smallest encoding of one field-table row (two empty strings and three u64).
 const MIN_FIELD_RECORD: usize = 2 + 2 + 24;
 

@@ -30,3 +30,4 @@ pub use typed::{Segment, SegmentBuilder};
 
 #[cfg(test)]
 mod tests;
+pub use crate::sys::process::{Liveness, ProcessIdentity};
