@@ -102,6 +102,14 @@ fn ten_thousand_random_corruptions_decode_to_errors_without_panicking() {
                 .zip(&good[..table_end])
                 .enumerate()
                 .any(|(i, (a, b))| a != b && !(STATE_OFFSET..STATE_OFFSET + 4).contains(&i));
+        // The whole of open's validation must not panic either.
+        let _ = shmipc::segment::check_header(
+            "/fuzz",
+            &bytes,
+            SegmentKind::Value,
+            Tick::LAYOUT,
+            size_of::<Tick>(),
+        );
         match header::decode(&bytes) {
             Ok(_) => {
                 assert!(

@@ -22,7 +22,7 @@
 //! | 64 | 4 | creator pid |
 //! | 68 | 4 | reserved, zero |
 //! | 72 | 8 | creator start time |
-//! | 80 | 8 | checksum: FNV-1a 64 of bytes `0 .. 128 + table length`, state and checksum as zero |
+//! | 80 | 8 | checksum: FNV-1a 64 of the layout table, then of bytes 0..128 with state and checksum as zero |
 //! | 88 | 40 | reserved, zero |
 //! | 128 | table length | layout table |
 //!
@@ -258,20 +258,35 @@ fn get64(h: &[u8], at: usize) -> u64 {
     u64::from_le_bytes(b)
 }
 
-/// FNV-1a 64 over `bytes` with the state word and the checksum field read as zeroes.
-pub fn checksum(bytes: &[u8]) -> u64 {
-    fn fnv(mut hash: u64, data: &[u8]) -> u64 {
-        for &b in data {
-            hash ^= u64::from(b);
-            hash = hash.wrapping_mul(0x0000_0100_0000_01b3);
-        }
-        hash
+const FNV_BASIS: u64 = 0xcbf2_9ce4_8422_2325;
+
+fn fnv(mut hash: u64, data: &[u8]) -> u64 {
+    for &b in data {
+        hash ^= u64::from(b);
+        hash = hash.wrapping_mul(0x0000_0100_0000_01b3);
     }
-    let hash = fnv(0xcbf2_9ce4_8422_2325, &bytes[..STATE_OFFSET]);
+    hash
+}
+
+/// The header checksum of `bytes` (the header from offset 0 through the end of the layout
+/// table): FNV-1a 64 over the layout table first, then over the fixed part with the state word
+/// and the checksum field read as zeroes. (Table first, so an opener can cache the table's part.)
+pub fn checksum(bytes: &[u8]) -> u64 {
+    checksum_after_table(table_hash(&bytes[FIXED_LEN..]), &bytes[..FIXED_LEN])
+}
+
+/// The FNV-1a 64 state after hashing the layout table (the first half of [`checksum`]).
+pub fn table_hash(table: &[u8]) -> u64 {
+    fnv(FNV_BASIS, table)
+}
+
+/// Finishes [`checksum`] over the fixed part, given [`table_hash`] of the table.
+pub fn checksum_after_table(table_hash: u64, fixed: &[u8]) -> u64 {
+    let hash = fnv(table_hash, &fixed[..STATE_OFFSET]);
     let hash = fnv(hash, &[0; 4]);
-    let hash = fnv(hash, &bytes[STATE_OFFSET + 4..CHECKSUM_OFFSET]);
+    let hash = fnv(hash, &fixed[STATE_OFFSET + 4..CHECKSUM_OFFSET]);
     let hash = fnv(hash, &[0; 8]);
-    fnv(hash, &bytes[CHECKSUM_OFFSET + 8..])
+    fnv(hash, &fixed[CHECKSUM_OFFSET + 8..FIXED_LEN])
 }
 
 /// The header length recorded in a fixed header, before anything else is trusted; the opener
@@ -308,10 +323,46 @@ pub fn check_magic_and_format(bytes: &[u8]) -> Result<(u16, u16), HeaderError> {
     Ok(format)
 }
 
-/// Decodes and checks a header. `bytes` starts at offset 0 of the segment and holds at least the
-/// whole header; nothing in it is trusted: every length, offset and size is checked, and no input
-/// makes this panic.
-pub fn decode(bytes: &[u8]) -> Result<SegmentHeader, HeaderError> {
+/// The fixed part of a header, checked for consistency but not against the checksum.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct FixedHeader {
+    /// Header format (major, minor).
+    pub format: (u16, u16),
+    /// The state word as copied.
+    pub state: u32,
+    /// The creator's byte order.
+    pub byte_order: Endian,
+    /// The kind code.
+    pub kind_code: u32,
+    /// Header length = payload offset.
+    pub header_len: usize,
+    /// Layout table length.
+    pub table_len: usize,
+    /// Payload size.
+    pub payload_size: u64,
+    /// Payload alignment.
+    pub payload_align: u64,
+    /// Total segment size.
+    pub total_size: u64,
+    /// Layout fingerprint.
+    pub fingerprint: u64,
+    /// The checksum field.
+    pub checksum: u64,
+    /// The creator's identity.
+    pub creator: ProcessIdentity,
+}
+
+impl FixedHeader {
+    /// Where the layout table lies in the header.
+    pub fn table_range(&self) -> core::ops::Range<usize> {
+        FIXED_LEN..FIXED_LEN + self.table_len
+    }
+}
+
+/// Decodes and checks the fixed part of a header. `bytes` starts at offset 0 of the segment and
+/// holds at least the whole header; every length, offset and size is checked against the others
+/// and against `bytes`, but the checksum is not verified (see [`decode`]).
+pub fn decode_fixed(bytes: &[u8]) -> Result<FixedHeader, HeaderError> {
     let corrupt = |what: &str| HeaderError::Corrupt(what.to_owned());
     let format = check_magic_and_format(bytes)?;
     let header_len = get32(bytes, HEADER_LEN_OFFSET) as usize;
@@ -325,10 +376,6 @@ pub fn decode(bytes: &[u8]) -> Result<SegmentHeader, HeaderError> {
     if table_len > header_len - FIXED_LEN {
         return Err(corrupt("the layout table runs past the header"));
     }
-    let table_end = FIXED_LEN + table_len;
-    if checksum(&bytes[..table_end]) != get64(bytes, CHECKSUM_OFFSET) {
-        return Err(corrupt("the checksum does not match"));
-    }
     let byte_order = match get32(bytes, BOM_OFFSET) {
         BYTE_ORDER_MARK => Endian::Little,
         m if m == BYTE_ORDER_MARK.swap_bytes() => Endian::Big,
@@ -336,7 +383,7 @@ pub fn decode(bytes: &[u8]) -> Result<SegmentHeader, HeaderError> {
     };
     let payload_size = get64(bytes, PAYLOAD_SIZE_OFFSET);
     let payload_align = get64(bytes, PAYLOAD_ALIGN_OFFSET);
-    let total = get64(bytes, TOTAL_SIZE_OFFSET);
+    let total_size = get64(bytes, TOTAL_SIZE_OFFSET);
     if !payload_align.is_power_of_two()
         || !(MIN_PAYLOAD_ALIGN..=MAX_PAYLOAD_ALIGN).contains(&payload_align)
     {
@@ -347,26 +394,58 @@ pub fn decode(bytes: &[u8]) -> Result<SegmentHeader, HeaderError> {
     if !(header_len as u64).is_multiple_of(payload_align) {
         return Err(corrupt("the payload offset is not aligned"));
     }
-    if total_size(header_len as u64, payload_size) != Some(total) {
+    if self::total_size(header_len as u64, payload_size) != Some(total_size) {
         return Err(corrupt(
             "the total size does not match header and payload sizes",
         ));
     }
-    let mut layout = decode_table(&bytes[FIXED_LEN..table_end], format.1 > FORMAT.1)?;
-    layout.fingerprint = get64(bytes, FINGERPRINT_OFFSET);
-    Ok(SegmentHeader {
+    Ok(FixedHeader {
         format,
         state: u32::from_le(get32(bytes, STATE_OFFSET)),
         byte_order,
         kind_code: get32(bytes, KIND_OFFSET),
-        header_len: header_len as u64,
+        header_len,
+        table_len,
         payload_size,
         payload_align,
-        total_size: total,
+        total_size,
+        fingerprint: get64(bytes, FINGERPRINT_OFFSET),
+        checksum: get64(bytes, CHECKSUM_OFFSET),
         creator: ProcessIdentity {
             pid: get32(bytes, PID_OFFSET),
             start_time: get64(bytes, START_TIME_OFFSET),
         },
+    })
+}
+
+/// Decodes and checks a whole header: the fixed part, the checksum and the layout table.
+/// `bytes` starts at offset 0 of the segment and holds at least the whole header; nothing in it
+/// is trusted, and no input makes this panic.
+pub fn decode(bytes: &[u8]) -> Result<SegmentHeader, HeaderError> {
+    let fixed = decode_fixed(bytes)?;
+    decode_rest(bytes, &fixed)
+}
+
+/// The second half of [`decode`]: verifies the checksum and decodes the table.
+pub fn decode_rest(bytes: &[u8], fixed: &FixedHeader) -> Result<SegmentHeader, HeaderError> {
+    let table = &bytes[fixed.table_range()];
+    if checksum_after_table(table_hash(table), bytes) != fixed.checksum {
+        return Err(HeaderError::Corrupt(
+            "the checksum does not match".to_owned(),
+        ));
+    }
+    let mut layout = decode_table(table, fixed.format.1 > FORMAT.1)?;
+    layout.fingerprint = fixed.fingerprint;
+    Ok(SegmentHeader {
+        format: fixed.format,
+        state: fixed.state,
+        byte_order: fixed.byte_order,
+        kind_code: fixed.kind_code,
+        header_len: fixed.header_len as u64,
+        payload_size: fixed.payload_size,
+        payload_align: fixed.payload_align,
+        total_size: fixed.total_size,
+        creator: fixed.creator,
         layout,
     })
 }

@@ -9,6 +9,7 @@
 
 mod description;
 mod error;
+mod expected;
 pub mod header;
 mod kind;
 mod mismatch;
@@ -18,6 +19,8 @@ mod raw;
 mod shared;
 mod typed;
 mod validate;
+
+pub use validate::check_header;
 
 pub use description::{FieldDescription, LayoutDescription};
 pub use error::Error;

@@ -13,7 +13,7 @@ use super::header::{self, FIXED_LEN, STATE_EMPTY, STATE_INITIALIZING, STATE_OFFS
 use super::kind::SegmentKind;
 use super::name;
 use super::options::SegmentOptions;
-use super::shared::{atomic_u32, copy_from_shared, copy_to_shared};
+use super::shared::{atomic_u32, copy_from_shared, copy_to_shared, copy_words_from_shared};
 use super::validate;
 use crate::layout::Layout;
 use crate::sys::process::{Liveness, ProcessIdentity};
@@ -126,16 +126,16 @@ impl RawSegment {
         let ready = open_ready(&name, options)?;
         validate::check(
             &name,
-            &ready.header,
-            &ready.table,
+            &ready.bytes,
+            &ready.fixed,
             kind,
             layout,
             payload_size,
         )?;
         Ok(RawSegment {
-            header_len: ready.header.header_len as usize,
+            header_len: ready.fixed.header_len,
             payload_len: payload_size,
-            creator: ready.header.creator,
+            creator: ready.fixed.creator,
             name,
             map: ready.map,
             file: ready.file,
@@ -148,7 +148,9 @@ impl RawSegment {
     /// layout, sizes and creator. Checks owner and mode like `open`.
     pub fn inspect(name: &str, options: &SegmentOptions) -> Result<header::SegmentHeader, Error> {
         let name = name::normalize(name)?;
-        Ok(open_ready(&name, options)?.header)
+        let ready = open_ready(&name, options)?;
+        header::decode_rest(&ready.bytes, &ready.fixed)
+            .map_err(|e| validate::header_error(&name, e))
     }
 
     /// Removes the name `name`. Processes that have the segment open keep using it; new opens
@@ -261,16 +263,17 @@ fn map(file: &File, len: usize, name: &str) -> Result<MmapRaw, Error> {
         .map_err(|e| Error::from_io(name, "map", e))
 }
 
-/// A segment whose header is published and decoded, not yet compared with a layout.
+/// A segment whose header is published and copied out, its fixed part checked, not yet compared
+/// with a layout.
 struct Ready {
     file: File,
     map: MmapRaw,
-    header: header::SegmentHeader,
-    table: Vec<u8>,
+    bytes: Vec<u8>,
+    fixed: header::FixedHeader,
 }
 
 /// Opens `name`, checks owner, mode and size before mapping, waits for the state word to say
-/// ready, then copies the header out and decodes it.
+/// ready, then copies the header out and checks its fixed part.
 fn open_ready(name: &str, options: &SegmentOptions) -> Result<Ready, Error> {
     let file = shm::open(name).map_err(|e| Error::from_io(name, "open", e))?;
     let start = Instant::now();
@@ -368,22 +371,28 @@ fn open_ready(name: &str, options: &SegmentOptions) -> Result<Ready, Error> {
     }
     let mut bytes = vec![0u8; header_len];
     bytes[..FIXED_LEN].copy_from_slice(&fixed);
-    // SAFETY: `header_len <= size` bytes are mapped; the range skips the state word.
-    unsafe { copy_from_shared(base.add(FIXED_LEN), &mut bytes[FIXED_LEN..]) };
-    let header = header::decode(&bytes).map_err(|e| validate::header_error(name, e))?;
-    if header.total_size != size as u64 {
+    if header_len.is_multiple_of(8) {
+        // SAFETY: `header_len <= size` bytes are mapped and the start of a page-aligned mapping
+        // plus FIXED_LEN is 8-byte aligned; the creator wrote these bytes before its release store
+        // of the state word, which our acquire load read, and nothing in this process writes a
+        // published header; the range skips the state word.
+        unsafe { copy_words_from_shared(base.add(FIXED_LEN), &mut bytes[FIXED_LEN..]) };
+    } else {
+        // SAFETY: `header_len <= size` bytes are mapped; the range skips the state word.
+        unsafe { copy_from_shared(base.add(FIXED_LEN), &mut bytes[FIXED_LEN..]) };
+    }
+    let fixed = header::decode_fixed(&bytes).map_err(|e| validate::header_error(name, e))?;
+    if fixed.total_size != size as u64 {
         return Err(corrupt(
             name,
             "the file size differs from the size in the header",
         ));
     }
-    let table_len = header::get32(&bytes, header::TABLE_LEN_OFFSET) as usize;
-    let table = bytes[FIXED_LEN..FIXED_LEN + table_len].to_vec();
     Ok(Ready {
         file,
         map,
-        header,
-        table,
+        bytes,
+        fixed,
     })
 }
 

@@ -22,7 +22,6 @@ use crate::sys::process::ProcessIdentity;
 /// byte, so a read that overlaps a write in another process can see a torn value (part old, part
 /// new), though never an invalid one (every bit pattern of a `SharedLayout` type is valid). Use the
 /// shared mutex or seqlock for consistent snapshots, or atomics in `T`.
-#[derive(Debug)]
 pub struct Segment<T: SharedLayout> {
     raw: RawSegment,
     _type: PhantomData<fn() -> T>,
@@ -146,11 +145,29 @@ impl<T: SharedLayout> Segment<T> {
 }
 
 /// Options for [`Segment::create`] and [`Segment::open`]; made by [`Segment::builder`].
-#[derive(Debug)]
 pub struct SegmentBuilder<T: SharedLayout> {
     name: String,
     options: SegmentOptions,
     _type: PhantomData<fn() -> T>,
+}
+
+impl<T: SharedLayout> core::fmt::Debug for Segment<T> {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        f.debug_struct("Segment")
+            .field("type", &T::LAYOUT.name())
+            .field("raw", &self.raw)
+            .finish()
+    }
+}
+
+impl<T: SharedLayout> core::fmt::Debug for SegmentBuilder<T> {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        f.debug_struct("SegmentBuilder")
+            .field("type", &T::LAYOUT.name())
+            .field("name", &self.name)
+            .field("options", &self.options)
+            .finish()
+    }
 }
 
 impl<T: SharedLayout> SegmentBuilder<T> {
