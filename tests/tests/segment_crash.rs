@@ -145,3 +145,47 @@ fn creator_killed_after_initializing() {
         "{err}"
     );
 }
+
+#[test]
+fn creator_killed_before_writing_its_identity() {
+    // What a creator leaves when killed between sizing the file and writing the header: zeroes.
+    let name = unique_name("segkz");
+    let _cleanup = ShmCleanup::new([name.clone()]);
+    let path = format!("/dev/shm{name}");
+    {
+        use std::os::unix::fs::OpenOptionsExt;
+        let file = std::fs::OpenOptions::new()
+            .write(true)
+            .create_new(true)
+            .mode(0o600)
+            .open(&path)
+            .expect("create");
+        file.set_len(4096).expect("size");
+        let an_hour_ago = std::time::SystemTime::now() - Duration::from_secs(3600);
+        file.set_modified(an_hour_ago).expect("age the file");
+    }
+    let err = Segment::<Tick>::builder(&name)
+        .open_timeout(Duration::from_millis(10))
+        .open()
+        .unwrap_err();
+    assert!(
+        matches!(err, Error::Timeout { state: "empty", .. }),
+        "{err}"
+    );
+    let err = Segment::<Tick>::create(&name).unwrap_err();
+    assert!(
+        matches!(
+            err,
+            Error::AlreadyExists {
+                creator_alive: Some(false),
+                ..
+            }
+        ),
+        "{err}"
+    );
+    let segment = Segment::<Tick>::builder(&name)
+        .replace_dead(true)
+        .create()
+        .expect("replace the abandoned object");
+    assert_eq!(segment.read(), Tick::default());
+}

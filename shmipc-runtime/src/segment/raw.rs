@@ -28,6 +28,11 @@ use crate::sys::shm;
 /// disagrees on any of them.
 ///
 /// The creator unlinks the name when its handle drops, unless the options ask to persist.
+///
+/// Known limit: a process with write access to the segment can shrink the file after this
+/// process mapped it; touching the lost pages then raises `SIGBUS`. Named POSIX shared memory
+/// cannot be sealed against that (Linux `memfd` seals could, for unnamed segments); the default
+/// mode 0600 limits who can do it to the same user.
 #[derive(Debug)]
 pub struct RawSegment {
     name: String,
@@ -240,18 +245,32 @@ fn existing_creator_alive(name: &str, options: &SegmentOptions) -> Option<bool> 
     if meta.uid() != shm::effective_uid() {
         return None;
     }
-    if meta.len() == 0 {
+    // Empty, or sized but never written: the creator died before writing its identity, unless
+    // it is still about to (then the object is younger than the open timeout).
+    let stale = || {
         let age = meta.modified().ok()?.elapsed().unwrap_or_default();
-        return (age > options.open_timeout).then_some(false);
+        (age > options.open_timeout).then_some(false)
+    };
+    if meta.len() == 0 {
+        return stale();
     }
     if meta.len() < FIXED_LEN as u64 {
         return None;
     }
     let map = map(&file, FIXED_LEN, name).ok()?;
     let mut fixed = [0u8; FIXED_LEN];
-    // SAFETY: the file is at least FIXED_LEN bytes and the mapping that long; this process does
-    // not otherwise access this new mapping.
-    unsafe { copy_from_shared(map.as_mut_ptr(), &mut fixed) };
+    // SAFETY: the file is at least FIXED_LEN bytes and the mapping that long; the state word is
+    // skipped (only accessed as a 32-bit atomic); the rest is only accessed byte-wise here.
+    unsafe {
+        copy_from_shared(map.as_mut_ptr(), &mut fixed[..STATE_OFFSET]);
+        copy_from_shared(
+            map.as_mut_ptr().add(STATE_OFFSET + 4),
+            &mut fixed[STATE_OFFSET + 4..],
+        );
+    }
+    if fixed.iter().all(|&b| b == 0) {
+        return stale();
+    }
     let creator = header::creator_of(&fixed)?;
     Some(creator.liveness() == Liveness::Alive)
 }

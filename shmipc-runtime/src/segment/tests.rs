@@ -105,3 +105,14 @@ fn persisted_segment_survives_its_creator_handle() {
         Err(Error::NotFound { .. })
     ));
 }
+
+#[test]
+fn handles_are_send_and_sync() {
+    fn check<T: Send + Sync>() {}
+    // Type-checked for every `T`, so never called.
+    #[allow(dead_code)]
+    fn check_segment<T: crate::SharedLayout>() {
+        check::<Segment<T>>();
+    }
+    check::<RawSegment>();
+}
