@@ -116,3 +116,35 @@ fn handles_are_send_and_sync() {
     }
     check::<RawSegment>();
 }
+
+#[test]
+fn forged_header_cannot_misalign_the_payload() {
+    static ONE: [FieldLayout; 1] = [FieldLayout::__new(
+        "bytes",
+        0,
+        128,
+        1,
+        &FieldType::Array {
+            elem: &FieldType::Primitive(Primitive::U8),
+            len: 128,
+        },
+    )];
+    static WIDE: Layout = Layout::__new("Wide", 1, Endian::Little, 128, 128, &ONE);
+    let me = crate::sys::process::ProcessIdentity::current();
+    let (mut bytes, geo) = header::encode(SegmentKind::Value, &WIDE, 128, me).unwrap();
+    assert_eq!(geo.header_len, 256);
+    assert!(check_header("/x", &bytes, SegmentKind::Value, &WIDE, 128).is_ok());
+    // Claim a 64-byte alignment and move the payload to offset 320.
+    bytes.resize(320, 0);
+    bytes[24..28].copy_from_slice(&320u32.to_le_bytes());
+    bytes[40..48].copy_from_slice(&64u64.to_le_bytes());
+    bytes[48..56].copy_from_slice(&(320u64 + 128).to_le_bytes());
+    let table_end = header::FIXED_LEN + header::get32(&bytes, header::TABLE_LEN_OFFSET) as usize;
+    let sum = header::checksum(&bytes[..table_end]);
+    bytes[header::CHECKSUM_OFFSET..header::CHECKSUM_OFFSET + 8].copy_from_slice(&sum.to_le_bytes());
+    let err = check_header("/x", &bytes, SegmentKind::Value, &WIDE, 128).unwrap_err();
+    assert!(
+        matches!(&err, Error::CorruptHeader { reason, .. } if reason.contains("aligned to 128")),
+        "{err}"
+    );
+}

@@ -56,6 +56,15 @@ pub(crate) fn check(
         let header = header::decode_rest(bytes, fixed).map_err(|e| header_error(name, e))?;
         check_layout(name, fixed, &header.layout, layout)?;
     }
+    // The payload offset must suit the type (decode_fixed only checked it against the header's
+    // own claim); a forged header must not yield a misaligned payload.
+    let align = (layout.align() as u64).max(header::MIN_PAYLOAD_ALIGN);
+    if !(fixed.header_len as u64).is_multiple_of(align) {
+        return Err(header_error(
+            name,
+            HeaderError::Corrupt(format!("the payload is not aligned to {align} bytes")),
+        ));
+    }
     if fixed.payload_size != payload_size as u64 {
         return Err(Error::Size {
             name: name.to_owned(),
