@@ -30,8 +30,10 @@
 //! (u64), value align (u64), type name (u16 length + UTF-8), field count (u32), then per field:
 //! name (u16 length + UTF-8), type (u16 length + UTF-8), offset (u64), size (u64), align (u64).
 
-use super::description::{FieldDescription, LayoutDescription};
+use super::description::LayoutDescription;
 use super::kind::SegmentKind;
+use super::table::decode_table;
+pub use super::table::encode_table;
 use crate::layout::{Endian, Layout};
 use crate::sys::process::ProcessIdentity;
 
@@ -72,9 +74,6 @@ const PID_OFFSET: usize = 64;
 const START_TIME_OFFSET: usize = 72;
 /// Offset of the header checksum.
 pub const CHECKSUM_OFFSET: usize = 80;
-/// The smallest encoding of one field-table row (two empty strings and three u64).
-const MIN_FIELD_RECORD: usize = 2 + 2 + 24;
-
 /// Why a header could not be decoded.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum HeaderError {
@@ -136,45 +135,6 @@ fn round_up(n: u64, to: u64) -> Option<u64> {
 
 fn total_size(header_len: u64, payload_size: u64) -> Option<u64> {
     header_len.checked_add(round_up(payload_size, MIN_PAYLOAD_ALIGN)?)
-}
-
-fn endian_code(endian: Endian) -> u32 {
-    match endian {
-        Endian::Little => 0,
-        Endian::Big => 1,
-        Endian::Native => 2,
-    }
-}
-
-fn put_str(out: &mut Vec<u8>, s: &str) -> Result<(), &'static str> {
-    let len = u16::try_from(s.len()).map_err(|_| "a name is longer than 65535 bytes")?;
-    out.extend_from_slice(&len.to_le_bytes());
-    out.extend_from_slice(s.as_bytes());
-    Ok(())
-}
-
-/// The layout table for `layout`.
-pub fn encode_table(layout: &Layout) -> Result<Vec<u8>, &'static str> {
-    let mut t = Vec::with_capacity(64 + layout.fields().len() * 40);
-    t.extend_from_slice(&layout.version().to_le_bytes());
-    t.extend_from_slice(&endian_code(layout.endian()).to_le_bytes());
-    t.extend_from_slice(&(layout.size() as u64).to_le_bytes());
-    t.extend_from_slice(&(layout.align() as u64).to_le_bytes());
-    put_str(&mut t, layout.name())?;
-    let count = u32::try_from(layout.fields().len()).map_err(|_| "too many fields")?;
-    t.extend_from_slice(&count.to_le_bytes());
-    let mut ty = String::new();
-    for f in layout.fields() {
-        put_str(&mut t, f.name())?;
-        ty.clear();
-        use core::fmt::Write;
-        let _ = write!(ty, "{}", f.ty());
-        put_str(&mut t, &ty)?;
-        t.extend_from_slice(&(f.offset() as u64).to_le_bytes());
-        t.extend_from_slice(&(f.size() as u64).to_le_bytes());
-        t.extend_from_slice(&(f.align() as u64).to_le_bytes());
-    }
-    Ok(t)
 }
 
 /// Where the payload of a segment with this table and payload starts, and the segment's size.
@@ -239,7 +199,7 @@ fn put64(h: &mut [u8], at: usize, v: u64) {
     h[at..at + 8].copy_from_slice(&v.to_le_bytes());
 }
 
-fn get16(h: &[u8], at: usize) -> u16 {
+pub(crate) fn get16(h: &[u8], at: usize) -> u16 {
     let mut b = [0; 2];
     b.copy_from_slice(&h[at..at + 2]);
     u16::from_le_bytes(b)
@@ -252,7 +212,7 @@ pub fn get32(h: &[u8], at: usize) -> u32 {
     u32::from_le_bytes(b)
 }
 
-fn get64(h: &[u8], at: usize) -> u64 {
+pub(crate) fn get64(h: &[u8], at: usize) -> u64 {
     let mut b = [0; 8];
     b.copy_from_slice(&h[at..at + 8]);
     u64::from_le_bytes(b)
@@ -447,94 +407,6 @@ pub fn decode_rest(bytes: &[u8], fixed: &FixedHeader) -> Result<SegmentHeader, H
         total_size: fixed.total_size,
         creator: fixed.creator,
         layout,
-    })
-}
-
-/// A bounds-checked reader over the layout table.
-struct Cursor<'a> {
-    bytes: &'a [u8],
-    pos: usize,
-}
-
-impl<'a> Cursor<'a> {
-    fn take(&mut self, n: usize) -> Result<&'a [u8], HeaderError> {
-        let end = self
-            .pos
-            .checked_add(n)
-            .filter(|&e| e <= self.bytes.len())
-            .ok_or_else(|| HeaderError::Corrupt("the layout table ends early".to_owned()))?;
-        let out = &self.bytes[self.pos..end];
-        self.pos = end;
-        Ok(out)
-    }
-    fn u16(&mut self) -> Result<u16, HeaderError> {
-        Ok(get16(self.take(2)?, 0))
-    }
-    fn u32(&mut self) -> Result<u32, HeaderError> {
-        Ok(get32(self.take(4)?, 0))
-    }
-    fn u64(&mut self) -> Result<u64, HeaderError> {
-        Ok(get64(self.take(8)?, 0))
-    }
-    fn str(&mut self) -> Result<String, HeaderError> {
-        let len = usize::from(self.u16()?);
-        let bytes = self.take(len)?;
-        core::str::from_utf8(bytes)
-            .map(str::to_owned)
-            .map_err(|_| HeaderError::Corrupt("a name in the layout table is not UTF-8".to_owned()))
-    }
-}
-
-fn decode_table(table: &[u8], newer_minor: bool) -> Result<LayoutDescription, HeaderError> {
-    let mut c = Cursor {
-        bytes: table,
-        pos: 0,
-    };
-    let version = c.u32()?;
-    let endian = match c.u32()? {
-        0 => Endian::Little,
-        1 => Endian::Big,
-        2 => Endian::Native,
-        _ => {
-            return Err(HeaderError::Corrupt(
-                "the endian code is unknown".to_owned(),
-            ));
-        }
-    };
-    let size = c.u64()?;
-    let align = c.u64()?;
-    let name = c.str()?;
-    let count = c.u32()? as usize;
-    // Never trust the count for an allocation: each row takes at least MIN_FIELD_RECORD bytes.
-    if count > (table.len() - c.pos) / MIN_FIELD_RECORD {
-        return Err(HeaderError::Corrupt(
-            "the field count does not fit the layout table".to_owned(),
-        ));
-    }
-    let mut fields = Vec::with_capacity(count);
-    for _ in 0..count {
-        fields.push(FieldDescription {
-            name: c.str()?,
-            ty: c.str()?,
-            offset: c.u64()?,
-            size: c.u64()?,
-            align: c.u64()?,
-        });
-    }
-    // A newer minor format may append to the table; this format may not.
-    if c.pos != table.len() && !newer_minor {
-        return Err(HeaderError::Corrupt(
-            "the layout table has trailing bytes".to_owned(),
-        ));
-    }
-    Ok(LayoutDescription {
-        name,
-        version,
-        endian,
-        size,
-        align,
-        fingerprint: 0,
-        fields,
     })
 }
 

@@ -7,6 +7,7 @@
 //!   [`LayoutDiff`] that names the first differing field;
 //! - [`header`]: the byte-exact header format (also in `docs/segment-header.md`).
 
+mod create;
 mod description;
 mod error;
 mod expected;
@@ -14,9 +15,11 @@ pub mod header;
 mod kind;
 mod mismatch;
 mod name;
+mod open;
 mod options;
 mod raw;
 mod shared;
+mod table;
 mod typed;
 mod validate;
 
