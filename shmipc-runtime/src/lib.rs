@@ -4,7 +4,8 @@
 //! - [`SharedLayout`], [`Layout`], [`FieldLayout`], [`FieldType`]: the canonical description of a
 //!   shared type and its compile-time fingerprint;
 //! - [`endian`]: integers and floats with an explicit byte order;
-//! - [`field`]: the sealed traits through which the derive proves that a type can be shared.
+//! - [`field`]: the sealed traits through which the derive proves that a type can be shared;
+//! - [`segment`]: named shared-memory segments with self-describing, checked headers.
 //!
 //! Users depend on the `shmipc` crate, which re-exports all of this.
 #![deny(unsafe_op_in_unsafe_fn)]
@@ -14,10 +15,15 @@ pub mod endian;
 pub mod field;
 mod fingerprint;
 mod layout;
+pub mod segment;
 pub mod sys;
 
 pub use fingerprint::fingerprint;
 pub use layout::{Endian, FieldLayout, FieldType, Layout, Primitive, SharedLayout};
+pub use segment::{
+    Error, FieldDifference, LayoutDiff, RawSegment, Segment, SegmentBuilder, SegmentKind,
+    SegmentOptions,
+};
 
 /// The layout of a type whose derive failed; never seen at run time because the crate that holds
 /// it does not compile.

@@ -31,6 +31,12 @@
 
 pub use shmipc_runtime::endian;
 pub use shmipc_runtime::{Endian, FieldLayout, FieldType, Layout, Primitive, SharedLayout};
+// Segments (issue 3): named shared memory with checked, self-describing headers.
+pub use shmipc_runtime::segment;
+pub use shmipc_runtime::segment::{
+    Error, FieldDescription, FieldDifference, LayoutDescription, LayoutDiff, RawSegment, Segment,
+    SegmentBuilder, SegmentKind, SegmentOptions,
+};
 
 /// `#[derive(SharedLayout)]`: proves at compile time that a struct can live in shared memory and
 /// implements [`trait@SharedLayout`] for it.
