@@ -1,0 +1,69 @@
+//! The `shmipc` command-line tool reads a segment without its Rust type.
+
+use std::process::Command;
+
+use shmipc::Segment;
+use shmipc::prelude::*;
+
+#[derive(SharedLayout, Clone, Copy, Default)]
+#[repr(C)]
+#[shm(endian = "little", version = 7, name = "cli::Probe")]
+struct Probe {
+    seq: U64Le,
+    temp_c: F32Le,
+    code: [u8; 4],
+}
+
+fn shmipc(args: &[&str]) -> (bool, String, String) {
+    let out = Command::new(env!("CARGO_BIN_EXE_shmipc"))
+        .args(args)
+        .output()
+        .expect("run the shmipc tool");
+    (
+        out.status.success(),
+        String::from_utf8_lossy(&out.stdout).into_owned(),
+        String::from_utf8_lossy(&out.stderr).into_owned(),
+    )
+}
+
+#[test]
+fn inspect_and_list_show_the_layout_and_creator() {
+    let name = format!("/shmipc-test-cli-{}", std::process::id());
+    let segment = Segment::<Probe>::create(&name).expect("create");
+
+    let (ok, out, err) = shmipc(&["inspect", &name]);
+    assert!(ok, "{err}");
+    assert!(out.contains("kind      value"), "{out}");
+    assert!(out.contains("cli::Probe v7 endian=little size=16"), "{out}");
+    assert!(out.contains("8    4   4  temp_c: f32le"), "{out}");
+    assert!(
+        out.contains(&format!("pid {} (alive)", std::process::id())),
+        "{out}"
+    );
+
+    let (ok, out, err) = shmipc(&["list"]);
+    assert!(ok, "{err}");
+    let line = out
+        .lines()
+        .find(|l| l.starts_with(&name))
+        .unwrap_or_else(|| panic!("{out}"));
+    assert!(line.contains("cli::Probe v7"), "{line}");
+
+    drop(segment); // the creator unlinks
+    let (ok, _, err) = shmipc(&["inspect", &name]);
+    assert!(!ok);
+    assert!(err.starts_with("shmipc: "), "{err}");
+}
+
+#[test]
+fn unlink_removes_the_name() {
+    let name = format!("/shmipc-test-cli-unlink-{}", std::process::id());
+    let segment = Segment::<Probe>::builder(&name)
+        .persist(true)
+        .create()
+        .expect("create");
+    let (ok, _, err) = shmipc(&["unlink", &name]);
+    assert!(ok, "{err}");
+    assert!(Segment::<Probe>::open(&name).is_err());
+    drop(segment);
+}
