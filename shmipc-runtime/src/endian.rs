@@ -13,6 +13,7 @@
 //! assert_eq!(be.to_bytes(), [1, 2, 3, 4]);
 //! ```
 
+use core::convert::identity;
 use core::fmt;
 use core::hash::{Hash, Hasher};
 
@@ -69,23 +70,24 @@ pub trait EndianScalar: sealed::Sealed + Copy + PartialEq + fmt::Debug + 'static
     fn bits_from_ne_bytes(bytes: Self::Bytes) -> Self::Bits;
 }
 
-macro_rules! int_scalar {
-    ($($t:ty => $bits:ty, $align:ty, $le:ident, $be:ident;)*) => {$(
+/// Implements [`EndianScalar`]: `$raw` turns a value into its unsigned bits, `$cook` back.
+macro_rules! scalar {
+    ($($t:ty => $bits:ty, $align:ty, $le:ident, $be:ident, $raw:expr, $cook:expr;)*) => {$(
         impl sealed::Sealed for $t {}
         impl EndianScalar for $t {
             type Bits = $bits;
             type Align = $align;
+            type Bytes = [u8; core::mem::size_of::<$t>()];
             const LE: Primitive = Primitive::$le;
             const BE: Primitive = Primitive::$be;
             #[inline(always)]
-            fn to_le_bits(self) -> $bits { (self as $bits).to_le() }
+            fn to_le_bits(self) -> $bits { ($raw)(self).to_le() }
             #[inline(always)]
-            fn from_le_bits(bits: $bits) -> Self { <$bits>::from_le(bits) as $t }
+            fn from_le_bits(bits: $bits) -> Self { ($cook)(<$bits>::from_le(bits)) }
             #[inline(always)]
-            fn to_be_bits(self) -> $bits { (self as $bits).to_be() }
+            fn to_be_bits(self) -> $bits { ($raw)(self).to_be() }
             #[inline(always)]
-            fn from_be_bits(bits: $bits) -> Self { <$bits>::from_be(bits) as $t }
-            type Bytes = [u8; core::mem::size_of::<$t>()];
+            fn from_be_bits(bits: $bits) -> Self { ($cook)(<$bits>::from_be(bits)) }
             fn bits_to_ne_bytes(bits: $bits) -> Self::Bytes {
                 bits.to_ne_bytes()
             }
@@ -96,45 +98,15 @@ macro_rules! int_scalar {
     )*};
 }
 
-int_scalar! {
-    u16 => u16, Align2, U16Le, U16Be;
-    u32 => u32, Align4, U32Le, U32Be;
-    u64 => u64, Align8, U64Le, U64Be;
-    i16 => u16, Align2, I16Le, I16Be;
-    i32 => u32, Align4, I32Le, I32Be;
-    i64 => u64, Align8, I64Le, I64Be;
-}
-
-macro_rules! float_scalar {
-    ($($t:ty => $bits:ty, $align:ty, $le:ident, $be:ident;)*) => {$(
-        impl sealed::Sealed for $t {}
-        impl EndianScalar for $t {
-            type Bits = $bits;
-            type Align = $align;
-            const LE: Primitive = Primitive::$le;
-            const BE: Primitive = Primitive::$be;
-            #[inline(always)]
-            fn to_le_bits(self) -> $bits { self.to_bits().to_le() }
-            #[inline(always)]
-            fn from_le_bits(bits: $bits) -> Self { <$t>::from_bits(<$bits>::from_le(bits)) }
-            #[inline(always)]
-            fn to_be_bits(self) -> $bits { self.to_bits().to_be() }
-            #[inline(always)]
-            fn from_be_bits(bits: $bits) -> Self { <$t>::from_bits(<$bits>::from_be(bits)) }
-            type Bytes = [u8; core::mem::size_of::<$t>()];
-            fn bits_to_ne_bytes(bits: $bits) -> Self::Bytes {
-                bits.to_ne_bytes()
-            }
-            fn bits_from_ne_bytes(bytes: Self::Bytes) -> $bits {
-                <$bits>::from_ne_bytes(bytes)
-            }
-        }
-    )*};
-}
-
-float_scalar! {
-    f32 => u32, Align4, F32Le, F32Be;
-    f64 => u64, Align8, F64Le, F64Be;
+scalar! {
+    u16 => u16, Align2, U16Le, U16Be, identity, identity;
+    u32 => u32, Align4, U32Le, U32Be, identity, identity;
+    u64 => u64, Align8, U64Le, U64Be, identity, identity;
+    i16 => u16, Align2, I16Le, I16Be, i16::cast_unsigned, u16::cast_signed;
+    i32 => u32, Align4, I32Le, I32Be, i32::cast_unsigned, u32::cast_signed;
+    i64 => u64, Align8, I64Le, I64Be, i64::cast_unsigned, u64::cast_signed;
+    f32 => u32, Align4, F32Le, F32Be, f32::to_bits, f32::from_bits;
+    f64 => u64, Align8, F64Le, F64Be, f64::to_bits, f64::from_bits;
 }
 
 macro_rules! endian_type {
