@@ -4,7 +4,8 @@
 //! - [`SharedLayout`], [`Layout`], [`FieldLayout`], [`FieldType`]: the canonical description of a
 //!   shared type and its compile-time fingerprint;
 //! - [`endian`]: integers and floats with an explicit byte order;
-//! - [`field`]: the sealed traits through which the derive proves that a type can be shared.
+//! - [`field`]: the sealed traits through which the derive proves that a type can be shared;
+//! - [`sync`]: a robust shared mutex, a seqlock, and wait/wake on a shared word.
 //!
 //! Users depend on the `shmipc` crate, which re-exports all of this.
 #![deny(unsafe_op_in_unsafe_fn)]
@@ -14,6 +15,7 @@ pub mod endian;
 pub mod field;
 mod fingerprint;
 mod layout;
+pub mod sync;
 pub mod sys;
 
 pub use fingerprint::fingerprint;

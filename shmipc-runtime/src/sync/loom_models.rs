@@ -1,0 +1,272 @@
+//! loom models of the lock-word and seqlock state machines: the protocol code of `lock_word.rs`
+//! and `seq_protocol.rs`, run over loom's atomics with process death modelled as a thread that
+//! stops (and a judge that reads a "dead" flag).
+//!
+//! `RUSTFLAGS="--cfg loom" cargo test -p shmipc-runtime --release --lib loom`
+
+use loom::cell::UnsafeCell;
+use loom::sync::Arc;
+use loom::sync::atomic::{AtomicBool, AtomicU32, AtomicU64, Ordering};
+use loom::thread;
+
+use super::lock_word::{Acquired, Owner, RawLock, Verdict, pack_record};
+use super::seq_protocol;
+
+fn owner(pid: u32) -> Owner {
+    Owner {
+        pid,
+        record: pack_record(pid, 1000 + u64::from(pid)),
+    }
+}
+
+struct Shared {
+    word: AtomicU32,
+    record: AtomicU64,
+    data: UnsafeCell<u64>,
+    /// Whether pid 1 is dead.
+    dead: AtomicBool,
+}
+
+impl Shared {
+    fn new() -> Shared {
+        Shared {
+            word: AtomicU32::new(0),
+            record: AtomicU64::new(0),
+            data: UnsafeCell::new(0),
+            dead: AtomicBool::new(false),
+        }
+    }
+    fn lock(&self) -> RawLock<'_> {
+        RawLock {
+            word: &self.word,
+            record: &self.record,
+        }
+    }
+    /// Spins (yielding) until acquired, taking over from pid 1 once it is dead.
+    fn acquire(&self, me: Owner) -> Acquired {
+        loop {
+            match self.lock().try_acquire(me, false) {
+                Ok(a) => return a,
+                Err(seen) => {
+                    let dead = self.dead.load(Ordering::Acquire);
+                    let judged = self.lock().try_take_over(seen, me, |pid, _| {
+                        if pid == 1 && dead {
+                            Verdict::Dead
+                        } else {
+                            Verdict::Alive
+                        }
+                    });
+                    if let Some(a) = judged {
+                        return a;
+                    }
+                }
+            }
+            thread::yield_now();
+        }
+    }
+}
+
+fn builder() -> loom::model::Builder {
+    let mut b = loom::model::Builder::new();
+    b.preemption_bound = Some(3);
+    b
+}
+
+#[test]
+fn loom_lock_excludes() {
+    builder().check(|| {
+        let s = Arc::new(Shared::new());
+        let handles: Vec<_> = [2u32, 3]
+            .into_iter()
+            .map(|pid| {
+                let s = Arc::clone(&s);
+                thread::spawn(move || {
+                    assert_eq!(s.acquire(owner(pid)), Acquired::Clean);
+                    // UnsafeCell access: loom reports a race if two holders overlap.
+                    s.data.with_mut(|d| unsafe { *d += 1 });
+                    s.lock().release(true);
+                })
+            })
+            .collect();
+        for h in handles {
+            h.join().unwrap();
+        }
+        assert_eq!(s.data.with(|d| unsafe { *d }), 2);
+        assert_eq!(s.word.load(Ordering::Relaxed), 0);
+    });
+}
+
+#[test]
+fn loom_dead_owner_is_taken_over_exactly_once() {
+    builder().check(|| {
+        let s = Arc::new(Shared::new());
+        // pid 1 takes the lock, writes half a value, and dies holding it.
+        {
+            let s = Arc::clone(&s);
+            thread::spawn(move || {
+                assert_eq!(s.lock().try_acquire(owner(1), false), Ok(Acquired::Clean));
+                s.data.with_mut(|d| unsafe { *d = 100 });
+                s.dead.store(true, Ordering::Release);
+            })
+        }
+        .join()
+        .unwrap();
+        let told = Arc::new(AtomicU32::new(0));
+        let handles: Vec<_> = [2u32, 3]
+            .into_iter()
+            .map(|pid| {
+                let s = Arc::clone(&s);
+                let told = Arc::clone(&told);
+                thread::spawn(move || {
+                    let how = s.acquire(owner(pid));
+                    if how == Acquired::OwnerDied {
+                        told.fetch_add(1, Ordering::Relaxed);
+                        s.data.with_mut(|d| unsafe { *d = 0 }); // repair
+                    } else {
+                        assert_eq!(how, Acquired::Clean);
+                    }
+                    s.data.with_mut(|d| unsafe { *d += 1 });
+                    s.lock().release(true); // marked consistent
+                })
+            })
+            .collect();
+        for h in handles {
+            h.join().unwrap();
+        }
+        assert_eq!(
+            told.load(Ordering::Relaxed),
+            1,
+            "exactly one locker is told"
+        );
+        assert_eq!(s.data.with(|d| unsafe { *d }), 2);
+    });
+}
+
+#[test]
+fn loom_owner_dies_while_others_wait() {
+    builder().check(|| {
+        let s = Arc::new(Shared::new());
+        let a = {
+            let s = Arc::clone(&s);
+            thread::spawn(move || {
+                if s.lock().try_acquire(owner(1), false).is_ok() {
+                    s.dead.store(true, Ordering::Release); // dies holding it
+                    true
+                } else {
+                    false
+                }
+            })
+        };
+        let b = {
+            let s = Arc::clone(&s);
+            thread::spawn(move || {
+                let how = s.acquire(owner(2));
+                s.lock().release(true);
+                how
+            })
+        };
+        let a_held = a.join().unwrap();
+        let how = b.join().unwrap();
+        // B is told exactly when A died holding the lock before B got it.
+        if how == Acquired::OwnerDied {
+            assert!(a_held);
+        }
+        if a_held {
+            // A either died after B released (then the word names A) or B took over.
+            let w = s.word.load(Ordering::Relaxed);
+            assert!(how == Acquired::OwnerDied || w & 0x3f_ffff == 1);
+        }
+    });
+}
+
+struct Seq {
+    seq: AtomicU64,
+    slots: [[AtomicU64; 2]; 2],
+}
+
+impl Seq {
+    fn new() -> Seq {
+        Seq {
+            seq: AtomicU64::new(0),
+            slots: [
+                [AtomicU64::new(0), AtomicU64::new(0)],
+                [AtomicU64::new(0), AtomicU64::new(0)],
+            ],
+        }
+    }
+    fn write_slot(&self, i: usize, v: u64) {
+        self.slots[i][0].store(v, Ordering::Relaxed);
+        self.slots[i][1].store(!v, Ordering::Relaxed);
+    }
+    fn try_read(&self) -> Option<(u64, [u64; 2])> {
+        seq_protocol::try_read(&self.seq, |i| {
+            [
+                self.slots[i][0].load(Ordering::Relaxed),
+                self.slots[i][1].load(Ordering::Relaxed),
+            ]
+        })
+    }
+}
+
+/// A consistent copy: the two words agree, and version k carries value k.
+fn check(seq: u64, [a, b]: [u64; 2]) {
+    let version = seq_protocol::version(seq);
+    if version == 0 {
+        return;
+    }
+    assert_eq!(b, !a, "torn value");
+    assert_eq!(a, version, "value does not match its version");
+}
+
+#[test]
+fn loom_seqlock_never_torn() {
+    builder().check(|| {
+        let s = Arc::new(Seq::new());
+        let w = {
+            let s = Arc::clone(&s);
+            thread::spawn(move || {
+                for v in 1..=2 {
+                    seq_protocol::write(&s.seq, |i| s.write_slot(i, v));
+                }
+            })
+        };
+        for _ in 0..2 {
+            if let Some((seq, v)) = s.try_read() {
+                check(seq, v);
+            }
+        }
+        w.join().unwrap();
+        let (seq, v) = s.try_read().expect("no writer: the read succeeds");
+        assert_eq!(seq_protocol::version(seq), 2);
+        check(seq, v);
+    });
+}
+
+#[test]
+fn loom_seqlock_writer_dies_mid_write() {
+    builder().check(|| {
+        let s = Arc::new(Seq::new());
+        let w = {
+            let s = Arc::clone(&s);
+            thread::spawn(move || {
+                seq_protocol::write(&s.seq, |i| s.write_slot(i, 1));
+                // Second write: begins, writes half of slot 0, dies.
+                seq_protocol::begin(&s.seq);
+                s.slots[0][0].store(2, Ordering::Relaxed);
+            })
+        };
+        if let Some((seq, v)) = s.try_read() {
+            check(seq, v);
+        }
+        w.join().unwrap();
+        // Readers keep the last complete value, at once (no spinning on an odd sequence).
+        let (seq, v) = s.try_read().expect("a dead writer does not block readers");
+        assert_eq!(seq_protocol::version(seq), 1);
+        check(seq, v);
+        // The next writer repairs both slots.
+        seq_protocol::write(&s.seq, |i| s.write_slot(i, 3));
+        let (seq, v) = s.try_read().unwrap();
+        assert_eq!(v, [3, !3]);
+        assert_eq!(seq % 2, 0);
+    });
+}
