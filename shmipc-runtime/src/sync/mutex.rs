@@ -105,6 +105,13 @@ impl<T: SharedLayout> SharedMutex<T> {
         Mapping::open(name, Kind::Mutex, T::FINGERPRINT, Self::PAYLOAD).map(Self::from_mapping)
     }
 
+    /// The pid recorded as holder in the lock word right now (`None`: unlocked). Diagnostic
+    /// only: the answer may be stale as soon as it is returned, and the pid may be dead.
+    pub fn holder(&self) -> Option<u32> {
+        let pid = owner_pid(self.raw().word.load(core::sync::atomic::Ordering::Acquire));
+        (pid != 0).then_some(pid)
+    }
+
     fn from_mapping(map: Mapping) -> SharedMutex<T> {
         SharedMutex {
             map,
