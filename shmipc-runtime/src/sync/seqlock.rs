@@ -1,8 +1,9 @@
 //! [`SeqLock`]: one writer publishes a value, any number of readers copy the latest one, and
 //! nobody ever waits for anybody.
 //!
-//! The protocol is a two-slot latch (see `seq_protocol.rs`): readers never see a torn value and
-//! never block the writer, and a writer killed mid-write leaves the previous value readable. The
+//! The protocol is a ring of four slots and a sequence word (see `seq_protocol.rs`): readers never
+//! see a torn value and never block the writer, tolerate two writes completing during their copy,
+//! and a writer killed mid-write leaves the previous value readable. The
 //! copies are word-wise relaxed atomics (see `atomic_copy.rs`), so a reader racing with the
 //! writer is not a data race under the Rust memory model.
 //!
@@ -60,7 +61,7 @@ unsafe impl<T: SharedLayout + Copy> Sync for SeqLock<T> {}
 
 impl<T: SharedLayout + Copy> SeqLock<T> {
     const STRIDE: usize = size_of::<T>().div_ceil(64) * 64;
-    const PAYLOAD: usize = CONTROL + 2 * Self::STRIDE;
+    const PAYLOAD: usize = CONTROL + seq_protocol::SLOTS * Self::STRIDE;
 
     /// Creates the named seqlock (the name must not exist), holding no value yet.
     pub fn create(name: &str) -> Result<SeqLock<T>, OpenError> {
@@ -104,7 +105,9 @@ impl<T: SharedLayout + Copy> SeqLock<T> {
     }
 
     fn slot(&self, i: usize) -> *mut u8 {
-        // SAFETY: slot `i` (0 or 1) starts at CONTROL + i * STRIDE, inside the PAYLOAD bytes.
+        let i = i % seq_protocol::SLOTS;
+        // SAFETY: slot `i` (< SLOTS, from `seq_protocol`) starts at CONTROL + i * STRIDE, inside
+        // the PAYLOAD bytes.
         unsafe { self.map.payload().as_ptr().add(CONTROL + i * Self::STRIDE) }
     }
 
@@ -180,7 +183,7 @@ impl<T: SharedLayout + Copy> SeqLock<T> {
                 out
             });
             if let Some((seq, out)) = attempt {
-                let version = seq_protocol::version(seq);
+                let version = seq;
                 if version == 0 {
                     return Err(SeqLockError::Empty);
                 }
@@ -203,7 +206,7 @@ impl<T: SharedLayout + Copy> SeqLock<T> {
 
     /// How many writes completed so far (0: no value yet).
     pub fn version(&self) -> u64 {
-        seq_protocol::version(self.seq().load(Ordering::Acquire))
+        self.seq().load(Ordering::Acquire)
     }
 
     /// Who holds the writer role.
