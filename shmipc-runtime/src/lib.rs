@@ -5,6 +5,7 @@
 //!   shared type and its compile-time fingerprint;
 //! - [`endian`]: integers and floats with an explicit byte order;
 //! - [`field`]: the sealed traits through which the derive proves that a type can be shared;
+//! - [`segment`]: named shared-memory segments with self-describing, checked headers;
 //! - [`sync`]: a robust shared mutex, a seqlock, and wait/wake on a shared word.
 //!
 //! Users depend on the `shmipc` crate, which re-exports all of this.
@@ -15,11 +16,16 @@ pub mod endian;
 pub mod field;
 mod fingerprint;
 mod layout;
+pub mod segment;
 pub mod sync;
 pub mod sys;
 
 pub use fingerprint::fingerprint;
 pub use layout::{Endian, FieldLayout, FieldType, Layout, Primitive, SharedLayout};
+pub use segment::{
+    Error, FieldDifference, LayoutDiff, RawSegment, Segment, SegmentBuilder, SegmentKind,
+    SegmentOptions,
+};
 
 /// The layout of a type whose derive failed; never seen at run time because the crate that holds
 /// it does not compile.

@@ -32,10 +32,16 @@
 pub use shmipc_runtime::endian;
 /// Robust shared mutex, seqlock and wait/wake on a shared word: see [`shmipc_runtime::sync`].
 pub use shmipc_runtime::sync::{
-    LockError, LockResult, MutexGuard, OpenError, SeqLock, SeqLockError, SharedMutex, WaitCell,
-    WaitTimedOut, WriterState,
+    LockError, LockResult, MutexGuard, SeqLock, SeqLockError, SharedMutex, WaitCell, WaitTimedOut,
+    WriterState,
 };
 pub use shmipc_runtime::{Endian, FieldLayout, FieldType, Layout, Primitive, SharedLayout};
+// Segments (issue 3): named shared memory with checked, self-describing headers.
+pub use shmipc_runtime::segment;
+pub use shmipc_runtime::segment::{
+    Error, FieldDescription, FieldDifference, LayoutDescription, LayoutDiff, RawSegment, Segment,
+    SegmentBuilder, SegmentKind, SegmentOptions,
+};
 
 /// `#[derive(SharedLayout)]`: proves at compile time that a struct can live in shared memory and
 /// implements [`trait@SharedLayout`] for it.

@@ -23,7 +23,7 @@ struct Tally {
 }
 
 fn run_trials(trials: u32) -> Tally {
-    let name = unique_name("crash");
+    let name = unique_name("cr");
     let _cleanup = ShmCleanup::new([name.clone()]);
     let m = SharedMutex::<Ping>::create(&name).unwrap();
     let mut rng = Rng::from_env_or_time();

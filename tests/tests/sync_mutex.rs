@@ -10,7 +10,7 @@ use sync_support::Peer;
 #[test]
 fn four_processes_increment_exactly() {
     const PER_PROCESS: u64 = 250_000;
-    let name = unique_name("mutex-count");
+    let name = unique_name("mx");
     let _cleanup = ShmCleanup::new([name.clone()]);
     let m = SharedMutex::<Ping>::create(&name).unwrap();
     let n = PER_PROCESS.to_string();

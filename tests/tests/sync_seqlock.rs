@@ -14,7 +14,7 @@ use sync_support::{Peer, Rng};
 
 #[test]
 fn readers_never_see_a_torn_frame() {
-    let name = unique_name("seq-torn");
+    let name = unique_name("st");
     let _cleanup = ShmCleanup::new([name.clone()]);
     let s = SeqLock::<SensorFrame>::create(&name).unwrap();
     assert_eq!(s.read(), Err(SeqLockError::Empty));
@@ -35,7 +35,7 @@ fn readers_never_see_a_torn_frame() {
 
 #[test]
 fn writer_killed_mid_write_leaves_last_complete_value() {
-    let name = unique_name("seq-kill");
+    let name = unique_name("sk");
     let _cleanup = ShmCleanup::new([name.clone()]);
     let reader = SeqLock::<SensorFrame>::create(&name).unwrap();
     let mut rng = Rng::from_env_or_time();
@@ -59,7 +59,7 @@ fn writer_killed_mid_write_leaves_last_complete_value() {
 
 #[test]
 fn a_second_live_writer_is_refused() {
-    let name = unique_name("seq-two");
+    let name = unique_name("s2");
     let _cleanup = ShmCleanup::new([name.clone()]);
     let mut mine = SeqLock::<SensorFrame>::create(&name).unwrap();
     let writer = Peer::start(&["seq-write", &name, "0"]);

@@ -19,7 +19,7 @@ fn cell_map(name: &str) -> RawMap {
 
 #[test]
 fn sleeping_waiter_in_another_process_is_woken() {
-    let name = unique_name("wake");
+    let name = unique_name("wk");
     let _cleanup = ShmCleanup::new([name.clone()]);
     let map = cell_map(&name);
     // SAFETY: the mapping is page-aligned, outlives `cell`, and its first 8 bytes are only
@@ -38,7 +38,7 @@ fn sleeping_waiter_in_another_process_is_woken() {
 
 #[test]
 fn a_wait_times_out() {
-    let name = unique_name("wait-timeout");
+    let name = unique_name("wt");
     let _cleanup = ShmCleanup::new([name.clone()]);
     let _map = cell_map(&name);
     let waiter = Peer::start(&["wait", &name, "1", "30"]);
@@ -76,11 +76,11 @@ fn fast_paths_make_no_system_calls() {
         println!("SKIPPED: strace is not installed; the fast-path syscall count was not measured");
         return;
     }
-    let name = unique_name("fast");
-    let _cleanup = ShmCleanup::new([name.clone(), format!("{name}-seq"), format!("{name}-cell")]);
+    let name = unique_name("fp");
+    let _cleanup = ShmCleanup::new([name.clone(), format!("{name}s"), format!("{name}c")]);
     let _m = SharedMutex::<Ping>::create(&name).unwrap();
-    let _s = SeqLock::<Ping>::create(&format!("{name}-seq")).unwrap();
-    let _map = cell_map(&format!("{name}-cell"));
+    let _s = SeqLock::<Ping>::create(&format!("{name}s")).unwrap();
+    let _map = cell_map(&format!("{name}c"));
     let Some(base) = strace_total(&["fast-path", &name, "0"]) else {
         println!("SKIPPED: strace cannot trace here (ptrace not permitted?)");
         return;

@@ -85,20 +85,3 @@ pub enum SeqLockError {
 #[derive(Clone, Copy, Debug, PartialEq, Eq, thiserror::Error)]
 #[error("timed out waiting for the value to change")]
 pub struct WaitTimedOut;
-
-/// Why a shared mutex or seqlock could not be created or opened.
-#[derive(Debug, thiserror::Error)]
-pub enum OpenError {
-    /// Names are `/` followed by 1 to 248 characters without `/` or NUL.
-    #[error("invalid shared-memory name {0:?}")]
-    InvalidName(String),
-    /// The operating system refused.
-    #[error(transparent)]
-    Io(#[from] std::io::Error),
-    /// The object exists but holds something else (size, kind or layout differ).
-    #[error("the shared object does not match: {0}")]
-    Mismatch(String),
-    /// The creator did not finish initialising within a second.
-    #[error("the shared object was not initialised in time")]
-    NotReady,
-}

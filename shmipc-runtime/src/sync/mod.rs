@@ -36,8 +36,6 @@ mod atomic_copy;
 #[cfg(not(loom))]
 mod error;
 #[cfg(not(loom))]
-mod mapping;
-#[cfg(not(loom))]
 mod mutex;
 #[cfg(not(loom))]
 mod owner;
@@ -52,7 +50,7 @@ pub mod wait;
 mod loom_models;
 
 #[cfg(not(loom))]
-pub use error::{LockError, OpenError, SeqLockError, WaitTimedOut};
+pub use error::{LockError, SeqLockError, WaitTimedOut};
 #[cfg(not(loom))]
 pub use mutex::{LockResult, MutexGuard, SharedMutex};
 #[cfg(not(loom))]

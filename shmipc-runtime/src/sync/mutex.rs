@@ -49,13 +49,13 @@ use core::ops::{Deref, DerefMut};
 use core::sync::atomic::{AtomicU32, AtomicU64};
 use std::time::{Duration, Instant};
 
-use super::error::{LockError, OpenError};
+use super::error::LockError;
 use super::lock_word::{Acquired, RawLock, Verdict, is_corrupted, owner_pid};
-use super::mapping::{Kind, Mapping};
 use super::owner::{self, Judgement};
 use super::spin::Spinner;
 use super::wait;
 use crate::SharedLayout;
+use crate::segment::{Error, RawSegment, SegmentKind, SegmentOptions};
 
 /// Bytes before the value: lock word (offset 0), reserved (4), owner record (8), then padding to
 /// a cache line.
@@ -73,12 +73,12 @@ pub type LockResult<'a, T> = Result<MutexGuard<'a, T>, LockError<MutexGuard<'a, 
 /// zero is unlocked with an all-zero value. See the [`sync`](crate::sync) module for the design.
 #[derive(Debug)]
 pub struct SharedMutex<T: SharedLayout> {
-    map: Mapping,
+    segment: RawSegment,
     spinner: Spinner,
     _value: PhantomData<T>,
 }
 
-// SAFETY: the handle owns a mapping (Send + Sync) and hands out `&mut T` only through a guard that
+// SAFETY: the handle owns a segment mapping and hands out `&mut T` only through a guard that
 // holds the lock, which excludes every other thread and process; `T: SharedLayout` holds no
 // pointers or thread-bound values (it is plain data and atomics), so it may be reached from any
 // thread.
@@ -95,14 +95,28 @@ impl<T: SharedLayout> SharedMutex<T> {
         CONTROL + size_of::<T>()
     };
 
-    /// Creates the named mutex (the name must not exist), unlocked, with an all-zero `T`.
-    pub fn create(name: &str) -> Result<SharedMutex<T>, OpenError> {
-        Mapping::create(name, Kind::Mutex, T::FINGERPRINT, Self::PAYLOAD).map(Self::from_mapping)
+    /// Creates the named mutex segment (the name must not exist), unlocked, with an all-zero
+    /// `T`. The creator's handle unlinks the name when dropped (see [`RawSegment`]).
+    pub fn create(name: &str) -> Result<SharedMutex<T>, Error> {
+        Self::create_with(name, &SegmentOptions::default())
     }
 
-    /// Opens a mutex another process created, checking that it protects the same layout.
-    pub fn open(name: &str) -> Result<SharedMutex<T>, OpenError> {
-        Mapping::open(name, Kind::Mutex, T::FINGERPRINT, Self::PAYLOAD).map(Self::from_mapping)
+    /// [`create`](Self::create) with segment options (mode, persistence, …).
+    pub fn create_with(name: &str, options: &SegmentOptions) -> Result<SharedMutex<T>, Error> {
+        RawSegment::create(name, SegmentKind::Mutex, T::LAYOUT, Self::PAYLOAD, options)
+            .map(Self::from_segment)
+    }
+
+    /// Opens a mutex another process created, checking the segment kind and `T`'s layout (an
+    /// error names the first differing field).
+    pub fn open(name: &str) -> Result<SharedMutex<T>, Error> {
+        Self::open_with(name, &SegmentOptions::default())
+    }
+
+    /// [`open`](Self::open) with segment options (open timeout, allowed owners, …).
+    pub fn open_with(name: &str, options: &SegmentOptions) -> Result<SharedMutex<T>, Error> {
+        RawSegment::open(name, SegmentKind::Mutex, T::LAYOUT, Self::PAYLOAD, options)
+            .map(Self::from_segment)
     }
 
     /// The pid recorded as holder in the lock word right now (`None`: unlocked). Diagnostic
@@ -112,9 +126,9 @@ impl<T: SharedLayout> SharedMutex<T> {
         (pid != 0).then_some(pid)
     }
 
-    fn from_mapping(map: Mapping) -> SharedMutex<T> {
+    fn from_segment(segment: RawSegment) -> SharedMutex<T> {
         SharedMutex {
-            map,
+            segment,
             spinner: Spinner::new(),
             _value: PhantomData,
         }
@@ -122,12 +136,13 @@ impl<T: SharedLayout> SharedMutex<T> {
 
     /// The shared-memory name.
     pub fn name(&self) -> &str {
-        self.map.name()
+        self.segment.name()
     }
 
     pub(super) fn raw(&self) -> RawLock<'_> {
-        let base = self.map.payload().as_ptr();
-        // SAFETY: the payload is 64-aligned and at least CONTROL bytes long; offsets 0 (4 bytes)
+        let base = self.segment.payload().as_ptr();
+        // SAFETY: the payload (checked to be PAYLOAD bytes when the segment was created or
+        // opened) is 64-aligned and at least CONTROL bytes long; offsets 0 (4 bytes)
         // and 8 (8 bytes) are aligned for their atomics, live as long as `self.map`, and every
         // process accesses them only atomically.
         unsafe {
@@ -139,9 +154,9 @@ impl<T: SharedLayout> SharedMutex<T> {
     }
 
     fn value_ptr(&self) -> *mut T {
-        // SAFETY: CONTROL + size_of::<T>() bytes are mapped; CONTROL is a multiple of T's
+        // SAFETY: CONTROL + size_of::<T>() = PAYLOAD bytes are mapped (checked at create/open); CONTROL is a multiple of T's
         // alignment (asserted ≤ 64) and the payload is 64-aligned.
-        unsafe { self.map.payload().as_ptr().add(CONTROL).cast::<T>() }
+        unsafe { self.segment.payload().as_ptr().add(CONTROL).cast::<T>() }
     }
 
     /// Locks, waiting as long as a live owner holds the lock.

@@ -21,12 +21,12 @@ use core::sync::atomic::{AtomicU32, AtomicU64, Ordering};
 use std::time::{Duration, Instant};
 
 use super::atomic_copy;
-use super::error::{OpenError, SeqLockError};
+use super::error::SeqLockError;
 use super::lock_word::{RawLock, Verdict, owner_pid};
-use super::mapping::{Kind, Mapping};
 use super::owner::{self, Judgement};
 use super::seq_protocol;
 use crate::SharedLayout;
+use crate::segment::{Error, RawSegment, SegmentKind, SegmentOptions};
 
 /// Control block: sequence (offset 0), writer token word (8), writer record (16); a cache line.
 const CONTROL: usize = 64;
@@ -48,12 +48,12 @@ pub enum WriterState {
 /// A single-writer, many-reader "latest value" cell in a named shared-memory object.
 #[derive(Debug)]
 pub struct SeqLock<T: SharedLayout + Copy> {
-    map: Mapping,
+    segment: RawSegment,
     writer: bool,
     _value: PhantomData<T>,
 }
 
-// SAFETY: the handle owns a mapping; all access to shared bytes is atomic (sequence, token, slot
+// SAFETY: the handle owns a segment mapping; all access to shared bytes is atomic (sequence, token, slot
 // copies), and writing needs `&mut self`, so at most one thread of this handle writes.
 unsafe impl<T: SharedLayout + Copy> Send for SeqLock<T> {}
 // SAFETY: through `&SeqLock` only reads happen, which are atomic copies.
@@ -63,19 +63,44 @@ impl<T: SharedLayout + Copy> SeqLock<T> {
     const STRIDE: usize = size_of::<T>().div_ceil(64) * 64;
     const PAYLOAD: usize = CONTROL + seq_protocol::SLOTS * Self::STRIDE;
 
-    /// Creates the named seqlock (the name must not exist), holding no value yet.
-    pub fn create(name: &str) -> Result<SeqLock<T>, OpenError> {
-        Mapping::create(name, Kind::SeqLock, T::FINGERPRINT, Self::PAYLOAD).map(Self::from_mapping)
+    /// Creates the named seqlock segment (the name must not exist), holding no value yet. The
+    /// creator's handle unlinks the name when dropped (see [`RawSegment`]).
+    pub fn create(name: &str) -> Result<SeqLock<T>, Error> {
+        Self::create_with(name, &SegmentOptions::default())
     }
 
-    /// Opens a seqlock another process created, checking that it holds the same layout.
-    pub fn open(name: &str) -> Result<SeqLock<T>, OpenError> {
-        Mapping::open(name, Kind::SeqLock, T::FINGERPRINT, Self::PAYLOAD).map(Self::from_mapping)
+    /// [`create`](Self::create) with segment options (mode, persistence, …).
+    pub fn create_with(name: &str, options: &SegmentOptions) -> Result<SeqLock<T>, Error> {
+        RawSegment::create(
+            name,
+            SegmentKind::SeqLock,
+            T::LAYOUT,
+            Self::PAYLOAD,
+            options,
+        )
+        .map(Self::from_segment)
     }
 
-    fn from_mapping(map: Mapping) -> SeqLock<T> {
+    /// Opens a seqlock another process created, checking the segment kind and `T`'s layout.
+    pub fn open(name: &str) -> Result<SeqLock<T>, Error> {
+        Self::open_with(name, &SegmentOptions::default())
+    }
+
+    /// [`open`](Self::open) with segment options (open timeout, allowed owners, …).
+    pub fn open_with(name: &str, options: &SegmentOptions) -> Result<SeqLock<T>, Error> {
+        RawSegment::open(
+            name,
+            SegmentKind::SeqLock,
+            T::LAYOUT,
+            Self::PAYLOAD,
+            options,
+        )
+        .map(Self::from_segment)
+    }
+
+    fn from_segment(segment: RawSegment) -> SeqLock<T> {
         SeqLock {
-            map,
+            segment,
             writer: false,
             _value: PhantomData,
         }
@@ -83,17 +108,17 @@ impl<T: SharedLayout + Copy> SeqLock<T> {
 
     /// The shared-memory name.
     pub fn name(&self) -> &str {
-        self.map.name()
+        self.segment.name()
     }
 
     fn seq(&self) -> &AtomicU64 {
         // SAFETY: offset 0 of the 64-aligned payload, 8 bytes, only accessed atomically, lives as
         // long as the mapping.
-        unsafe { AtomicU64::from_ptr(self.map.payload().as_ptr().cast::<u64>()) }
+        unsafe { AtomicU64::from_ptr(self.segment.payload().as_ptr().cast::<u64>()) }
     }
 
     pub(super) fn token(&self) -> RawLock<'_> {
-        let base = self.map.payload().as_ptr();
+        let base = self.segment.payload().as_ptr();
         // SAFETY: offsets 8 (4 bytes) and 16 (8 bytes) of the control block, aligned, only
         // accessed atomically, living as long as the mapping.
         unsafe {
@@ -108,7 +133,12 @@ impl<T: SharedLayout + Copy> SeqLock<T> {
         let i = i % seq_protocol::SLOTS;
         // SAFETY: slot `i` (< SLOTS, from `seq_protocol`) starts at CONTROL + i * STRIDE, inside
         // the PAYLOAD bytes.
-        unsafe { self.map.payload().as_ptr().add(CONTROL + i * Self::STRIDE) }
+        unsafe {
+            self.segment
+                .payload()
+                .as_ptr()
+                .add(CONTROL + i * Self::STRIDE)
+        }
     }
 
     /// Publishes `value`. The first call through this handle claims the writer role.

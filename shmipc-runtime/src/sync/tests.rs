@@ -40,7 +40,7 @@ fn name(tag: &str) -> (String, Unlink) {
     use core::sync::atomic::AtomicU32;
     static N: AtomicU32 = AtomicU32::new(0);
     let n = format!(
-        "/shmipc-unit-{tag}-{}-{}",
+        "/shmipc-u-{tag}-{}-{}",
         std::process::id(),
         N.fetch_add(1, Ordering::Relaxed)
     );
@@ -82,7 +82,7 @@ fn threads_exclude_each_other() {
 
 #[test]
 fn try_lock_and_timeout_while_held() {
-    let (n, _u) = name("held");
+    let (n, _u) = name("hd");
     let m = SharedMutex::<Pair>::create(&n).unwrap();
     let other = SharedMutex::<Pair>::open(&n).unwrap();
     let g = m.lock().unwrap();
@@ -97,7 +97,7 @@ fn try_lock_and_timeout_while_held() {
 
 #[test]
 fn dead_owner_is_reported_until_marked_consistent() {
-    let (n, _u) = name("dead");
+    let (n, _u) = name("dd");
     let m = SharedMutex::<Pair>::create(&n).unwrap();
     let pid = dead_pid();
     m.raw().word.store(pid | WAITERS, Ordering::Relaxed);
@@ -118,7 +118,7 @@ fn dead_owner_is_reported_until_marked_consistent() {
 
 #[test]
 fn corrupted_word_is_an_error_with_the_lock_held() {
-    let (n, _u) = name("garbage");
+    let (n, _u) = name("gb");
     let m = SharedMutex::<Pair>::create(&n).unwrap();
     m.raw().word.store(0x1234_5678, Ordering::Relaxed);
     match m.lock_timeout(Duration::from_secs(5)) {
@@ -133,18 +133,18 @@ fn corrupted_word_is_an_error_with_the_lock_held() {
 
 #[test]
 fn opening_with_another_layout_fails() {
-    let (n, _u) = name("layout");
+    let (n, _u) = name("ly");
     let _m = SharedMutex::<Pair>::create(&n).unwrap();
     assert!(matches!(
         SeqLock::<Pair>::open(&n),
-        Err(OpenError::Mismatch(_))
+        Err(crate::Error::Kind { .. })
     ));
     assert!(SharedMutex::<Pair>::create(&n).is_err());
 }
 
 #[test]
 fn seqlock_round_trip_single_writer_and_empty() {
-    let (n, _u) = name("seq");
+    let (n, _u) = name("sq");
     let mut w = SeqLock::<Pair>::create(&n).unwrap();
     let mut r = SeqLock::<Pair>::open(&n).unwrap();
     assert_eq!(r.read(), Err(SeqLockError::Empty));
@@ -169,7 +169,7 @@ fn seqlock_round_trip_single_writer_and_empty() {
 
 #[test]
 fn seqlock_dead_writer_is_replaced() {
-    let (n, _u) = name("seqdead");
+    let (n, _u) = name("sqd");
     let mut r = SeqLock::<Pair>::create(&n).unwrap();
     let pid = dead_pid();
     r.token().word.store(pid, Ordering::Relaxed);
@@ -180,7 +180,7 @@ fn seqlock_dead_writer_is_replaced() {
 
 #[test]
 fn seqlock_threads_never_see_torn_values() {
-    let (n, _u) = name("seqthreads");
+    let (n, _u) = name("sqt");
     let mut w = SeqLock::<Pair>::create(&n).unwrap();
     w.write(&Pair { a: 0, b: !0 }).unwrap();
     let r = SeqLock::<Pair>::open(&n).unwrap();

@@ -4,3 +4,4 @@
 //! exists beside it; the cargo feature `portable` forces that path on Linux so CI exercises it.
 
 pub mod process;
+pub mod shm;

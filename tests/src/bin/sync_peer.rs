@@ -116,11 +116,11 @@ fn main() {
             }
         }
         // `n` uncontended lock/unlock, wait-cell updates and seqlock writes and reads, for
-        // counting system calls (name: a mutex; name-seq: a seqlock; name-cell: a raw map).
+        // counting system calls (name: a mutex; names: a seqlock; namec: a raw map).
         Some("fast-path") => {
             let m = SharedMutex::<Ping>::open(&name).unwrap();
-            let mut s = SeqLock::<Ping>::open(&format!("{name}-seq")).unwrap();
-            let map = RawMap::new(&format!("{name}-cell"), 4096, false).unwrap();
+            let mut s = SeqLock::<Ping>::open(&format!("{name}s")).unwrap();
+            let map = RawMap::new(&format!("{name}c"), 4096, false).unwrap();
             // SAFETY: as in "wait".
             let cell = unsafe { WaitCell::from_ptr(map.ptr()) };
             let n: u64 = arg(&args, 2);

@@ -1,0 +1,246 @@
+//! Comparing the layout a segment holds with the layout this build expects.
+
+use core::fmt;
+
+use super::description::{FieldDescription, LayoutDescription};
+
+/// How a field differs between the segment and this build.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum FieldDifference {
+    /// A field of the same name has another offset, size, alignment or type.
+    Changed {
+        /// The field as the segment records it.
+        segment: FieldDescription,
+        /// The field as this build has it.
+        this_build: FieldDescription,
+    },
+    /// The segment has a field this build lacks (removed or renamed).
+    OnlyInSegment {
+        /// The segment's field.
+        segment: FieldDescription,
+        /// This build's field that starts at the same offset, if any (the new name of a rename).
+        this_build_at_offset: Option<FieldDescription>,
+    },
+    /// This build has a field the segment lacks (added or renamed).
+    OnlyInThisBuild {
+        /// This build's field.
+        this_build: FieldDescription,
+        /// The segment's field that starts at the same offset, if any.
+        segment_at_offset: Option<FieldDescription>,
+    },
+}
+
+impl FieldDifference {
+    /// The lowest offset the difference involves (differences are sorted by it).
+    pub fn offset(&self) -> u64 {
+        match self {
+            FieldDifference::Changed {
+                segment,
+                this_build,
+            } => segment.offset.min(this_build.offset),
+            FieldDifference::OnlyInSegment { segment, .. } => segment.offset,
+            FieldDifference::OnlyInThisBuild { this_build, .. } => this_build.offset,
+        }
+    }
+
+    /// The name of the field in question (the segment's name where both exist).
+    pub fn field_name(&self) -> &str {
+        match self {
+            FieldDifference::Changed { segment, .. }
+            | FieldDifference::OnlyInSegment { segment, .. } => &segment.name,
+            FieldDifference::OnlyInThisBuild { this_build, .. } => &this_build.name,
+        }
+    }
+}
+
+impl fmt::Display for FieldDifference {
+    /// `field `price` at offset 8 as `f64le`, but this build has `price` at offset 16 as `i64le``
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            FieldDifference::Changed {
+                segment,
+                this_build,
+            } => write!(f, "field {segment}, but this build has {this_build}"),
+            FieldDifference::OnlyInSegment {
+                segment,
+                this_build_at_offset: Some(other),
+            } => write!(
+                f,
+                "field {segment}, but this build has no field `{}` and has {other}",
+                segment.name
+            ),
+            FieldDifference::OnlyInSegment {
+                segment,
+                this_build_at_offset: None,
+            } => write!(
+                f,
+                "field {segment}, but this build has no field `{}`",
+                segment.name
+            ),
+            FieldDifference::OnlyInThisBuild {
+                this_build,
+                segment_at_offset: Some(other),
+            } => write!(
+                f,
+                "field {other} and no field `{}`, but this build has {this_build}",
+                this_build.name
+            ),
+            FieldDifference::OnlyInThisBuild {
+                this_build,
+                segment_at_offset: None,
+            } => write!(
+                f,
+                "no field `{}`, but this build has {this_build}",
+                this_build.name
+            ),
+        }
+    }
+}
+
+/// Everything that differs between the layout a segment holds and the layout this build expects.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct LayoutDiff {
+    /// The layout the segment holds.
+    pub segment: LayoutDescription,
+    /// The layout this build expects.
+    pub this_build: LayoutDescription,
+    /// Field differences, sorted by offset; the first is the one an error message names.
+    pub fields: Vec<FieldDifference>,
+}
+
+impl LayoutDiff {
+    /// Compares two layouts; `None` when they are identical (fingerprint included).
+    pub fn between(
+        segment: &LayoutDescription,
+        this_build: &LayoutDescription,
+    ) -> Option<LayoutDiff> {
+        if segment == this_build {
+            return None;
+        }
+        let mut fields = Vec::new();
+        for (i, s) in segment.fields.iter().enumerate() {
+            // The first field of a name counts; a repeated name (only in a forged header) is
+            // matched against nothing.
+            let first = segment.fields.iter().position(|x| x.name == s.name) == Some(i);
+            match this_build.fields.iter().find(|b| b.name == s.name) {
+                Some(b) if first => {
+                    if b != s {
+                        fields.push(FieldDifference::Changed {
+                            segment: s.clone(),
+                            this_build: b.clone(),
+                        });
+                    }
+                }
+                _ => fields.push(FieldDifference::OnlyInSegment {
+                    segment: s.clone(),
+                    this_build_at_offset: this_build
+                        .fields
+                        .iter()
+                        .find(|b| b.offset == s.offset)
+                        .cloned(),
+                }),
+            }
+        }
+        for b in &this_build.fields {
+            if !segment.fields.iter().any(|s| s.name == b.name) {
+                fields.push(FieldDifference::OnlyInThisBuild {
+                    this_build: b.clone(),
+                    segment_at_offset: segment
+                        .fields
+                        .iter()
+                        .find(|s| s.offset == b.offset)
+                        .cloned(),
+                });
+            }
+        }
+        fields.sort_by_key(FieldDifference::offset);
+        Some(LayoutDiff {
+            segment: segment.clone(),
+            this_build: this_build.clone(),
+            fields,
+        })
+    }
+
+    /// The first differing field (lowest offset), if any field differs.
+    pub fn first_field(&self) -> Option<&FieldDifference> {
+        self.fields.first()
+    }
+}
+
+impl fmt::Display for LayoutDiff {
+    /// The first difference in one line, e.g. "holds `Tick` v3 with field `price` at offset 8 as
+    /// `f64le`, but this build has `price` at offset 16 as `i64le`".
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let s = &self.segment;
+        let b = &self.this_build;
+        write!(f, "holds `{}` v{} ", s.name, s.version)?;
+        if let Some(first) = self.first_field() {
+            return write!(f, "with {first}");
+        }
+        write!(
+            f,
+            "with endian {}, size {}, align {}, fingerprint {:016x}, but this build has endian {}, \
+             size {}, align {}, fingerprint {:016x}",
+            s.endian, s.size, s.align, s.fingerprint, b.endian, b.size, b.align, b.fingerprint
+        )
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::layout::Endian;
+
+    fn field(name: &str, offset: u64, ty: &str) -> FieldDescription {
+        FieldDescription {
+            name: name.into(),
+            offset,
+            size: 8,
+            align: 8,
+            ty: ty.into(),
+        }
+    }
+
+    fn layout(fields: Vec<FieldDescription>) -> LayoutDescription {
+        LayoutDescription {
+            name: "Tick".into(),
+            version: 3,
+            endian: Endian::Little,
+            size: 8 * fields.len() as u64,
+            align: 8,
+            fingerprint: 1,
+            fields,
+        }
+    }
+
+    #[test]
+    fn moved_field_is_named_with_both_offsets() {
+        let seg = layout(vec![field("seq", 0, "u64le"), field("price", 8, "f64le")]);
+        let mut build = layout(vec![
+            field("seq", 0, "u64le"),
+            field("pad", 8, "u64le"),
+            field("price", 16, "i64le"),
+        ]);
+        build.fingerprint = 2;
+        let diff = LayoutDiff::between(&seg, &build).expect("differs");
+        assert_eq!(
+            diff.to_string(),
+            "holds `Tick` v3 with field `price` at offset 8 as `f64le`, but this build has \
+             `price` at offset 16 as `i64le`"
+        );
+        assert_eq!(diff.fields.len(), 2);
+    }
+
+    #[test]
+    fn renamed_field_names_both() {
+        let seg = layout(vec![field("qty", 0, "u64le")]);
+        let build = layout(vec![field("quantity", 0, "u64le")]);
+        let diff = LayoutDiff::between(&seg, &build).expect("differs");
+        assert!(diff.to_string().contains("no field `qty`"), "{diff}");
+        assert!(
+            diff.to_string().contains("`quantity` at offset 0"),
+            "{diff}"
+        );
+        assert!(LayoutDiff::between(&seg, &seg).is_none());
+    }
+}

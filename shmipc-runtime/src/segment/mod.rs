@@ -1,0 +1,39 @@
+//! Named shared-memory segments with versioned, self-describing headers.
+//!
+//! - [`RawSegment`]: the untyped core every primitive builds on: a header that records the kind,
+//!   the layout and the payload size, then a zeroed payload;
+//! - [`Segment`]: one value of a `SharedLayout` type;
+//! - [`Error`]: every failure, with a message that says what to do; a layout mismatch carries a
+//!   [`LayoutDiff`] that names the first differing field;
+//! - [`header`]: the byte-exact header format (also in `docs/segment-header.md`).
+
+mod create;
+mod description;
+mod error;
+mod expected;
+pub mod header;
+mod kind;
+mod mismatch;
+mod name;
+mod open;
+mod options;
+mod raw;
+mod shared;
+mod table;
+mod typed;
+mod validate;
+
+pub use validate::check_header;
+
+pub use description::{FieldDescription, LayoutDescription};
+pub use error::Error;
+pub use kind::SegmentKind;
+pub use mismatch::{FieldDifference, LayoutDiff};
+pub use name::{MAX_NAME_LEN, PORTABLE_MAX_NAME_LEN, normalize as normalize_name};
+pub use options::SegmentOptions;
+pub use raw::RawSegment;
+pub use typed::{Segment, SegmentBuilder};
+
+#[cfg(test)]
+mod tests;
+pub use crate::sys::process::{Liveness, ProcessIdentity};

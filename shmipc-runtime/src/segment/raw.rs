@@ -1,0 +1,211 @@
+//! The untyped segment: a named shared mapping with a checked header and a zeroed payload.
+
+use core::ptr::NonNull;
+use core::sync::atomic::Ordering;
+use std::fs::File;
+
+use memmap2::MmapRaw;
+
+use super::create::create_exclusive;
+use super::error::Error;
+use super::header::{self, FIXED_LEN, STATE_INITIALIZING, STATE_OFFSET, STATE_READY};
+use super::kind::SegmentKind;
+use super::name;
+use super::open::{map, open_ready};
+use super::options::SegmentOptions;
+use super::shared::{atomic_u32, copy_to_shared};
+use super::validate;
+use crate::layout::Layout;
+use crate::sys::process::{Liveness, ProcessIdentity};
+use crate::sys::shm;
+
+/// A named shared-memory segment: a self-describing header followed by a payload.
+///
+/// The building block of every shmipc primitive: [`super::Segment`] puts one value in the
+/// payload; locks and rings put their control words and slots there. The payload starts zeroed,
+/// is aligned to at least 64 bytes (and to the layout's alignment), and is `payload_len()` bytes
+/// long. The header records `kind`, the layout and the payload size; `open` refuses a segment that
+/// disagrees on any of them.
+///
+/// The creator unlinks the name when its handle drops, unless the options ask to persist.
+///
+/// Known limit: a process with write access to the segment can shrink the file after this
+/// process mapped it; touching the lost pages then raises `SIGBUS`. Named POSIX shared memory
+/// cannot be sealed against that (Linux `memfd` seals could, for unnamed segments); the default
+/// mode 0600 limits who can do it to the same user.
+#[derive(Debug)]
+pub struct RawSegment {
+    name: String,
+    map: MmapRaw,
+    file: File,
+    header_len: usize,
+    payload_len: usize,
+    creator: ProcessIdentity,
+    is_creator: bool,
+    persist: bool,
+}
+
+impl RawSegment {
+    /// Creates the segment `name` holding `kind` for `layout`, with `payload_size` zeroed bytes.
+    ///
+    /// Fails with [`Error::AlreadyExists`] if the name is taken, unless `options` allow replacing
+    /// a segment whose creator is dead. The state word is published as ready last, with release
+    /// ordering, so no opener sees a half-written header.
+    pub fn create(
+        name: &str,
+        kind: SegmentKind,
+        layout: &'static Layout,
+        payload_size: usize,
+        options: &SegmentOptions,
+    ) -> Result<RawSegment, Error> {
+        let name = name::normalize(name)?;
+        let me = ProcessIdentity::current();
+        let (bytes, geo) =
+            header::encode(kind, layout, payload_size, me).map_err(|reason| Error::Io {
+                name: name.clone(),
+                op: "create",
+                source: std::io::Error::new(std::io::ErrorKind::InvalidInput, reason),
+            })?;
+        let file = create_exclusive(&name, options)?;
+        let segment = (|| {
+            file.set_len(geo.total_size as u64)
+                .map_err(|e| Error::from_io(&name, "resize", e))?;
+            let map = map(&file, geo.total_size, &name)?;
+            let base = map.as_mut_ptr();
+            // SAFETY: the mapping is `total_size >= header_len` bytes long and this process
+            // touches these bytes only through these byte-wise copies; the state word (skipped)
+            // is only accessed as a 32-bit atomic.
+            unsafe {
+                copy_to_shared(&bytes[..STATE_OFFSET], base);
+                copy_to_shared(
+                    &bytes[STATE_OFFSET + 4..FIXED_LEN],
+                    base.add(STATE_OFFSET + 4),
+                );
+            }
+            // SAFETY: offset 12 of a page-aligned mapping is 4-byte aligned and in bounds; the
+            // state word is only accessed through 32-bit atomics; the mapping outlives `state`.
+            let state = unsafe { atomic_u32(base.add(STATE_OFFSET)) };
+            state.store(STATE_INITIALIZING.to_le(), Ordering::Release);
+            // SAFETY: as above: `header_len` bytes are in bounds.
+            unsafe {
+                copy_to_shared(&bytes[FIXED_LEN..], base.add(FIXED_LEN));
+            }
+            if let Some(pause) = options.pause_before_publish {
+                std::thread::sleep(pause);
+            }
+            state.store(STATE_READY.to_le(), Ordering::Release);
+            Ok(map)
+        })();
+        let map = match segment {
+            Ok(map) => map,
+            Err(e) => {
+                let _ = shm::unlink(&name);
+                return Err(e);
+            }
+        };
+        Ok(RawSegment {
+            name,
+            map,
+            file,
+            header_len: geo.header_len,
+            payload_len: payload_size,
+            creator: me,
+            is_creator: true,
+            persist: options.persist,
+        })
+    }
+
+    /// Opens the segment `name` and checks that it holds `kind` for `layout` with a payload of
+    /// `payload_size` bytes; any disagreement is an error that says where the two differ.
+    ///
+    /// Waits up to the open timeout for a segment that is still being initialized, and reports
+    /// [`Error::CreatorDied`] if its creator died before publishing it.
+    pub fn open(
+        name: &str,
+        kind: SegmentKind,
+        layout: &'static Layout,
+        payload_size: usize,
+        options: &SegmentOptions,
+    ) -> Result<RawSegment, Error> {
+        let name = name::normalize(name)?;
+        let ready = open_ready(&name, options)?;
+        validate::check(
+            &name,
+            &ready.bytes,
+            &ready.fixed,
+            kind,
+            layout,
+            payload_size,
+        )?;
+        Ok(RawSegment {
+            header_len: ready.fixed.header_len,
+            payload_len: payload_size,
+            creator: ready.fixed.creator,
+            name,
+            map: ready.map,
+            file: ready.file,
+            is_creator: false,
+            persist: true,
+        })
+    }
+
+    /// Reads the header of any shmipc segment without knowing its type, for tools: its kind,
+    /// layout, sizes and creator. Checks owner and mode like `open`.
+    pub fn inspect(name: &str, options: &SegmentOptions) -> Result<header::SegmentHeader, Error> {
+        let name = name::normalize(name)?;
+        let ready = open_ready(&name, options)?;
+        header::decode_rest(&ready.bytes, &ready.fixed)
+            .map_err(|e| validate::header_error(&name, e))
+    }
+
+    /// Removes the name `name`. Processes that have the segment open keep using it; new opens
+    /// fail with [`Error::NotFound`].
+    pub fn unlink(name: &str) -> Result<(), Error> {
+        let name = name::normalize(name)?;
+        shm::unlink(&name).map_err(|e| Error::from_io(&name, "unlink", e))
+    }
+
+    /// The start of the payload: `payload_len()` bytes, aligned to at least 64.
+    ///
+    /// Other processes may read and write these bytes at any time: access them only through
+    /// atomics or a protocol that excludes concurrent writers, never through plain references.
+    pub fn payload(&self) -> NonNull<u8> {
+        // SAFETY: `header_len < total_size` bytes of mapping, checked when the segment was created
+        // or opened, so the result stays inside the mapping; a mapping is never at address 0.
+        unsafe { NonNull::new_unchecked(self.map.as_mut_ptr().add(self.header_len)) }
+    }
+
+    /// The payload's length in bytes (as asked for at create or open).
+    pub fn payload_len(&self) -> usize {
+        self.payload_len
+    }
+
+    /// The segment's name, with its leading slash.
+    pub fn name(&self) -> &str {
+        &self.name
+    }
+
+    /// Whether this handle created the segment (and unlinks it on drop unless it persists).
+    pub fn is_creator(&self) -> bool {
+        self.is_creator
+    }
+
+    /// The process that created the segment.
+    pub fn creator(&self) -> ProcessIdentity {
+        self.creator
+    }
+
+    /// Whether the creating process still runs.
+    pub fn creator_alive(&self) -> bool {
+        self.creator.liveness() == Liveness::Alive
+    }
+}
+
+impl Drop for RawSegment {
+    fn drop(&mut self) {
+        // Unlink only if the name still names this segment: someone may have replaced it.
+        if self.is_creator && !self.persist && shm::names_same_object(&self.name, &self.file) {
+            let _ = shm::unlink(&self.name);
+        }
+    }
+}

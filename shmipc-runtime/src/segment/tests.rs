@@ -1,0 +1,150 @@
+//! In-process tests of create and open (the multi-process tests live in the `tests` crate).
+
+use super::*;
+use crate::layout::{Endian, FieldLayout, FieldType, Layout, Primitive};
+use crate::sys::shm;
+
+static FIELDS: [FieldLayout; 2] = [
+    FieldLayout::__new("a", 0, 8, 8, &FieldType::Primitive(Primitive::U64Le)),
+    FieldLayout::__new("b", 8, 8, 8, &FieldType::Primitive(Primitive::U64Le)),
+];
+static PAIR: Layout = Layout::__new("Pair", 1, Endian::Little, 16, 8, &FIELDS);
+static SWAPPED_FIELDS: [FieldLayout; 2] = [
+    FieldLayout::__new("b", 0, 8, 8, &FieldType::Primitive(Primitive::U64Le)),
+    FieldLayout::__new("a", 8, 8, 8, &FieldType::Primitive(Primitive::U64Le)),
+];
+static SWAPPED: Layout = Layout::__new("Pair", 1, Endian::Little, 16, 8, &SWAPPED_FIELDS);
+
+/// Short (portable builds allow 31 bytes) and unique per test.
+fn name(tag: &str) -> String {
+    format!("/sx-{tag}-{}", std::process::id())
+}
+
+struct Unlink(String);
+impl Drop for Unlink {
+    fn drop(&mut self) {
+        let _ = shm::unlink(&self.0);
+    }
+}
+
+#[test]
+fn create_then_open_shares_the_payload() {
+    let n = name("rt");
+    let _guard = Unlink(n.clone());
+    let opts = SegmentOptions::new();
+    let a = RawSegment::create(&n, SegmentKind::Value, &PAIR, 16, &opts).unwrap();
+    assert!(a.is_creator());
+    assert_eq!(a.payload().as_ptr() as usize % 64, 0);
+    let b = RawSegment::open(&n, SegmentKind::Value, &PAIR, 16, &opts).unwrap();
+    assert!(!b.is_creator());
+    assert_eq!(b.payload_len(), 16);
+    // SAFETY: both point to 16 mapped bytes; nothing else touches them during the test.
+    unsafe {
+        assert_eq!(*b.payload().as_ptr(), 0, "payload starts zeroed");
+        *a.payload().as_ptr() = 7;
+        assert_eq!(*b.payload().as_ptr(), 7, "same memory");
+    }
+    let header = RawSegment::inspect(&n, &opts).unwrap();
+    assert_eq!(header.layout, LayoutDescription::from_layout(&PAIR));
+    assert_eq!(header.creator, a.creator());
+    drop(b);
+    drop(a);
+    assert!(matches!(
+        RawSegment::open(&n, SegmentKind::Value, &PAIR, 16, &opts),
+        Err(Error::NotFound { .. })
+    ));
+}
+
+#[test]
+fn open_refuses_other_kind_size_layout_and_create_refuses_existing() {
+    let n = name("rk");
+    let _guard = Unlink(n.clone());
+    let opts = SegmentOptions::new();
+    let _a = RawSegment::create(&n, SegmentKind::Value, &PAIR, 16, &opts).unwrap();
+    let err = RawSegment::open(&n, SegmentKind::SpscRing, &PAIR, 16, &opts).unwrap_err();
+    assert!(matches!(err, Error::Kind { .. }), "{err}");
+    let err = RawSegment::open(&n, SegmentKind::Value, &PAIR, 32, &opts).unwrap_err();
+    assert!(matches!(err, Error::Size { .. }), "{err}");
+    let err = RawSegment::open(&n, SegmentKind::Value, &SWAPPED, 16, &opts).unwrap_err();
+    assert_eq!(
+        err.to_string(),
+        format!(
+            "segment `{n}` holds `Pair` v1 with field `a` at offset 0 as `u64le`, but this build \
+             has `a` at offset 8 as `u64le`: rebuild both programs from the same definition of \
+             the type, or bump its version"
+        )
+    );
+    let err = RawSegment::create(&n, SegmentKind::Value, &PAIR, 16, &opts).unwrap_err();
+    assert!(
+        matches!(
+            err,
+            Error::AlreadyExists {
+                creator_alive: Some(true),
+                ..
+            }
+        ),
+        "{err}"
+    );
+    let err =
+        RawSegment::open(&n, SegmentKind::Value, &PAIR, 16, &opts.clone().mode(0o400)).unwrap_err();
+    assert!(matches!(err, Error::ModeTooWide { .. }), "{err}");
+}
+
+#[test]
+fn persisted_segment_survives_its_creator_handle() {
+    let n = name("rp");
+    let _guard = Unlink(n.clone());
+    let opts = SegmentOptions::new().persist(true);
+    drop(RawSegment::create(&n, SegmentKind::Mutex, &PAIR, 100, &opts).unwrap());
+    let b = RawSegment::open(&n, SegmentKind::Mutex, &PAIR, 100, &opts).unwrap();
+    assert!(b.creator_alive());
+    drop(b);
+    RawSegment::unlink(&n).unwrap();
+    assert!(matches!(
+        RawSegment::unlink(&n),
+        Err(Error::NotFound { .. })
+    ));
+}
+
+#[test]
+fn handles_are_send_and_sync() {
+    fn check<T: Send + Sync>() {}
+    // Type-checked for every `T`, so never called.
+    #[allow(dead_code)]
+    fn check_segment<T: crate::SharedLayout>() {
+        check::<Segment<T>>();
+    }
+    check::<RawSegment>();
+}
+
+#[test]
+fn forged_header_cannot_misalign_the_payload() {
+    static ONE: [FieldLayout; 1] = [FieldLayout::__new(
+        "bytes",
+        0,
+        128,
+        1,
+        &FieldType::Array {
+            elem: &FieldType::Primitive(Primitive::U8),
+            len: 128,
+        },
+    )];
+    static WIDE: Layout = Layout::__new("Wide", 1, Endian::Little, 128, 128, &ONE);
+    let me = crate::sys::process::ProcessIdentity::current();
+    let (mut bytes, geo) = header::encode(SegmentKind::Value, &WIDE, 128, me).unwrap();
+    assert_eq!(geo.header_len, 256);
+    assert!(check_header("/x", &bytes, SegmentKind::Value, &WIDE, 128).is_ok());
+    // Claim a 64-byte alignment and move the payload to offset 320.
+    bytes.resize(320, 0);
+    bytes[24..28].copy_from_slice(&320u32.to_le_bytes());
+    bytes[40..48].copy_from_slice(&64u64.to_le_bytes());
+    bytes[48..56].copy_from_slice(&(320u64 + 128).to_le_bytes());
+    let table_end = header::FIXED_LEN + header::get32(&bytes, header::TABLE_LEN_OFFSET) as usize;
+    let sum = header::checksum(&bytes[..table_end]);
+    bytes[header::CHECKSUM_OFFSET..header::CHECKSUM_OFFSET + 8].copy_from_slice(&sum.to_le_bytes());
+    let err = check_header("/x", &bytes, SegmentKind::Value, &WIDE, 128).unwrap_err();
+    assert!(
+        matches!(&err, Error::CorruptHeader { reason, .. } if reason.contains("aligned to 128")),
+        "{err}"
+    );
+}

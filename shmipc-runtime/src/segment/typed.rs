@@ -1,0 +1,239 @@
+//! `Segment<T>`: one value of a shared type in a named segment.
+
+use core::marker::PhantomData;
+use core::mem::{MaybeUninit, size_of};
+use core::ptr::NonNull;
+use std::time::Duration;
+
+use super::error::Error;
+use super::kind::SegmentKind;
+use super::options::SegmentOptions;
+use super::raw::RawSegment;
+use super::shared::{copy_from_shared, copy_to_shared};
+use crate::layout::SharedLayout;
+use crate::sys::process::ProcessIdentity;
+
+/// A named shared-memory segment holding one `T`, created zeroed.
+///
+/// Another process opens it with the same name and type; the open fails, naming the first field
+/// that differs, unless both were built from the same layout.
+///
+/// There is no synchronization: [`Segment::read`] and [`Segment::write`] copy the value byte by
+/// byte, so a read that overlaps a write in another process can see a torn value (part old, part
+/// new), though never an invalid one (every bit pattern of a `SharedLayout` type is valid). Use the
+/// shared mutex or seqlock for consistent snapshots, or atomics in `T`.
+pub struct Segment<T: SharedLayout> {
+    raw: RawSegment,
+    _type: PhantomData<fn() -> T>,
+}
+
+impl<T: SharedLayout> Segment<T> {
+    /// Creates the segment `name` holding a zeroed `T`, with the default options (mode 0600,
+    /// fails if the name exists, unlinked when this handle drops).
+    pub fn create(name: &str) -> Result<Segment<T>, Error> {
+        Segment::builder(name).create()
+    }
+
+    /// Opens the segment `name` and checks that it holds a `T` of this build's layout.
+    pub fn open(name: &str) -> Result<Segment<T>, Error> {
+        Segment::builder(name).open()
+    }
+
+    /// Options for creating or opening `name`: mode, replacing a dead creator's segment,
+    /// persisting after drop, open timeout.
+    pub fn builder(name: &str) -> SegmentBuilder<T> {
+        SegmentBuilder {
+            name: name.to_owned(),
+            options: SegmentOptions::default(),
+            _type: PhantomData,
+        }
+    }
+
+    /// Removes the name `name` (see [`RawSegment::unlink`]).
+    pub fn unlink(name: &str) -> Result<(), Error> {
+        RawSegment::unlink(name)
+    }
+
+    /// A copy of the value. A concurrent write by another process may tear it (see the type's
+    /// documentation).
+    pub fn read(&self) -> T
+    where
+        T: Copy,
+    {
+        let mut value = MaybeUninit::<T>::uninit();
+        // SAFETY: the payload holds `size_of::<T>()` mapped bytes (checked at create/open), the
+        // destination is a local of that size, and this crate accesses payload bytes of a
+        // `Segment` only through byte-wise atomic copies (raw access is `unsafe`).
+        let bytes = unsafe {
+            core::slice::from_raw_parts_mut(value.as_mut_ptr().cast::<u8>(), size_of::<T>())
+        };
+        // SAFETY: see above.
+        unsafe { copy_from_shared(self.raw.payload().as_ptr(), bytes) };
+        // SAFETY: every byte was written, and `T: SharedLayout` is valid for every bit pattern.
+        unsafe { value.assume_init() }
+    }
+
+    /// Overwrites the value. Not synchronized: a concurrent reader in another process may see
+    /// part of the old and part of the new value.
+    pub fn write(&self, value: &T)
+    where
+        T: Copy,
+    {
+        // SAFETY: `T: SharedLayout` has no padding, so all `size_of::<T>()` bytes of `value` are
+        // initialized.
+        let bytes = unsafe {
+            core::slice::from_raw_parts((value as *const T).cast::<u8>(), size_of::<T>())
+        };
+        // SAFETY: the payload holds `size_of::<T>()` mapped bytes, accessed by this crate only
+        // through byte-wise atomic copies.
+        unsafe { copy_to_shared(bytes, self.raw.payload().as_ptr()) };
+    }
+
+    /// A pointer to the shared value (aligned for `T`). Reading or writing through it races with
+    /// other processes; see [`Segment::get`].
+    pub fn as_ptr(&self) -> NonNull<T> {
+        self.raw.payload().cast()
+    }
+
+    /// A shared reference to the value.
+    ///
+    /// # Safety
+    ///
+    /// While the reference lives, no process may write the value's non-atomic bytes (atomic
+    /// fields such as `AtomicU64` may be updated concurrently through atomics). A type whose
+    /// fields are all atomics, like a control block, can be used this way freely.
+    pub unsafe fn get(&self) -> &T {
+        // SAFETY: aligned, in bounds and initialized (every bit pattern is a valid `T`); the
+        // caller rules out concurrent non-atomic writes.
+        unsafe { self.as_ptr().as_ref() }
+    }
+
+    /// An exclusive reference to the value.
+    ///
+    /// # Safety
+    ///
+    /// While the reference lives, no other process or handle may read or write the value.
+    pub unsafe fn get_mut(&mut self) -> &mut T {
+        // SAFETY: aligned, in bounds and initialized; the caller guarantees exclusivity.
+        unsafe { self.as_ptr().as_mut() }
+    }
+
+    /// The segment's name, with its leading slash.
+    pub fn name(&self) -> &str {
+        self.raw.name()
+    }
+
+    /// Whether this handle created the segment.
+    pub fn is_creator(&self) -> bool {
+        self.raw.is_creator()
+    }
+
+    /// The process that created the segment.
+    pub fn creator(&self) -> ProcessIdentity {
+        self.raw.creator()
+    }
+
+    /// Whether the creating process still runs.
+    pub fn creator_alive(&self) -> bool {
+        self.raw.creator_alive()
+    }
+
+    /// The untyped segment underneath.
+    pub fn raw(&self) -> &RawSegment {
+        &self.raw
+    }
+}
+
+/// Options for [`Segment::create`] and [`Segment::open`]; made by [`Segment::builder`].
+pub struct SegmentBuilder<T: SharedLayout> {
+    name: String,
+    options: SegmentOptions,
+    _type: PhantomData<fn() -> T>,
+}
+
+impl<T: SharedLayout> core::fmt::Debug for Segment<T> {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        f.debug_struct("Segment")
+            .field("type", &T::LAYOUT.name())
+            .field("raw", &self.raw)
+            .finish()
+    }
+}
+
+impl<T: SharedLayout> core::fmt::Debug for SegmentBuilder<T> {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        f.debug_struct("SegmentBuilder")
+            .field("type", &T::LAYOUT.name())
+            .field("name", &self.name)
+            .field("options", &self.options)
+            .finish()
+    }
+}
+
+impl<T: SharedLayout> SegmentBuilder<T> {
+    /// See [`SegmentOptions::mode`].
+    pub fn mode(mut self, mode: u32) -> Self {
+        self.options = self.options.mode(mode);
+        self
+    }
+
+    /// See [`SegmentOptions::replace_dead`].
+    pub fn replace_dead(mut self, replace: bool) -> Self {
+        self.options = self.options.replace_dead(replace);
+        self
+    }
+
+    /// See [`SegmentOptions::persist`].
+    pub fn persist(mut self, persist: bool) -> Self {
+        self.options = self.options.persist(persist);
+        self
+    }
+
+    /// See [`SegmentOptions::open_timeout`].
+    pub fn open_timeout(mut self, timeout: Duration) -> Self {
+        self.options = self.options.open_timeout(timeout);
+        self
+    }
+
+    /// See [`SegmentOptions::allow_owner`].
+    pub fn allow_owner(mut self, uid: u32) -> Self {
+        self.options = self.options.allow_owner(uid);
+        self
+    }
+
+    /// Replaces all options at once.
+    pub fn options(mut self, options: SegmentOptions) -> Self {
+        self.options = options;
+        self
+    }
+
+    /// Creates the segment.
+    pub fn create(self) -> Result<Segment<T>, Error> {
+        let raw = RawSegment::create(
+            &self.name,
+            SegmentKind::Value,
+            T::LAYOUT,
+            size_of::<T>(),
+            &self.options,
+        )?;
+        Ok(Segment {
+            raw,
+            _type: PhantomData,
+        })
+    }
+
+    /// Opens and checks the segment.
+    pub fn open(self) -> Result<Segment<T>, Error> {
+        let raw = RawSegment::open(
+            &self.name,
+            SegmentKind::Value,
+            T::LAYOUT,
+            size_of::<T>(),
+            &self.options,
+        )?;
+        Ok(Segment {
+            raw,
+            _type: PhantomData,
+        })
+    }
+}

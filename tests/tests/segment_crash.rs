@@ -1,0 +1,191 @@
+//! A creator killed with SIGKILL while initializing and after initializing: openers get the
+//! right error, `create` says the creator is dead, and `create` with `replace_dead` succeeds.
+
+mod segment_common;
+
+use std::time::Duration;
+
+use segment_common::{Peer, run};
+use shmipc::segment::header::{STATE_INITIALIZING, STATE_OFFSET};
+use shmipc::{Error, Segment};
+use shmipc_schemas::Tick;
+use shmipc_tests::{ShmCleanup, unique_name};
+
+/// Waits (bounded) until the segment's state word says initializing.
+fn wait_until_initializing(name: &str) {
+    let path = format!("/dev/shm{name}");
+    for _ in 0..10_000 {
+        if let Ok(bytes) = std::fs::read(&path)
+            && bytes.len() > STATE_OFFSET + 4
+            && bytes[STATE_OFFSET] == STATE_INITIALIZING as u8
+        {
+            return;
+        }
+        std::thread::sleep(Duration::from_millis(1));
+    }
+    panic!("{name} never reached the initializing state");
+}
+
+#[test]
+fn creator_killed_while_initializing() {
+    let name = unique_name("segki");
+    let _cleanup = ShmCleanup::new([name.clone()]);
+    let creator = Peer::spawn(&["paused", "tick", &name]);
+    wait_until_initializing(&name);
+
+    // While the creator lives, an opener waits and then times out.
+    let err = Segment::<Tick>::builder(&name)
+        .open_timeout(Duration::from_millis(20))
+        .open()
+        .unwrap_err();
+    assert!(
+        matches!(
+            err,
+            Error::Timeout {
+                state: "initializing",
+                ..
+            }
+        ),
+        "{err}"
+    );
+
+    // An opener waiting when the creator dies learns that it died.
+    let waiting = {
+        let name = name.clone();
+        std::thread::spawn(move || {
+            Segment::<Tick>::builder(&name)
+                .open_timeout(Duration::from_secs(60))
+                .open()
+                .map(|_| ())
+        })
+    };
+    let pid = creator.pid();
+    creator.kill();
+    let err = waiting.join().expect("opener thread").unwrap_err();
+    assert!(
+        matches!(err, Error::CreatorDied { pid: p, .. } if p == pid),
+        "{err}"
+    );
+    assert!(err.to_string().contains("died while initializing"), "{err}");
+
+    // A later opener too, from another process.
+    let line = run(&["open", "tick", &name]);
+    assert!(line.starts_with("err CreatorDied:"), "{line}");
+
+    // Plain create refuses and says why; replace_dead recreates.
+    let err = Segment::<Tick>::create(&name).unwrap_err();
+    assert!(
+        matches!(
+            err,
+            Error::AlreadyExists {
+                creator_alive: Some(false),
+                ..
+            }
+        ),
+        "{err}"
+    );
+    assert!(err.to_string().contains("replace_dead(true)"), "{err}");
+    let segment = Segment::<Tick>::builder(&name)
+        .replace_dead(true)
+        .create()
+        .expect("replace the dead creator's segment");
+    segment.write(&Tick {
+        seq: 11.into(),
+        ..Tick::default()
+    });
+    let line = run(&["open", "tick", &name]);
+    assert!(line.starts_with("ok Tick { seq: 11"), "{line}");
+}
+
+#[test]
+fn creator_killed_after_initializing() {
+    let name = unique_name("segka");
+    let _cleanup = ShmCleanup::new([name.clone()]);
+    let mut creator = Peer::spawn(&["hold", "tick", &name, "5"]);
+    assert!(creator.line().starts_with("ready"));
+    let pid = creator.pid();
+    creator.kill();
+
+    // The segment is complete: it opens, its data is intact, and its creator is known dead.
+    let segment = Segment::<Tick>::open(&name).expect("open a finished segment");
+    assert_eq!(segment.read().seq.get(), 5);
+    assert_eq!(segment.creator().pid, pid);
+    assert!(!segment.creator_alive());
+    drop(segment);
+
+    // A live creator's segment is never replaced; a dead one's is, on request.
+    let err = Segment::<Tick>::create(&name).unwrap_err();
+    assert!(
+        matches!(
+            err,
+            Error::AlreadyExists {
+                creator_alive: Some(false),
+                ..
+            }
+        ),
+        "{err}"
+    );
+    let replaced = Segment::<Tick>::builder(&name)
+        .replace_dead(true)
+        .create()
+        .expect("replace");
+    assert_eq!(replaced.read(), Tick::default(), "a fresh, zeroed segment");
+    let err = Segment::<Tick>::builder(&name)
+        .replace_dead(true)
+        .create()
+        .unwrap_err();
+    assert!(
+        matches!(
+            err,
+            Error::AlreadyExists {
+                creator_alive: Some(true),
+                ..
+            }
+        ),
+        "{err}"
+    );
+}
+
+#[test]
+fn creator_killed_before_writing_its_identity() {
+    // What a creator leaves when killed between sizing the file and writing the header: zeroes.
+    let name = unique_name("segkz");
+    let _cleanup = ShmCleanup::new([name.clone()]);
+    let path = format!("/dev/shm{name}");
+    {
+        use std::os::unix::fs::OpenOptionsExt;
+        let file = std::fs::OpenOptions::new()
+            .write(true)
+            .create_new(true)
+            .mode(0o600)
+            .open(&path)
+            .expect("create");
+        file.set_len(4096).expect("size");
+        let an_hour_ago = std::time::SystemTime::now() - Duration::from_secs(3600);
+        file.set_modified(an_hour_ago).expect("age the file");
+    }
+    let err = Segment::<Tick>::builder(&name)
+        .open_timeout(Duration::from_millis(10))
+        .open()
+        .unwrap_err();
+    assert!(
+        matches!(err, Error::Timeout { state: "empty", .. }),
+        "{err}"
+    );
+    let err = Segment::<Tick>::create(&name).unwrap_err();
+    assert!(
+        matches!(
+            err,
+            Error::AlreadyExists {
+                creator_alive: Some(false),
+                ..
+            }
+        ),
+        "{err}"
+    );
+    let segment = Segment::<Tick>::builder(&name)
+        .replace_dead(true)
+        .create()
+        .expect("replace the abandoned object");
+    assert_eq!(segment.read(), Tick::default());
+}

@@ -1,0 +1,75 @@
+//! Permissions: a segment created with mode 0600 cannot be opened by another uid, and a segment
+//! owned by another uid is refused unless that owner is allowed. Needs root (to run the peer as
+//! `nobody`); skipped with a note otherwise.
+
+mod segment_common;
+
+use std::os::unix::process::CommandExt;
+
+use segment_common::Peer;
+use shmipc::{Error, Segment};
+use shmipc_schemas::Tick;
+use shmipc_tests::{ShmCleanup, unique_name};
+
+const NOBODY: u32 = 65534;
+
+fn is_root() -> bool {
+    // SAFETY: `geteuid` has no preconditions.
+    unsafe { libc::geteuid() == 0 }
+}
+
+/// Spawns the peer as `nobody`.
+fn spawn_as_nobody(args: &[&str]) -> Peer {
+    Peer::spawn_with(args, |cmd| {
+        // SAFETY: the closure runs in the forked child before exec and only calls the
+        // async-signal-safe `setgroups`, `setgid` and `setuid`.
+        unsafe {
+            cmd.pre_exec(|| {
+                if libc::setgroups(0, core::ptr::null()) != 0
+                    || libc::setgid(NOBODY) != 0
+                    || libc::setuid(NOBODY) != 0
+                {
+                    return Err(std::io::Error::last_os_error());
+                }
+                Ok(())
+            });
+        }
+    })
+}
+
+#[test]
+fn another_uid_cannot_open_a_0600_segment() {
+    if !is_root() {
+        eprintln!("note: not root, so the peer cannot run as another uid; test skipped");
+        return;
+    }
+    let name = unique_name("segpd");
+    let _cleanup = ShmCleanup::new([name.clone()]);
+    let _segment = Segment::<Tick>::create(&name).expect("create 0600");
+    let mut peer = spawn_as_nobody(&["open", "tick", &name]);
+    let line = peer.line();
+    assert!(line.starts_with("err PermissionDenied:"), "{line}");
+}
+
+#[test]
+fn a_segment_of_another_owner_is_refused_unless_allowed() {
+    if !is_root() {
+        eprintln!("note: not root, so the peer cannot run as another uid; test skipped");
+        return;
+    }
+    let name = unique_name("segpo");
+    let _cleanup = ShmCleanup::new([name.clone()]);
+    let mut peer = spawn_as_nobody(&["hold", "tick", &name, "8"]);
+    assert!(peer.line().starts_with("ready"));
+    let err = Segment::<Tick>::open(&name).unwrap_err();
+    assert!(
+        matches!(err, Error::WrongOwner { owner: NOBODY, .. }),
+        "{err}"
+    );
+    let segment = Segment::<Tick>::builder(&name)
+        .allow_owner(NOBODY)
+        .open()
+        .expect("open with the owner allowed");
+    assert_eq!(segment.read().seq.get(), 8);
+    peer.kill();
+}
