@@ -12,13 +12,16 @@ use std::process::{Child, Command, Stdio};
 use std::sync::atomic::{AtomicU32, Ordering};
 use std::time::Instant;
 
-use shmipc::{SeqLock, SharedMutex};
+use shmipc::{
+    RawSegment, SegmentKind, SegmentOptions, SeqLock, SharedLayout, SharedMutex, WaitCell,
+};
 use shmipc_schemas::{Ping, SensorFrame};
 
 const RUNS: usize = 7;
 const UNCONTENDED: u64 = 2_000_000;
 const CONTENDED: u64 = 300_000;
 const SEQ_OPS: u64 = 1_000_000;
+const ROUND_TRIPS: u64 = 20_000;
 
 /// The seed's lock: a named semaphore plus a plain shared mapping holding the data.
 struct SemLock {
@@ -182,6 +185,47 @@ fn pacer(pace_ns: &str) -> impl Fn(u64) {
     }
 }
 
+/// A wait cell at the start of a segment (kind Value, sized for a `Ping`).
+fn cell_segment(name: &str, create: bool) -> RawSegment {
+    let o = SegmentOptions::default();
+    if create {
+        RawSegment::create(name, SegmentKind::Value, Ping::LAYOUT, 64, &o).unwrap()
+    } else {
+        RawSegment::open(name, SegmentKind::Value, Ping::LAYOUT, 64, &o).unwrap()
+    }
+}
+
+fn cell(seg: &RawSegment) -> &WaitCell {
+    // SAFETY: the payload is 64-aligned, 64 bytes, lives as long as `seg`, and its first 8 bytes
+    // are only ever accessed as a WaitCell.
+    unsafe { WaitCell::from_ptr(seg.payload().as_ptr()) }
+}
+
+/// Ping-pong on one wait cell: odd values are pings, even values pongs.
+fn ping_pong_cell(c: &WaitCell, n: u64, ping: bool) {
+    for i in 0..n {
+        let (mine, theirs) = (2 * i as u32 + 1, 2 * i as u32 + 2);
+        if ping {
+            c.store(mine);
+            c.wait_while(|v| v != theirs, None).unwrap();
+        } else {
+            c.wait_while(|v| v != mine, None).unwrap();
+            c.store(theirs);
+        }
+    }
+}
+
+/// Ping-pong on two named semaphores (the seed's signalling).
+fn ping_pong_sem(a: &SemLock, b: &SemLock, n: u64) {
+    for _ in 0..n {
+        // SAFETY: both semaphores are open; EINTR is retried.
+        unsafe {
+            libc::sem_post(a.sem);
+            while libc::sem_wait(b.sem) != 0 {}
+        }
+    }
+}
+
 fn child(args: &[String]) {
     let name = &args[1];
     let n: u64 = args[2].parse().unwrap();
@@ -245,6 +289,19 @@ fn child(args: &[String]) {
                     s.with(|p| unsafe { p.cast::<SensorFrame>().read_unaligned() }),
                 );
             }
+        }
+        "child-pong-cell" => {
+            let seg = cell_segment(name, false);
+            ready();
+            ping_pong_cell(cell(&seg), n, false);
+        }
+        "child-pong-sem" => {
+            let (a, b) = (
+                SemLock::new(name, 4096, false),
+                SemLock::new(&args[3], 4096, false),
+            );
+            ready();
+            ping_pong_sem(&b, &a, n);
         }
         other => panic!("unknown child role {other}"),
     }
@@ -350,8 +407,7 @@ fn main() {
             }
         }),
     ));
-    drop(sl); // release the writer role for the child writer
-    let sl = SeqLock::<SensorFrame>::open(&seq).unwrap();
+    sl.release_writer(); // the child writes now
     // The writer stops at a flag (killing it could leave the semaphore held forever: the very
     // failure this crate fixes).
     let writer_busy = |name: &str, role: &str, pace: &str, read: &dyn Fn(u64)| {
@@ -374,6 +430,54 @@ fn main() {
         writer_busy(&sem2, "child-sem-write", "0", &read_sem),
     ));
 
+    // Wake-up round trips between two processes: a wait cell (adaptive spin, then futex) against
+    // two named semaphores (futex sleep every time a side waits).
+    let (cellname, pa, pb) = (
+        format!("{base}-cell"),
+        format!("{base}-pa"),
+        format!("{base}-pb"),
+    );
+    let seg = cell_segment(&cellname, true);
+    let (sa, sb) = (SemLock::new(&pa, 4096, true), SemLock::new(&pb, 4096, true));
+    // SAFETY: fresh semaphores start at 1 (the lock's initial value); take that unit so that
+    // they start empty and work as signals.
+    unsafe {
+        libc::sem_wait(sa.sem);
+        libc::sem_wait(sb.sem);
+    }
+    let round_trips = |role: &str, run: &dyn Fn(u64)| {
+        median(
+            (0..RUNS)
+                .map(|_| {
+                    cell(&seg).store(0);
+                    let mut c = spawn(&[role, &cellname, &ROUND_TRIPS.to_string(), &pb]);
+                    let t = Instant::now();
+                    run(ROUND_TRIPS);
+                    let e = t.elapsed();
+                    c.wait().unwrap();
+                    e.as_nanos() as f64 / ROUND_TRIPS as f64
+                })
+                .collect(),
+        )
+    };
+    let ours = round_trips("child-pong-cell", &|n| ping_pong_cell(cell(&seg), n, true));
+    let seed = median(
+        (0..RUNS)
+            .map(|_| {
+                let mut c = spawn(&["child-pong-sem", &pa, &ROUND_TRIPS.to_string(), &pb]);
+                let t = Instant::now();
+                ping_pong_sem(&sa, &sb, ROUND_TRIPS);
+                let e = t.elapsed();
+                c.wait().unwrap();
+                e.as_nanos() as f64 / ROUND_TRIPS as f64
+            })
+            .collect(),
+    );
+    rows.push(("wake-up round trip between 2 processes", ours, seed));
+    drop((seg, sa, sb));
+    SemLock::unlink(&pa);
+    SemLock::unlink(&pb);
+
     println!(
         "{:<46} {:>12} {:>14} {:>8}",
         "operation (median of 7 runs)", "shmipc ns/op", "semaphore ns/op", "ratio"
@@ -381,10 +485,7 @@ fn main() {
     for (what, ours, seed) in &rows {
         println!("{what:<46} {ours:>12.1} {seed:>14.1} {:>7.1}x", seed / ours);
     }
-    drop((m, s, s2, sl));
+    drop((m, s, s2, sl)); // the creator handles unlink the shmipc segments
     SemLock::unlink(&sem);
     SemLock::unlink(&sem2);
-    for n in [&mx, &seq] {
-        let _ = std::fs::remove_file(format!("/dev/shm{n}"));
-    }
 }
