@@ -78,13 +78,13 @@ pub struct SharedMutex<T: SharedLayout> {
     _value: PhantomData<T>,
 }
 
-// SAFETY: the handle owns a segment mapping and hands out `&mut T` only through a guard that
-// holds the lock, which excludes every other thread and process; `T: SharedLayout` holds no
-// pointers or thread-bound values (it is plain data and atomics), so it may be reached from any
-// thread.
-unsafe impl<T: SharedLayout> Send for SharedMutex<T> {}
-// SAFETY: as above: concurrent `&SharedMutex` use goes through the atomic lock protocol.
-unsafe impl<T: SharedLayout> Sync for SharedMutex<T> {}
+// SAFETY: the handle owns a segment mapping (not tied to a thread) and hands out `&mut T` only
+// through a guard that holds the lock, which excludes every other thread and process; as for
+// `std::sync::Mutex`, that makes the handle Send and Sync when `T: Send`.
+unsafe impl<T: SharedLayout + Send> Send for SharedMutex<T> {}
+// SAFETY: as above: concurrent `&SharedMutex` use goes through the atomic lock protocol, and the
+// value moves between threads only under the lock.
+unsafe impl<T: SharedLayout + Send> Sync for SharedMutex<T> {}
 
 impl<T: SharedLayout> SharedMutex<T> {
     const PAYLOAD: usize = {

@@ -55,9 +55,9 @@ pub struct SeqLock<T: SharedLayout + Copy> {
 
 // SAFETY: the handle owns a segment mapping; all access to shared bytes is atomic (sequence, token, slot
 // copies), and writing needs `&mut self`, so at most one thread of this handle writes.
-unsafe impl<T: SharedLayout + Copy> Send for SeqLock<T> {}
-// SAFETY: through `&SeqLock` only reads happen, which are atomic copies.
-unsafe impl<T: SharedLayout + Copy> Sync for SeqLock<T> {}
+unsafe impl<T: SharedLayout + Copy + Send> Send for SeqLock<T> {}
+// SAFETY: through `&SeqLock` only reads happen, which are atomic copies handed out by value.
+unsafe impl<T: SharedLayout + Copy + Send> Sync for SeqLock<T> {}
 
 impl<T: SharedLayout + Copy> SeqLock<T> {
     const STRIDE: usize = size_of::<T>().div_ceil(64) * 64;
@@ -111,7 +111,7 @@ impl<T: SharedLayout + Copy> SeqLock<T> {
         self.segment.name()
     }
 
-    fn seq(&self) -> &AtomicU64 {
+    pub(super) fn seq(&self) -> &AtomicU64 {
         // SAFETY: offset 0 of the 64-aligned payload, 8 bytes, only accessed atomically, lives as
         // long as the mapping.
         unsafe { AtomicU64::from_ptr(self.segment.payload().as_ptr().cast::<u64>()) }

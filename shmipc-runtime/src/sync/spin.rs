@@ -2,7 +2,7 @@
 //!
 //! On these machines a futex round trip costs ~53 µs and a spin round trip ~110 ns (NOTES.md), so
 //! a waiter first spins; parking is the fallback. A fixed short spin tends to fall into the slow
-//! path and stay there (every hand-over then pays a wake-up), so the budget adapts per handle: it
+//! path and stay there (every hand-over then pays a wake-up), so the budget adapts (per mutex handle; one process-wide budget for wait cells): it
 //! doubles when spinning succeeded and shrinks by an eighth when it failed, between 2 µs and
 //! 100 µs.
 
@@ -13,7 +13,7 @@ const MIN_NS: u32 = 2_000;
 const MAX_NS: u32 = 100_000;
 const INITIAL_NS: u32 = 50_000;
 
-/// A per-handle spin budget (process-local, never in shared memory).
+/// An adaptive spin budget (process-local, never in shared memory).
 #[derive(Debug)]
 pub(crate) struct Spinner {
     budget_ns: AtomicU32,

@@ -201,3 +201,56 @@ fn seqlock_threads_never_see_torn_values() {
     stop.store(true, Ordering::Relaxed);
     assert!(reader.join().unwrap() >= 1000);
 }
+
+#[test]
+fn garbage_owner_pid_is_recovered() {
+    let (n, _u) = name("gp");
+    let m = SharedMutex::<Pair>::create(&n).unwrap();
+    // A well-formed word naming a pid that cannot exist (above any pid_max), garbage record.
+    m.raw().word.store(lock_word::PID_MASK, Ordering::Relaxed);
+    m.raw().record.store(0xdead_beef, Ordering::Relaxed);
+    let e = m.lock_timeout(Duration::from_secs(10)).unwrap_err();
+    assert!(matches!(e, LockError::OwnerDied(_)), "{e:?}");
+}
+
+#[test]
+fn live_pid_without_its_record_is_not_waited_on_forever() {
+    let (n, _u) = name("lp");
+    let m = SharedMutex::<Pair>::create(&n).unwrap();
+    // Pid 1 always runs, but the record names nobody: garbage (or an owner frozen between its
+    // CAS and its record store). After the grace period it is taken over.
+    m.raw().word.store(1, Ordering::Relaxed);
+    assert!(matches!(m.try_lock(), Err(LockError::WouldBlock)));
+    let e = m.lock_timeout(Duration::from_secs(30)).unwrap_err();
+    assert!(matches!(e, LockError::OwnerDied(_)), "{e:?}");
+}
+
+#[test]
+fn garbage_sequence_never_hangs_a_reader() {
+    let (n, _u) = name("gs");
+    let s = SeqLock::<Pair>::create(&n).unwrap();
+    for garbage in [u64::MAX, 1, 0x8000_0000_0000_0001, 3] {
+        s.seq().store(garbage, Ordering::Relaxed);
+        // Any slot content is a valid Pair; the point is an answer, not a hang.
+        let _ = s.read_timeout(Duration::from_secs(5));
+    }
+    s.seq().store(0, Ordering::Relaxed);
+    assert_eq!(s.read(), Err(SeqLockError::Empty));
+}
+
+#[test]
+fn garbage_waiter_count_costs_a_wake_not_a_hang() {
+    let cell = WaitCell::new(0);
+    // SAFETY: offset 4 of the cell is its waiter count, an AtomicU32; the cell is local.
+    let waiters = unsafe {
+        &*(&cell as *const WaitCell)
+            .cast::<core::sync::atomic::AtomicU32>()
+            .add(1)
+    };
+    waiters.store(u32::MAX, Ordering::Relaxed);
+    cell.store(5); // a wasted wake-up system call, nothing worse
+    assert_eq!(
+        cell.wait_for_change(0, Some(Duration::from_millis(10))),
+        Ok(5)
+    );
+}
