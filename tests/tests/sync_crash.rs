@@ -77,6 +77,33 @@ fn run_trials(trials: u32) -> Tally {
     tally
 }
 
+/// The holder is killed while the parent already sleeps in `lock()`: nobody will ever wake the
+/// parent, so it must notice the death by itself.
+#[test]
+fn holder_killed_while_parent_waits() {
+    let name = unique_name("hw");
+    let _cleanup = ShmCleanup::new([name.clone()]);
+    let m = SharedMutex::<Ping>::create(&name).unwrap();
+    let mut rng = Rng::from_env_or_time();
+    for trial in 0..10 {
+        let mut child = Peer::start(&["acquire", &name]);
+        // "ready" comes before its lock(); wait until it holds the lock.
+        while m.holder() != Some(child.pid()) {
+            std::thread::sleep(Duration::from_micros(200));
+        }
+        let delay = Duration::from_micros(rng.below(20_000));
+        let killer = std::thread::spawn(move || {
+            std::thread::sleep(delay);
+            child.kill();
+        });
+        match m.lock_timeout(BOUND) {
+            Err(LockError::OwnerDied(mut g)) => g.mark_consistent(),
+            other => panic!("trial {trial}: expected OwnerDied, got {other:?}"),
+        }
+        killer.join().unwrap();
+    }
+}
+
 #[test]
 fn crash_200_trials() {
     let t = run_trials(200);
