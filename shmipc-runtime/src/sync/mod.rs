@@ -24,6 +24,29 @@
 //! current sleep slice (1 ms, doubling to 64 ms) instead of at once. The races and their answers
 //! are listed in `mutex.rs`.
 //!
+//! # Payload layouts (native byte order; all zero is the initial state)
+//!
+//! | segment kind | offset | size | content |
+//! | --- | --- | --- | --- |
+//! | `Mutex` | 0 | 4 | lock word: owner pid (bits 0–21), reserved zero (22–29), inconsistent (30), waiters (31) |
+//! | | 4 | 4 | reserved, zero |
+//! | | 8 | 8 | owner record: pid (bits 0–21), process start time in clock ticks (22–63), 0 when unlocked |
+//! | | 64 | `size_of::<T>()` | the value |
+//! | `SeqLock` | 0 | 8 | sequence: completed writes, 0 = no value |
+//! | | 8 | 4 | writer token word (same encoding as the lock word) |
+//! | | 16 | 8 | writer token owner record |
+//! | | 64 + i·S | `size_of::<T>()` | slot i of 4, S = `size_of::<T>()` rounded up to 64; value k is in slot k % 4 |
+//!
+//! A [`WaitCell`] is 8 bytes wherever its user puts it: the value (offset 0) and the waiter count
+//! (offset 4).
+//!
+//! # Platforms
+//!
+//! On Linux, owner death is read from `/proc/PID/stat` (gone, zombie, or another start time). On
+//! the portable path (other systems, or the `portable` feature) it is `kill(pid, 0)`: pid reuse is
+//! not detected, and a holder that died but is not yet reaped by its parent looks alive until it
+//! is; waiting is polling with sleeps of up to 1 ms.
+//!
 //! The protocol cores (`lock_word`, `seq_protocol`) are model-checked with loom:
 //! `RUSTFLAGS="--cfg loom" cargo test -p shmipc-runtime --release --lib loom`.
 
