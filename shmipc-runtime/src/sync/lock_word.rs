@@ -99,6 +99,7 @@ impl RawLock<'_> {
     /// Takes the lock if it is free, or replaces a corrupted word. `waiters` keeps the `WAITERS`
     /// bit set in the new word (a locker that slept sets it, since others may still sleep).
     /// On failure returns the word that was seen (held by someone).
+    #[inline]
     pub fn try_acquire(&self, me: Owner, waiters: bool) -> Result<Acquired, u32> {
         let mut seen = self.word.load(Ordering::Relaxed);
         loop {
@@ -197,6 +198,7 @@ impl RawLock<'_> {
 
     /// Releases the lock; `consistent` says whether the data is known good (else the next locker
     /// is told the owner died). Returns whether a sleeper must be woken.
+    #[inline]
     pub fn release(&self, consistent: bool) -> bool {
         self.record.store(0, Ordering::Relaxed);
         let new = if consistent { 0 } else { INCONSISTENT };

@@ -17,6 +17,7 @@ extern "C" fn forget_after_fork() {
 
 /// The calling process as a lock owner. Cached after the first call (reading `/proc` costs
 /// microseconds; `getpid` is a system call), and forgotten in a forked child.
+#[inline]
 pub(crate) fn current() -> Owner {
     let pid = PID.load(Ordering::Acquire);
     if pid != 0 {
@@ -25,6 +26,12 @@ pub(crate) fn current() -> Owner {
             record: RECORD.load(Ordering::Relaxed),
         };
     }
+    compute()
+}
+
+/// The first call (or the first after a fork): asks the system.
+#[cold]
+fn compute() -> Owner {
     AT_FORK.call_once(|| {
         // SAFETY: registers a handler that only stores to an atomic (async-signal-safe), with no
         // prepare or parent handler; `pthread_atfork` has no other preconditions.
