@@ -154,8 +154,8 @@ impl<T: SharedLayout> SharedMutex<T> {
     }
 
     fn value_ptr(&self) -> *mut T {
-        // SAFETY: CONTROL + size_of::<T>() = PAYLOAD bytes are mapped (checked at create/open); CONTROL is a multiple of T's
-        // alignment (asserted ≤ 64) and the payload is 64-aligned.
+        // SAFETY: CONTROL + size_of::<T>() = PAYLOAD bytes are mapped (checked at create/open);
+        // CONTROL is a multiple of T's alignment (asserted ≤ 64) and the payload is 64-aligned.
         unsafe { self.segment.payload().as_ptr().add(CONTROL).cast::<T>() }
     }
 
