@@ -2,9 +2,9 @@
 //!
 //! On these machines a futex round trip costs ~53 µs and a spin round trip ~110 ns (NOTES.md), so
 //! a waiter first spins; parking is the fallback. A fixed short spin tends to fall into the slow
-//! path and stay there (every hand-over then pays a wake-up), so the budget adapts (per mutex handle; one process-wide budget for wait cells): it
-//! doubles when spinning succeeded and shrinks by an eighth when it failed, between 2 µs and
-//! 100 µs.
+//! path and stay there (every hand-over then pays a wake-up), so the budget adapts: it doubles
+//! when spinning succeeded and shrinks by an eighth when it failed, between 2 µs and 100 µs. Each
+//! mutex handle has its own budget; wait cells share one per process.
 
 use core::sync::atomic::{AtomicU32, Ordering};
 use std::time::Instant;
