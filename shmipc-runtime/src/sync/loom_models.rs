@@ -179,6 +179,81 @@ fn loom_owner_dies_while_others_wait() {
     });
 }
 
+/// The futex, as the kernel provides it: `wait` sleeps only if the word still holds the expected
+/// value, checked atomically with enqueueing (here: under one mutex); `wake` wakes the sleepers.
+struct Futex {
+    queue: loom::sync::Mutex<()>,
+    sleepers: loom::sync::Condvar,
+}
+
+impl Futex {
+    fn new() -> Futex {
+        Futex {
+            queue: loom::sync::Mutex::new(()),
+            sleepers: loom::sync::Condvar::new(),
+        }
+    }
+    fn wait(&self, word: &AtomicU32, expected: u32) {
+        let q = self.queue.lock().unwrap();
+        if word.load(Ordering::Relaxed) == expected {
+            drop(self.sleepers.wait(q).unwrap());
+        }
+    }
+    fn wake(&self) {
+        let _q = self.queue.lock().unwrap();
+        self.sleepers.notify_all();
+    }
+}
+
+/// Lock with sleeping: a locker that finds the lock held sets WAITERS and sleeps on the word; the
+/// unlocker wakes only when WAITERS was set. loom reports a deadlock if a wake-up is ever lost.
+fn acquire_sleeping(s: &Shared, futex: &Futex, me: Owner) {
+    let mut slept = false;
+    loop {
+        match s.lock().try_acquire(me, slept) {
+            Ok(a) => {
+                assert_eq!(a, Acquired::Clean);
+                return;
+            }
+            Err(seen) => {
+                if let Ok(sleep_on) = s.lock().announce_waiter(seen) {
+                    futex.wait(&s.word, sleep_on);
+                    slept = true;
+                }
+            }
+        }
+    }
+}
+
+fn release_waking(s: &Shared, futex: &Futex) {
+    if s.lock().release(true) {
+        futex.wake();
+    }
+}
+
+#[test]
+fn loom_no_lost_wake_up() {
+    builder().check(|| {
+        let s = Arc::new(Shared::new());
+        let futex = Arc::new(Futex::new());
+        let handles: Vec<_> = [2u32, 3]
+            .into_iter()
+            .map(|pid| {
+                let (s, futex) = (Arc::clone(&s), Arc::clone(&futex));
+                thread::spawn(move || {
+                    acquire_sleeping(&s, &futex, owner(pid));
+                    s.data.with_mut(|d| unsafe { *d += 1 });
+                    release_waking(&s, &futex);
+                })
+            })
+            .collect();
+        for h in handles {
+            h.join().unwrap();
+        }
+        assert_eq!(s.data.with(|d| unsafe { *d }), 2);
+    });
+}
+
 struct Seq {
     seq: AtomicU64,
     slots: [[AtomicU64; 2]; seq_protocol::SLOTS],
