@@ -52,7 +52,6 @@ pub(crate) const fn pack_record(pid: u32, start_time: u64) -> u64 {
 }
 
 /// The pid and start time of an owner record.
-#[cfg_attr(loom, allow(dead_code))]
 pub(crate) const fn unpack_record(record: u64) -> (u32, u64) {
     ((record as u32) & PID_MASK, record >> 22)
 }
@@ -186,8 +185,7 @@ impl RawLock<'_> {
 
     /// Sets the `WAITERS` bit on the held word `seen` before sleeping on it. Returns the word to
     /// sleep on, or the changed word.
-    #[cfg_attr(loom, allow(dead_code))]
-    pub fn announce_waiter(&self, seen: u32) -> Result<u32, u32> {
+        pub fn announce_waiter(&self, seen: u32) -> Result<u32, u32> {
         if seen & WAITERS != 0 {
             return Ok(seen);
         }

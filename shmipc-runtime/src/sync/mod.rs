@@ -51,7 +51,10 @@
 //! `RUSTFLAGS="--cfg loom" cargo test -p shmipc-runtime --release --lib loom`.
 
 mod atomic;
+// Under loom only the models use these, and only in test builds.
+#[cfg_attr(loom, allow(dead_code))]
 mod lock_word;
+#[cfg_attr(loom, allow(dead_code))]
 mod seq_protocol;
 
 #[cfg(not(loom))]
