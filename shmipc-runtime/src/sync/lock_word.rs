@@ -185,7 +185,7 @@ impl RawLock<'_> {
 
     /// Sets the `WAITERS` bit on the held word `seen` before sleeping on it. Returns the word to
     /// sleep on, or the changed word.
-        pub fn announce_waiter(&self, seen: u32) -> Result<u32, u32> {
+    pub fn announce_waiter(&self, seen: u32) -> Result<u32, u32> {
         if seen & WAITERS != 0 {
             return Ok(seen);
         }

@@ -36,6 +36,17 @@ impl Shared {
             dead: AtomicBool::new(false),
         }
     }
+    /// Writes the protected data through loom's cell, which fails the model on any overlapping
+    /// access (a mutual-exclusion bug) instead of racing.
+    fn update(&self, f: impl FnOnce(u64) -> u64) {
+        // SAFETY: the pointer is valid while `self` lives, and loom's `UnsafeCell` tracks the
+        // access: one that overlaps another thread's fails the model before it happens.
+        self.data.with_mut(|d| unsafe { *d = f(*d) });
+    }
+    fn get(&self) -> u64 {
+        // SAFETY: as in `update`; called after every other thread was joined.
+        self.data.with(|d| unsafe { *d })
+    }
     fn lock(&self) -> RawLock<'_> {
         RawLock {
             word: &self.word,
@@ -83,7 +94,7 @@ fn loom_lock_excludes() {
                 thread::spawn(move || {
                     assert_eq!(s.acquire(owner(pid)), Acquired::Clean);
                     // UnsafeCell access: loom reports a race if two holders overlap.
-                    s.data.with_mut(|d| unsafe { *d += 1 });
+                    s.update(|d| d + 1);
                     s.lock().release(true);
                 })
             })
@@ -91,7 +102,7 @@ fn loom_lock_excludes() {
         for h in handles {
             h.join().unwrap();
         }
-        assert_eq!(s.data.with(|d| unsafe { *d }), 2);
+        assert_eq!(s.get(), 2);
         assert_eq!(s.word.load(Ordering::Relaxed), 0);
     });
 }
@@ -105,7 +116,7 @@ fn loom_dead_owner_is_taken_over_exactly_once() {
             let s = Arc::clone(&s);
             thread::spawn(move || {
                 assert_eq!(s.lock().try_acquire(owner(1), false), Ok(Acquired::Clean));
-                s.data.with_mut(|d| unsafe { *d = 100 });
+                s.update(|_| 100);
                 s.dead.store(true, Ordering::Release);
             })
         }
@@ -121,11 +132,11 @@ fn loom_dead_owner_is_taken_over_exactly_once() {
                     let how = s.acquire(owner(pid));
                     if how == Acquired::OwnerDied {
                         told.fetch_add(1, Ordering::Relaxed);
-                        s.data.with_mut(|d| unsafe { *d = 0 }); // repair
+                        s.update(|_| 0); // repair
                     } else {
                         assert_eq!(how, Acquired::Clean);
                     }
-                    s.data.with_mut(|d| unsafe { *d += 1 });
+                    s.update(|d| d + 1);
                     s.lock().release(true); // marked consistent
                 })
             })
@@ -138,7 +149,7 @@ fn loom_dead_owner_is_taken_over_exactly_once() {
             1,
             "exactly one locker is told"
         );
-        assert_eq!(s.data.with(|d| unsafe { *d }), 2);
+        assert_eq!(s.get(), 2);
     });
 }
 
@@ -242,7 +253,7 @@ fn loom_no_lost_wake_up() {
                 let (s, futex) = (Arc::clone(&s), Arc::clone(&futex));
                 thread::spawn(move || {
                     acquire_sleeping(&s, &futex, owner(pid));
-                    s.data.with_mut(|d| unsafe { *d += 1 });
+                    s.update(|d| d + 1);
                     release_waking(&s, &futex);
                 })
             })
@@ -250,7 +261,7 @@ fn loom_no_lost_wake_up() {
         for h in handles {
             h.join().unwrap();
         }
-        assert_eq!(s.data.with(|d| unsafe { *d }), 2);
+        assert_eq!(s.get(), 2);
     });
 }
 
