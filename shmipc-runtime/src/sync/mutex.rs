@@ -50,7 +50,7 @@ use core::sync::atomic::{AtomicU32, AtomicU64};
 use std::time::{Duration, Instant};
 
 use super::error::LockError;
-use super::lock_word::{Acquired, RawLock, Verdict, is_corrupted, owner_pid};
+use super::lock_word::{Acquired, Owner, RawLock, Verdict, is_corrupted, owner_pid};
 use super::owner::{self, Judgement};
 use super::spin::Spinner;
 use super::wait;
@@ -164,17 +164,23 @@ impl<T: SharedLayout> SharedMutex<T> {
     /// `Err(LockError::OwnerDied(guard))` (or `Corrupted`) means the lock is held but the previous
     /// holder died in its critical section: repair, then [`MutexGuard::mark_consistent`]. Locking
     /// twice from one thread deadlocks (as with `std::sync::Mutex`); use `lock_timeout` to bound it.
+    #[inline]
     pub fn lock(&self) -> LockResult<'_, T> {
-        self.acquire(None)
+        let me = owner::current();
+        match self.raw().try_acquire(me, false) {
+            Ok(a) => self.guard(a),
+            Err(_) => self.acquire(me, None),
+        }
     }
 
     /// Like [`lock`](Self::lock), giving up with `LockError::Timeout` after `timeout`.
+    #[inline]
     pub fn lock_timeout(&self, timeout: Duration) -> LockResult<'_, T> {
-        self.acquire(Some(
-            Instant::now()
-                .checked_add(timeout)
-                .unwrap_or_else(far_future),
-        ))
+        let me = owner::current();
+        match self.raw().try_acquire(me, false) {
+            Ok(a) => self.guard(a),
+            Err(_) => self.acquire(me, Some(timeout)),
+        }
     }
 
     /// Locks if that is possible without waiting: free, or held by an owner known to be dead.
@@ -196,12 +202,11 @@ impl<T: SharedLayout> SharedMutex<T> {
         }
     }
 
-    fn acquire(&self, deadline: Option<Instant>) -> LockResult<'_, T> {
-        let me = owner::current();
+    /// The slow path: the lock was held at the first attempt.
+    #[inline(never)]
+    fn acquire(&self, me: Owner, timeout: Option<Duration>) -> LockResult<'_, T> {
+        let deadline = timeout.map(|t| Instant::now().checked_add(t).unwrap_or_else(far_future));
         let raw = self.raw();
-        if let Ok(a) = raw.try_acquire(me, false) {
-            return self.guard(a);
-        }
         let spun = self.spinner.spin(|| {
             let w = raw.word.load(core::sync::atomic::Ordering::Relaxed);
             if owner_pid(w) == 0 || is_corrupted(w) {
@@ -255,6 +260,7 @@ impl<T: SharedLayout> SharedMutex<T> {
         }
     }
 
+    #[inline]
     fn guard(&self, how: Acquired) -> LockResult<'_, T> {
         let guard = MutexGuard {
             mutex: self,
