@@ -20,6 +20,7 @@ use core::sync::atomic::{AtomicU8, AtomicU64, Ordering};
 /// `src` is valid for reads of `len` bytes and not written concurrently (any alignment). `dst` is
 /// 8-byte aligned, valid for writes of `len` bytes, and only ever accessed atomically, with the
 /// same word boundaries (through this module), while the call runs.
+#[inline]
 pub(crate) unsafe fn store(dst: *mut u8, src: *const u8, len: usize) {
     let words = len / 8;
     for i in 0..words {
@@ -42,6 +43,7 @@ pub(crate) unsafe fn store(dst: *mut u8, src: *const u8, len: usize) {
 /// `src` is 8-byte aligned, valid for reads of `len` bytes, and only ever accessed atomically,
 /// with the same word boundaries, while the call runs. `dst` is valid for writes of `len` bytes
 /// (any alignment) and not accessed concurrently.
+#[inline]
 pub(crate) unsafe fn load(dst: *mut u8, src: *const u8, len: usize) {
     let words = len / 8;
     for i in 0..words {
