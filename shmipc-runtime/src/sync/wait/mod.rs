@@ -12,6 +12,11 @@
 //! The count and the value are written by other processes and are not trusted: a sleeper never
 //! sleeps longer than 50 ms at a time, so a peer that zeroes the count (or dies between changing
 //! the value and waking) delays a waiter by at most one slice, never forever.
+//!
+//! A waiter killed while it sleeps leaves the count raised: wakers then pay one (useless) system
+//! call per wake-up, nothing worse. The count cannot be repaired safely by others (they cannot tell
+//! a dead sleeper from one about to sleep); recreating the segment resets it. The mutex does not
+//! have this cost: its `WAITERS` bit is cleared by every unlock.
 
 #[cfg(all(target_os = "linux", not(feature = "portable")))]
 mod linux;
