@@ -30,6 +30,11 @@
 #![deny(clippy::undocumented_unsafe_blocks)]
 
 pub use shmipc_runtime::endian;
+/// Robust shared mutex, seqlock and wait/wake on a shared word: see [`shmipc_runtime::sync`].
+pub use shmipc_runtime::sync::{
+    LockError, LockResult, MutexGuard, SeqLock, SeqLockError, SharedMutex, WaitCell, WaitTimedOut,
+    WriterState,
+};
 pub use shmipc_runtime::{Endian, FieldLayout, FieldType, Layout, Primitive, SharedLayout};
 // Segments (issue 3): named shared memory with checked, self-describing headers.
 pub use shmipc_runtime::segment;

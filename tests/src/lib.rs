@@ -6,6 +6,9 @@
 
 use std::sync::atomic::{AtomicU32, Ordering};
 
+pub mod raw_map;
+pub mod sync_frames;
+
 /// A shared-memory name no other test (in this or another test process) uses:
 /// `/shmipc-test-<tag>-<pid>-<counter>`.
 pub fn unique_name(tag: &str) -> String {

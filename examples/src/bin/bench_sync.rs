@@ -1,0 +1,491 @@
+//! Benchmarks of the sync primitives beside the seed's design, a POSIX named semaphore
+//! (`sem_open` / `sem_wait` / `sem_post`) guarding the same data, measured in the same run.
+//!
+//! `cargo run --release -p shmipc-examples --bin bench_sync`
+//!
+//! Prints medians of several runs, in nanoseconds per operation, and the ratio semaphore / shmipc
+//! (above 1: shmipc is faster). No assertions: numbers depend on the machine and its load.
+
+use std::ffi::CString;
+use std::io::{BufRead, BufReader, Write};
+use std::process::{Child, Command, Stdio};
+use std::sync::atomic::{AtomicU32, Ordering};
+use std::time::Instant;
+
+use shmipc::{
+    RawSegment, SegmentKind, SegmentOptions, SeqLock, SharedLayout, SharedMutex, WaitCell,
+};
+use shmipc_schemas::{Ping, SensorFrame};
+
+const RUNS: usize = 7;
+const UNCONTENDED: u64 = 2_000_000;
+const CONTENDED: u64 = 300_000;
+const SEQ_OPS: u64 = 1_000_000;
+const ROUND_TRIPS: u64 = 20_000;
+
+/// The seed's lock: a named semaphore plus a plain shared mapping holding the data.
+struct SemLock {
+    sem: *mut libc::sem_t,
+    data: *mut u8,
+    len: usize,
+}
+
+impl SemLock {
+    fn new(name: &str, len: usize, create: bool) -> SemLock {
+        let c = CString::new(name).unwrap();
+        let flags = if create {
+            libc::O_CREAT | libc::O_EXCL
+        } else {
+            0
+        };
+        // SAFETY: `c` is NUL-terminated; the variadic mode and value are passed as C expects.
+        let sem =
+            unsafe { libc::sem_open(c.as_ptr(), flags, 0o600 as libc::c_uint, 1 as libc::c_uint) };
+        assert!(
+            sem != libc::SEM_FAILED,
+            "sem_open: {}",
+            std::io::Error::last_os_error()
+        );
+        let data_name = CString::new(format!("{name}-data")).unwrap();
+        let oflags = if create {
+            libc::O_CREAT | libc::O_EXCL | libc::O_RDWR
+        } else {
+            libc::O_RDWR
+        };
+        // SAFETY: `data_name` is NUL-terminated.
+        let fd = unsafe { libc::shm_open(data_name.as_ptr(), oflags, 0o600) };
+        assert!(fd >= 0, "shm_open: {}", std::io::Error::last_os_error());
+        if create {
+            // SAFETY: `fd` is open; a fresh object is zero-filled by ftruncate.
+            let rc = unsafe { libc::ftruncate(fd, len as libc::off_t) };
+            assert_eq!(rc, 0);
+        }
+        // SAFETY: maps `len` bytes of the open object at a kernel-chosen address.
+        let data = unsafe {
+            libc::mmap(
+                std::ptr::null_mut(),
+                len,
+                libc::PROT_READ | libc::PROT_WRITE,
+                libc::MAP_SHARED,
+                fd,
+                0,
+            )
+        };
+        assert!(data != libc::MAP_FAILED);
+        // SAFETY: `fd` is open and no longer needed.
+        unsafe { libc::close(fd) };
+        SemLock {
+            sem,
+            data: data.cast(),
+            len,
+        }
+    }
+
+    /// Runs `f` on the data under the semaphore.
+    fn with<R>(&self, f: impl FnOnce(*mut u8) -> R) -> R {
+        // SAFETY: `sem` is an open semaphore; EINTR is retried.
+        while unsafe { libc::sem_wait(self.sem) } != 0 {}
+        let r = f(self.data);
+        // SAFETY: as above; we hold one unit.
+        unsafe { libc::sem_post(self.sem) };
+        r
+    }
+
+    /// A stop flag at offset 2048 of the data region (outside the guarded frame).
+    fn stop_flag(&self) -> &AtomicU32 {
+        // SAFETY: offset 2048 is inside the 4096-byte region, 4-aligned, and only accessed
+        // atomically; the reference lives no longer than the mapping.
+        unsafe { AtomicU32::from_ptr(self.data.add(2048).cast()) }
+    }
+
+    fn stopped(&self) -> bool {
+        self.stop_flag().load(Ordering::Relaxed) != 0
+    }
+
+    fn unlink(name: &str) {
+        let c = CString::new(name).unwrap();
+        let d = CString::new(format!("{name}-data")).unwrap();
+        // SAFETY: NUL-terminated names; unlinking a missing name only fails.
+        unsafe {
+            libc::sem_unlink(c.as_ptr());
+            libc::shm_unlink(d.as_ptr());
+        }
+    }
+}
+
+impl Drop for SemLock {
+    fn drop(&mut self) {
+        // SAFETY: closes what `new` opened and maps nothing that outlives `self`.
+        unsafe {
+            libc::sem_close(self.sem);
+            libc::munmap(self.data.cast(), self.len);
+        }
+    }
+}
+
+fn median(mut xs: Vec<f64>) -> f64 {
+    xs.sort_by(|a, b| a.partial_cmp(b).unwrap());
+    xs[xs.len() / 2]
+}
+
+/// Nanoseconds per operation of `f(n)`, median over RUNS.
+fn ns_per_op(n: u64, mut f: impl FnMut(u64)) -> f64 {
+    median(
+        (0..RUNS)
+            .map(|_| {
+                let t = Instant::now();
+                f(n);
+                t.elapsed().as_nanos() as f64 / n as f64
+            })
+            .collect(),
+    )
+}
+
+/// Starts a child role and waits until it is set up (it prints a line).
+fn spawn(args: &[&str]) -> Child {
+    let mut c = Command::new(std::env::current_exe().unwrap())
+        .args(args)
+        .stdout(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut line = String::new();
+    BufReader::new(c.stdout.as_mut().unwrap())
+        .read_line(&mut line)
+        .unwrap();
+    c
+}
+
+fn ready() {
+    println!("ready");
+    std::io::stdout().flush().unwrap();
+}
+
+fn bump_sem(s: &SemLock, n: u64) {
+    for _ in 0..n {
+        // SAFETY: the data region holds at least a u64 at offset 0, accessed only under the lock.
+        s.with(|p| unsafe { *p.cast::<u64>() += 1 });
+    }
+}
+
+fn bump_mutex(m: &SharedMutex<Ping>, n: u64) {
+    for _ in 0..n {
+        let mut g = m.lock().unwrap();
+        g.seq += 1;
+    }
+}
+
+/// Returns a function that busy-waits until write `i` is due, `pace_ns` apart (0: never waits).
+fn pacer(pace_ns: &str) -> impl Fn(u64) {
+    let pace: u64 = pace_ns.parse().unwrap();
+    let start = Instant::now();
+    move |i| {
+        while pace != 0 && (start.elapsed().as_nanos() as u64) < i * pace {
+            std::hint::spin_loop();
+        }
+    }
+}
+
+/// A wait cell at the start of a segment (kind Value, sized for a `Ping`).
+fn cell_segment(name: &str, create: bool) -> RawSegment {
+    let o = SegmentOptions::default();
+    if create {
+        RawSegment::create(name, SegmentKind::Value, Ping::LAYOUT, 64, &o).unwrap()
+    } else {
+        RawSegment::open(name, SegmentKind::Value, Ping::LAYOUT, 64, &o).unwrap()
+    }
+}
+
+fn cell(seg: &RawSegment) -> &WaitCell {
+    // SAFETY: the payload is 64-aligned, 64 bytes, lives as long as `seg`, and its first 8 bytes
+    // are only ever accessed as a WaitCell.
+    unsafe { WaitCell::from_ptr(seg.payload().as_ptr()) }
+}
+
+/// Ping-pong on one wait cell: odd values are pings, even values pongs.
+fn ping_pong_cell(c: &WaitCell, n: u64, ping: bool) {
+    for i in 0..n {
+        let (mine, theirs) = (2 * i as u32 + 1, 2 * i as u32 + 2);
+        if ping {
+            c.store(mine);
+            c.wait_while(|v| v != theirs, None).unwrap();
+        } else {
+            c.wait_while(|v| v != mine, None).unwrap();
+            c.store(theirs);
+        }
+    }
+}
+
+/// Ping-pong on two named semaphores (the seed's signalling).
+fn ping_pong_sem(a: &SemLock, b: &SemLock, n: u64) {
+    for _ in 0..n {
+        // SAFETY: both semaphores are open; EINTR is retried.
+        unsafe {
+            libc::sem_post(a.sem);
+            while libc::sem_wait(b.sem) != 0 {}
+        }
+    }
+}
+
+fn child(args: &[String]) {
+    let name = &args[1];
+    let n: u64 = args[2].parse().unwrap();
+    match args[0].as_str() {
+        "child-mutex" => {
+            let m = SharedMutex::<Ping>::open(name).unwrap();
+            ready();
+            bump_mutex(&m, n);
+        }
+        "child-sem" => {
+            let s = SemLock::new(name, 4096, false);
+            ready();
+            bump_sem(&s, n);
+        }
+        "child-seq-write" => {
+            let mut s = SeqLock::<SensorFrame>::open(name).unwrap();
+            let flag = SemLock::new(&args[3], 4096, false);
+            let pace = pacer(&args[4]);
+            let mut f = SensorFrame::default();
+            s.write(&f).unwrap();
+            ready();
+            for i in 0..n {
+                if flag.stopped() {
+                    break;
+                }
+                pace(i);
+                f.ts_ns = i.into();
+                s.write(&f).unwrap();
+            }
+        }
+        "child-sem-write" => {
+            let s = SemLock::new(name, 4096, false);
+            let pace = pacer(&args[4]);
+            let mut f = SensorFrame::default();
+            ready();
+            for i in 0..n {
+                if s.stopped() {
+                    break;
+                }
+                pace(i);
+                f.ts_ns = i.into();
+                // SAFETY: the region holds a SensorFrame at offset 0 (4096 bytes), under the lock.
+                s.with(|p| unsafe { p.cast::<SensorFrame>().write_unaligned(f) });
+            }
+        }
+        // Read until the stop flag (the flag lives in the mapping named by args[3]).
+        "child-seq-read" => {
+            let s = SeqLock::<SensorFrame>::open(name).unwrap();
+            let flag = SemLock::new(&args[3], 4096, false);
+            ready();
+            while !flag.stopped() {
+                std::hint::black_box(s.read().unwrap());
+            }
+        }
+        "child-sem-read" => {
+            let s = SemLock::new(name, 4096, false);
+            ready();
+            while !s.stopped() {
+                // SAFETY: the region holds a SensorFrame at offset 0, read only under the lock.
+                std::hint::black_box(
+                    s.with(|p| unsafe { p.cast::<SensorFrame>().read_unaligned() }),
+                );
+            }
+        }
+        "child-pong-cell" => {
+            let seg = cell_segment(name, false);
+            ready();
+            ping_pong_cell(cell(&seg), n, false);
+        }
+        "child-pong-sem" => {
+            let (a, b) = (
+                SemLock::new(name, 4096, false),
+                SemLock::new(&args[3], 4096, false),
+            );
+            ready();
+            ping_pong_sem(&b, &a, n);
+        }
+        other => panic!("unknown child role {other}"),
+    }
+}
+
+fn main() {
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    if !args.is_empty() {
+        return child(&args);
+    }
+    let base = format!("/shmipc-bench-{}", std::process::id());
+    let (mx, sem, seq, sem2) = (
+        format!("{base}-mutex"),
+        format!("{base}-sem"),
+        format!("{base}-seq"),
+        format!("{base}-sem2"),
+    );
+    let m = SharedMutex::<Ping>::create(&mx).unwrap();
+    let s = SemLock::new(&sem, 4096, true);
+    let mut sl = SeqLock::<SensorFrame>::create(&seq).unwrap();
+    let s2 = SemLock::new(&sem2, 4096, true);
+    let mut rows: Vec<(&str, f64, f64)> = Vec::new();
+
+    rows.push((
+        "uncontended lock+unlock (1 process)",
+        ns_per_op(UNCONTENDED, |n| bump_mutex(&m, n)),
+        ns_per_op(UNCONTENDED, |n| bump_sem(&s, n)),
+    ));
+
+    // Both processes increment n times; the clock starts when both are ready, so they contend
+    // throughout. Reported per increment (2n in total).
+    let contended = |role: &str, name: &str, own: &dyn Fn(u64)| {
+        median(
+            (0..RUNS)
+                .map(|_| {
+                    let mut c = spawn(&[role, name, &CONTENDED.to_string()]);
+                    let t = Instant::now();
+                    own(CONTENDED);
+                    c.wait().unwrap();
+                    t.elapsed().as_nanos() as f64 / (2 * CONTENDED) as f64
+                })
+                .collect(),
+        )
+    };
+    rows.push((
+        "contended lock+unlock (2 processes, per op)",
+        contended("child-mutex", &mx, &|n| bump_mutex(&m, n)),
+        contended("child-sem", &sem, &|n| bump_sem(&s, n)),
+    ));
+
+    let frame = SensorFrame::default();
+    rows.push((
+        "seqlock write, 208 B (no readers)",
+        ns_per_op(SEQ_OPS, |n| {
+            for _ in 0..n {
+                sl.write(&frame).unwrap();
+            }
+        }),
+        ns_per_op(SEQ_OPS, |n| {
+            for _ in 0..n {
+                // SAFETY: the region holds 4096 bytes, written only under the lock.
+                s2.with(|p| unsafe { p.cast::<SensorFrame>().write_unaligned(frame) });
+            }
+        }),
+    ));
+    let read_seq = |sl: &SeqLock<SensorFrame>, n: u64| {
+        for _ in 0..n {
+            std::hint::black_box(sl.read().unwrap());
+        }
+    };
+    let read_sem = |n: u64| {
+        for _ in 0..n {
+            // SAFETY: the region holds a SensorFrame at offset 0, read only under the lock.
+            std::hint::black_box(s2.with(|p| unsafe { p.cast::<SensorFrame>().read_unaligned() }));
+        }
+    };
+    rows.push((
+        "seqlock read, 208 B (no writer)",
+        ns_per_op(SEQ_OPS, |n| read_seq(&sl, n)),
+        ns_per_op(SEQ_OPS, read_sem),
+    ));
+    // The writer's side: does a reader slow it down? (The seqlock writer never waits.)
+    let reader_busy = |name: &str, role: &str, write: &mut dyn FnMut(u64)| {
+        ns_per_op(SEQ_OPS, |n| {
+            s2.stop_flag().store(0, Ordering::Relaxed);
+            let mut c = spawn(&[role, name, "0", &sem2]);
+            write(n);
+            s2.stop_flag().store(1, Ordering::Relaxed);
+            c.wait().unwrap();
+        })
+    };
+    rows.push((
+        "seqlock write, another process reads flat out",
+        reader_busy(&seq, "child-seq-read", &mut |n| {
+            for _ in 0..n {
+                sl.write(&frame).unwrap();
+            }
+        }),
+        reader_busy(&sem2, "child-sem-read", &mut |n| {
+            for _ in 0..n {
+                // SAFETY: the region holds 4096 bytes, written only under the lock.
+                s2.with(|p| unsafe { p.cast::<SensorFrame>().write_unaligned(frame) });
+            }
+        }),
+    ));
+    sl.release_writer(); // the child writes now
+    // The writer stops at a flag (killing it could leave the semaphore held forever: the very
+    // failure this crate fixes).
+    let writer_busy = |name: &str, role: &str, pace: &str, read: &dyn Fn(u64)| {
+        ns_per_op(SEQ_OPS, |n| {
+            s2.stop_flag().store(0, Ordering::Relaxed);
+            let mut c = spawn(&[role, name, "1000000000", &sem2, pace]);
+            read(n);
+            s2.stop_flag().store(1, Ordering::Relaxed);
+            c.wait().unwrap();
+        })
+    };
+    rows.push((
+        "seqlock read, another process writes 1/us",
+        writer_busy(&seq, "child-seq-write", "1000", &|n| read_seq(&sl, n)),
+        writer_busy(&sem2, "child-sem-write", "1000", &read_sem),
+    ));
+    rows.push((
+        "seqlock read, another process writes flat out",
+        writer_busy(&seq, "child-seq-write", "0", &|n| read_seq(&sl, n)),
+        writer_busy(&sem2, "child-sem-write", "0", &read_sem),
+    ));
+
+    // Wake-up round trips between two processes: a wait cell (adaptive spin, then futex) against
+    // two named semaphores (futex sleep every time a side waits).
+    let (cellname, pa, pb) = (
+        format!("{base}-cell"),
+        format!("{base}-pa"),
+        format!("{base}-pb"),
+    );
+    let seg = cell_segment(&cellname, true);
+    let (sa, sb) = (SemLock::new(&pa, 4096, true), SemLock::new(&pb, 4096, true));
+    // SAFETY: fresh semaphores start at 1 (the lock's initial value); take that unit so that
+    // they start empty and work as signals.
+    unsafe {
+        libc::sem_wait(sa.sem);
+        libc::sem_wait(sb.sem);
+    }
+    let round_trips = |role: &str, run: &dyn Fn(u64)| {
+        median(
+            (0..RUNS)
+                .map(|_| {
+                    cell(&seg).store(0);
+                    let mut c = spawn(&[role, &cellname, &ROUND_TRIPS.to_string(), &pb]);
+                    let t = Instant::now();
+                    run(ROUND_TRIPS);
+                    let e = t.elapsed();
+                    c.wait().unwrap();
+                    e.as_nanos() as f64 / ROUND_TRIPS as f64
+                })
+                .collect(),
+        )
+    };
+    let ours = round_trips("child-pong-cell", &|n| ping_pong_cell(cell(&seg), n, true));
+    let seed = median(
+        (0..RUNS)
+            .map(|_| {
+                let mut c = spawn(&["child-pong-sem", &pa, &ROUND_TRIPS.to_string(), &pb]);
+                let t = Instant::now();
+                ping_pong_sem(&sa, &sb, ROUND_TRIPS);
+                let e = t.elapsed();
+                c.wait().unwrap();
+                e.as_nanos() as f64 / ROUND_TRIPS as f64
+            })
+            .collect(),
+    );
+    rows.push(("wake-up round trip between 2 processes", ours, seed));
+    drop((seg, sa, sb));
+    SemLock::unlink(&pa);
+    SemLock::unlink(&pb);
+
+    println!(
+        "{:<46} {:>12} {:>14} {:>8}",
+        "operation (median of 7 runs)", "shmipc ns/op", "semaphore ns/op", "ratio"
+    );
+    for (what, ours, seed) in &rows {
+        println!("{what:<46} {ours:>12.1} {seed:>14.1} {:>7.1}x", seed / ours);
+    }
+    drop((m, s, s2, sl)); // the creator handles unlink the shmipc segments
+    SemLock::unlink(&sem);
+    SemLock::unlink(&sem2);
+}

@@ -1,0 +1,282 @@
+//! The robust lock word: its encoding and the state machine of acquiring, taking over from a dead
+//! owner, and releasing. No waiting and no operating system here (see `mutex.rs` and `wait/`), so
+//! the same code runs under loom.
+//!
+//! # Encoding (32 bits, all zero = unlocked and consistent)
+//!
+//! | bits | meaning |
+//! | --- | --- |
+//! | 0..=21 | owner pid, 0 = unlocked (pids are below 2²² on Linux and macOS) |
+//! | 22..=29 | always zero; anything else is a corrupted word |
+//! | 30 | `INCONSISTENT`: a holder died holding the lock and nobody marked the data consistent since |
+//! | 31 | `WAITERS`: somebody may sleep on the word; the unlocker must wake one |
+//!
+//! The owner's pid sits in the lock word itself, so it is written by the same compare-and-swap that
+//! takes the lock: there is no moment at which the lock is held by nobody known. The owner's start
+//! time cannot fit beside it, so the owner writes an *owner record* (`pid | start_time << 22`, one
+//! 64-bit atomic so it never tears) right after the CAS and clears it right before releasing. A
+//! judge that reads a record whose pid differs from the word's pid knows that the record is stale
+//! (the owner is between its CAS and its record store, or died there) and falls back to asking
+//! whether the pid exists at all.
+
+use super::atomic::{AtomicU32, AtomicU64, Ordering};
+
+/// Mask of the owner pid in the lock word.
+pub(crate) const PID_MASK: u32 = (1 << 22) - 1;
+/// Bits that must be zero in a valid lock word.
+pub(crate) const RESERVED: u32 = 0xff << 22;
+/// A holder died holding the lock; cleared by `mark_consistent`.
+pub(crate) const INCONSISTENT: u32 = 1 << 30;
+/// Somebody may be sleeping on the word.
+pub(crate) const WAITERS: u32 = 1 << 31;
+
+/// The pid recorded in a lock word (0 = unlocked).
+pub(crate) const fn owner_pid(word: u32) -> u32 {
+    word & PID_MASK
+}
+
+/// Whether a lock word has bits set that no correct process sets.
+pub(crate) const fn is_corrupted(word: u32) -> bool {
+    word & RESERVED != 0
+}
+
+/// Packs a pid and a start time into an owner record. A start time too large to keep (after 1,394
+/// years of uptime at 100 ticks per second) is recorded as 0, "unknown".
+pub(crate) const fn pack_record(pid: u32, start_time: u64) -> u64 {
+    let start = if start_time < (1 << 42) {
+        start_time
+    } else {
+        0
+    };
+    (start << 22) | (pid & PID_MASK) as u64
+}
+
+/// The pid and start time of an owner record.
+pub(crate) const fn unpack_record(record: u64) -> (u32, u64) {
+    ((record as u32) & PID_MASK, record >> 22)
+}
+
+/// Who is locking: the value written into the word and the record.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) struct Owner {
+    /// The pid, below 2²².
+    pub pid: u32,
+    /// `pack_record(pid, start_time)`.
+    pub record: u64,
+}
+
+/// What a judge says about the owner named in a held lock word.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum Verdict {
+    /// The owner runs (or cannot be proven dead).
+    Alive,
+    /// The owner is certainly gone: it may be replaced.
+    Dead,
+}
+
+/// How a lock was obtained.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum Acquired {
+    /// From an unlocked, consistent word.
+    Clean,
+    /// From a dead owner, or from an unlocked word still marked inconsistent.
+    OwnerDied,
+    /// The word held garbage (the value is given); it was replaced.
+    Corrupted(u32),
+}
+
+/// A robust lock over two words of shared memory.
+#[derive(Clone, Copy)]
+pub(crate) struct RawLock<'a> {
+    /// The lock word (futex word).
+    pub word: &'a AtomicU32,
+    /// The owner record.
+    pub record: &'a AtomicU64,
+}
+
+impl RawLock<'_> {
+    /// Takes the lock if it is free, or replaces a corrupted word. `waiters` keeps the `WAITERS`
+    /// bit set in the new word (a locker that slept sets it, since others may still sleep).
+    /// On failure returns the word that was seen (held by someone).
+    #[inline]
+    pub fn try_acquire(&self, me: Owner, waiters: bool) -> Result<Acquired, u32> {
+        let mut seen = self.word.load(Ordering::Relaxed);
+        loop {
+            if is_corrupted(seen) {
+                return match self.replace(seen, me) {
+                    Ok(()) => Ok(Acquired::Corrupted(seen)),
+                    Err(now) => {
+                        seen = now;
+                        continue;
+                    }
+                };
+            }
+            if owner_pid(seen) != 0 {
+                return Err(seen);
+            }
+            let keep = seen & (INCONSISTENT | WAITERS) | if waiters { WAITERS } else { 0 };
+            match self.word.compare_exchange_weak(
+                seen,
+                me.pid | keep,
+                Ordering::Acquire,
+                Ordering::Relaxed,
+            ) {
+                Ok(_) => {
+                    self.record.store(me.record, Ordering::Relaxed);
+                    return Ok(if seen & INCONSISTENT != 0 {
+                        Acquired::OwnerDied
+                    } else {
+                        Acquired::Clean
+                    });
+                }
+                Err(now) => seen = now,
+            }
+        }
+    }
+
+    /// Asks `judge` about the owner of the held word `seen`; if it is dead, takes the lock over
+    /// with one compare-and-swap from `seen`, so of all the lockers that found the same dead owner
+    /// exactly one succeeds. Returns `None` when the owner lives or the word changed meanwhile.
+    pub fn try_take_over(
+        &self,
+        seen: u32,
+        me: Owner,
+        judge: impl FnOnce(u32, u64) -> Verdict,
+    ) -> Option<Acquired> {
+        if is_corrupted(seen) {
+            return self
+                .replace(seen, me)
+                .ok()
+                .map(|()| Acquired::Corrupted(seen));
+        }
+        let pid = owner_pid(seen);
+        if pid == 0 {
+            return None;
+        }
+        let record = self.record.load(Ordering::Acquire);
+        if judge(pid, record) == Verdict::Alive {
+            return None;
+        }
+        self.replace_dead(seen, record, me)
+            .ok()
+            .map(|()| Acquired::OwnerDied)
+    }
+
+    /// Replaces a corrupted word (garbage in, so nothing about the owner can be believed).
+    fn replace(&self, seen: u32, me: Owner) -> Result<(), u32> {
+        let record = self.record.load(Ordering::Acquire);
+        self.replace_dead(seen, record, me)
+    }
+
+    /// Replaces the held word `seen`, whose owner record read `record`, by `me`, marked
+    /// inconsistent. The stale record is cleared first (only if unchanged), so that a locker who
+    /// sees our word before our record is written finds a record of another pid (stale, so it asks
+    /// only whether our pid exists) rather than the dead owner's, which would wrongly condemn us if
+    /// we reused its pid.
+    fn replace_dead(&self, seen: u32, record: u64, me: Owner) -> Result<(), u32> {
+        let _ = self
+            .record
+            .compare_exchange(record, 0, Ordering::AcqRel, Ordering::Relaxed);
+        let new = me.pid | INCONSISTENT | (seen & WAITERS);
+        self.word
+            .compare_exchange(seen, new, Ordering::AcqRel, Ordering::Relaxed)
+            .map(|_| self.record.store(me.record, Ordering::Relaxed))
+    }
+
+    /// Sets the `WAITERS` bit on the held word `seen` before sleeping on it. Returns the word to
+    /// sleep on, or the changed word.
+    pub fn announce_waiter(&self, seen: u32) -> Result<u32, u32> {
+        if seen & WAITERS != 0 {
+            return Ok(seen);
+        }
+        self.word
+            .compare_exchange(seen, seen | WAITERS, Ordering::Relaxed, Ordering::Relaxed)
+            .map(|_| seen | WAITERS)
+    }
+
+    /// Releases the lock; `consistent` says whether the data is known good (else the next locker
+    /// is told the owner died). Returns whether a sleeper must be woken.
+    #[inline]
+    pub fn release(&self, consistent: bool) -> bool {
+        self.record.store(0, Ordering::Relaxed);
+        let new = if consistent { 0 } else { INCONSISTENT };
+        let old = self.word.swap(new, Ordering::Release);
+        old & WAITERS != 0
+    }
+}
+
+#[cfg(all(test, not(loom)))]
+mod tests {
+    use super::*;
+
+    fn me(pid: u32) -> Owner {
+        Owner {
+            pid,
+            record: pack_record(pid, 1234),
+        }
+    }
+
+    #[test]
+    fn record_round_trips() {
+        assert_eq!(unpack_record(pack_record(4_194_303, 99)), (4_194_303, 99));
+        assert_eq!(unpack_record(pack_record(7, u64::MAX)), (7, 0));
+    }
+
+    #[test]
+    fn acquire_release_and_contention() {
+        let (w, r) = (AtomicU32::new(0), AtomicU64::new(0));
+        let lock = RawLock {
+            word: &w,
+            record: &r,
+        };
+        assert_eq!(lock.try_acquire(me(5), false), Ok(Acquired::Clean));
+        assert_eq!(r.load(Ordering::Relaxed), me(5).record);
+        assert_eq!(lock.try_acquire(me(6), false), Err(5));
+        assert_eq!(lock.announce_waiter(5), Ok(5 | WAITERS));
+        assert!(lock.release(true));
+        assert_eq!(
+            (w.load(Ordering::Relaxed), r.load(Ordering::Relaxed)),
+            (0, 0)
+        );
+    }
+
+    #[test]
+    fn dead_owner_is_taken_over_once_and_stays_inconsistent() {
+        let (w, r) = (AtomicU32::new(0), AtomicU64::new(0));
+        let lock = RawLock {
+            word: &w,
+            record: &r,
+        };
+        lock.try_acquire(me(5), false).unwrap();
+        assert_eq!(lock.try_take_over(5, me(6), |_, _| Verdict::Alive), None);
+        assert_eq!(
+            lock.try_take_over(5, me(6), |pid, rec| {
+                assert_eq!((pid, rec), (5, me(5).record));
+                Verdict::Dead
+            }),
+            Some(Acquired::OwnerDied)
+        );
+        // A second locker that judged the same dead owner loses.
+        assert_eq!(lock.try_take_over(5, me(7), |_, _| Verdict::Dead), None);
+        assert_eq!(w.load(Ordering::Relaxed), 6 | INCONSISTENT);
+        // Released without repair: the next locker is told again.
+        lock.release(false);
+        assert_eq!(lock.try_acquire(me(7), false), Ok(Acquired::OwnerDied));
+        lock.release(true);
+        assert_eq!(lock.try_acquire(me(8), false), Ok(Acquired::Clean));
+    }
+
+    #[test]
+    fn corrupted_word_is_replaced() {
+        let (w, r) = (AtomicU32::new(0x0ff0_0001), AtomicU64::new(u64::MAX));
+        let lock = RawLock {
+            word: &w,
+            record: &r,
+        };
+        assert_eq!(
+            lock.try_acquire(me(5), false),
+            Ok(Acquired::Corrupted(0x0ff0_0001))
+        );
+        assert_eq!(w.load(Ordering::Relaxed), 5 | INCONSISTENT);
+    }
+}

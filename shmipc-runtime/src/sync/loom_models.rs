@@ -1,0 +1,356 @@
+//! loom models of the lock-word and seqlock state machines: the protocol code of `lock_word.rs`
+//! and `seq_protocol.rs`, run over loom's atomics with process death modelled as a thread that
+//! stops (and a judge that reads a "dead" flag).
+//!
+//! `RUSTFLAGS="--cfg loom" cargo test -p shmipc-runtime --release --lib loom`
+
+use loom::cell::UnsafeCell;
+use loom::sync::Arc;
+use loom::sync::atomic::{AtomicBool, AtomicU32, AtomicU64, Ordering};
+use loom::thread;
+
+use super::lock_word::{Acquired, Owner, RawLock, Verdict, pack_record};
+use super::seq_protocol;
+
+fn owner(pid: u32) -> Owner {
+    Owner {
+        pid,
+        record: pack_record(pid, 1000 + u64::from(pid)),
+    }
+}
+
+struct Shared {
+    word: AtomicU32,
+    record: AtomicU64,
+    data: UnsafeCell<u64>,
+    /// Whether pid 1 is dead.
+    dead: AtomicBool,
+}
+
+impl Shared {
+    fn new() -> Shared {
+        Shared {
+            word: AtomicU32::new(0),
+            record: AtomicU64::new(0),
+            data: UnsafeCell::new(0),
+            dead: AtomicBool::new(false),
+        }
+    }
+    /// Writes the protected data through loom's cell, which fails the model on any overlapping
+    /// access (a mutual-exclusion bug) instead of racing.
+    fn update(&self, f: impl FnOnce(u64) -> u64) {
+        // SAFETY: the pointer is valid while `self` lives, and loom's `UnsafeCell` tracks the
+        // access: one that overlaps another thread's fails the model before it happens.
+        self.data.with_mut(|d| unsafe { *d = f(*d) });
+    }
+    fn get(&self) -> u64 {
+        // SAFETY: as in `update`; called after every other thread was joined.
+        self.data.with(|d| unsafe { *d })
+    }
+    fn lock(&self) -> RawLock<'_> {
+        RawLock {
+            word: &self.word,
+            record: &self.record,
+        }
+    }
+    /// Spins (yielding) until acquired, taking over from pid 1 once it is dead.
+    fn acquire(&self, me: Owner) -> Acquired {
+        loop {
+            match self.lock().try_acquire(me, false) {
+                Ok(a) => return a,
+                Err(seen) => {
+                    let dead = self.dead.load(Ordering::Acquire);
+                    let judged = self.lock().try_take_over(seen, me, |pid, _| {
+                        if pid == 1 && dead {
+                            Verdict::Dead
+                        } else {
+                            Verdict::Alive
+                        }
+                    });
+                    if let Some(a) = judged {
+                        return a;
+                    }
+                }
+            }
+            thread::yield_now();
+        }
+    }
+}
+
+fn builder() -> loom::model::Builder {
+    let mut b = loom::model::Builder::new();
+    b.preemption_bound = Some(3);
+    b
+}
+
+#[test]
+fn loom_lock_excludes() {
+    builder().check(|| {
+        let s = Arc::new(Shared::new());
+        let handles: Vec<_> = [2u32, 3]
+            .into_iter()
+            .map(|pid| {
+                let s = Arc::clone(&s);
+                thread::spawn(move || {
+                    assert_eq!(s.acquire(owner(pid)), Acquired::Clean);
+                    // UnsafeCell access: loom reports a race if two holders overlap.
+                    s.update(|d| d + 1);
+                    s.lock().release(true);
+                })
+            })
+            .collect();
+        for h in handles {
+            h.join().unwrap();
+        }
+        assert_eq!(s.get(), 2);
+        assert_eq!(s.word.load(Ordering::Relaxed), 0);
+    });
+}
+
+#[test]
+fn loom_dead_owner_is_taken_over_exactly_once() {
+    builder().check(|| {
+        let s = Arc::new(Shared::new());
+        // pid 1 takes the lock, writes half a value, and dies holding it.
+        {
+            let s = Arc::clone(&s);
+            thread::spawn(move || {
+                assert_eq!(s.lock().try_acquire(owner(1), false), Ok(Acquired::Clean));
+                s.update(|_| 100);
+                s.dead.store(true, Ordering::Release);
+            })
+        }
+        .join()
+        .unwrap();
+        let told = Arc::new(AtomicU32::new(0));
+        let handles: Vec<_> = [2u32, 3]
+            .into_iter()
+            .map(|pid| {
+                let s = Arc::clone(&s);
+                let told = Arc::clone(&told);
+                thread::spawn(move || {
+                    let how = s.acquire(owner(pid));
+                    if how == Acquired::OwnerDied {
+                        told.fetch_add(1, Ordering::Relaxed);
+                        s.update(|_| 0); // repair
+                    } else {
+                        assert_eq!(how, Acquired::Clean);
+                    }
+                    s.update(|d| d + 1);
+                    s.lock().release(true); // marked consistent
+                })
+            })
+            .collect();
+        for h in handles {
+            h.join().unwrap();
+        }
+        assert_eq!(
+            told.load(Ordering::Relaxed),
+            1,
+            "exactly one locker is told"
+        );
+        assert_eq!(s.get(), 2);
+    });
+}
+
+#[test]
+fn loom_owner_dies_while_others_wait() {
+    builder().check(|| {
+        let s = Arc::new(Shared::new());
+        let a = {
+            let s = Arc::clone(&s);
+            thread::spawn(move || {
+                if s.lock().try_acquire(owner(1), false).is_ok() {
+                    s.dead.store(true, Ordering::Release); // dies holding it
+                    true
+                } else {
+                    false
+                }
+            })
+        };
+        let b = {
+            let s = Arc::clone(&s);
+            thread::spawn(move || {
+                let how = s.acquire(owner(2));
+                s.lock().release(true);
+                how
+            })
+        };
+        let a_held = a.join().unwrap();
+        let how = b.join().unwrap();
+        // B is told exactly when A died holding the lock before B got it.
+        if how == Acquired::OwnerDied {
+            assert!(a_held);
+        }
+        if a_held {
+            // A either died after B released (then the word names A) or B took over.
+            let w = s.word.load(Ordering::Relaxed);
+            assert!(how == Acquired::OwnerDied || w & 0x3f_ffff == 1);
+        }
+    });
+}
+
+/// The futex, as the kernel provides it: `wait` sleeps only if the word still holds the expected
+/// value, checked atomically with enqueueing (here: under one mutex); `wake` wakes the sleepers.
+struct Futex {
+    queue: loom::sync::Mutex<()>,
+    sleepers: loom::sync::Condvar,
+}
+
+impl Futex {
+    fn new() -> Futex {
+        Futex {
+            queue: loom::sync::Mutex::new(()),
+            sleepers: loom::sync::Condvar::new(),
+        }
+    }
+    fn wait(&self, word: &AtomicU32, expected: u32) {
+        let q = self.queue.lock().unwrap();
+        if word.load(Ordering::Relaxed) == expected {
+            drop(self.sleepers.wait(q).unwrap());
+        }
+    }
+    fn wake(&self) {
+        let _q = self.queue.lock().unwrap();
+        self.sleepers.notify_all();
+    }
+}
+
+/// Lock with sleeping: a locker that finds the lock held sets WAITERS and sleeps on the word; the
+/// unlocker wakes only when WAITERS was set. loom reports a deadlock if a wake-up is ever lost.
+fn acquire_sleeping(s: &Shared, futex: &Futex, me: Owner) {
+    let mut slept = false;
+    loop {
+        match s.lock().try_acquire(me, slept) {
+            Ok(a) => {
+                assert_eq!(a, Acquired::Clean);
+                return;
+            }
+            Err(seen) => {
+                if let Ok(sleep_on) = s.lock().announce_waiter(seen) {
+                    futex.wait(&s.word, sleep_on);
+                    slept = true;
+                }
+            }
+        }
+    }
+}
+
+fn release_waking(s: &Shared, futex: &Futex) {
+    if s.lock().release(true) {
+        futex.wake();
+    }
+}
+
+#[test]
+fn loom_no_lost_wake_up() {
+    builder().check(|| {
+        let s = Arc::new(Shared::new());
+        let futex = Arc::new(Futex::new());
+        let handles: Vec<_> = [2u32, 3]
+            .into_iter()
+            .map(|pid| {
+                let (s, futex) = (Arc::clone(&s), Arc::clone(&futex));
+                thread::spawn(move || {
+                    acquire_sleeping(&s, &futex, owner(pid));
+                    s.update(|d| d + 1);
+                    release_waking(&s, &futex);
+                })
+            })
+            .collect();
+        for h in handles {
+            h.join().unwrap();
+        }
+        assert_eq!(s.get(), 2);
+    });
+}
+
+struct Seq {
+    seq: AtomicU64,
+    slots: [[AtomicU64; 2]; seq_protocol::SLOTS],
+}
+
+impl Seq {
+    fn new() -> Seq {
+        Seq {
+            seq: AtomicU64::new(0),
+            slots: core::array::from_fn(|_| [AtomicU64::new(0), AtomicU64::new(0)]),
+        }
+    }
+    fn write_slot(&self, i: usize, v: u64) {
+        self.slots[i][0].store(v, Ordering::Relaxed);
+        self.slots[i][1].store(!v, Ordering::Relaxed);
+    }
+    fn write(&self, v: u64) {
+        seq_protocol::write(&self.seq, |i| self.write_slot(i, v));
+    }
+    fn try_read(&self) -> Option<(u64, [u64; 2])> {
+        seq_protocol::try_read(&self.seq, |i| {
+            [
+                self.slots[i][0].load(Ordering::Relaxed),
+                self.slots[i][1].load(Ordering::Relaxed),
+            ]
+        })
+    }
+}
+
+/// A consistent copy: the two words agree, and version k carries value k.
+fn check(seq: u64, [a, b]: [u64; 2]) {
+    if seq == 0 {
+        return;
+    }
+    assert_eq!(b, !a, "torn value");
+    assert_eq!(a, seq, "value does not match its version");
+}
+
+#[test]
+fn loom_seqlock_never_torn() {
+    // More writes than slots, so the writer laps the ring and overwrites slots readers may copy.
+    builder().check(|| {
+        let s = Arc::new(Seq::new());
+        let w = {
+            let s = Arc::clone(&s);
+            thread::spawn(move || {
+                for v in 1..=seq_protocol::SLOTS as u64 + 1 {
+                    s.write(v);
+                }
+            })
+        };
+        for _ in 0..2 {
+            if let Some((seq, v)) = s.try_read() {
+                check(seq, v);
+            }
+        }
+        w.join().unwrap();
+        let (seq, v) = s.try_read().expect("no writer: the read succeeds");
+        assert_eq!(seq, seq_protocol::SLOTS as u64 + 1);
+        check(seq, v);
+    });
+}
+
+#[test]
+fn loom_seqlock_writer_dies_mid_write() {
+    builder().check(|| {
+        let s = Arc::new(Seq::new());
+        let w = {
+            let s = Arc::clone(&s);
+            thread::spawn(move || {
+                s.write(1);
+                // Second write: begins, writes half of its slot, dies.
+                let (_, slot) = seq_protocol::begin(&s.seq);
+                s.slots[slot][0].store(2, Ordering::Relaxed);
+            })
+        };
+        if let Some((seq, v)) = s.try_read() {
+            check(seq, v);
+        }
+        w.join().unwrap();
+        // Readers keep the last complete value, at once (no spinning on a half-written one).
+        let (seq, v) = s.try_read().expect("a dead writer does not block readers");
+        assert_eq!(seq, 1);
+        check(seq, v);
+        // The next writer rewrites the torn slot before publishing it.
+        s.write(2);
+        assert_eq!(s.try_read(), Some((2, [2, !2])));
+    });
+}

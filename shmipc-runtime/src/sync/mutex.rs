@@ -1,0 +1,340 @@
+//! [`SharedMutex`]: a robust mutex that lives in shared memory.
+//!
+//! # Why our own futex lock and not a POSIX robust mutex
+//!
+//! A `PTHREAD_MUTEX_ROBUST | PTHREAD_PROCESS_SHARED` mutex would give owner-death detection by the
+//! kernel (glibc's robust list), but:
+//!
+//! - its size and layout belong to the C library (40 bytes on glibc x86-64, another size on musl,
+//!   another on macOS), so a segment could not describe its own bytes, and two processes built
+//!   against different libcs would silently disagree (DESIGN decisions 3 and 4);
+//! - macOS has no robust mutexes at all, and the portable path must behave the same;
+//! - its recovery contract is unforgiving: unlocking after `EOWNERDEAD` without
+//!   `pthread_mutex_consistent` makes it unusable forever (`ENOTRECOVERABLE`), while we want a lock
+//!   that tells the next locker again and never becomes unusable;
+//! - its state is opaque, so a garbage value written by a peer is undefined behaviour in libc
+//!   rather than a reported error.
+//!
+//! So the lock is one 32-bit word whose encoding is ours and documented (see `lock_word.rs`): the
+//! owner's pid, an `INCONSISTENT` bit and a `WAITERS` bit; all zero is unlocked. Beside it a 64-bit
+//! owner record holds pid + process start time, so pid reuse is told apart. Owner death is
+//! detected by the lockers themselves (`/proc/PID/stat`: gone, zombie, or another start time), not
+//! by the kernel, which costs a waiter at most one sleep slice (1 ms at first) before it looks.
+//!
+//! # Races, and how each is closed
+//!
+//! - *Owner dies between its CAS and writing its record*: the pid is in the word, written by the
+//!   CAS itself, so the lock is never held by nobody known. The record then names another pid
+//!   (records are cleared before every release), so the judge asks only whether the pid exists.
+//! - *Several waiters find the same dead owner*: each takes over with one CAS from the word it
+//!   judged; exactly one wins, the others see a changed word and keep waiting.
+//! - *Pid reuse*: a record whose pid matches but whose start time differs means dead. A taker-over
+//!   clears the dead owner's record before its CAS, so its own (possibly equal) pid is never judged
+//!   by the dead owner's start time.
+//! - *Garbage*: a word with reserved bits set is replaced (`LockError::Corrupted`, lock held). A
+//!   word naming a live pid with a record of another pid can only last nanoseconds for a real
+//!   owner; if it lasts 2 s while we wait, it is treated as garbage from a dead or hostile peer and
+//!   taken over. A waiter therefore never waits forever on garbage. (The residual risk: an owner
+//!   frozen by a debugger for 2 s exactly between its CAS and its record store.)
+//!
+//! # Waiting
+//!
+//! Uncontended lock and unlock are one CAS and one swap, no system call (the pid is cached).
+//! A contended locker spins adaptively (see `spin.rs`), then sets `WAITERS` and sleeps on the word
+//! (futex without the private flag, or the portable poll), in slices of 1 ms doubling to 64 ms;
+//! after a slice passes without a wake-up it checks whether the owner still lives.
+
+use core::marker::PhantomData;
+use core::ops::{Deref, DerefMut};
+use core::sync::atomic::{AtomicU32, AtomicU64};
+use std::time::{Duration, Instant};
+
+use super::error::LockError;
+use super::lock_word::{Acquired, Owner, RawLock, Verdict, is_corrupted, owner_pid};
+use super::owner::{self, Judgement};
+use super::spin::Spinner;
+use super::wait;
+use crate::SharedLayout;
+use crate::segment::{Error, RawSegment, SegmentKind, SegmentOptions};
+
+/// Bytes before the value: lock word (offset 0), reserved (4), owner record (8), then padding to
+/// a cache line.
+const CONTROL: usize = 64;
+const FIRST_SLICE: Duration = Duration::from_millis(1);
+const MAX_SLICE: Duration = Duration::from_millis(64);
+const STALE_GRACE: Duration = Duration::from_secs(2);
+
+/// What `lock`, `try_lock` and `lock_timeout` return.
+pub type LockResult<'a, T> = Result<MutexGuard<'a, T>, LockError<MutexGuard<'a, T>>>;
+
+/// A mutex in a named shared-memory object, protecting one `T`, that survives a holder that dies.
+///
+/// The object holds a 64-byte control block (lock word, owner record) followed by the value; all
+/// zero is unlocked with an all-zero value. See the [`sync`](crate::sync) module for the design.
+#[derive(Debug)]
+pub struct SharedMutex<T: SharedLayout> {
+    segment: RawSegment,
+    spinner: Spinner,
+    _value: PhantomData<T>,
+}
+
+// SAFETY: the handle owns a segment mapping (not tied to a thread) and hands out `&mut T` only
+// through a guard that holds the lock, which excludes every other thread and process; as for
+// `std::sync::Mutex`, that makes the handle Send and Sync when `T: Send`.
+unsafe impl<T: SharedLayout + Send> Send for SharedMutex<T> {}
+// SAFETY: as above: concurrent `&SharedMutex` use goes through the atomic lock protocol, and the
+// value moves between threads only under the lock.
+unsafe impl<T: SharedLayout + Send> Sync for SharedMutex<T> {}
+
+impl<T: SharedLayout> SharedMutex<T> {
+    const PAYLOAD: usize = {
+        assert!(
+            align_of::<T>() <= CONTROL,
+            "alignment above 64 is not supported"
+        );
+        CONTROL + size_of::<T>()
+    };
+
+    /// Creates the named mutex segment (the name must not exist), unlocked, with an all-zero
+    /// `T`. The creator's handle unlinks the name when dropped (see [`RawSegment`]).
+    pub fn create(name: &str) -> Result<SharedMutex<T>, Error> {
+        Self::create_with(name, &SegmentOptions::default())
+    }
+
+    /// [`create`](Self::create) with segment options (mode, persistence, …).
+    pub fn create_with(name: &str, options: &SegmentOptions) -> Result<SharedMutex<T>, Error> {
+        RawSegment::create(name, SegmentKind::Mutex, T::LAYOUT, Self::PAYLOAD, options)
+            .map(Self::from_segment)
+    }
+
+    /// Opens a mutex another process created, checking the segment kind and `T`'s layout (an
+    /// error names the first differing field).
+    pub fn open(name: &str) -> Result<SharedMutex<T>, Error> {
+        Self::open_with(name, &SegmentOptions::default())
+    }
+
+    /// [`open`](Self::open) with segment options (open timeout, allowed owners, …).
+    pub fn open_with(name: &str, options: &SegmentOptions) -> Result<SharedMutex<T>, Error> {
+        RawSegment::open(name, SegmentKind::Mutex, T::LAYOUT, Self::PAYLOAD, options)
+            .map(Self::from_segment)
+    }
+
+    /// The pid recorded as holder in the lock word right now (`None`: unlocked). Diagnostic
+    /// only: the answer may be stale as soon as it is returned, and the pid may be dead.
+    pub fn holder(&self) -> Option<u32> {
+        let pid = owner_pid(self.raw().word.load(core::sync::atomic::Ordering::Acquire));
+        (pid != 0).then_some(pid)
+    }
+
+    fn from_segment(segment: RawSegment) -> SharedMutex<T> {
+        SharedMutex {
+            segment,
+            spinner: Spinner::new(),
+            _value: PhantomData,
+        }
+    }
+
+    /// The shared-memory name.
+    pub fn name(&self) -> &str {
+        self.segment.name()
+    }
+
+    pub(super) fn raw(&self) -> RawLock<'_> {
+        let base = self.segment.payload().as_ptr();
+        // SAFETY: the payload (checked to be PAYLOAD bytes when the segment was created or
+        // opened) is 64-aligned and at least CONTROL bytes long; offsets 0 (4 bytes)
+        // and 8 (8 bytes) are aligned for their atomics, live as long as `self.map`, and every
+        // process accesses them only atomically.
+        unsafe {
+            RawLock {
+                word: AtomicU32::from_ptr(base.cast::<u32>()),
+                record: AtomicU64::from_ptr(base.add(8).cast::<u64>()),
+            }
+        }
+    }
+
+    fn value_ptr(&self) -> *mut T {
+        // SAFETY: CONTROL + size_of::<T>() = PAYLOAD bytes are mapped (checked at create/open);
+        // CONTROL is a multiple of T's alignment (asserted ≤ 64) and the payload is 64-aligned.
+        unsafe { self.segment.payload().as_ptr().add(CONTROL).cast::<T>() }
+    }
+
+    /// Locks, waiting as long as a live owner holds the lock.
+    ///
+    /// `Err(LockError::OwnerDied(guard))` (or `Corrupted`) means the lock is held but the previous
+    /// holder died in its critical section: repair, then [`MutexGuard::mark_consistent`]. Locking
+    /// twice from one thread deadlocks (as with `std::sync::Mutex`); use `lock_timeout` to bound it.
+    #[inline]
+    pub fn lock(&self) -> LockResult<'_, T> {
+        let me = owner::current();
+        match self.raw().try_acquire(me, false) {
+            Ok(a) => self.guard(a),
+            Err(_) => self.acquire(me, None),
+        }
+    }
+
+    /// Like [`lock`](Self::lock), giving up with `LockError::Timeout` after `timeout`.
+    #[inline]
+    pub fn lock_timeout(&self, timeout: Duration) -> LockResult<'_, T> {
+        let me = owner::current();
+        match self.raw().try_acquire(me, false) {
+            Ok(a) => self.guard(a),
+            Err(_) => self.acquire(me, Some(timeout)),
+        }
+    }
+
+    /// Locks if that is possible without waiting: free, or held by an owner known to be dead.
+    pub fn try_lock(&self) -> LockResult<'_, T> {
+        let me = owner::current();
+        let raw = self.raw();
+        match raw.try_acquire(me, false) {
+            Ok(a) => self.guard(a),
+            Err(seen) => match raw.try_take_over(seen, me, |pid, rec| {
+                if owner::judge(pid, rec) == Judgement::Dead {
+                    Verdict::Dead
+                } else {
+                    Verdict::Alive
+                }
+            }) {
+                Some(a) => self.guard(a),
+                None => Err(LockError::WouldBlock),
+            },
+        }
+    }
+
+    /// The slow path: the lock was held at the first attempt.
+    #[inline(never)]
+    fn acquire(&self, me: Owner, timeout: Option<Duration>) -> LockResult<'_, T> {
+        let deadline = timeout.map(|t| Instant::now().checked_add(t).unwrap_or_else(far_future));
+        let raw = self.raw();
+        let spun = self.spinner.spin(|| {
+            let w = raw.word.load(core::sync::atomic::Ordering::Relaxed);
+            if owner_pid(w) == 0 || is_corrupted(w) {
+                raw.try_acquire(me, false).ok()
+            } else {
+                None
+            }
+        });
+        if let Some(a) = spun {
+            return self.guard(a);
+        }
+        let mut slice = FIRST_SLICE;
+        let mut stale: Option<(u32, Instant)> = None;
+        loop {
+            let seen = match raw.try_acquire(me, true) {
+                Ok(a) => return self.guard(a),
+                Err(seen) => seen,
+            };
+            let left = match deadline {
+                Some(d) => match d.checked_duration_since(Instant::now()) {
+                    Some(left) if !left.is_zero() => Some(left),
+                    _ => return Err(LockError::Timeout),
+                },
+                None => None,
+            };
+            let Ok(sleep_on) = raw.announce_waiter(seen) else {
+                continue;
+            };
+            let nap = left.map_or(slice, |l| l.min(slice));
+            if wait::wait(raw.word, sleep_on, Some(nap)) {
+                continue;
+            }
+            // A whole slice without a wake-up: does the owner still live?
+            slice = (slice * 2).min(MAX_SLICE);
+            let now = raw.word.load(core::sync::atomic::Ordering::Relaxed);
+            let taken = raw.try_take_over(now, me, |pid, rec| match owner::judge(pid, rec) {
+                Judgement::Alive => Verdict::Alive,
+                Judgement::Dead => Verdict::Dead,
+                Judgement::Unconfirmed => match stale {
+                    Some((w, since)) if w == now && since.elapsed() >= STALE_GRACE => Verdict::Dead,
+                    Some((w, _)) if w == now => Verdict::Alive,
+                    _ => {
+                        stale = Some((now, Instant::now()));
+                        Verdict::Alive
+                    }
+                },
+            });
+            if let Some(a) = taken {
+                return self.guard(a);
+            }
+        }
+    }
+
+    #[inline]
+    fn guard(&self, how: Acquired) -> LockResult<'_, T> {
+        let guard = MutexGuard {
+            mutex: self,
+            consistent: how == Acquired::Clean,
+            _not_send: PhantomData,
+        };
+        match how {
+            Acquired::Clean => Ok(guard),
+            Acquired::OwnerDied => Err(LockError::OwnerDied(guard)),
+            Acquired::Corrupted(word) => Err(LockError::Corrupted { guard, word }),
+        }
+    }
+}
+
+fn far_future() -> Instant {
+    Instant::now() + Duration::from_secs(100 * 365 * 24 * 3600)
+}
+
+/// Exclusive access to the value of a locked [`SharedMutex`]; unlocks when dropped.
+pub struct MutexGuard<'a, T: SharedLayout> {
+    mutex: &'a SharedMutex<T>,
+    consistent: bool,
+    // The guard stays on the thread that locked (like std's), so `Drop` runs where `lock` did.
+    _not_send: PhantomData<*const ()>,
+}
+
+// SAFETY: sharing `&MutexGuard` only gives `&T`; `T: SharedLayout` is plain data and atomics,
+// which are `Sync`.
+unsafe impl<T: SharedLayout + Sync> Sync for MutexGuard<'_, T> {}
+
+impl<T: SharedLayout> MutexGuard<'_, T> {
+    /// Declares the value repaired after `OwnerDied` or `Corrupted`, so that the next locker gets
+    /// a plain guard. Without it, every next locker is told `OwnerDied` again.
+    pub fn mark_consistent(&mut self) {
+        self.consistent = true;
+    }
+
+    /// Whether the value is considered consistent (locked cleanly or marked so).
+    pub fn is_consistent(&self) -> bool {
+        self.consistent
+    }
+}
+
+impl<T: SharedLayout> Deref for MutexGuard<'_, T> {
+    type Target = T;
+    fn deref(&self) -> &T {
+        // SAFETY: the guard holds the lock, so no other thread or process that follows the lock
+        // protocol accesses the value; it is mapped, aligned, and valid for every bit pattern
+        // (`SharedLayout`), and the reference cannot outlive the guard.
+        unsafe { &*self.mutex.value_ptr() }
+    }
+}
+
+impl<T: SharedLayout> DerefMut for MutexGuard<'_, T> {
+    fn deref_mut(&mut self) -> &mut T {
+        // SAFETY: as in `deref`; `&mut self` makes this the only reference through this guard.
+        unsafe { &mut *self.mutex.value_ptr() }
+    }
+}
+
+impl<T: SharedLayout> Drop for MutexGuard<'_, T> {
+    fn drop(&mut self) {
+        let raw = self.mutex.raw();
+        if raw.release(self.consistent) {
+            wait::wake(raw.word, 1);
+        }
+    }
+}
+
+impl<T: SharedLayout> core::fmt::Debug for MutexGuard<'_, T> {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        f.debug_struct("MutexGuard")
+            .field("name", &self.mutex.name())
+            .field("consistent", &self.consistent)
+            .finish_non_exhaustive()
+    }
+}

@@ -1,0 +1,261 @@
+//! [`SeqLock`]: one writer publishes a value, any number of readers copy the latest one, and
+//! nobody ever waits for anybody.
+//!
+//! The protocol is a ring of four slots and a sequence word (see `seq_protocol.rs`): readers never
+//! see a torn value and never block the writer, tolerate two writes completing during their copy,
+//! and a writer killed mid-write leaves the previous value readable. The
+//! copies are word-wise relaxed atomics (see `atomic_copy.rs`), so a reader racing with the
+//! writer is not a data race under the Rust memory model.
+//!
+//! `T` must be `Copy` as well as [`SharedLayout`]: `write` copies the caller's `&T` byte by byte,
+//! which would race with a concurrent update of an atomic field through that reference.
+//!
+//! One writer at a time is enforced with a robust writer token (the same lock word and owner
+//! record as [`SharedMutex`](super::SharedMutex), only ever try-locked): the first
+//! [`write`](SeqLock::write) through a handle claims it; another live writer gets
+//! [`SeqLockError::WriterBusy`]; a dead writer's token is taken over.
+
+use core::marker::PhantomData;
+use core::mem::MaybeUninit;
+use core::sync::atomic::{AtomicU32, AtomicU64, Ordering};
+use std::time::{Duration, Instant};
+
+use super::atomic_copy;
+use super::error::SeqLockError;
+use super::lock_word::{RawLock, Verdict, owner_pid};
+use super::owner::{self, Judgement};
+use super::seq_protocol;
+use crate::SharedLayout;
+use crate::segment::{Error, RawSegment, SegmentKind, SegmentOptions};
+
+/// Control block: sequence (offset 0), writer token word (8), writer record (16); a cache line.
+const CONTROL: usize = 64;
+/// How long `read` retries before reporting `Timeout`.
+pub const DEFAULT_READ_TIMEOUT: Duration = Duration::from_secs(1);
+
+/// Who holds the writer role of a [`SeqLock`].
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum WriterState {
+    /// Nobody.
+    None,
+    /// A running process (its pid).
+    Alive(u32),
+    /// A process that died without releasing the role, possibly mid-write: readers keep the last
+    /// complete value, and the next `write` takes the role over.
+    Dead(u32),
+}
+
+/// A single-writer, many-reader "latest value" cell in a named shared-memory object.
+#[derive(Debug)]
+pub struct SeqLock<T: SharedLayout + Copy> {
+    segment: RawSegment,
+    writer: bool,
+    _value: PhantomData<T>,
+}
+
+// SAFETY: the handle owns a segment mapping; all access to shared bytes is atomic (sequence, token, slot
+// copies), and writing needs `&mut self`, so at most one thread of this handle writes.
+unsafe impl<T: SharedLayout + Copy + Send> Send for SeqLock<T> {}
+// SAFETY: through `&SeqLock` only reads happen, which are atomic copies handed out by value.
+unsafe impl<T: SharedLayout + Copy + Send> Sync for SeqLock<T> {}
+
+impl<T: SharedLayout + Copy> SeqLock<T> {
+    const STRIDE: usize = size_of::<T>().div_ceil(64) * 64;
+    const PAYLOAD: usize = CONTROL + seq_protocol::SLOTS * Self::STRIDE;
+
+    /// Creates the named seqlock segment (the name must not exist), holding no value yet. The
+    /// creator's handle unlinks the name when dropped (see [`RawSegment`]).
+    pub fn create(name: &str) -> Result<SeqLock<T>, Error> {
+        Self::create_with(name, &SegmentOptions::default())
+    }
+
+    /// [`create`](Self::create) with segment options (mode, persistence, …).
+    pub fn create_with(name: &str, options: &SegmentOptions) -> Result<SeqLock<T>, Error> {
+        RawSegment::create(
+            name,
+            SegmentKind::SeqLock,
+            T::LAYOUT,
+            Self::PAYLOAD,
+            options,
+        )
+        .map(Self::from_segment)
+    }
+
+    /// Opens a seqlock another process created, checking the segment kind and `T`'s layout.
+    pub fn open(name: &str) -> Result<SeqLock<T>, Error> {
+        Self::open_with(name, &SegmentOptions::default())
+    }
+
+    /// [`open`](Self::open) with segment options (open timeout, allowed owners, …).
+    pub fn open_with(name: &str, options: &SegmentOptions) -> Result<SeqLock<T>, Error> {
+        RawSegment::open(
+            name,
+            SegmentKind::SeqLock,
+            T::LAYOUT,
+            Self::PAYLOAD,
+            options,
+        )
+        .map(Self::from_segment)
+    }
+
+    fn from_segment(segment: RawSegment) -> SeqLock<T> {
+        SeqLock {
+            segment,
+            writer: false,
+            _value: PhantomData,
+        }
+    }
+
+    /// The shared-memory name.
+    pub fn name(&self) -> &str {
+        self.segment.name()
+    }
+
+    pub(super) fn seq(&self) -> &AtomicU64 {
+        // SAFETY: offset 0 of the 64-aligned payload, 8 bytes, only accessed atomically, lives as
+        // long as the mapping.
+        unsafe { AtomicU64::from_ptr(self.segment.payload().as_ptr().cast::<u64>()) }
+    }
+
+    pub(super) fn token(&self) -> RawLock<'_> {
+        let base = self.segment.payload().as_ptr();
+        // SAFETY: offsets 8 (4 bytes) and 16 (8 bytes) of the control block, aligned, only
+        // accessed atomically, living as long as the mapping.
+        unsafe {
+            RawLock {
+                word: AtomicU32::from_ptr(base.add(8).cast::<u32>()),
+                record: AtomicU64::from_ptr(base.add(16).cast::<u64>()),
+            }
+        }
+    }
+
+    fn slot(&self, i: usize) -> *mut u8 {
+        let i = i % seq_protocol::SLOTS;
+        // SAFETY: slot `i` (< SLOTS, from `seq_protocol`) starts at CONTROL + i * STRIDE, inside
+        // the PAYLOAD bytes.
+        unsafe {
+            self.segment
+                .payload()
+                .as_ptr()
+                .add(CONTROL + i * Self::STRIDE)
+        }
+    }
+
+    /// Publishes `value`. The first call through this handle claims the writer role.
+    pub fn write(&mut self, value: &T) -> Result<(), SeqLockError> {
+        if !self.writer {
+            self.claim_writer()?;
+        }
+        let src = (value as *const T).cast::<u8>();
+        seq_protocol::write(self.seq(), |i| {
+            // SAFETY: the slot is 64-aligned and STRIDE ≥ size_of::<T>() bytes long, and accessed
+            // only through `atomic_copy` by every process; `value` is a `Copy` type without
+            // interior mutability, so its bytes are not written while we read them.
+            unsafe { atomic_copy::store(self.slot(i), src, size_of::<T>()) }
+        });
+        Ok(())
+    }
+
+    /// Claims the writer role without writing (`write` does it on first use).
+    pub fn claim_writer(&mut self) -> Result<(), SeqLockError> {
+        if self.writer {
+            return Ok(());
+        }
+        let me = owner::current();
+        let token = self.token();
+        let claimed = match token.try_acquire(me, false) {
+            Ok(_) => true,
+            Err(seen) => token
+                .try_take_over(seen, me, |pid, rec| match owner::judge(pid, rec) {
+                    Judgement::Dead => Verdict::Dead,
+                    _ => Verdict::Alive,
+                })
+                .is_some(),
+        };
+        if !claimed {
+            let pid = owner_pid(token.word.load(Ordering::Relaxed));
+            return Err(SeqLockError::WriterBusy { pid });
+        }
+        self.writer = true;
+        Ok(())
+    }
+
+    /// Gives the writer role up (dropping the handle does too).
+    pub fn release_writer(&mut self) {
+        if self.writer {
+            self.token().release(true);
+            self.writer = false;
+        }
+    }
+
+    /// Copies the latest complete value, retrying for at most [`DEFAULT_READ_TIMEOUT`].
+    pub fn read(&self) -> Result<T, SeqLockError> {
+        self.read_timeout(DEFAULT_READ_TIMEOUT)
+    }
+
+    /// Copies the latest complete value, retrying for at most `timeout` while writes complete
+    /// during the copy. `Err(Empty)` when nothing was written yet.
+    pub fn read_timeout(&self, timeout: Duration) -> Result<T, SeqLockError> {
+        self.read_versioned(timeout).map(|(v, _)| v)
+    }
+
+    /// Like [`read_timeout`](Self::read_timeout), also returning the value's version: how many
+    /// writes completed (1 for the first value).
+    pub fn read_versioned(&self, timeout: Duration) -> Result<(T, u64), SeqLockError> {
+        let mut start: Option<Instant> = None;
+        let mut tries: u32 = 0;
+        loop {
+            let attempt = seq_protocol::try_read(self.seq(), |i| {
+                let mut out = MaybeUninit::<T>::uninit();
+                // SAFETY: the slot is 64-aligned, holds size_of::<T>() readable bytes accessed only
+                // through `atomic_copy`; `out` is writable for size_of::<T>() bytes.
+                unsafe { atomic_copy::load(out.as_mut_ptr().cast(), self.slot(i), size_of::<T>()) };
+                out
+            });
+            if let Some((seq, out)) = attempt {
+                let version = seq;
+                if version == 0 {
+                    return Err(SeqLockError::Empty);
+                }
+                // SAFETY: every byte of `out` was written by the copy, and `T: SharedLayout` is
+                // valid for every bit pattern; the sequence check proved the copy consistent.
+                return Ok((unsafe { out.assume_init() }, version));
+            }
+            tries = tries.wrapping_add(1);
+            if tries.is_multiple_of(64) {
+                let t0 = *start.get_or_insert_with(Instant::now);
+                if t0.elapsed() >= timeout {
+                    return Err(SeqLockError::Timeout(timeout));
+                }
+                std::thread::yield_now();
+            } else {
+                core::hint::spin_loop();
+            }
+        }
+    }
+
+    /// How many writes completed so far (0: no value yet).
+    pub fn version(&self) -> u64 {
+        self.seq().load(Ordering::Acquire)
+    }
+
+    /// Who holds the writer role.
+    pub fn writer_state(&self) -> WriterState {
+        let token = self.token();
+        let word = token.word.load(Ordering::Acquire);
+        let pid = owner_pid(word);
+        if pid == 0 {
+            return WriterState::None;
+        }
+        match owner::judge(pid, token.record.load(Ordering::Acquire)) {
+            Judgement::Dead => WriterState::Dead(pid),
+            _ => WriterState::Alive(pid),
+        }
+    }
+}
+
+impl<T: SharedLayout + Copy> Drop for SeqLock<T> {
+    fn drop(&mut self) {
+        self.release_writer();
+    }
+}

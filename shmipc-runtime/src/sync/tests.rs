@@ -1,0 +1,256 @@
+//! In-process tests of the typed primitives (the multi-process ones are in `tests/tests/sync_*`).
+
+use core::sync::atomic::Ordering;
+use std::time::Duration;
+
+use super::lock_word::{INCONSISTENT, WAITERS};
+use super::*;
+use crate::{Endian, FieldLayout, FieldType, Layout, Primitive, SharedLayout};
+
+/// Two native u64s: `a` and `b = !a` when consistent.
+#[derive(Clone, Copy, Debug, Default, PartialEq)]
+#[repr(C)]
+struct Pair {
+    a: u64,
+    b: u64,
+}
+
+static U64: FieldType = FieldType::Primitive(Primitive::U64);
+static PAIR_FIELDS: [FieldLayout; 2] = [
+    FieldLayout::__new("a", 0, 8, 8, &U64),
+    FieldLayout::__new("b", 8, 8, 8, &U64),
+];
+static PAIR_LAYOUT: Layout = Layout::__new("Pair", 1, Endian::Native, 16, 8, &PAIR_FIELDS);
+
+// SAFETY: repr(C), two u64s (no padding, no pointers, every bit pattern valid, no Drop), described
+// truthfully by PAIR_LAYOUT.
+unsafe impl SharedLayout for Pair {
+    const LAYOUT: &'static Layout = &PAIR_LAYOUT;
+    const FINGERPRINT: u64 = PAIR_LAYOUT.fingerprint();
+}
+
+struct Unlink(String);
+impl Drop for Unlink {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_file(format!("/dev/shm{}", self.0));
+    }
+}
+
+fn name(tag: &str) -> (String, Unlink) {
+    use core::sync::atomic::AtomicU32;
+    static N: AtomicU32 = AtomicU32::new(0);
+    let n = format!(
+        "/shmipc-u-{tag}-{}-{}",
+        std::process::id(),
+        N.fetch_add(1, Ordering::Relaxed)
+    );
+    (n.clone(), Unlink(n))
+}
+
+/// The pid of a process that certainly exited (spawned and reaped).
+fn dead_pid() -> u32 {
+    let mut c = std::process::Command::new("true")
+        .spawn()
+        .expect("spawn true");
+    let pid = c.id();
+    c.wait().expect("reap");
+    pid
+}
+
+#[test]
+fn threads_exclude_each_other() {
+    let (n, _u) = name("mx");
+    let m = std::sync::Arc::new(SharedMutex::<Pair>::create(&n).unwrap());
+    let threads: Vec<_> = (0..4)
+        .map(|_| {
+            let m = std::sync::Arc::clone(&m);
+            std::thread::spawn(move || {
+                for _ in 0..20_000 {
+                    let mut g = m.lock().unwrap();
+                    g.a += 1;
+                    g.b = !g.a;
+                }
+            })
+        })
+        .collect();
+    for t in threads {
+        t.join().unwrap();
+    }
+    let g = m.lock().unwrap();
+    assert_eq!((g.a, g.b), (80_000, !80_000));
+}
+
+#[test]
+fn try_lock_and_timeout_while_held() {
+    let (n, _u) = name("hd");
+    let m = SharedMutex::<Pair>::create(&n).unwrap();
+    let other = SharedMutex::<Pair>::open(&n).unwrap();
+    let g = m.lock().unwrap();
+    assert!(matches!(other.try_lock(), Err(LockError::WouldBlock)));
+    assert!(matches!(
+        other.lock_timeout(Duration::from_millis(20)),
+        Err(LockError::Timeout)
+    ));
+    drop(g);
+    assert!(other.try_lock().is_ok());
+}
+
+#[test]
+fn dead_owner_is_reported_until_marked_consistent() {
+    let (n, _u) = name("dd");
+    let m = SharedMutex::<Pair>::create(&n).unwrap();
+    let pid = dead_pid();
+    m.raw().word.store(pid | WAITERS, Ordering::Relaxed);
+    m.raw()
+        .record
+        .store(lock_word::pack_record(pid, 12345), Ordering::Relaxed);
+    // Told, holding the lock; dropped without repair: told again.
+    let e = m.lock().unwrap_err();
+    assert!(matches!(e, LockError::OwnerDied(_)));
+    drop(e);
+    assert_eq!(m.raw().word.load(Ordering::Relaxed), INCONSISTENT);
+    let mut g = m.try_lock().unwrap_err().into_guard().unwrap();
+    assert!(!g.is_consistent());
+    g.mark_consistent();
+    drop(g);
+    assert!(m.lock().is_ok());
+}
+
+#[test]
+fn corrupted_word_is_an_error_with_the_lock_held() {
+    let (n, _u) = name("gb");
+    let m = SharedMutex::<Pair>::create(&n).unwrap();
+    m.raw().word.store(0x1234_5678, Ordering::Relaxed);
+    match m.lock_timeout(Duration::from_secs(5)) {
+        Err(LockError::Corrupted { mut guard, word }) => {
+            assert_eq!(word, 0x1234_5678);
+            guard.mark_consistent();
+        }
+        other => panic!("expected Corrupted, got {other:?}"),
+    }
+    assert!(m.lock().is_ok());
+}
+
+#[test]
+fn opening_with_another_layout_fails() {
+    let (n, _u) = name("ly");
+    let _m = SharedMutex::<Pair>::create(&n).unwrap();
+    assert!(matches!(
+        SeqLock::<Pair>::open(&n),
+        Err(crate::Error::Kind { .. })
+    ));
+    assert!(SharedMutex::<Pair>::create(&n).is_err());
+}
+
+#[test]
+fn seqlock_round_trip_single_writer_and_empty() {
+    let (n, _u) = name("sq");
+    let mut w = SeqLock::<Pair>::create(&n).unwrap();
+    let mut r = SeqLock::<Pair>::open(&n).unwrap();
+    assert_eq!(r.read(), Err(SeqLockError::Empty));
+    assert_eq!(r.writer_state(), WriterState::None);
+    w.write(&Pair { a: 1, b: !1 }).unwrap();
+    assert_eq!(
+        r.read_versioned(DEFAULT_READ_TIMEOUT),
+        Ok((Pair { a: 1, b: !1 }, 1))
+    );
+    assert_eq!(
+        r.write(&Pair::default()),
+        Err(SeqLockError::WriterBusy {
+            pid: std::process::id()
+        })
+    );
+    assert_eq!(r.writer_state(), WriterState::Alive(std::process::id()));
+    drop(w);
+    r.write(&Pair { a: 2, b: !2 }).unwrap();
+    assert_eq!(r.read(), Ok(Pair { a: 2, b: !2 }));
+    assert_eq!(r.version(), 2);
+}
+
+#[test]
+fn seqlock_dead_writer_is_replaced() {
+    let (n, _u) = name("sqd");
+    let mut r = SeqLock::<Pair>::create(&n).unwrap();
+    let pid = dead_pid();
+    r.token().word.store(pid, Ordering::Relaxed);
+    assert_eq!(r.writer_state(), WriterState::Dead(pid));
+    r.write(&Pair { a: 7, b: !7 }).unwrap();
+    assert_eq!(r.read(), Ok(Pair { a: 7, b: !7 }));
+}
+
+#[test]
+fn seqlock_threads_never_see_torn_values() {
+    let (n, _u) = name("sqt");
+    let mut w = SeqLock::<Pair>::create(&n).unwrap();
+    w.write(&Pair { a: 0, b: !0 }).unwrap();
+    let r = SeqLock::<Pair>::open(&n).unwrap();
+    let stop = std::sync::Arc::new(core::sync::atomic::AtomicBool::new(false));
+    let s = std::sync::Arc::clone(&stop);
+    let reader = std::thread::spawn(move || {
+        let mut reads = 0u64;
+        while !s.load(Ordering::Relaxed) || reads < 1000 {
+            let v = r.read().unwrap();
+            assert_eq!(v.b, !v.a, "torn");
+            reads += 1;
+        }
+        reads
+    });
+    for a in 1..50_000u64 {
+        w.write(&Pair { a, b: !a }).unwrap();
+    }
+    stop.store(true, Ordering::Relaxed);
+    assert!(reader.join().unwrap() >= 1000);
+}
+
+#[test]
+fn garbage_owner_pid_is_recovered() {
+    let (n, _u) = name("gp");
+    let m = SharedMutex::<Pair>::create(&n).unwrap();
+    // A well-formed word naming a pid that cannot exist (above any pid_max), garbage record.
+    m.raw().word.store(lock_word::PID_MASK, Ordering::Relaxed);
+    m.raw().record.store(0xdead_beef, Ordering::Relaxed);
+    let e = m.lock_timeout(Duration::from_secs(10)).unwrap_err();
+    assert!(matches!(e, LockError::OwnerDied(_)), "{e:?}");
+}
+
+#[test]
+fn live_pid_without_its_record_is_not_waited_on_forever() {
+    let (n, _u) = name("lp");
+    let m = SharedMutex::<Pair>::create(&n).unwrap();
+    // Pid 1 always runs, but the record names nobody: garbage (or an owner frozen between its
+    // CAS and its record store). After the grace period it is taken over.
+    m.raw().word.store(1, Ordering::Relaxed);
+    assert!(matches!(m.try_lock(), Err(LockError::WouldBlock)));
+    let e = m.lock_timeout(Duration::from_secs(30)).unwrap_err();
+    assert!(matches!(e, LockError::OwnerDied(_)), "{e:?}");
+}
+
+#[test]
+fn garbage_sequence_never_hangs_a_reader() {
+    let (n, _u) = name("gs");
+    let s = SeqLock::<Pair>::create(&n).unwrap();
+    for garbage in [u64::MAX, 1, 0x8000_0000_0000_0001, 3] {
+        s.seq().store(garbage, Ordering::Relaxed);
+        // Any slot content is a valid Pair; the point is an answer, not a hang.
+        let _ = s.read_timeout(Duration::from_secs(5));
+    }
+    s.seq().store(0, Ordering::Relaxed);
+    assert_eq!(s.read(), Err(SeqLockError::Empty));
+}
+
+#[test]
+fn garbage_waiter_count_costs_a_wake_not_a_hang() {
+    let cell = WaitCell::new(0);
+    // SAFETY: offset 4 of the cell is its waiter count, an AtomicU32; the cell is local.
+    let waiters = unsafe {
+        &*(&cell as *const WaitCell)
+            .cast::<core::sync::atomic::AtomicU32>()
+            .add(1)
+    };
+    waiters.store(u32::MAX, Ordering::Relaxed);
+    cell.store(5); // a wasted wake-up system call, nothing worse
+    assert_eq!(
+        cell.wait_for_change(0, Some(Duration::from_millis(10))),
+        Ok(5)
+    );
+}

@@ -1,0 +1,27 @@
+//! Mutual exclusion across processes: 4 processes each increment a plain u64 under the lock.
+
+mod sync_support;
+
+use shmipc::SharedMutex;
+use shmipc_schemas::Ping;
+use shmipc_tests::{ShmCleanup, unique_name};
+use sync_support::Peer;
+
+#[test]
+fn four_processes_increment_exactly() {
+    const PER_PROCESS: u64 = 250_000;
+    let name = unique_name("mx");
+    let _cleanup = ShmCleanup::new([name.clone()]);
+    let m = SharedMutex::<Ping>::create(&name).unwrap();
+    let n = PER_PROCESS.to_string();
+    // Hold the lock while the peers start, so that all four contend from their first increment.
+    let start = m.lock().unwrap();
+    let peers: Vec<Peer> = (0..4).map(|_| Peer::start(&["count", &name, &n])).collect();
+    drop(start);
+    for p in peers {
+        p.finish();
+    }
+    let g = m.lock().unwrap();
+    assert_eq!(g.seq, 4 * PER_PROCESS);
+    assert_eq!(m.holder(), Some(std::process::id()));
+}
