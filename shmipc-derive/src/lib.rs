@@ -1,8 +1,8 @@
 //! `#[derive(SharedLayout)]` for [shmipc](https://docs.rs/shmipc).
 //!
 //! Use it through the `shmipc` crate, which documents every rule. The pipeline follows the best
-//! derive crates: [`ast`] reads the input into a typed model (collecting every error), [`valid`]
-//! adds early, well-placed errors for recognisably unshareable field types, and [`expand`] emits the
+//! derive crates: `ast` reads the input into a typed model (collecting every error), `valid`
+//! adds early, well-placed errors for recognisably unshareable field types, and `expand` emits the
 //! impls together with the compile-time proofs on which soundness actually rests.
 #![deny(unsafe_op_in_unsafe_fn)]
 

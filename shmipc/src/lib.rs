@@ -26,22 +26,36 @@
 //! ```
 //!
 //! See the derive's documentation ([`macro@SharedLayout`]) for every rule it enforces.
+//!
+//! # What the layouts plug into
+//!
+//! - [`Segment<T>`](Segment): a named shared-memory segment holding one `T`, whose header carries
+//!   the layout; [`Segment::open`] refuses a segment built from another layout and names the first
+//!   differing field. [`RawSegment`] is the untyped core the other primitives build on; the byte
+//!   format is in `docs/segment-header.md`.
+//! - [`SharedMutex<T>`](SharedMutex): a lock in its own segment that survives a holder killed with
+//!   SIGKILL (the next locker gets [`LockError::OwnerDied`] and can repair).
+//! - [`SeqLock<T>`](SeqLock): one writer publishes the latest value, readers copy it, nobody waits.
+//! - [`WaitCell`]: wait/wake on a shared 32-bit word, free when nobody sleeps.
+//! - The `shmipc` command-line tool (`shmipc list`, `shmipc inspect /name`, `shmipc unlink /name`)
+//!   reads any segment's header without the Rust type.
+//!
+//! The cargo feature `portable` uses only POSIX calls (no futex, no `/proc`), as on macOS.
 #![deny(unsafe_op_in_unsafe_fn)]
 #![deny(clippy::undocumented_unsafe_blocks)]
 
 pub use shmipc_runtime::endian;
+pub use shmipc_runtime::segment;
+pub use shmipc_runtime::segment::{
+    Error, FieldDescription, FieldDifference, LayoutDescription, LayoutDiff, RawSegment, Segment,
+    SegmentBuilder, SegmentKind, SegmentOptions,
+};
 /// Robust shared mutex, seqlock and wait/wake on a shared word: see [`shmipc_runtime::sync`].
 pub use shmipc_runtime::sync::{
     LockError, LockResult, MutexGuard, SeqLock, SeqLockError, SharedMutex, WaitCell, WaitTimedOut,
     WriterState,
 };
 pub use shmipc_runtime::{Endian, FieldLayout, FieldType, Layout, Primitive, SharedLayout};
-// Segments (issue 3): named shared memory with checked, self-describing headers.
-pub use shmipc_runtime::segment;
-pub use shmipc_runtime::segment::{
-    Error, FieldDescription, FieldDifference, LayoutDescription, LayoutDiff, RawSegment, Segment,
-    SegmentBuilder, SegmentKind, SegmentOptions,
-};
 
 /// `#[derive(SharedLayout)]`: proves at compile time that a struct can live in shared memory and
 /// implements [`trait@SharedLayout`] for it.
