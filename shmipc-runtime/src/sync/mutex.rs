@@ -30,7 +30,10 @@
 //!   judged; exactly one wins, the others see a changed word and keep waiting.
 //! - *Pid reuse*: a record whose pid matches but whose start time differs means dead. A taker-over
 //!   clears the dead owner's record before its CAS, so its own (possibly equal) pid is never judged
-//!   by the dead owner's start time.
+//!   by the dead owner's start time. That clearing is a CAS from the record it judged: if the owner
+//!   unlocked meanwhile and a process that reused its pid locked (the word reads the same again),
+//!   the record differs and the take-over is abandoned. A record of another pid is never cleared:
+//!   it may belong to an owner that locked after the judged word was read.
 //! - *Garbage*: a word with reserved bits set is replaced (`LockError::Corrupted`, lock held). A
 //!   word naming a live pid with a record of another pid can only last nanoseconds for a real
 //!   owner; if it lasts 2 s while we wait, it is treated as garbage from a dead or hostile peer and
