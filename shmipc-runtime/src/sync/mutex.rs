@@ -228,6 +228,11 @@ impl<T: SharedLayout> SharedMutex<T> {
                 Ok(a) => return self.guard(a),
                 Err(seen) => seen,
             };
+            // Announce before the deadline check: a waiter woken by an unlock (which cleared
+            // WAITERS) that lost the lock to a barger must set WAITERS again even if it gives up
+            // now, or the other sleepers miss the next unlock and sleep out their slice. The
+            // cost of giving up with it set: one useless wake-up call by the owner.
+            let announced = raw.announce_waiter(seen);
             let left = match deadline {
                 Some(d) => match d.checked_duration_since(Instant::now()) {
                     Some(left) if !left.is_zero() => Some(left),
@@ -235,7 +240,7 @@ impl<T: SharedLayout> SharedMutex<T> {
                 },
                 None => None,
             };
-            let Ok(sleep_on) = raw.announce_waiter(seen) else {
+            let Ok(sleep_on) = announced else {
                 continue;
             };
             let nap = left.map_or(slice, |l| l.min(slice));
