@@ -26,12 +26,19 @@ fn sleeping_waiter_in_another_process_is_woken() {
     // accessed as a WaitCell in every process.
     let cell = unsafe { WaitCell::from_ptr(map.ptr()) };
     let waiter = Peer::start(&["wait", &name, "1", "60000"]);
-    // The waiter announces itself in the count at offset 4 before it sleeps.
-    // SAFETY: offset 4 is the cell's waiter count, 4-aligned, accessed only atomically.
-    let waiters = unsafe { std::sync::atomic::AtomicU32::from_ptr(map.ptr().add(4).cast()) };
-    while waiters.load(std::sync::atomic::Ordering::SeqCst) == 0 {
-        std::thread::sleep(Duration::from_millis(1));
+    // A sleeper re-checks the value by itself every 50 ms, so its exit alone proves nothing
+    // about wake-ups. It sleeps on while the value is 0: rewrite 0 and wake until the kernel
+    // reports a sleeper woken, which it does only if the futex is shared across processes.
+    let mut woken = 0;
+    for _ in 0..2_000 {
+        std::thread::sleep(Duration::from_millis(5));
+        cell.value().store(0, std::sync::atomic::Ordering::SeqCst);
+        woken = cell.wake_all();
+        if woken > 0 {
+            break;
+        }
     }
+    assert_eq!(woken, 1, "no sleeper in the other process was ever woken");
     cell.store(1);
     assert_eq!(waiter.finish().trim(), "woke 1");
 }

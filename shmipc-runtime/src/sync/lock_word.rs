@@ -19,7 +19,7 @@
 //! (the owner is between its CAS and its record store, or died there) and falls back to asking
 //! whether the pid exists at all.
 
-use super::atomic::{AtomicU32, AtomicU64, Ordering};
+use super::atomic::{AtomicU32, AtomicU64, Ordering, fence};
 
 /// Mask of the owner pid in the lock word.
 pub(crate) const PID_MASK: u32 = (1 << 22) - 1;
@@ -153,6 +153,11 @@ impl RawLock<'_> {
         if pid == 0 {
             return None;
         }
+        // The caller loaded `seen` relaxed. With this fence, that load synchronizes with the
+        // release (unlock or take-over) that `seen`'s acquisition followed, so the judge is not
+        // shown a record older than that release's clearing (an earlier holder's record beside a
+        // later holder's word). A judgement that went stale anyway is stopped in `replace_dead`.
+        fence(Ordering::Acquire);
         let record = self.record.load(Ordering::Acquire);
         if judge(pid, record) == Verdict::Alive {
             return None;
@@ -162,21 +167,44 @@ impl RawLock<'_> {
             .map(|()| Acquired::OwnerDied)
     }
 
-    /// Replaces a corrupted word (garbage in, so nothing about the owner can be believed).
+    /// Replaces a corrupted word (garbage in, so nothing about the owner can be believed). The
+    /// record is cleared first (if unchanged), for the reason given at `replace_dead`.
     fn replace(&self, seen: u32, me: Owner) -> Result<(), u32> {
         let record = self.record.load(Ordering::Acquire);
-        self.replace_dead(seen, record, me)
-    }
-
-    /// Replaces the held word `seen`, whose owner record read `record`, by `me`, marked
-    /// inconsistent. The stale record is cleared first (only if unchanged), so that a locker who
-    /// sees our word before our record is written finds a record of another pid (stale, so it asks
-    /// only whether our pid exists) rather than the dead owner's, which would wrongly condemn us if
-    /// we reused its pid.
-    fn replace_dead(&self, seen: u32, record: u64, me: Owner) -> Result<(), u32> {
         let _ = self
             .record
             .compare_exchange(record, 0, Ordering::AcqRel, Ordering::Relaxed);
+        self.swap_in(seen, me)
+    }
+
+    /// Replaces the held word `seen`, whose owner record read `record` and was judged dead, by
+    /// `me`, marked inconsistent.
+    ///
+    /// When `record` is the dead owner's own (same pid), it is cleared first, so that a locker who
+    /// sees our word before our record is written finds a record of another pid (stale, so it asks
+    /// only whether our pid exists) rather than the dead owner's, which would wrongly condemn us if
+    /// we reused its pid. That clearing is also the gate of the take-over: if the record is no
+    /// longer the one judged, the owner released after our judge read it (or another locker is
+    /// taking over), and the word may even read `seen` again, held by a live process that reused
+    /// the dead owner's pid (ABA): we give up.
+    ///
+    /// A record of another pid is left alone: honestly it is 0 (the owner died before writing
+    /// its record), or it belongs to a newer owner, whose word then differs from `seen` (the CAS
+    /// below fails) and whose record must survive, or a live owner looks unconfirmed to everyone.
+    fn replace_dead(&self, seen: u32, record: u64, me: Owner) -> Result<(), u32> {
+        if unpack_record(record).0 == owner_pid(seen)
+            && self
+                .record
+                .compare_exchange(record, 0, Ordering::AcqRel, Ordering::Relaxed)
+                .is_err()
+        {
+            return Err(self.word.load(Ordering::Relaxed));
+        }
+        self.swap_in(seen, me)
+    }
+
+    /// The take-over CAS: `seen` → `me`, inconsistent, keeping `WAITERS`; then our record.
+    fn swap_in(&self, seen: u32, me: Owner) -> Result<(), u32> {
         let new = me.pid | INCONSISTENT | (seen & WAITERS);
         self.word
             .compare_exchange(seen, new, Ordering::AcqRel, Ordering::Relaxed)
@@ -264,6 +292,49 @@ mod tests {
         assert_eq!(lock.try_acquire(me(7), false), Ok(Acquired::OwnerDied));
         lock.release(true);
         assert_eq!(lock.try_acquire(me(8), false), Ok(Acquired::Clean));
+    }
+
+    #[test]
+    fn take_over_gives_up_when_the_judged_record_changed() {
+        let (w, r) = (AtomicU32::new(0), AtomicU64::new(0));
+        let lock = RawLock {
+            word: &w,
+            record: &r,
+        };
+        lock.try_acquire(me(5), false).unwrap();
+        // While the judge looks, owner 5 unlocks and exits, and a new process that reused pid 5
+        // locks: the word reads 5 again (ABA), but the record is not the one judged.
+        let reused = Owner {
+            pid: 5,
+            record: pack_record(5, 9999),
+        };
+        let taken = lock.try_take_over(5, me(6), |_, _| {
+            lock.release(true);
+            lock.try_acquire(reused, false).unwrap();
+            Verdict::Dead
+        });
+        assert_eq!(taken, None);
+        assert_eq!(
+            (w.load(Ordering::Relaxed), r.load(Ordering::Relaxed)),
+            (5, reused.record)
+        );
+    }
+
+    #[test]
+    fn stale_take_over_leaves_a_newer_owners_record() {
+        let (w, r) = (AtomicU32::new(0), AtomicU64::new(0));
+        let lock = RawLock {
+            word: &w,
+            record: &r,
+        };
+        // A locker saw owner 5; since then 5 unlocked and 9 locked. Judging 5 dead must not clear
+        // 9's record (9 would then look unconfirmed to every waiter).
+        lock.try_acquire(me(9), false).unwrap();
+        assert_eq!(lock.try_take_over(5, me(6), |_, _| Verdict::Dead), None);
+        assert_eq!(
+            (w.load(Ordering::Relaxed), r.load(Ordering::Relaxed)),
+            (9, me(9).record)
+        );
     }
 
     #[test]

@@ -354,3 +354,123 @@ fn loom_seqlock_writer_dies_mid_write() {
         assert_eq!(s.try_read(), Some((2, [2, !2])));
     });
 }
+
+/// Takes the lock, spinning (no take-over: for owners whose rivals never die).
+fn spin_acquire(s: &Shared, me: Owner) {
+    while s.lock().try_acquire(me, false).is_err() {
+        thread::yield_now();
+    }
+}
+
+/// A judge that knows which processes run: pid 1 was first `(1, t1)`, which exits (`gone`) after
+/// its hold, and then a new process reuses pid 1 with start time t2 (`owner_t2`). Records name a
+/// process exactly; a record of another pid only tells whether pid 1 exists (it always does here).
+fn judge_pid_reuse(gone: bool, pid: u32, record: u64) -> Verdict {
+    let (rec_pid, _) = super::lock_word::unpack_record(record);
+    if pid == 1 && rec_pid == 1 && record == owner(1).record && gone {
+        Verdict::Dead
+    } else {
+        Verdict::Alive
+    }
+}
+
+/// Pid reuse: the first process with pid 1 locks, unlocks and exits; a second process that got pid
+/// 1 locks. A locker that judges the first process dead must never take the lock over from the
+/// second (neither by reading the first's stale record beside the second's word, nor by an ABA on
+/// the word, whose value is the same for both holds).
+#[test]
+fn loom_pid_reuse_never_takes_over_a_live_owner() {
+    builder().check(|| {
+        let s = Arc::new(Shared::new());
+        let gone = Arc::new(AtomicBool::new(false));
+        let reused = Owner {
+            pid: 1,
+            record: pack_record(1, 2000),
+        };
+        let a = {
+            let (s, gone) = (Arc::clone(&s), Arc::clone(&gone));
+            thread::spawn(move || {
+                spin_acquire(&s, owner(1));
+                s.lock().release(true);
+                gone.store(true, Ordering::Release);
+                // The pid is reused by another process, which locks and holds.
+                spin_acquire(&s, reused);
+                s.update(|d| d + 1);
+                s.lock().release(true);
+            })
+        };
+        let c = {
+            let (s, gone) = (Arc::clone(&s), Arc::clone(&gone));
+            thread::spawn(move || {
+                let me = owner(3);
+                loop {
+                    match s.lock().try_acquire(me, false) {
+                        Ok(_) => break,
+                        Err(seen) => {
+                            // The judge looks at the processes after reading the record.
+                            let taken = s.lock().try_take_over(seen, me, |pid, rec| {
+                                judge_pid_reuse(gone.load(Ordering::Acquire), pid, rec)
+                            });
+                            if taken.is_some() {
+                                break;
+                            }
+                        }
+                    }
+                    thread::yield_now();
+                }
+                // UnsafeCell access: loom reports two simultaneous holders.
+                s.update(|d| d + 1);
+                s.lock().release(true);
+            })
+        };
+        a.join().unwrap();
+        c.join().unwrap();
+        assert_eq!(s.get(), 2);
+    });
+}
+
+/// A locker that judged an old owner dead must not clear the owner record of the owner that
+/// replaced it meanwhile: with its record gone, a live owner looks "unconfirmed" to every waiter
+/// and is taken over after the grace period.
+#[test]
+fn loom_stale_take_over_keeps_the_new_owners_record() {
+    builder().check(|| {
+        let s = Arc::new(Shared::new());
+        let gone = Arc::new(AtomicBool::new(false));
+        let p = {
+            let (s, gone) = (Arc::clone(&s), Arc::clone(&gone));
+            thread::spawn(move || {
+                // pid 1 locks, unlocks and exits; then pid 2 locks and holds.
+                spin_acquire(&s, owner(1));
+                s.lock().release(true);
+                gone.store(true, Ordering::Release);
+                spin_acquire(&s, owner(2));
+                let rec = s.record.load(Ordering::Relaxed);
+                s.lock().release(true);
+                rec
+            })
+        };
+        let c = {
+            let (s, gone) = (Arc::clone(&s), Arc::clone(&gone));
+            thread::spawn(move || {
+                if let Err(seen) = s.lock().try_acquire(owner(3), false) {
+                    let dead = |pid: u32, _| {
+                        if pid == 1 && gone.load(Ordering::Acquire) {
+                            Verdict::Dead
+                        } else {
+                            Verdict::Alive
+                        }
+                    };
+                    if s.lock().try_take_over(seen, owner(3), dead).is_some() {
+                        s.lock().release(true);
+                    }
+                } else {
+                    s.lock().release(true);
+                }
+            })
+        };
+        let rec = p.join().unwrap();
+        c.join().unwrap();
+        assert_eq!(rec, owner(2).record, "the holder's record was cleared");
+    });
+}

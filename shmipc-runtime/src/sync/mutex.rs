@@ -30,7 +30,10 @@
 //!   judged; exactly one wins, the others see a changed word and keep waiting.
 //! - *Pid reuse*: a record whose pid matches but whose start time differs means dead. A taker-over
 //!   clears the dead owner's record before its CAS, so its own (possibly equal) pid is never judged
-//!   by the dead owner's start time.
+//!   by the dead owner's start time. That clearing is a CAS from the record it judged: if the owner
+//!   unlocked meanwhile and a process that reused its pid locked (the word reads the same again),
+//!   the record differs and the take-over is abandoned. A record of another pid is never cleared:
+//!   it may belong to an owner that locked after the judged word was read.
 //! - *Garbage*: a word with reserved bits set is replaced (`LockError::Corrupted`, lock held). A
 //!   word naming a live pid with a record of another pid can only last nanoseconds for a real
 //!   owner; if it lasts 2 s while we wait, it is treated as garbage from a dead or hostile peer and
@@ -225,6 +228,11 @@ impl<T: SharedLayout> SharedMutex<T> {
                 Ok(a) => return self.guard(a),
                 Err(seen) => seen,
             };
+            // Announce before the deadline check: a waiter woken by an unlock (which cleared
+            // WAITERS) that lost the lock to a barger must set WAITERS again even if it gives up
+            // now, or the other sleepers miss the next unlock and sleep out their slice. The
+            // cost of giving up with it set: one useless wake-up call by the owner.
+            let announced = raw.announce_waiter(seen);
             let left = match deadline {
                 Some(d) => match d.checked_duration_since(Instant::now()) {
                     Some(left) if !left.is_zero() => Some(left),
@@ -232,7 +240,7 @@ impl<T: SharedLayout> SharedMutex<T> {
                 },
                 None => None,
             };
-            let Ok(sleep_on) = raw.announce_waiter(seen) else {
+            let Ok(sleep_on) = announced else {
                 continue;
             };
             let nap = left.map_or(slice, |l| l.min(slice));

@@ -28,7 +28,7 @@ mod portable;
 #[cfg(not(all(target_os = "linux", not(feature = "portable"))))]
 pub(crate) use portable::{wait, wake};
 
-use core::sync::atomic::{AtomicU32, Ordering};
+use core::sync::atomic::{AtomicU32, Ordering, fence};
 use std::time::{Duration, Instant};
 
 use super::error::WaitTimedOut;
@@ -85,33 +85,41 @@ impl WaitCell {
     /// Stores `value` and wakes every sleeper, if any.
     pub fn store(&self, value: u32) {
         self.value.store(value, Ordering::SeqCst);
-        self.wake_all();
+        self.wake_after_seqcst_change(u32::MAX);
     }
 
     /// Adds `delta` (wrapping), wakes every sleeper, if any, and returns the previous value.
     pub fn fetch_add(&self, delta: u32) -> u32 {
         let old = self.value.fetch_add(delta, Ordering::SeqCst);
-        self.wake_all();
+        self.wake_after_seqcst_change(u32::MAX);
         old
     }
 
-    /// Wakes every sleeper after the value changed; a load and no system call when nobody sleeps.
-    /// Returns how many were woken (always 0 on the portable path, whose sleepers poll).
+    /// Wakes every sleeper after the value changed (with any ordering, through
+    /// [`value`](Self::value)); a fence, a load and no system call when nobody sleeps. Returns
+    /// how many were woken (always 0 on the portable path, whose sleepers poll).
     pub fn wake_all(&self) -> usize {
-        // SeqCst pairs with the waiter's SeqCst increment and re-check: either the waiter's
-        // re-check sees the new value, or this load sees the waiter.
-        if self.waiters.load(Ordering::SeqCst) == 0 {
-            return 0;
-        }
-        wake(&self.value, u32::MAX)
+        // The caller's change may be Relaxed or Release, which a plain SeqCst load could pass
+        // (store→load reordering): the waker would miss the waiter and the waiter the change.
+        // The fence orders the change before the load of the count.
+        fence(Ordering::SeqCst);
+        self.wake_after_seqcst_change(u32::MAX)
     }
 
     /// Wakes one sleeper, if any (same cost rules as [`WaitCell::wake_all`]).
     pub fn wake_one(&self) -> usize {
+        fence(Ordering::SeqCst);
+        self.wake_after_seqcst_change(1)
+    }
+
+    /// Wakes up to `count` sleepers after a SeqCst change of the value (or a SeqCst fence after
+    /// any change). SeqCst pairs with the waiter's SeqCst increment and re-check: either the
+    /// waiter's re-check sees the new value, or this load sees the waiter.
+    fn wake_after_seqcst_change(&self, count: u32) -> usize {
         if self.waiters.load(Ordering::SeqCst) == 0 {
             return 0;
         }
-        wake(&self.value, 1)
+        wake(&self.value, count)
     }
 
     /// Waits while `keep_waiting(value)` holds, at most `timeout` (`None`: no limit). Returns the
@@ -129,7 +137,8 @@ impl WaitCell {
         if let Some(v) = SPIN.spin(|| Some(self.load()).filter(|&v| !keep_waiting(v))) {
             return Ok(v);
         }
-        let deadline = timeout.map(|t| Instant::now() + t);
+        // A timeout too long to represent as an `Instant` means no limit (not a panic).
+        let deadline = timeout.and_then(|t| Instant::now().checked_add(t));
         loop {
             let slice = match deadline {
                 Some(d) => match d.checked_duration_since(Instant::now()) {
@@ -186,6 +195,16 @@ mod tests {
             cell.fetch_add(1);
         }
         assert_eq!(t.join().unwrap(), Ok(3));
+    }
+
+    #[test]
+    fn an_endless_timeout_does_not_overflow() {
+        let cell = Arc::new(WaitCell::new(7));
+        let c = Arc::clone(&cell);
+        let t = std::thread::spawn(move || c.wait_for_change(7, Some(Duration::MAX)));
+        std::thread::sleep(Duration::from_millis(2));
+        cell.store(8);
+        assert_eq!(t.join().unwrap(), Ok(8));
     }
 
     #[test]
