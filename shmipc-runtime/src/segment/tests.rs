@@ -148,3 +148,47 @@ fn forged_header_cannot_misalign_the_payload() {
         "{err}"
     );
 }
+
+#[test]
+fn racing_replacers_of_a_dead_segment_make_exactly_one_creator() {
+    use std::io::Write;
+    let n = name("rr");
+    let _guard = Unlink(n.clone());
+    // A finished segment whose creator is dead (no process has a pid above i32::MAX).
+    let dead = crate::sys::process::ProcessIdentity {
+        pid: u32::MAX,
+        start_time: 0,
+    };
+    let (mut bytes, geo) = header::encode(SegmentKind::Value, &PAIR, 16, dead).unwrap();
+    bytes[header::STATE_OFFSET..header::STATE_OFFSET + 4]
+        .copy_from_slice(&header::STATE_READY.to_le_bytes());
+    let opts = SegmentOptions::new().replace_dead(true);
+    for round in 0..40 {
+        let mut file = shm::create(&n, 0o600).unwrap();
+        file.write_all(&bytes).unwrap();
+        file.set_len(geo.total_size as u64).unwrap();
+        drop(file);
+        let barrier = std::sync::Barrier::new(4);
+        let results: Vec<Result<RawSegment, Error>> = std::thread::scope(|s| {
+            let racers: Vec<_> = (0..4)
+                .map(|_| {
+                    s.spawn(|| {
+                        barrier.wait();
+                        RawSegment::create(&n, SegmentKind::Value, &PAIR, 16, &opts)
+                    })
+                })
+                .collect();
+            racers.into_iter().map(|r| r.join().unwrap()).collect()
+        });
+        // Two successes would mean one replacer unlinked another's fresh segment (judged dead by
+        // its unpublished, still zero pid, or by the old segment's pid after another replaced it).
+        let created = results.iter().filter(|r| r.is_ok()).count();
+        assert_eq!(created, 1, "round {round}: {results:?}");
+        for r in &results {
+            assert!(
+                matches!(r, Ok(_) | Err(Error::AlreadyExists { .. })),
+                "round {round}: {r:?}"
+            );
+        }
+    }
+}
