@@ -55,6 +55,15 @@ fn inspect_and_list_show_the_layout_and_creator() {
     assert!(err.starts_with("shmipc: "), "{err}");
 }
 
+/// Removes the name when dropped, also when an assertion fails first.
+struct Unlink(String);
+
+impl Drop for Unlink {
+    fn drop(&mut self) {
+        let _ = Segment::<Probe>::unlink(&self.0);
+    }
+}
+
 #[test]
 fn names_from_a_hostile_header_reach_the_terminal_escaped() {
     use shmipc::segment::header::{self, CHECKSUM_OFFSET, FIXED_LEN, TABLE_LEN_OFFSET};
@@ -97,6 +106,7 @@ fn names_from_a_hostile_header_reach_the_terminal_escaped() {
 #[test]
 fn unlink_removes_the_name() {
     let name = format!("/shmipc-test-cli-unlink-{}", std::process::id());
+    let _unlink = Unlink(name.clone());
     let segment = Segment::<Probe>::builder(&name)
         .persist(true)
         .create()
