@@ -3,6 +3,7 @@
 use core::sync::atomic::Ordering;
 use std::fs::File;
 use std::os::unix::fs::MetadataExt;
+use std::time::Duration;
 
 use super::error::Error;
 use super::header::{self, FIXED_LEN, STATE_EMPTY, STATE_OFFSET};
@@ -51,7 +52,7 @@ fn unlink_if_still(name: &str, dead: &File) -> Result<(), Error> {
         Ok(()) => {}
         // Another replacer is between its check and its unlink: look again shortly.
         Err(std::fs::TryLockError::WouldBlock) => {
-            std::thread::sleep(std::time::Duration::from_millis(1));
+            std::thread::sleep(Duration::from_millis(1));
             return Ok(());
         }
         // A platform that cannot lock shared-memory objects: the check alone narrows the race.
@@ -67,9 +68,14 @@ fn unlink_if_still(name: &str, dead: &File) -> Result<(), Error> {
     }
 }
 
+/// The least age at which an object without a published identity counts as abandoned, whatever
+/// the open timeout (which may be zero): its creator may still be between `create` and publishing.
+const MIN_ABANDONED_AGE: Duration = Duration::from_secs(1);
+
 /// Whether the creator of `file`, the existing segment `name`, runs: `None` if that cannot be
-/// told (not a shmipc segment, not ours, unreadable). An empty object older than the open timeout
-/// counts as dead: its creator died between creating and sizing it.
+/// told (not a shmipc segment, not ours, unreadable). An object without a published identity that
+/// is older than the open timeout (and [`MIN_ABANDONED_AGE`]) counts as dead: its creator died
+/// before publishing it.
 fn existing_creator_alive(file: &File, name: &str, options: &SegmentOptions) -> Option<bool> {
     let meta = file.metadata().ok()?;
     if meta.uid() != shm::effective_uid() {
@@ -79,7 +85,7 @@ fn existing_creator_alive(file: &File, name: &str, options: &SegmentOptions) -> 
     // unless it is still about to (then the object is younger than the open timeout).
     let stale = || {
         let age = meta.modified().ok()?.elapsed().unwrap_or_default();
-        (age > options.open_timeout).then_some(false)
+        (age > options.open_timeout.max(MIN_ABANDONED_AGE)).then_some(false)
     };
     if meta.len() == 0 {
         return stale();

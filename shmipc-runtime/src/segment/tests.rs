@@ -3,6 +3,7 @@
 use super::*;
 use crate::layout::{Endian, FieldLayout, FieldType, Layout, Primitive};
 use crate::sys::shm;
+use std::time::Duration;
 
 static FIELDS: [FieldLayout; 2] = [
     FieldLayout::__new("a", 0, 8, 8, &FieldType::Primitive(Primitive::U64Le)),
@@ -162,8 +163,13 @@ fn racing_replacers_of_a_dead_segment_make_exactly_one_creator() {
     let (mut bytes, geo) = header::encode(SegmentKind::Value, &PAIR, 16, dead).unwrap();
     bytes[header::STATE_OFFSET..header::STATE_OFFSET + 4]
         .copy_from_slice(&header::STATE_READY.to_le_bytes());
-    let opts = SegmentOptions::new().replace_dead(true);
     for round in 0..40 {
+        // Half the rounds with no open timeout: a racer's fresh, unpublished segment must still
+        // not count as abandoned.
+        let timeout = Duration::from_millis(if round % 2 == 0 { 1000 } else { 0 });
+        let opts = SegmentOptions::new()
+            .replace_dead(true)
+            .open_timeout(timeout);
         let mut file = shm::create(&n, 0o600).unwrap();
         file.write_all(&bytes).unwrap();
         file.set_len(geo.total_size as u64).unwrap();
