@@ -361,7 +361,8 @@ pub fn decode_fixed(bytes: &[u8]) -> Result<FixedHeader, HeaderError> {
     }
     Ok(FixedHeader {
         format,
-        state: u32::from_le(get32(bytes, STATE_OFFSET)),
+        // `get32` already reads little-endian; a second `from_le` would swap it on big-endian.
+        state: get32(bytes, STATE_OFFSET),
         byte_order,
         kind_code: get32(bytes, KIND_OFFSET),
         header_len,
@@ -449,6 +450,9 @@ mod tests {
         assert_eq!(h.layout, LayoutDescription::from_layout(&TICK));
         assert_eq!(h.layout.fields[1].ty, "[u8; 4]");
         assert_eq!(h.state, STATE_EMPTY);
+        let mut ready = bytes.clone();
+        ready[STATE_OFFSET..STATE_OFFSET + 4].copy_from_slice(&STATE_READY.to_le_bytes());
+        assert_eq!(decode(&ready).unwrap().state, STATE_READY);
     }
 
     /// Pins the byte positions documented in `docs/segment-header.md`.

@@ -118,10 +118,13 @@ impl LayoutDiff {
             return None;
         }
         let mut fields = Vec::new();
-        for (i, s) in segment.fields.iter().enumerate() {
+        // Linear in the segment's field count, which a forged header makes as large as 1 MiB
+        // allows (tens of thousands): no scan of the segment's fields per segment field.
+        let mut seen = std::collections::HashSet::new();
+        for s in &segment.fields {
             // The first field of a name counts; a repeated name (only in a forged header) is
             // matched against nothing.
-            let first = segment.fields.iter().position(|x| x.name == s.name) == Some(i);
+            let first = seen.insert(s.name.as_str());
             match this_build.fields.iter().find(|b| b.name == s.name) {
                 Some(b) if first => {
                     if b != s {
@@ -142,7 +145,7 @@ impl LayoutDiff {
             }
         }
         for b in &this_build.fields {
-            if !segment.fields.iter().any(|s| s.name == b.name) {
+            if !seen.contains(b.name.as_str()) {
                 fields.push(FieldDifference::OnlyInThisBuild {
                     this_build: b.clone(),
                     segment_at_offset: segment

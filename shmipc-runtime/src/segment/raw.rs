@@ -170,8 +170,9 @@ impl RawSegment {
     /// Other processes may read and write these bytes at any time: access them only through
     /// atomics or a protocol that excludes concurrent writers, never through plain references.
     pub fn payload(&self) -> NonNull<u8> {
-        // SAFETY: `header_len < total_size` bytes of mapping, checked when the segment was created
-        // or opened, so the result stays inside the mapping; a mapping is never at address 0.
+        // SAFETY: `header_len <= total_size`, the mapping's length (checked when the segment was
+        // created or opened; equal for an empty payload), so the result is inside the mapping or
+        // one past its end, which `add` allows; a mapping is never at address 0.
         unsafe { NonNull::new_unchecked(self.map.as_mut_ptr().add(self.header_len)) }
     }
 

@@ -3,6 +3,7 @@
 use super::*;
 use crate::layout::{Endian, FieldLayout, FieldType, Layout, Primitive};
 use crate::sys::shm;
+use std::time::Duration;
 
 static FIELDS: [FieldLayout; 2] = [
     FieldLayout::__new("a", 0, 8, 8, &FieldType::Primitive(Primitive::U64Le)),
@@ -147,4 +148,102 @@ fn forged_header_cannot_misalign_the_payload() {
         matches!(&err, Error::CorruptHeader { reason, .. } if reason.contains("aligned to 128")),
         "{err}"
     );
+}
+
+#[test]
+fn racing_replacers_of_a_dead_segment_make_exactly_one_creator() {
+    use std::io::Write;
+    let n = name("rr");
+    let _guard = Unlink(n.clone());
+    // A finished segment whose creator is dead (no process has a pid above i32::MAX).
+    let dead = crate::sys::process::ProcessIdentity {
+        pid: u32::MAX,
+        start_time: 0,
+    };
+    let (mut bytes, geo) = header::encode(SegmentKind::Value, &PAIR, 16, dead).unwrap();
+    bytes[header::STATE_OFFSET..header::STATE_OFFSET + 4]
+        .copy_from_slice(&header::STATE_READY.to_le_bytes());
+    for round in 0..40 {
+        // Half the rounds with no open timeout: a racer's fresh, unpublished segment must still
+        // not count as abandoned.
+        let timeout = Duration::from_millis(if round % 2 == 0 { 1000 } else { 0 });
+        let opts = SegmentOptions::new()
+            .replace_dead(true)
+            .open_timeout(timeout);
+        let mut file = shm::create(&n, 0o600).unwrap();
+        file.write_all(&bytes).unwrap();
+        file.set_len(geo.total_size as u64).unwrap();
+        drop(file);
+        let barrier = std::sync::Barrier::new(4);
+        let results: Vec<Result<RawSegment, Error>> = std::thread::scope(|s| {
+            let racers: Vec<_> = (0..4)
+                .map(|_| {
+                    s.spawn(|| {
+                        barrier.wait();
+                        RawSegment::create(&n, SegmentKind::Value, &PAIR, 16, &opts)
+                    })
+                })
+                .collect();
+            racers.into_iter().map(|r| r.join().unwrap()).collect()
+        });
+        // Two successes would mean one replacer unlinked another's fresh segment (judged dead by
+        // its unpublished, still zero pid, or by the old segment's pid after another replaced it).
+        let created = results.iter().filter(|r| r.is_ok()).count();
+        assert_eq!(created, 1, "round {round}: {results:?}");
+        for r in &results {
+            assert!(
+                matches!(r, Ok(_) | Err(Error::AlreadyExists { .. })),
+                "round {round}: {r:?}"
+            );
+        }
+    }
+}
+
+/// A forged header with as many distinct fields as 1 MiB holds (about 34,000) and a valid
+/// checksum: the opener's comparison must stay linear (it took 6 s in a debug build when each
+/// field's name was looked up among all the segment's fields).
+#[test]
+fn forged_header_with_huge_field_table_is_refused_quickly() {
+    const LETTERS: &[u8; 32] = b"abcdefghijklmnopqrstuvwxyzABCDEF";
+    let me = crate::sys::process::ProcessIdentity::current();
+    let (good, _) = header::encode(SegmentKind::Value, &PAIR, 16, me).unwrap();
+    let mut t = Vec::new();
+    t.extend_from_slice(&1u32.to_le_bytes()); // version
+    t.extend_from_slice(&0u32.to_le_bytes()); // little
+    t.extend_from_slice(&16u64.to_le_bytes());
+    t.extend_from_slice(&8u64.to_le_bytes());
+    t.extend_from_slice(&4u16.to_le_bytes());
+    t.extend_from_slice(b"Pair");
+    let n = (header::MAX_HEADER_LEN - 256 - t.len()) / 31; // 31 bytes per row below
+    t.extend_from_slice(&(n as u32).to_le_bytes());
+    for i in 0..n {
+        t.extend_from_slice(&3u16.to_le_bytes());
+        t.extend_from_slice(&[
+            LETTERS[(i >> 10) & 31],
+            LETTERS[(i >> 5) & 31],
+            LETTERS[i & 31],
+        ]);
+        t.extend_from_slice(&0u16.to_le_bytes()); // empty type name
+        t.extend_from_slice(&(i as u64).to_le_bytes());
+        t.extend_from_slice(&[0; 16]);
+    }
+    let header_len = (header::FIXED_LEN + t.len()).next_multiple_of(64);
+    let mut b = vec![0u8; header_len];
+    b[..header::FIXED_LEN].copy_from_slice(&good[..header::FIXED_LEN]);
+    b[header::FIXED_LEN..header::FIXED_LEN + t.len()].copy_from_slice(&t);
+    b[24..28].copy_from_slice(&(header_len as u32).to_le_bytes());
+    b[header::TABLE_LEN_OFFSET..header::TABLE_LEN_OFFSET + 4]
+        .copy_from_slice(&(t.len() as u32).to_le_bytes());
+    b[48..56].copy_from_slice(&(header_len as u64 + 64).to_le_bytes());
+    let sum = header::checksum(&b[..header::FIXED_LEN + t.len()]);
+    b[header::CHECKSUM_OFFSET..header::CHECKSUM_OFFSET + 8].copy_from_slice(&sum.to_le_bytes());
+    let start = std::time::Instant::now();
+    let err = check_header("/x", &b, SegmentKind::Value, &PAIR, 16).unwrap_err();
+    let took = start.elapsed();
+    assert!(
+        matches!(&err, Error::LayoutMismatch { diff, .. } if diff.fields.len() > 30_000),
+        "{err}"
+    );
+    // Generous for a loaded machine: the linear comparison takes milliseconds.
+    assert!(took < std::time::Duration::from_secs(2), "took {took:?}");
 }

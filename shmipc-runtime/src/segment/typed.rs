@@ -60,14 +60,16 @@ impl<T: SharedLayout> Segment<T> {
     where
         T: Copy,
     {
-        let mut value = MaybeUninit::<T>::uninit();
-        // SAFETY: the payload holds `size_of::<T>()` mapped bytes (checked at create/open), the
-        // destination is a local of that size, and this crate accesses payload bytes of a
-        // `Segment` only through byte-wise atomic copies (raw access is `unsafe`).
+        // Zeroed, not uninit: a `&mut [u8]` must cover initialized bytes.
+        let mut value = MaybeUninit::<T>::zeroed();
+        // SAFETY: `value` is a local of `size_of::<T>()` bytes, all initialized (zeroed), and no
+        // other reference to it exists while `bytes` lives.
         let bytes = unsafe {
             core::slice::from_raw_parts_mut(value.as_mut_ptr().cast::<u8>(), size_of::<T>())
         };
-        // SAFETY: see above.
+        // SAFETY: the payload holds `size_of::<T>()` mapped bytes (checked at create/open), and
+        // this crate accesses payload bytes of a `Segment` only through byte-wise atomic copies
+        // (raw access is `unsafe`).
         unsafe { copy_from_shared(self.raw.payload().as_ptr(), bytes) };
         // SAFETY: every byte was written, and `T: SharedLayout` is valid for every bit pattern.
         unsafe { value.assume_init() }

@@ -69,10 +69,12 @@ fn start_time(pid: u32) -> Option<u64> {
 }
 
 /// Parses `/proc/PID/stat`: the command name (field 2) may contain spaces and parentheses, so
-/// fields are counted from the last `)`.
+/// fields are counted from the last `)`. The name is raw bytes, not always UTF-8 (it is cut at 15
+/// bytes, maybe inside a character), so only the ASCII fields after it are decoded.
 fn stat(pid: u32) -> Option<Stat> {
-    let text = fs::read_to_string(format!("/proc/{pid}/stat")).ok()?;
-    let rest = &text[text.rfind(')')? + 1..];
+    let bytes = fs::read(format!("/proc/{pid}/stat")).ok()?;
+    let after_name = bytes.iter().rposition(|&b| b == b')')? + 1;
+    let rest = core::str::from_utf8(&bytes[after_name..]).ok()?;
     let mut fields = rest.split_ascii_whitespace();
     // After the name: field 3 is the state; the start time is field 22.
     let state = fields.next()?;
@@ -125,6 +127,36 @@ mod tests {
         }
         child.wait().expect("reap");
         assert_eq!(id.liveness(), Liveness::Dead);
+    }
+
+    /// The command name in `/proc/PID/stat` is raw bytes (a name cut at 15 bytes can end inside a
+    /// UTF-8 character): a live process with such a name must not read as dead.
+    #[test]
+    fn live_process_with_a_non_utf8_name_is_alive() {
+        use std::os::unix::ffi::OsStrExt;
+        let dir = std::env::temp_dir().join(format!("sx-comm-{}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&dir);
+        std::fs::create_dir(&dir).expect("temp dir");
+        let sleep = ["/bin/sleep", "/usr/bin/sleep"]
+            .into_iter()
+            .find(|p| std::path::Path::new(p).exists())
+            .expect("a sleep binary");
+        // The kernel names the process after the path it was started by: `sl\xe9ep`.
+        let link = dir.join(std::ffi::OsStr::from_bytes(b"sl\xe9ep"));
+        std::os::unix::fs::symlink(sleep, &link).expect("symlink");
+        let mut child = Command::new(&link).arg("30").spawn().expect("spawn");
+        let _ = std::fs::remove_dir_all(&dir);
+        let id = ProcessIdentity {
+            pid: child.id(),
+            start_time: start_time(child.id()).unwrap_or(0),
+        };
+        let liveness = id.liveness();
+        child.kill().expect("kill");
+        child.wait().expect("reap");
+        assert_eq!(liveness, Liveness::Alive);
+        if cfg!(all(target_os = "linux", not(feature = "portable"))) {
+            assert_ne!(id.start_time, 0, "start time read despite the name");
+        }
     }
 
     #[test]

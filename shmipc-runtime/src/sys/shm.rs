@@ -121,10 +121,19 @@ mod imp {
 mod tests {
     use super::*;
 
+    /// Unlinks the name when dropped, also when an assertion fails first.
+    struct Guard<'a>(&'a str);
+    impl Drop for Guard<'_> {
+        fn drop(&mut self) {
+            let _ = unlink(self.0);
+        }
+    }
+
     #[test]
     fn create_is_exclusive_and_unlink_removes() {
         let name = format!("/sx-shm-{}", std::process::id());
         let _ = unlink(&name);
+        let _guard = Guard(&name);
         let file = create(&name, 0o600).expect("create");
         assert_eq!(file.metadata().unwrap().mode() & 0o777, 0o600, "exact mode");
         assert_eq!(

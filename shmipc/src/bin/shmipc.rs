@@ -57,7 +57,7 @@ fn main() -> ExitCode {
     match result {
         Ok(()) => ExitCode::SUCCESS,
         Err(message) => {
-            eprintln!("shmipc: {message}");
+            eprintln!("shmipc: {}", printable(&message));
             ExitCode::FAILURE
         }
     }
@@ -73,8 +73,33 @@ fn look_options(allow: &[u32]) -> SegmentOptions {
 
 fn inspect(name: &str, allow: &[u32]) -> Result<(), String> {
     let header = RawSegment::inspect(name, &look_options(allow)).map_err(|e| e.to_string())?;
-    print!("{}", describe(name, &header));
+    print!("{}", describe(&printable(name), &printable_header(header)));
     Ok(())
+}
+
+/// `text` with control characters escaped (`\u{1b}`, `\n`): names come from a segment header or a
+/// file name that another process chose, and must not reach the terminal as escape sequences or
+/// as fake lines of output.
+fn printable(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for c in text.chars() {
+        if c.is_control() {
+            out.extend(c.escape_default());
+        } else {
+            out.push(c);
+        }
+    }
+    out
+}
+
+/// The header with every name in its layout made [`printable`].
+fn printable_header(mut h: SegmentHeader) -> SegmentHeader {
+    h.layout.name = printable(&h.layout.name);
+    for field in &mut h.layout.fields {
+        field.name = printable(&field.name);
+        field.ty = printable(&field.ty);
+    }
+    h
 }
 
 fn describe(name: &str, h: &SegmentHeader) -> String {
@@ -123,9 +148,9 @@ fn list(all: bool) -> Result<(), String> {
         match RawSegment::inspect(&name, &look_options(&[])) {
             Ok(h) => println!(
                 "{:<40} {:<9} {:<24} {:>10} {:>8}  {} ({})",
-                name,
+                printable(&name),
                 h.kind().map_or("unknown", |k| k.as_str()),
-                format!("{} v{}", h.layout.name, h.layout.version),
+                format!("{} v{}", printable(&h.layout.name), h.layout.version),
                 h.payload_size,
                 h.layout.fields.len(),
                 h.creator.pid,
@@ -135,7 +160,7 @@ fn list(all: bool) -> Result<(), String> {
                     "dead"
                 },
             ),
-            Err(e) if all => println!("{name:<40} -- {e}"),
+            Err(e) if all => println!("{:<40} -- {}", printable(&name), printable(&e.to_string())),
             Err(_) => {}
         }
     }
