@@ -55,6 +55,7 @@ pub use shmipc_runtime::sync::{
     LockError, LockResult, MutexGuard, SeqLock, SeqLockError, SharedMutex, WaitCell, WaitTimedOut,
     WriterState,
 };
+pub use shmipc_runtime::sys::PORTABLE;
 pub use shmipc_runtime::{Endian, FieldLayout, FieldType, Layout, Primitive, SharedLayout};
 
 /// `#[derive(SharedLayout)]`: proves at compile time that a struct can live in shared memory and

@@ -5,3 +5,8 @@
 
 pub mod process;
 pub mod shm;
+
+/// Whether this build uses the portable POSIX paths: no futex (waiters poll, so wake-ups are not
+/// counted), no `/proc` (a killed but unreaped process looks alive), `shm_open` with macOS' 31-byte
+/// names. True off Linux, or with the cargo feature `portable`.
+pub const PORTABLE: bool = cfg!(any(feature = "portable", not(target_os = "linux")));

@@ -40,7 +40,7 @@ impl ProcessIdentity {
         if self.pid == 0 || self.pid > i32::MAX as u32 {
             return Liveness::Dead;
         }
-        if cfg!(all(target_os = "linux", not(feature = "portable"))) {
+        if !super::PORTABLE {
             match stat(self.pid) {
                 None => Liveness::Dead,
                 Some(s) if s.zombie => Liveness::Dead,
@@ -61,7 +61,7 @@ struct Stat {
 }
 
 fn start_time(pid: u32) -> Option<u64> {
-    if cfg!(all(target_os = "linux", not(feature = "portable"))) {
+    if !super::PORTABLE {
         stat(pid).map(|s| s.start_time)
     } else {
         None
@@ -122,7 +122,7 @@ mod tests {
         // Not yet reaped: a zombie, which counts as dead where /proc tells (the portable
         // `kill(pid, 0)` probe cannot tell a zombie from a live process).
         std::thread::sleep(std::time::Duration::from_millis(50));
-        if cfg!(all(target_os = "linux", not(feature = "portable"))) {
+        if !crate::sys::PORTABLE {
             assert_eq!(id.liveness(), Liveness::Dead);
         }
         child.wait().expect("reap");
@@ -154,7 +154,7 @@ mod tests {
         child.kill().expect("kill");
         child.wait().expect("reap");
         assert_eq!(liveness, Liveness::Alive);
-        if cfg!(all(target_os = "linux", not(feature = "portable"))) {
+        if !crate::sys::PORTABLE {
             assert_ne!(id.start_time, 0, "start time read despite the name");
         }
     }
