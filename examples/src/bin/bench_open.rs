@@ -12,83 +12,58 @@ use shmipc::segment::{LayoutDescription, LayoutDiff, ProcessIdentity};
 use shmipc::{Segment, SegmentKind, SharedLayout};
 use shmipc_schemas::Tick;
 
-/// A 32-field layout (192 bytes).
-#[derive(SharedLayout, Clone, Copy)]
-#[repr(C)]
-#[shm(endian = "little")]
-struct Wide {
-    f00: U64Le,
-    f01: U32Le,
-    f02: U32Le,
-    f03: F64Le,
-    f04: U64Le,
-    f05: U32Le,
-    f06: U32Le,
-    f07: F64Le,
-    f08: U64Le,
-    f09: U32Le,
-    f10: U32Le,
-    f11: F64Le,
-    f12: U64Le,
-    f13: U32Le,
-    f14: U32Le,
-    f15: F64Le,
-    f16: U64Le,
-    f17: U32Le,
-    f18: U32Le,
-    f19: F64Le,
-    f20: U64Le,
-    f21: U32Le,
-    f22: U32Le,
-    f23: F64Le,
-    f24: U64Le,
-    f25: U32Le,
-    f26: U32Le,
-    f27: F64Le,
-    f28: U64Le,
-    f29: U32Le,
-    f30: U32Le,
-    f31: F64Le,
+/// Declares a 32-field (192-byte) layout named `Wide` whose last field has type `$last`.
+macro_rules! wide_layout {
+    ($(#[$doc:meta])* $ident:ident, last: $last:ty) => {
+        $(#[$doc])*
+        #[derive(SharedLayout, Clone, Copy)]
+        #[repr(C)]
+        #[shm(endian = "little", name = "Wide")]
+        struct $ident {
+            f00: U64Le,
+            f01: U32Le,
+            f02: U32Le,
+            f03: F64Le,
+            f04: U64Le,
+            f05: U32Le,
+            f06: U32Le,
+            f07: F64Le,
+            f08: U64Le,
+            f09: U32Le,
+            f10: U32Le,
+            f11: F64Le,
+            f12: U64Le,
+            f13: U32Le,
+            f14: U32Le,
+            f15: F64Le,
+            f16: U64Le,
+            f17: U32Le,
+            f18: U32Le,
+            f19: F64Le,
+            f20: U64Le,
+            f21: U32Le,
+            f22: U32Le,
+            f23: F64Le,
+            f24: U64Le,
+            f25: U32Le,
+            f26: U32Le,
+            f27: F64Le,
+            f28: U64Le,
+            f29: U32Le,
+            f30: U32Le,
+            f31: $last,
+        }
+    };
 }
 
-/// The same type name with one field changed, to time the error path.
-#[derive(SharedLayout, Clone, Copy)]
-#[repr(C)]
-#[shm(endian = "little", name = "Wide")]
-struct WideDrifted {
-    f00: U64Le,
-    f01: U32Le,
-    f02: U32Le,
-    f03: F64Le,
-    f04: U64Le,
-    f05: U32Le,
-    f06: U32Le,
-    f07: F64Le,
-    f08: U64Le,
-    f09: U32Le,
-    f10: U32Le,
-    f11: F64Le,
-    f12: U64Le,
-    f13: U32Le,
-    f14: U32Le,
-    f15: F64Le,
-    f16: U64Le,
-    f17: U32Le,
-    f18: U32Le,
-    f19: F64Le,
-    f20: U64Le,
-    f21: U32Le,
-    f22: U32Le,
-    f23: F64Le,
-    f24: U64Le,
-    f25: U32Le,
-    f26: U32Le,
-    f27: F64Le,
-    f28: U64Le,
-    f29: U32Le,
-    f30: U32Le,
-    f31: U64Le,
-}
+wide_layout!(
+    /// The 32-field layout whose open is timed.
+    Wide, last: F64Le
+);
+wide_layout!(
+    /// The same type name with the last field changed, to time the error path.
+    WideDrifted, last: U64Le
+);
 
 const BATCH: usize = 100;
 const BATCHES: usize = 201;
