@@ -10,8 +10,8 @@ use std::time::Duration;
 /// leaves the next locker told `OwnerDied` again. The mutex never becomes unusable.
 #[derive(thiserror::Error)]
 pub enum LockError<G> {
-    /// The previous holder died holding the lock (or a later holder released it without marking
-    /// the data consistent). The lock is now held by the caller.
+    /// The previous holder died holding the lock (or panicked while holding it, or a later holder
+    /// released it without marking the data consistent). The lock is now held by the caller.
     #[error(
         "the previous holder died holding the lock; the data may be inconsistent (the lock is \
          held: repair it, then mark it consistent)"

@@ -330,9 +330,12 @@ impl<T: SharedLayout> DerefMut for MutexGuard<'_, T> {
 }
 
 impl<T: SharedLayout> Drop for MutexGuard<'_, T> {
+    /// Unlocks. A guard dropped while its thread panics leaves the value marked inconsistent, as
+    /// std's poisoning does: the critical section may have stopped half-way, so the next locker
+    /// is told `OwnerDied` and can repair.
     fn drop(&mut self) {
         let raw = self.mutex.raw();
-        if raw.release(self.consistent) {
+        if raw.release(self.consistent && !std::thread::panicking()) {
             wait::wake(raw.word, 1);
         }
     }

@@ -117,6 +117,32 @@ fn dead_owner_is_reported_until_marked_consistent() {
 }
 
 #[test]
+fn a_panic_while_holding_leaves_the_value_inconsistent() {
+    let (n, _u) = name("pn");
+    let m = SharedMutex::<Pair>::create(&n).unwrap();
+    let panicked = std::thread::scope(|s| {
+        s.spawn(|| {
+            let mut g = m.lock().unwrap_or_else(|_| panic!("clean lock expected"));
+            g.a = 1; // half of an update that keeps `b == !a`
+            panic!("interrupted critical section");
+        })
+        .join()
+        .is_err()
+    });
+    assert!(panicked);
+    let mut g = match m.lock() {
+        Err(LockError::OwnerDied(g)) => g,
+        Err(e) => panic!("expected OwnerDied, got {e}"),
+        Ok(_) => panic!("a panicked holder must leave the value marked inconsistent"),
+    };
+    assert_eq!(g.a, 1);
+    g.b = !g.a;
+    g.mark_consistent();
+    drop(g);
+    assert!(m.lock().is_ok());
+}
+
+#[test]
 fn corrupted_word_is_an_error_with_the_lock_held() {
     let (n, _u) = name("gb");
     let m = SharedMutex::<Pair>::create(&n).unwrap();
