@@ -74,16 +74,7 @@ fn creator_killed_while_initializing() {
 
     // Plain create refuses and says why; replace_dead recreates.
     let err = Segment::<Tick>::create(&name).unwrap_err();
-    assert!(
-        matches!(
-            err,
-            Error::AlreadyExists {
-                creator_alive: Some(false),
-                ..
-            }
-        ),
-        "{err}"
-    );
+    assert_already_exists(&err, false);
     assert!(err.to_string().contains("replace_dead(true)"), "{err}");
     let segment = Segment::<Tick>::builder(&name)
         .replace_dead(true)
@@ -115,16 +106,7 @@ fn creator_killed_after_initializing() {
 
     // A live creator's segment is never replaced; a dead one's is, on request.
     let err = Segment::<Tick>::create(&name).unwrap_err();
-    assert!(
-        matches!(
-            err,
-            Error::AlreadyExists {
-                creator_alive: Some(false),
-                ..
-            }
-        ),
-        "{err}"
-    );
+    assert_already_exists(&err, false);
     let replaced = Segment::<Tick>::builder(&name)
         .replace_dead(true)
         .create()
@@ -134,16 +116,7 @@ fn creator_killed_after_initializing() {
         .replace_dead(true)
         .create()
         .unwrap_err();
-    assert!(
-        matches!(
-            err,
-            Error::AlreadyExists {
-                creator_alive: Some(true),
-                ..
-            }
-        ),
-        "{err}"
-    );
+    assert_already_exists(&err, true);
 }
 
 #[test]
@@ -173,19 +146,18 @@ fn creator_killed_before_writing_its_identity() {
         "{err}"
     );
     let err = Segment::<Tick>::create(&name).unwrap_err();
-    assert!(
-        matches!(
-            err,
-            Error::AlreadyExists {
-                creator_alive: Some(false),
-                ..
-            }
-        ),
-        "{err}"
-    );
+    assert_already_exists(&err, false);
     let segment = Segment::<Tick>::builder(&name)
         .replace_dead(true)
         .create()
         .expect("replace the abandoned object");
     assert_eq!(segment.read(), Tick::default());
+}
+
+/// `err` is `AlreadyExists`, saying whether the existing segment's creator is `alive`.
+fn assert_already_exists(err: &Error, alive: bool) {
+    assert!(
+        matches!(err, Error::AlreadyExists { creator_alive: Some(a), .. } if *a == alive),
+        "{err}"
+    );
 }
