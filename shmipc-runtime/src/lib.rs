@@ -23,8 +23,8 @@ pub mod sys;
 pub use fingerprint::fingerprint;
 pub use layout::{Endian, FieldLayout, FieldType, Layout, Primitive, SharedLayout};
 pub use segment::{
-    Error, FieldDifference, LayoutDiff, RawSegment, Segment, SegmentBuilder, SegmentKind,
-    SegmentOptions,
+    Builder, Error, FieldDifference, LayoutDiff, RawSegment, Segment, SegmentBuilder, SegmentKind,
+    SegmentOptions, SegmentSpec, SharedPrimitive,
 };
 
 /// The layout of a type whose derive failed; never seen at run time because the crate that holds

@@ -47,8 +47,8 @@
 pub use shmipc_runtime::endian;
 pub use shmipc_runtime::segment;
 pub use shmipc_runtime::segment::{
-    Error, FieldDescription, FieldDifference, LayoutDescription, LayoutDiff, RawSegment, Segment,
-    SegmentBuilder, SegmentKind, SegmentOptions,
+    Builder, Error, FieldDescription, FieldDifference, LayoutDescription, LayoutDiff, RawSegment,
+    Segment, SegmentBuilder, SegmentKind, SegmentOptions, SegmentSpec, SharedPrimitive,
 };
 /// Robust shared mutex, seqlock and wait/wake on a shared word: see [`shmipc_runtime::sync`].
 pub use shmipc_runtime::sync::{

@@ -12,7 +12,7 @@ use shmipc::segment::ProcessIdentity;
 use shmipc::segment::header::{
     self, CHECKSUM_OFFSET, FIXED_LEN, STATE_OFFSET, STATE_READY, TABLE_LEN_OFFSET,
 };
-use shmipc::{Error, Segment, SegmentKind, SharedLayout};
+use shmipc::{Error, Segment, SegmentKind, SegmentSpec, SharedLayout};
 use shmipc_schemas::{Ping, Tick};
 use shmipc_tests::{ShmCleanup, unique_name};
 
@@ -101,9 +101,7 @@ fn ten_thousand_random_corruptions_decode_to_errors_without_panicking() {
         let _ = shmipc::segment::check_header(
             "/fuzz",
             &bytes,
-            SegmentKind::Value,
-            Tick::LAYOUT,
-            size_of::<Tick>(),
+            &SegmentSpec::new(SegmentKind::Value, Tick::LAYOUT, size_of::<Tick>()),
         );
         match header::decode(&bytes) {
             Ok(_) => {

@@ -9,7 +9,7 @@ use std::time::Instant;
 use shmipc::prelude::*;
 use shmipc::segment::header;
 use shmipc::segment::{LayoutDescription, LayoutDiff, ProcessIdentity};
-use shmipc::{Segment, SegmentKind, SharedLayout};
+use shmipc::{Segment, SegmentKind, SegmentSpec, SharedLayout};
 use shmipc_schemas::Tick;
 
 /// Declares a 32-field (192-byte) layout named `Wide` whose last field has type `$last`.
@@ -124,9 +124,7 @@ fn bench<T: SharedLayout>(rows: &mut Vec<(String, f64)>) {
                 shmipc::segment::check_header(
                     "/bench",
                     black_box(&bytes),
-                    SegmentKind::Value,
-                    layout,
-                    size_of::<T>(),
+                    &SegmentSpec::new(SegmentKind::Value, layout, size_of::<T>()),
                 )
                 .expect("check"),
             );

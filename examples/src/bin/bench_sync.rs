@@ -13,7 +13,8 @@ use std::sync::atomic::{AtomicU32, Ordering};
 use std::time::Instant;
 
 use shmipc::{
-    RawSegment, SegmentKind, SegmentOptions, SeqLock, SharedLayout, SharedMutex, WaitCell,
+    RawSegment, SegmentKind, SegmentOptions, SegmentSpec, SeqLock, SharedLayout, SharedMutex,
+    WaitCell,
 };
 use shmipc_schemas::{Ping, SensorFrame};
 
@@ -189,9 +190,19 @@ fn pacer(pace_ns: &str) -> impl Fn(u64) {
 fn cell_segment(name: &str, create: bool) -> RawSegment {
     let o = SegmentOptions::default();
     if create {
-        RawSegment::create(name, SegmentKind::Value, Ping::LAYOUT, 64, &o).unwrap()
+        RawSegment::create(
+            name,
+            &SegmentSpec::new(SegmentKind::Value, Ping::LAYOUT, 64),
+            &o,
+        )
+        .unwrap()
     } else {
-        RawSegment::open(name, SegmentKind::Value, Ping::LAYOUT, 64, &o).unwrap()
+        RawSegment::open(
+            name,
+            &SegmentSpec::new(SegmentKind::Value, Ping::LAYOUT, 64),
+            &o,
+        )
+        .unwrap()
     }
 }
 

@@ -215,6 +215,28 @@ pub enum Error {
         waited: Duration,
     },
 
+    /// The layout cannot be recorded in a segment header (a name or table too long, an alignment
+    /// above a page).
+    #[error("the layout of `{type_name}` cannot be stored in segment `{name}`: {reason}")]
+    UnencodableLayout {
+        /// The segment's name.
+        name: String,
+        /// The layout's type name.
+        type_name: &'static str,
+        /// What does not fit.
+        reason: &'static str,
+    },
+
+    /// The primitive's settings are invalid (for example a ring capacity that is not a power of
+    /// two).
+    #[error("cannot create or open `{name}`: {reason}")]
+    InvalidOptions {
+        /// The segment's name.
+        name: String,
+        /// Which setting is invalid and what to use instead.
+        reason: String,
+    },
+
     /// The operating system reported another error.
     #[error("could not {op} segment `{name}`: {source}; check the system's shared-memory limits")]
     Io {

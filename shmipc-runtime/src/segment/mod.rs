@@ -7,6 +7,7 @@
 //!   [`LayoutDiff`] that names the first differing field;
 //! - [`header`]: the byte-exact header format (also in `docs/segment-header.md`).
 
+mod builder;
 mod create;
 mod description;
 mod error;
@@ -19,12 +20,15 @@ mod open;
 mod options;
 mod raw;
 mod shared;
+mod spec;
 mod table;
 mod typed;
 mod validate;
 
+#[doc(hidden)]
 pub use validate::check_header;
 
+pub use builder::{Builder, SharedPrimitive};
 pub use description::{FieldDescription, LayoutDescription};
 pub use error::Error;
 pub use kind::SegmentKind;
@@ -32,6 +36,7 @@ pub use mismatch::{FieldDifference, LayoutDiff};
 pub use name::{MAX_NAME_LEN, PORTABLE_MAX_NAME_LEN, normalize as normalize_name};
 pub use options::SegmentOptions;
 pub use raw::RawSegment;
+pub use spec::SegmentSpec;
 pub use typed::{Segment, SegmentBuilder};
 
 #[cfg(test)]

@@ -9,13 +9,12 @@ use memmap2::MmapRaw;
 use super::create::create_exclusive;
 use super::error::Error;
 use super::header::{self, FIXED_LEN, STATE_INITIALIZING, STATE_OFFSET, STATE_READY};
-use super::kind::SegmentKind;
 use super::name;
 use super::open::{map, open_ready};
 use super::options::SegmentOptions;
 use super::shared::{atomic_u32, copy_to_shared};
+use super::spec::SegmentSpec;
 use super::validate;
-use crate::layout::Layout;
 use crate::sys::process::{Liveness, ProcessIdentity};
 use crate::sys::shm;
 
@@ -46,25 +45,27 @@ pub struct RawSegment {
 }
 
 impl RawSegment {
-    /// Creates the segment `name` holding `kind` for `layout`, with `payload_size` zeroed bytes.
+    /// Creates the segment `name` holding what `spec` says: its kind, layout and
+    /// `spec.payload_len` zeroed bytes.
     ///
     /// Fails with [`Error::AlreadyExists`] if the name is taken, unless `options` allow replacing
     /// a segment whose creator is dead. The state word is published as ready last, with release
     /// ordering, so no opener sees a half-written header.
     pub fn create(
         name: &str,
-        kind: SegmentKind,
-        layout: &'static Layout,
-        payload_size: usize,
+        spec: &SegmentSpec,
         options: &SegmentOptions,
     ) -> Result<RawSegment, Error> {
         let name = name::normalize(name)?;
         let me = ProcessIdentity::current();
+        let payload_size = spec.payload_len;
         let (bytes, geo) =
-            header::encode(kind, layout, payload_size, me).map_err(|reason| Error::Io {
-                name: name.clone(),
-                op: "create",
-                source: std::io::Error::new(std::io::ErrorKind::InvalidInput, reason),
+            header::encode(spec.kind, spec.layout, payload_size, me).map_err(|reason| {
+                Error::UnencodableLayout {
+                    name: name.clone(),
+                    type_name: spec.layout.name(),
+                    reason,
+                }
             })?;
         let file = create_exclusive(&name, options)?;
         let segment = (|| {
@@ -115,31 +116,25 @@ impl RawSegment {
         })
     }
 
-    /// Opens the segment `name` and checks that it holds `kind` for `layout` with a payload of
-    /// `payload_size` bytes; any disagreement is an error that says where the two differ.
+    /// Opens the segment `name` and checks that it holds what `spec` says (kind, layout, payload
+    /// length); any disagreement is an error that says where the two differ.
     ///
     /// Waits up to the open timeout for a segment that is still being initialized, and reports
     /// [`Error::CreatorDied`] if its creator died before publishing it.
     pub fn open(
         name: &str,
-        kind: SegmentKind,
-        layout: &'static Layout,
-        payload_size: usize,
+        spec: &SegmentSpec,
         options: &SegmentOptions,
     ) -> Result<RawSegment, Error> {
         let name = name::normalize(name)?;
         let ready = open_ready(&name, options)?;
-        validate::check(
-            &name,
-            &ready.bytes,
-            &ready.fixed,
-            kind,
-            layout,
-            payload_size,
-        )?;
+        validate::check(&name, &ready.bytes, &ready.fixed, spec)?;
+        // `check` accepted the header's payload size, which `decode_fixed` bounded by the file's
+        // (mapped) size, so it fits in a usize.
+        let payload_len = ready.fixed.payload_size as usize;
         Ok(RawSegment {
             header_len: ready.fixed.header_len,
-            payload_len: payload_size,
+            payload_len,
             creator: ready.fixed.creator,
             name,
             map: ready.map,
@@ -176,7 +171,7 @@ impl RawSegment {
         unsafe { NonNull::new_unchecked(self.map.as_mut_ptr().add(self.header_len)) }
     }
 
-    /// The payload's length in bytes (as asked for at create or open).
+    /// The payload's length in bytes (as created, or as found in the header on open).
     pub fn payload_len(&self) -> usize {
         self.payload_len
     }

@@ -33,10 +33,11 @@ fn create_then_open_shares_the_payload() {
     let n = name("rt");
     let _guard = Unlink(n.clone());
     let opts = SegmentOptions::new();
-    let a = RawSegment::create(&n, SegmentKind::Value, &PAIR, 16, &opts).unwrap();
+    let a =
+        RawSegment::create(&n, &SegmentSpec::new(SegmentKind::Value, &PAIR, 16), &opts).unwrap();
     assert!(a.is_creator());
     assert_eq!(a.payload().as_ptr() as usize % 64, 0);
-    let b = RawSegment::open(&n, SegmentKind::Value, &PAIR, 16, &opts).unwrap();
+    let b = RawSegment::open(&n, &SegmentSpec::new(SegmentKind::Value, &PAIR, 16), &opts).unwrap();
     assert!(!b.is_creator());
     assert_eq!(b.payload_len(), 16);
     // SAFETY: both point to 16 mapped bytes; nothing else touches them during the test.
@@ -51,7 +52,7 @@ fn create_then_open_shares_the_payload() {
     drop(b);
     drop(a);
     assert!(matches!(
-        RawSegment::open(&n, SegmentKind::Value, &PAIR, 16, &opts),
+        RawSegment::open(&n, &SegmentSpec::new(SegmentKind::Value, &PAIR, 16), &opts),
         Err(Error::NotFound { .. })
     ));
 }
@@ -61,12 +62,24 @@ fn open_refuses_other_kind_size_layout_and_create_refuses_existing() {
     let n = name("rk");
     let _guard = Unlink(n.clone());
     let opts = SegmentOptions::new();
-    let _a = RawSegment::create(&n, SegmentKind::Value, &PAIR, 16, &opts).unwrap();
-    let err = RawSegment::open(&n, SegmentKind::SpscRing, &PAIR, 16, &opts).unwrap_err();
+    let _a =
+        RawSegment::create(&n, &SegmentSpec::new(SegmentKind::Value, &PAIR, 16), &opts).unwrap();
+    let err = RawSegment::open(
+        &n,
+        &SegmentSpec::new(SegmentKind::SpscRing, &PAIR, 16),
+        &opts,
+    )
+    .unwrap_err();
     assert!(matches!(err, Error::Kind { .. }), "{err}");
-    let err = RawSegment::open(&n, SegmentKind::Value, &PAIR, 32, &opts).unwrap_err();
+    let err =
+        RawSegment::open(&n, &SegmentSpec::new(SegmentKind::Value, &PAIR, 32), &opts).unwrap_err();
     assert!(matches!(err, Error::Size { .. }), "{err}");
-    let err = RawSegment::open(&n, SegmentKind::Value, &SWAPPED, 16, &opts).unwrap_err();
+    let err = RawSegment::open(
+        &n,
+        &SegmentSpec::new(SegmentKind::Value, &SWAPPED, 16),
+        &opts,
+    )
+    .unwrap_err();
     assert_eq!(
         err.to_string(),
         format!(
@@ -75,7 +88,8 @@ fn open_refuses_other_kind_size_layout_and_create_refuses_existing() {
              the type, or bump its version"
         )
     );
-    let err = RawSegment::create(&n, SegmentKind::Value, &PAIR, 16, &opts).unwrap_err();
+    let err = RawSegment::create(&n, &SegmentSpec::new(SegmentKind::Value, &PAIR, 16), &opts)
+        .unwrap_err();
     assert!(
         matches!(
             err,
@@ -86,8 +100,12 @@ fn open_refuses_other_kind_size_layout_and_create_refuses_existing() {
         ),
         "{err}"
     );
-    let err =
-        RawSegment::open(&n, SegmentKind::Value, &PAIR, 16, &opts.clone().mode(0o400)).unwrap_err();
+    let err = RawSegment::open(
+        &n,
+        &SegmentSpec::new(SegmentKind::Value, &PAIR, 16),
+        &opts.clone().mode(0o400),
+    )
+    .unwrap_err();
     assert!(matches!(err, Error::ModeTooWide { .. }), "{err}");
 }
 
@@ -96,8 +114,8 @@ fn persisted_segment_survives_its_creator_handle() {
     let n = name("rp");
     let _guard = Unlink(n.clone());
     let opts = SegmentOptions::new().persist(true);
-    drop(RawSegment::create(&n, SegmentKind::Mutex, &PAIR, 100, &opts).unwrap());
-    let b = RawSegment::open(&n, SegmentKind::Mutex, &PAIR, 100, &opts).unwrap();
+    drop(RawSegment::create(&n, &SegmentSpec::new(SegmentKind::Mutex, &PAIR, 100), &opts).unwrap());
+    let b = RawSegment::open(&n, &SegmentSpec::new(SegmentKind::Mutex, &PAIR, 100), &opts).unwrap();
     assert!(b.creator_alive());
     drop(b);
     RawSegment::unlink(&n).unwrap();
@@ -134,7 +152,14 @@ fn forged_header_cannot_misalign_the_payload() {
     let me = crate::sys::process::ProcessIdentity::current();
     let (mut bytes, geo) = header::encode(SegmentKind::Value, &WIDE, 128, me).unwrap();
     assert_eq!(geo.header_len, 256);
-    assert!(check_header("/x", &bytes, SegmentKind::Value, &WIDE, 128).is_ok());
+    assert!(
+        check_header(
+            "/x",
+            &bytes,
+            &SegmentSpec::new(SegmentKind::Value, &WIDE, 128)
+        )
+        .is_ok()
+    );
     // Claim a 64-byte alignment and move the payload to offset 320.
     bytes.resize(320, 0);
     bytes[24..28].copy_from_slice(&320u32.to_le_bytes());
@@ -143,7 +168,12 @@ fn forged_header_cannot_misalign_the_payload() {
     let table_end = header::FIXED_LEN + header::get32(&bytes, header::TABLE_LEN_OFFSET) as usize;
     let sum = header::checksum(&bytes[..table_end]);
     bytes[header::CHECKSUM_OFFSET..header::CHECKSUM_OFFSET + 8].copy_from_slice(&sum.to_le_bytes());
-    let err = check_header("/x", &bytes, SegmentKind::Value, &WIDE, 128).unwrap_err();
+    let err = check_header(
+        "/x",
+        &bytes,
+        &SegmentSpec::new(SegmentKind::Value, &WIDE, 128),
+    )
+    .unwrap_err();
     assert!(
         matches!(&err, Error::CorruptHeader { reason, .. } if reason.contains("aligned to 128")),
         "{err}"
@@ -180,7 +210,11 @@ fn racing_replacers_of_a_dead_segment_make_exactly_one_creator() {
                 .map(|_| {
                     s.spawn(|| {
                         barrier.wait();
-                        RawSegment::create(&n, SegmentKind::Value, &PAIR, 16, &opts)
+                        RawSegment::create(
+                            &n,
+                            &SegmentSpec::new(SegmentKind::Value, &PAIR, 16),
+                            &opts,
+                        )
                     })
                 })
                 .collect();
@@ -238,7 +272,7 @@ fn forged_header_with_huge_field_table_is_refused_quickly() {
     let sum = header::checksum(&b[..header::FIXED_LEN + t.len()]);
     b[header::CHECKSUM_OFFSET..header::CHECKSUM_OFFSET + 8].copy_from_slice(&sum.to_le_bytes());
     let start = std::time::Instant::now();
-    let err = check_header("/x", &b, SegmentKind::Value, &PAIR, 16).unwrap_err();
+    let err = check_header("/x", &b, &SegmentSpec::new(SegmentKind::Value, &PAIR, 16)).unwrap_err();
     let took = start.elapsed();
     assert!(
         matches!(&err, Error::LayoutMismatch { diff, .. } if diff.fields.len() > 30_000),

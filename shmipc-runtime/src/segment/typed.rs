@@ -3,13 +3,13 @@
 use core::marker::PhantomData;
 use core::mem::{MaybeUninit, size_of};
 use core::ptr::NonNull;
-use std::time::Duration;
 
+use super::builder::{Builder, SharedPrimitive};
 use super::error::Error;
 use super::kind::SegmentKind;
-use super::options::SegmentOptions;
 use super::raw::RawSegment;
 use super::shared::{copy_from_shared, copy_to_shared};
+use super::spec::SegmentSpec;
 use crate::layout::SharedLayout;
 use crate::sys::process::ProcessIdentity;
 
@@ -42,11 +42,7 @@ impl<T: SharedLayout> Segment<T> {
     /// Options for creating or opening `name`: mode, replacing a dead creator's segment,
     /// persisting after drop, open timeout.
     pub fn builder(name: &str) -> SegmentBuilder<T> {
-        SegmentBuilder {
-            name: name.to_owned(),
-            options: SegmentOptions::default(),
-            _type: PhantomData,
-        }
+        Builder::new(name)
     }
 
     /// Removes the name `name` (see [`RawSegment::unlink`]).
@@ -147,10 +143,25 @@ impl<T: SharedLayout> Segment<T> {
 }
 
 /// Options for [`Segment::create`] and [`Segment::open`]; made by [`Segment::builder`].
-pub struct SegmentBuilder<T: SharedLayout> {
-    name: String,
-    options: SegmentOptions,
-    _type: PhantomData<fn() -> T>,
+pub type SegmentBuilder<T> = Builder<Segment<T>>;
+
+impl<T: SharedLayout> SharedPrimitive for Segment<T> {
+    type Config = ();
+
+    fn spec(_: &()) -> Result<SegmentSpec, String> {
+        Ok(SegmentSpec::new(
+            SegmentKind::Value,
+            T::LAYOUT,
+            size_of::<T>(),
+        ))
+    }
+
+    fn from_segment(raw: RawSegment, _: ()) -> Result<Self, Error> {
+        Ok(Segment {
+            raw,
+            _type: PhantomData,
+        })
+    }
 }
 
 impl<T: SharedLayout> core::fmt::Debug for Segment<T> {
@@ -159,83 +170,5 @@ impl<T: SharedLayout> core::fmt::Debug for Segment<T> {
             .field("type", &T::LAYOUT.name())
             .field("raw", &self.raw)
             .finish()
-    }
-}
-
-impl<T: SharedLayout> core::fmt::Debug for SegmentBuilder<T> {
-    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
-        f.debug_struct("SegmentBuilder")
-            .field("type", &T::LAYOUT.name())
-            .field("name", &self.name)
-            .field("options", &self.options)
-            .finish()
-    }
-}
-
-impl<T: SharedLayout> SegmentBuilder<T> {
-    /// See [`SegmentOptions::mode`].
-    pub fn mode(mut self, mode: u32) -> Self {
-        self.options = self.options.mode(mode);
-        self
-    }
-
-    /// See [`SegmentOptions::replace_dead`].
-    pub fn replace_dead(mut self, replace: bool) -> Self {
-        self.options = self.options.replace_dead(replace);
-        self
-    }
-
-    /// See [`SegmentOptions::persist`].
-    pub fn persist(mut self, persist: bool) -> Self {
-        self.options = self.options.persist(persist);
-        self
-    }
-
-    /// See [`SegmentOptions::open_timeout`].
-    pub fn open_timeout(mut self, timeout: Duration) -> Self {
-        self.options = self.options.open_timeout(timeout);
-        self
-    }
-
-    /// See [`SegmentOptions::allow_owner`].
-    pub fn allow_owner(mut self, uid: u32) -> Self {
-        self.options = self.options.allow_owner(uid);
-        self
-    }
-
-    /// Replaces all options at once.
-    pub fn options(mut self, options: SegmentOptions) -> Self {
-        self.options = options;
-        self
-    }
-
-    /// Creates the segment.
-    pub fn create(self) -> Result<Segment<T>, Error> {
-        let raw = RawSegment::create(
-            &self.name,
-            SegmentKind::Value,
-            T::LAYOUT,
-            size_of::<T>(),
-            &self.options,
-        )?;
-        Ok(Segment {
-            raw,
-            _type: PhantomData,
-        })
-    }
-
-    /// Opens and checks the segment.
-    pub fn open(self) -> Result<Segment<T>, Error> {
-        let raw = RawSegment::open(
-            &self.name,
-            SegmentKind::Value,
-            T::LAYOUT,
-            size_of::<T>(),
-            &self.options,
-        )?;
-        Ok(Segment {
-            raw,
-            _type: PhantomData,
-        })
     }
 }

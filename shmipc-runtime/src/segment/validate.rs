@@ -10,6 +10,7 @@ use super::expected::expected;
 use super::header::{self, FixedHeader, HeaderError};
 use super::kind::SegmentKind;
 use super::mismatch::LayoutDiff;
+use super::spec::SegmentSpec;
 use crate::layout::{Endian, Layout};
 
 /// Turns a decoding failure into the caller's error.
@@ -32,14 +33,13 @@ pub(crate) fn check(
     name: &str,
     bytes: &[u8],
     fixed: &FixedHeader,
-    kind: SegmentKind,
-    layout: &'static Layout,
-    payload_size: usize,
+    spec: &SegmentSpec,
 ) -> Result<(), Error> {
-    let mine = expected(layout).map_err(|reason| Error::Io {
+    let (kind, layout) = (spec.kind, spec.layout);
+    let mine = expected(layout).map_err(|reason| Error::UnencodableLayout {
         name: name.to_owned(),
-        op: "open",
-        source: std::io::Error::new(std::io::ErrorKind::InvalidInput, reason),
+        type_name: layout.name(),
+        reason,
     })?;
     let fast = bytes[fixed.table_range()] == mine.table[..];
     if fast && header::checksum_after_table(mine.table_hash, bytes) != fixed.checksum {
@@ -65,11 +65,11 @@ pub(crate) fn check(
             HeaderError::Corrupt(format!("the payload is not aligned to {align} bytes")),
         ));
     }
-    if fixed.payload_size != payload_size as u64 {
+    if !spec.accepts_len(fixed.payload_size) {
         return Err(Error::Size {
             name: name.to_owned(),
             found: fixed.payload_size,
-            expected: payload_size as u64,
+            expected: spec.payload_len as u64,
         });
     }
     Ok(())
@@ -137,19 +137,15 @@ fn check_layout(
 }
 
 /// Everything `open` checks once it has copied a published header out of shared memory: the
-/// fixed part, the checksum, and agreement with `kind`, `layout` and `payload_size`.
+/// fixed part, the checksum, and agreement with `spec`. For benchmarks and hostile-header tests,
+/// not a public API.
 ///
 /// `bytes` is the header from offset 0 (at least `header_len` bytes); `name` only appears in
 /// errors. `open` also checks the file's owner, mode and size, and the state word, first. Useful
 /// to tools and tests that hold a header in memory.
-pub fn check_header(
-    name: &str,
-    bytes: &[u8],
-    kind: SegmentKind,
-    layout: &'static Layout,
-    payload_size: usize,
-) -> Result<FixedHeader, Error> {
+#[doc(hidden)]
+pub fn check_header(name: &str, bytes: &[u8], spec: &SegmentSpec) -> Result<FixedHeader, Error> {
     let fixed = header::decode_fixed(bytes).map_err(|e| header_error(name, e))?;
-    check(name, bytes, &fixed, kind, layout, payload_size)?;
+    check(name, bytes, &fixed, spec)?;
     Ok(fixed)
 }

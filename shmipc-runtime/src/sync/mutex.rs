@@ -58,7 +58,7 @@ use super::owner::{self, Judgement};
 use super::spin::Spinner;
 use super::wait;
 use crate::SharedLayout;
-use crate::segment::{Error, RawSegment, SegmentKind, SegmentOptions};
+use crate::segment::{Builder, Error, RawSegment, SegmentKind, SegmentSpec, SharedPrimitive};
 
 /// Bytes before the value: lock word (offset 0), reserved (4), owner record (8), then padding to
 /// a cache line.
@@ -66,6 +66,26 @@ const CONTROL: usize = 64;
 const FIRST_SLICE: Duration = Duration::from_millis(1);
 const MAX_SLICE: Duration = Duration::from_millis(64);
 const STALE_GRACE: Duration = Duration::from_secs(2);
+
+impl<T: SharedLayout> SharedPrimitive for SharedMutex<T> {
+    type Config = ();
+
+    fn spec(_: &()) -> Result<SegmentSpec, String> {
+        Ok(SegmentSpec::new(
+            SegmentKind::Mutex,
+            T::LAYOUT,
+            Self::PAYLOAD,
+        ))
+    }
+
+    fn from_segment(segment: RawSegment, _: ()) -> Result<Self, Error> {
+        Ok(SharedMutex {
+            segment,
+            spinner: Spinner::new(),
+            _value: PhantomData,
+        })
+    }
+}
 
 /// What `lock`, `try_lock` and `lock_timeout` return.
 pub type LockResult<'a, T> = Result<MutexGuard<'a, T>, LockError<MutexGuard<'a, T>>>;
@@ -101,25 +121,18 @@ impl<T: SharedLayout> SharedMutex<T> {
     /// Creates the named mutex segment (the name must not exist), unlocked, with an all-zero
     /// `T`. The creator's handle unlinks the name when dropped (see [`RawSegment`]).
     pub fn create(name: &str) -> Result<SharedMutex<T>, Error> {
-        Self::create_with(name, &SegmentOptions::default())
-    }
-
-    /// [`create`](Self::create) with segment options (mode, persistence, …).
-    pub fn create_with(name: &str, options: &SegmentOptions) -> Result<SharedMutex<T>, Error> {
-        RawSegment::create(name, SegmentKind::Mutex, T::LAYOUT, Self::PAYLOAD, options)
-            .map(Self::from_segment)
+        Self::builder(name).create()
     }
 
     /// Opens a mutex another process created, checking the segment kind and `T`'s layout (an
     /// error names the first differing field).
     pub fn open(name: &str) -> Result<SharedMutex<T>, Error> {
-        Self::open_with(name, &SegmentOptions::default())
+        Self::builder(name).open()
     }
 
-    /// [`open`](Self::open) with segment options (open timeout, allowed owners, …).
-    pub fn open_with(name: &str, options: &SegmentOptions) -> Result<SharedMutex<T>, Error> {
-        RawSegment::open(name, SegmentKind::Mutex, T::LAYOUT, Self::PAYLOAD, options)
-            .map(Self::from_segment)
+    /// Options for creating or opening the mutex `name` (mode, persistence, open timeout, …).
+    pub fn builder(name: &str) -> Builder<SharedMutex<T>> {
+        Builder::new(name)
     }
 
     /// The pid recorded as holder in the lock word right now (`None`: unlocked). Diagnostic
@@ -127,14 +140,6 @@ impl<T: SharedLayout> SharedMutex<T> {
     pub fn holder(&self) -> Option<u32> {
         let pid = owner_pid(self.raw().word.load(core::sync::atomic::Ordering::Acquire));
         (pid != 0).then_some(pid)
-    }
-
-    fn from_segment(segment: RawSegment) -> SharedMutex<T> {
-        SharedMutex {
-            segment,
-            spinner: Spinner::new(),
-            _value: PhantomData,
-        }
     }
 
     /// The shared-memory name.

@@ -26,7 +26,7 @@ use super::lock_word::{RawLock, Verdict, owner_pid};
 use super::owner::{self, Judgement};
 use super::seq_protocol;
 use crate::SharedLayout;
-use crate::segment::{Error, RawSegment, SegmentKind, SegmentOptions};
+use crate::segment::{Builder, Error, RawSegment, SegmentKind, SegmentSpec, SharedPrimitive};
 
 /// Control block: sequence (offset 0), writer token word (8), writer record (16); a cache line.
 const CONTROL: usize = 64;
@@ -43,6 +43,26 @@ pub enum WriterState {
     /// A process that died without releasing the role, possibly mid-write: readers keep the last
     /// complete value, and the next `write` takes the role over.
     Dead(u32),
+}
+
+impl<T: SharedLayout + Copy> SharedPrimitive for SeqLock<T> {
+    type Config = ();
+
+    fn spec(_: &()) -> Result<SegmentSpec, String> {
+        Ok(SegmentSpec::new(
+            SegmentKind::SeqLock,
+            T::LAYOUT,
+            Self::PAYLOAD,
+        ))
+    }
+
+    fn from_segment(segment: RawSegment, _: ()) -> Result<Self, Error> {
+        Ok(SeqLock {
+            segment,
+            writer: false,
+            _value: PhantomData,
+        })
+    }
 }
 
 /// A single-writer, many-reader "latest value" cell in a named shared-memory object.
@@ -66,44 +86,17 @@ impl<T: SharedLayout + Copy> SeqLock<T> {
     /// Creates the named seqlock segment (the name must not exist), holding no value yet. The
     /// creator's handle unlinks the name when dropped (see [`RawSegment`]).
     pub fn create(name: &str) -> Result<SeqLock<T>, Error> {
-        Self::create_with(name, &SegmentOptions::default())
-    }
-
-    /// [`create`](Self::create) with segment options (mode, persistence, …).
-    pub fn create_with(name: &str, options: &SegmentOptions) -> Result<SeqLock<T>, Error> {
-        RawSegment::create(
-            name,
-            SegmentKind::SeqLock,
-            T::LAYOUT,
-            Self::PAYLOAD,
-            options,
-        )
-        .map(Self::from_segment)
+        Self::builder(name).create()
     }
 
     /// Opens a seqlock another process created, checking the segment kind and `T`'s layout.
     pub fn open(name: &str) -> Result<SeqLock<T>, Error> {
-        Self::open_with(name, &SegmentOptions::default())
+        Self::builder(name).open()
     }
 
-    /// [`open`](Self::open) with segment options (open timeout, allowed owners, …).
-    pub fn open_with(name: &str, options: &SegmentOptions) -> Result<SeqLock<T>, Error> {
-        RawSegment::open(
-            name,
-            SegmentKind::SeqLock,
-            T::LAYOUT,
-            Self::PAYLOAD,
-            options,
-        )
-        .map(Self::from_segment)
-    }
-
-    fn from_segment(segment: RawSegment) -> SeqLock<T> {
-        SeqLock {
-            segment,
-            writer: false,
-            _value: PhantomData,
-        }
+    /// Options for creating or opening the seqlock `name` (mode, persistence, open timeout, …).
+    pub fn builder(name: &str) -> Builder<SeqLock<T>> {
+        Builder::new(name)
     }
 
     /// The shared-memory name.
