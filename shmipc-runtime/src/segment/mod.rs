@@ -8,6 +8,7 @@
 //! - [`header`]: the byte-exact header format (also in `docs/segment-header.md`).
 
 mod builder;
+mod control;
 mod create;
 mod description;
 mod error;
@@ -29,6 +30,7 @@ mod validate;
 pub use validate::check_header;
 
 pub use builder::{Builder, SharedPrimitive};
+pub use control::ControlBlock;
 pub use description::{FieldDescription, LayoutDescription};
 pub use error::Error;
 pub use kind::SegmentKind;
