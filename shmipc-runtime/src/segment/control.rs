@@ -36,7 +36,12 @@ impl RawSegment {
             size_of::<C>() <= self.payload_len(),
             "control block larger than the payload"
         );
-        const { assert!(align_of::<C>() <= 64, "control blocks are at most 64-aligned") };
+        const {
+            assert!(
+                align_of::<C>() <= 64,
+                "control blocks are at most 64-aligned"
+            )
+        };
         // SAFETY: the payload starts 64-aligned (RawSegment's guarantee) and has at least
         // `size_of::<C>()` mapped bytes (asserted), which live as long as `self`; every bit
         // pattern is a valid `C` and all of it is accessed atomically (ControlBlock's contract),

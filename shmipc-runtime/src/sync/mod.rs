@@ -66,6 +66,8 @@ mod mutex;
 #[cfg(not(loom))]
 mod owner;
 #[cfg(not(loom))]
+mod role;
+#[cfg(not(loom))]
 mod seqlock;
 #[cfg(not(loom))]
 mod spin;
@@ -79,6 +81,8 @@ mod loom_models;
 pub use error::{LockError, SeqLockError, WaitTimedOut};
 #[cfg(not(loom))]
 pub use mutex::{LockResult, MutexGuard, SharedMutex};
+#[cfg(not(loom))]
+pub use role::{RoleHolder, RoleToken};
 #[cfg(not(loom))]
 pub use seqlock::{DEFAULT_READ_TIMEOUT, SeqLock, WriterState};
 #[cfg(not(loom))]

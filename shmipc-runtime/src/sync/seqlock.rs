@@ -17,33 +17,52 @@
 
 use core::marker::PhantomData;
 use core::mem::MaybeUninit;
-use core::sync::atomic::{AtomicU32, AtomicU64, Ordering};
+use core::sync::atomic::{AtomicU64, Ordering};
 use std::time::{Duration, Instant};
 
 use super::atomic_copy;
 use super::error::SeqLockError;
-use super::lock_word::{RawLock, Verdict, owner_pid};
-use super::owner::{self, Judgement};
+#[cfg(test)]
+use super::lock_word::RawLock;
+use super::role::{RoleHolder, RoleToken};
 use super::seq_protocol;
 use crate::SharedLayout;
-use crate::segment::{Builder, Error, RawSegment, SegmentKind, SegmentSpec, SharedPrimitive};
+use crate::segment::{
+    Builder, ControlBlock, Error, RawSegment, SegmentKind, SegmentSpec, SharedPrimitive,
+};
 
-/// Control block: sequence (offset 0), writer token word (8), writer record (16); a cache line.
+/// The seqlock's control block, one cache line at the start of the payload; the slots follow.
+///
+/// | offset | size | content |
+/// | ---: | ---: | --- |
+/// | 0 | 8 | sequence: completed writes, 0 = no value |
+/// | 8 | 16 | writer role ([`RoleToken`]) |
+/// | 24 | 40 | reserved, zero |
+#[repr(C)]
+struct SeqLockControl {
+    seq: AtomicU64,
+    writer: RoleToken,
+    reserved: [AtomicU64; 5],
+}
+
+const _: () = {
+    assert!(core::mem::offset_of!(SeqLockControl, seq) == 0);
+    assert!(core::mem::offset_of!(SeqLockControl, writer) == 8);
+    assert!(size_of::<SeqLockControl>() == CONTROL);
+};
+
+// SAFETY: only atomics (`RoleToken` is made of atomics), alignment 8.
+unsafe impl ControlBlock for SeqLockControl {}
+
+/// Bytes before the first slot: the control block.
 const CONTROL: usize = 64;
 /// How long `read` retries before reporting `Timeout`.
 pub const DEFAULT_READ_TIMEOUT: Duration = Duration::from_secs(1);
 
-/// Who holds the writer role of a [`SeqLock`].
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum WriterState {
-    /// Nobody.
-    None,
-    /// A running process (its pid).
-    Alive(u32),
-    /// A process that died without releasing the role, possibly mid-write: readers keep the last
-    /// complete value, and the next `write` takes the role over.
-    Dead(u32),
-}
+/// Who holds the writer role of a [`SeqLock`]: nobody, a running process, or a process that
+/// died without releasing it, possibly mid-write (readers keep the last complete value, and the
+/// next `write` takes the role over).
+pub type WriterState = RoleHolder;
 
 impl<T: SharedLayout + Copy> SharedPrimitive for SeqLock<T> {
     type Config = ();
@@ -104,22 +123,17 @@ impl<T: SharedLayout + Copy> SeqLock<T> {
         self.segment.name()
     }
 
-    pub(super) fn seq(&self) -> &AtomicU64 {
-        // SAFETY: offset 0 of the 64-aligned payload, 8 bytes, only accessed atomically, lives as
-        // long as the mapping.
-        unsafe { AtomicU64::from_ptr(self.segment.payload().as_ptr().cast::<u64>()) }
+    fn control(&self) -> &SeqLockControl {
+        self.segment.control()
     }
 
+    pub(super) fn seq(&self) -> &AtomicU64 {
+        &self.control().seq
+    }
+
+    #[cfg(test)]
     pub(super) fn token(&self) -> RawLock<'_> {
-        let base = self.segment.payload().as_ptr();
-        // SAFETY: offsets 8 (4 bytes) and 16 (8 bytes) of the control block, aligned, only
-        // accessed atomically, living as long as the mapping.
-        unsafe {
-            RawLock {
-                word: AtomicU32::from_ptr(base.add(8).cast::<u32>()),
-                record: AtomicU64::from_ptr(base.add(16).cast::<u64>()),
-            }
-        }
+        self.control().writer.raw()
     }
 
     fn slot(&self, i: usize) -> *mut u8 {
@@ -154,21 +168,10 @@ impl<T: SharedLayout + Copy> SeqLock<T> {
         if self.writer {
             return Ok(());
         }
-        let me = owner::current();
-        let token = self.token();
-        let claimed = match token.try_acquire(me, false) {
-            Ok(_) => true,
-            Err(seen) => token
-                .try_take_over(seen, me, |pid, rec| match owner::judge(pid, rec) {
-                    Judgement::Dead => Verdict::Dead,
-                    _ => Verdict::Alive,
-                })
-                .is_some(),
-        };
-        if !claimed {
-            let pid = owner_pid(token.word.load(Ordering::Relaxed));
-            return Err(SeqLockError::WriterBusy { pid });
-        }
+        self.control()
+            .writer
+            .claim()
+            .map_err(|pid| SeqLockError::WriterBusy { pid })?;
         self.writer = true;
         Ok(())
     }
@@ -176,7 +179,7 @@ impl<T: SharedLayout + Copy> SeqLock<T> {
     /// Gives the writer role up (dropping the handle does too).
     pub fn release_writer(&mut self) {
         if self.writer {
-            self.token().release(true);
+            self.control().writer.release();
             self.writer = false;
         }
     }
@@ -234,16 +237,7 @@ impl<T: SharedLayout + Copy> SeqLock<T> {
 
     /// Who holds the writer role.
     pub fn writer_state(&self) -> WriterState {
-        let token = self.token();
-        let word = token.word.load(Ordering::Acquire);
-        let pid = owner_pid(word);
-        if pid == 0 {
-            return WriterState::None;
-        }
-        match owner::judge(pid, token.record.load(Ordering::Acquire)) {
-            Judgement::Dead => WriterState::Dead(pid),
-            _ => WriterState::Alive(pid),
-        }
+        self.control().writer.holder()
     }
 }
 
