@@ -1,4 +1,5 @@
-//! The `shmipc` command-line tool reads a segment without its Rust type.
+//! The `shmipc` command-line tool (this crate's binary, run for real) reads a segment without its
+//! Rust type.
 
 use std::process::Command;
 
