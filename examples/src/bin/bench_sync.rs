@@ -1,5 +1,6 @@
-//! Benchmarks of the sync primitives beside the seed's design, a POSIX named semaphore
-//! (`sem_open` / `sem_wait` / `sem_post`) guarding the same data, measured in the same run.
+//! Benchmarks of the sync primitives beside the obvious design, a POSIX named semaphore
+//! (`sem_open` / `sem_wait` / `sem_post`) guarding the same data, measured in the same run. Why
+//! shmipc's lock is its own futex word instead: `docs/architecture.md`, "Decisions".
 //!
 //! `cargo run --release -p shmipc-examples --bin bench_sync`
 //!
@@ -24,7 +25,7 @@ const CONTENDED: u64 = 300_000;
 const SEQ_OPS: u64 = 1_000_000;
 const ROUND_TRIPS: u64 = 20_000;
 
-/// The seed's lock: a named semaphore plus a plain shared mapping holding the data.
+/// The baseline lock: a named semaphore plus a plain shared mapping holding the data.
 struct SemLock {
     sem: *mut libc::sem_t,
     data: *mut u8,
@@ -226,7 +227,7 @@ fn ping_pong_cell(c: &WaitCell, n: u64, ping: bool) {
     }
 }
 
-/// Ping-pong on two named semaphores (the seed's signalling).
+/// Ping-pong on two named semaphores (the baseline's signalling).
 fn ping_pong_sem(a: &SemLock, b: &SemLock, n: u64) {
     for _ in 0..n {
         // SAFETY: both semaphores are open; EINTR is retried.
@@ -472,7 +473,7 @@ fn main() {
         )
     };
     let ours = round_trips("child-pong-cell", &|n| ping_pong_cell(cell(&seg), n, true));
-    let seed = median(
+    let baseline = median(
         (0..RUNS)
             .map(|_| {
                 let mut c = spawn(&["child-pong-sem", &pa, &ROUND_TRIPS.to_string(), &pb]);
@@ -484,7 +485,7 @@ fn main() {
             })
             .collect(),
     );
-    rows.push(("wake-up round trip between 2 processes", ours, seed));
+    rows.push(("wake-up round trip between 2 processes", ours, baseline));
     drop((seg, sa, sb));
     SemLock::unlink(&pa);
     SemLock::unlink(&pb);
@@ -493,8 +494,11 @@ fn main() {
         "{:<46} {:>12} {:>14} {:>8}",
         "operation (median of 7 runs)", "shmipc ns/op", "semaphore ns/op", "ratio"
     );
-    for (what, ours, seed) in &rows {
-        println!("{what:<46} {ours:>12.1} {seed:>14.1} {:>7.1}x", seed / ours);
+    for (what, ours, baseline) in &rows {
+        println!(
+            "{what:<46} {ours:>12.1} {baseline:>14.1} {:>7.1}x",
+            baseline / ours
+        );
     }
     drop((m, s, s2, sl)); // the creator handles unlink the shmipc segments
     SemLock::unlink(&sem);
