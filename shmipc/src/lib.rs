@@ -37,8 +37,11 @@
 //!   SIGKILL (the next locker gets [`LockError::OwnerDied`] and can repair).
 //! - [`SeqLock<T>`](SeqLock): one writer publishes the latest value, readers copy it, nobody waits.
 //! - [`WaitCell`]: wait/wake on a shared 32-bit word, free when nobody sleeps.
-//! - The `shmipc` command-line tool (`shmipc list`, `shmipc inspect /name`, `shmipc unlink /name`)
-//!   reads any segment's header without the Rust type.
+//!
+//! The `shmipc` command-line tool (`shmipc list`, `shmipc inspect /name`, `shmipc unlink /name`)
+//! reads any segment's header without the Rust type. It lives in its own crate, `shmipc-cli`
+//! (`cargo install --path shmipc-cli`), so depending on this library never compiles its
+//! argument parser. How the crates fit together, and why: `docs/architecture.md`.
 //!
 //! The cargo feature `portable` uses only POSIX calls (no futex, no `/proc`), as on macOS.
 #![deny(unsafe_op_in_unsafe_fn)]
