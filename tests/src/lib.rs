@@ -14,7 +14,7 @@ mod rng;
 pub mod sync_frames;
 
 pub use peer::Peer;
-pub use rng::Rng;
+pub use rng::{Rng, SEED_VAR};
 
 /// The prefix of every shared-memory name a test creates (without the leading slash).
 pub const PREFIX: &str = "shmipc-test";
