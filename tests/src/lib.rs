@@ -1,27 +1,55 @@
-//! Helpers shared by shmipc's integration tests: unique shared-memory names and cleanup.
+//! Helpers shared by shmipc's integration tests: unique shared-memory names with a cleanup guard,
+//! helper processes ([`Peer`]), and a replayable random generator ([`Rng`]).
 //!
-//! Every test names its segments with [`unique_name`] (pid plus a counter) so tests run in
-//! parallel, and holds a [`ShmCleanup`] guard so nothing is left in `/dev/shm`, also when the
-//! test fails.
+//! Every test names its segments with [`unique_name`] (pid plus a counter, so tests run in
+//! parallel) and holds a [`ShmCleanup`] guard so nothing is left in `/dev/shm`, also when the
+//! test fails; [`guarded_name`] gives both at once. Every name starts with [`PREFIX`], which is
+//! what CI's leak check (`.ci/run`) looks for.
 
 use std::sync::atomic::{AtomicU32, Ordering};
 
+mod peer;
 pub mod raw_map;
+mod rng;
 pub mod sync_frames;
 
+pub use peer::Peer;
+pub use rng::{Rng, SEED_VAR};
+
+/// The prefix of every shared-memory name a test creates (without the leading slash).
+pub const PREFIX: &str = "shmipc-test";
+
+/// The longest name the portable path accepts (macOS: 31 bytes, including the slash).
+const MAX_NAME_LEN: usize = 31;
+
 /// A shared-memory name no other test (in this or another test process) uses:
-/// `/shmipc-test-<tag>-<pid>-<counter>`.
+/// `/shmipc-test-<pid>-<counter>-<tag>`. Keep `tag` short (a few bytes): the name, plus any
+/// suffix a test appends, must fit the portable path's 31 bytes.
 pub fn unique_name(tag: &str) -> String {
     static COUNTER: AtomicU32 = AtomicU32::new(0);
     let n = COUNTER.fetch_add(1, Ordering::Relaxed);
-    format!("/shmipc-test-{tag}-{}-{n}", std::process::id())
+    let name = format!("/{PREFIX}-{}-{n}-{tag}", std::process::id());
+    assert!(
+        name.len() <= MAX_NAME_LEN - 2,
+        "test name `{name}` is too long for the portable path: use a shorter tag than `{tag}`"
+    );
+    name
+}
+
+/// A [`unique_name`] and the guard that removes it: `let (name, _cleanup) = guarded_name("x");`
+/// (binding the guard to `_` would drop it at once).
+pub fn guarded_name(tag: &str) -> (String, ShmCleanup) {
+    let name = unique_name(tag);
+    let cleanup = ShmCleanup::new([name.clone()]);
+    (name, cleanup)
 }
 
 /// Removes the named shared-memory objects when dropped (also during a panic).
+#[must_use = "the names are removed when the guard is dropped"]
 pub struct ShmCleanup(Vec<String>);
 
 impl ShmCleanup {
-    /// Guards `names` (with or without the leading slash).
+    /// Guards `names` (each with its leading slash, as passed to `create`).
     pub fn new<I: IntoIterator<Item = S>, S: Into<String>>(names: I) -> ShmCleanup {
         ShmCleanup(names.into_iter().map(Into::into).collect())
     }
@@ -35,8 +63,13 @@ impl ShmCleanup {
 impl Drop for ShmCleanup {
     fn drop(&mut self) {
         for name in &self.0 {
-            // Linux exposes POSIX shared memory as files in /dev/shm; a missing one is fine.
-            let _ = std::fs::remove_file(format!("/dev/shm/{}", name.trim_start_matches('/')));
+            // A name with a NUL byte was never created; a missing object is fine.
+            let Ok(c) = std::ffi::CString::new(name.as_str()) else {
+                continue;
+            };
+            // SAFETY: `c` is NUL-terminated and outlives the call. On Linux `shm_unlink` removes
+            // `/dev/shm/<name>`, which is also where the default (non-portable) path creates it.
+            unsafe { libc::shm_unlink(c.as_ptr()) };
         }
     }
 }

@@ -2,11 +2,14 @@
 //! object (the wait/wake cell).
 
 use std::ffi::CString;
+use std::fs::File;
+use std::os::fd::{FromRawFd, OwnedFd};
+
+use memmap2::{MmapOptions, MmapRaw};
 
 /// A `len`-byte POSIX shared-memory object mapped read-write; unmapped (not unlinked) on drop.
 pub struct RawMap {
-    ptr: *mut u8,
-    len: usize,
+    map: MmapRaw,
 }
 
 impl RawMap {
@@ -23,38 +26,19 @@ impl RawMap {
         if fd < 0 {
             return Err(std::io::Error::last_os_error());
         }
-        // SAFETY: `fd` is open; resizing a fresh object zero-fills it.
-        if create && unsafe { libc::ftruncate(fd, len as libc::off_t) } != 0 {
-            return Err(std::io::Error::last_os_error());
+        // SAFETY: `fd` was just returned by `shm_open`, is open, and nothing else owns it.
+        let file = File::from(unsafe { OwnedFd::from_raw_fd(fd) });
+        if create {
+            // Resizing a fresh object zero-fills it.
+            file.set_len(len as u64)?;
         }
-        // SAFETY: maps `len` bytes of the open object at a kernel-chosen address.
-        let p = unsafe {
-            libc::mmap(
-                std::ptr::null_mut(),
-                len,
-                libc::PROT_READ | libc::PROT_WRITE,
-                libc::MAP_SHARED,
-                fd,
-                0,
-            )
-        };
-        // SAFETY: `fd` is open and no longer needed (the mapping keeps the object).
-        unsafe { libc::close(fd) };
-        if p == libc::MAP_FAILED {
-            return Err(std::io::Error::last_os_error());
-        }
-        Ok(RawMap { ptr: p.cast(), len })
+        // The mapping keeps the object; the descriptor closes when `file` drops.
+        let map = MmapOptions::new().len(len).map_raw(&file)?;
+        Ok(RawMap { map })
     }
 
     /// The start of the mapping (page-aligned).
     pub fn ptr(&self) -> *mut u8 {
-        self.ptr
-    }
-}
-
-impl Drop for RawMap {
-    fn drop(&mut self) {
-        // SAFETY: exactly the region mmap returned; callers' borrows end with the map.
-        unsafe { libc::munmap(self.ptr.cast(), self.len) };
+        self.map.as_mut_ptr()
     }
 }

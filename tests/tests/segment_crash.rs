@@ -1,15 +1,14 @@
 //! A creator killed with SIGKILL while initializing and after initializing: openers get the
 //! right error, `create` says the creator is dead, and `create` with `replace_dead` succeeds.
 
-mod segment_common;
-
 use std::time::Duration;
 
-use segment_common::{Peer, run};
 use shmipc::segment::header::{STATE_INITIALIZING, STATE_OFFSET};
 use shmipc::{Error, Segment};
 use shmipc_schemas::Tick;
-use shmipc_tests::{ShmCleanup, unique_name};
+use shmipc_tests::{Peer, guarded_name};
+
+const SEGMENT_PEER: &str = env!("CARGO_BIN_EXE_segment_peer");
 
 /// Waits (bounded) until the segment's state word says initializing.
 fn wait_until_initializing(name: &str) {
@@ -28,9 +27,8 @@ fn wait_until_initializing(name: &str) {
 
 #[test]
 fn creator_killed_while_initializing() {
-    let name = unique_name("segki");
-    let _cleanup = ShmCleanup::new([name.clone()]);
-    let creator = Peer::spawn(&["paused", "tick", &name]);
+    let (name, _cleanup) = guarded_name("kin");
+    let mut creator = Peer::spawn(SEGMENT_PEER, &["paused", "tick", &name]);
     wait_until_initializing(&name);
 
     // While the creator lives, an opener waits and then times out.
@@ -69,30 +67,24 @@ fn creator_killed_while_initializing() {
     assert!(err.to_string().contains("died while initializing"), "{err}");
 
     // A later opener too, from another process.
-    let line = run(&["open", "tick", &name]);
+    let line = Peer::run(SEGMENT_PEER, &["open", "tick", &name]);
     assert!(line.starts_with("err CreatorDied:"), "{line}");
 
     // Plain create refuses and says why; replace_dead recreates.
-    let err = Segment::<Tick>::create(&name).unwrap_err();
-    assert_already_exists(&err, false);
+    let (err, segment) = refused_then_replaced(&name);
     assert!(err.to_string().contains("replace_dead(true)"), "{err}");
-    let segment = Segment::<Tick>::builder(&name)
-        .replace_dead(true)
-        .create()
-        .expect("replace the dead creator's segment");
     segment.write(&Tick {
         seq: 11.into(),
         ..Tick::default()
     });
-    let line = run(&["open", "tick", &name]);
+    let line = Peer::run(SEGMENT_PEER, &["open", "tick", &name]);
     assert!(line.starts_with("ok Tick { seq: 11"), "{line}");
 }
 
 #[test]
 fn creator_killed_after_initializing() {
-    let name = unique_name("segka");
-    let _cleanup = ShmCleanup::new([name.clone()]);
-    let mut creator = Peer::spawn(&["hold", "tick", &name, "5"]);
+    let (name, _cleanup) = guarded_name("kaf");
+    let mut creator = Peer::spawn(SEGMENT_PEER, &["hold", "tick", &name, "5"]);
     assert!(creator.line().starts_with("ready"));
     let pid = creator.pid();
     creator.kill();
@@ -105,12 +97,7 @@ fn creator_killed_after_initializing() {
     drop(segment);
 
     // A live creator's segment is never replaced; a dead one's is, on request.
-    let err = Segment::<Tick>::create(&name).unwrap_err();
-    assert_already_exists(&err, false);
-    let replaced = Segment::<Tick>::builder(&name)
-        .replace_dead(true)
-        .create()
-        .expect("replace");
+    let (_, replaced) = refused_then_replaced(&name);
     assert_eq!(replaced.read(), Tick::default(), "a fresh, zeroed segment");
     let err = Segment::<Tick>::builder(&name)
         .replace_dead(true)
@@ -122,8 +109,7 @@ fn creator_killed_after_initializing() {
 #[test]
 fn creator_killed_before_writing_its_identity() {
     // What a creator leaves when killed between sizing the file and writing the header: zeroes.
-    let name = unique_name("segkz");
-    let _cleanup = ShmCleanup::new([name.clone()]);
+    let (name, _cleanup) = guarded_name("kze");
     let path = format!("/dev/shm{name}");
     {
         use std::os::unix::fs::OpenOptionsExt;
@@ -145,13 +131,20 @@ fn creator_killed_before_writing_its_identity() {
         matches!(err, Error::Timeout { state: "empty", .. }),
         "{err}"
     );
-    let err = Segment::<Tick>::create(&name).unwrap_err();
+    let (_, segment) = refused_then_replaced(&name);
+    assert_eq!(segment.read(), Tick::default());
+}
+
+/// Plain `create` of `name` is refused (`AlreadyExists`, creator dead), and `create` with
+/// `replace_dead` then succeeds: returns the refusal and the new segment.
+fn refused_then_replaced(name: &str) -> (Error, Segment<Tick>) {
+    let err = Segment::<Tick>::create(name).unwrap_err();
     assert_already_exists(&err, false);
-    let segment = Segment::<Tick>::builder(&name)
+    let segment = Segment::<Tick>::builder(name)
         .replace_dead(true)
         .create()
-        .expect("replace the abandoned object");
-    assert_eq!(segment.read(), Tick::default());
+        .expect("replace the dead creator's segment");
+    (err, segment)
 }
 
 /// `err` is `AlreadyExists`, saying whether the existing segment's creator is `alive`.

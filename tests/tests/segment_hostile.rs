@@ -14,22 +14,7 @@ use shmipc::segment::header::{
 };
 use shmipc::{Error, Segment, SegmentKind, SegmentSpec, SharedLayout};
 use shmipc_schemas::{Ping, Tick};
-use shmipc_tests::{ShmCleanup, unique_name};
-
-/// xorshift64*: a small deterministic generator, so a failure reproduces.
-struct Rng(u64);
-
-impl Rng {
-    fn next(&mut self) -> u64 {
-        self.0 ^= self.0 >> 12;
-        self.0 ^= self.0 << 25;
-        self.0 ^= self.0 >> 27;
-        self.0.wrapping_mul(0x2545_f491_4f6c_dd1d)
-    }
-    fn below(&mut self, n: usize) -> usize {
-        (self.next() % n as u64) as usize
-    }
-}
+use shmipc_tests::{Rng, ShmCleanup, guarded_name};
 
 /// A valid header for one `T` created by this process, with the state published ready.
 fn valid_header<T: SharedLayout>() -> (Vec<u8>, usize) {
@@ -38,6 +23,15 @@ fn valid_header<T: SharedLayout>() -> (Vec<u8>, usize) {
         header::encode(SegmentKind::Value, T::LAYOUT, size_of::<T>(), me).expect("encode");
     bytes[STATE_OFFSET..STATE_OFFSET + 4].copy_from_slice(&STATE_READY.to_le_bytes());
     (bytes, geo.total_size)
+}
+
+/// A valid `Tick` header, its total segment size, where its field table ends, and a guarded name
+/// to write it under: `(good, total, table_end, name, cleanup)`.
+fn fixture(tag: &str) -> (Vec<u8>, usize, usize, String, ShmCleanup) {
+    let (good, total) = valid_header::<Tick>();
+    let (name, cleanup) = guarded_name(tag);
+    let end = table_end(&good);
+    (good, total, end, name, cleanup)
 }
 
 /// Recomputes the checksum, so a corruption reaches the checks behind it.
@@ -57,24 +51,24 @@ fn reseal(bytes: &mut [u8]) {
 
 /// One random corruption: bit flips, a huge or random integer, or a truncation.
 fn corrupt(rng: &mut Rng, bytes: &mut Vec<u8>) {
-    match rng.below(4) {
+    match rng.index(4) {
         0 => {
-            for _ in 0..1 + rng.below(8) {
-                let bit = rng.below(bytes.len() * 8);
+            for _ in 0..1 + rng.index(8) {
+                let bit = rng.index(bytes.len() * 8);
                 bytes[bit / 8] ^= 1 << (bit % 8);
             }
         }
         1 => {
-            let at = rng.below(bytes.len() - 8) & !3;
-            let value = [u64::MAX, u64::from(u32::MAX), 1 << 40, rng.next(), 0][rng.below(5)];
-            let width = if rng.below(2) == 0 { 4 } else { 8 };
+            let at = rng.index(bytes.len() - 8) & !3;
+            let value = [u64::MAX, u64::from(u32::MAX), 1 << 40, rng.next_u64(), 0][rng.index(5)];
+            let width = if rng.index(2) == 0 { 4 } else { 8 };
             bytes[at..at + width].copy_from_slice(&value.to_le_bytes()[..width]);
         }
         2 => {
-            let at = rng.below(bytes.len());
-            bytes[at] = rng.next() as u8;
+            let at = rng.index(bytes.len());
+            bytes[at] = rng.next_u64() as u8;
         }
-        _ => bytes.truncate(rng.below(bytes.len())),
+        _ => bytes.truncate(rng.index(bytes.len())),
     }
 }
 
@@ -82,7 +76,7 @@ fn corrupt(rng: &mut Rng, bytes: &mut Vec<u8>) {
 fn ten_thousand_random_corruptions_decode_to_errors_without_panicking() {
     let (good, _) = valid_header::<Tick>();
     let table_end = table_end(&good);
-    let mut rng = Rng(0x5eed_1234_abcd_0001);
+    let mut rng = Rng::new(0x5eed_1234_abcd_0001);
     let (mut errors, mut accepted) = (0, 0);
     for round in 0..12_000 {
         let mut bytes = good.clone();
@@ -121,11 +115,8 @@ fn ten_thousand_random_corruptions_decode_to_errors_without_panicking() {
 
 #[test]
 fn every_single_field_corrupted_through_a_real_file_is_refused() {
-    let (good, total) = valid_header::<Tick>();
-    let name = unique_name("seghf");
-    let _cleanup = ShmCleanup::new([name.clone()]);
+    let (good, total, table_end, name, _cleanup) = fixture("hf");
     // Each 4-byte word of the fixed header and of the table, set to a huge value and resealed.
-    let table_end = table_end(&good);
     for at in (0..table_end - 4).step_by(4) {
         if (STATE_OFFSET..STATE_OFFSET + 4).contains(&at)
             || (CHECKSUM_OFFSET..CHECKSUM_OFFSET + 8).contains(&at)
@@ -168,10 +159,7 @@ fn open_file<T: SharedLayout>(name: &str, bytes: &[u8], len: usize) -> Result<Se
 
 #[test]
 fn random_corruptions_through_real_files_are_refused() {
-    let (good, total) = valid_header::<Tick>();
-    let name = unique_name("seghr");
-    let _cleanup = ShmCleanup::new([name.clone()]);
-    let table_end = table_end(&good);
+    let (good, total, table_end, name, _cleanup) = fixture("hr");
     // What a header may differ in and still open: the format minor (a newer minor is readable),
     // the creator and the reserved word beside it, the checksum (resealed), the reserved bytes,
     // and the padding after the layout table.
@@ -180,7 +168,7 @@ fn random_corruptions_through_real_files_are_refused() {
             || (64..FIXED_LEN).contains(&i)
             || (table_end..good.len()).contains(&i)
     };
-    let mut rng = Rng(0x0bad_cafe_0000_0003);
+    let mut rng = Rng::new(0x0bad_cafe_0000_0003);
     let mut refused = 0;
     for round in 0..300 {
         let mut bytes = good.clone();
@@ -216,9 +204,7 @@ fn random_corruptions_through_real_files_are_refused() {
 
 #[test]
 fn named_corruptions_give_the_named_errors() {
-    let (good, total) = valid_header::<Tick>();
-    let name = unique_name("seghn");
-    let _cleanup = ShmCleanup::new([name.clone()]);
+    let (good, total, _, name, _cleanup) = fixture("hn");
     let open = |bytes: &[u8], len: usize| open_file::<Tick>(&name, bytes, len).unwrap_err();
 
     assert!(
@@ -288,8 +274,7 @@ fn named_corruptions_give_the_named_errors() {
 
 #[test]
 fn native_layout_from_the_other_byte_order_is_refused_but_fixed_order_is_not() {
-    let name = unique_name("seghb");
-    let _cleanup = ShmCleanup::new([name.clone()]);
+    let (name, _cleanup) = guarded_name("hb");
     for (good, total, native) in [
         (valid_header::<Ping>().0, valid_header::<Ping>().1, true),
         (valid_header::<Tick>().0, valid_header::<Tick>().1, false),

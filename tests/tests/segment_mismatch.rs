@@ -1,25 +1,32 @@
 //! The mismatch matrix: a process built with one definition of `Probe` creates the segment, a
 //! process with another definition under the same name opens it and is refused, with the field.
 
-mod segment_common;
+use shmipc_tests::{Peer, guarded_name};
 
-use segment_common::{Peer, run};
-use shmipc_tests::{ShmCleanup, unique_name};
+const SEGMENT_PEER: &str = env!("CARGO_BIN_EXE_segment_peer");
 
 /// Creates the segment with the `base` definition in one child and opens it with `variant` in
 /// another; returns the opener's line.
 fn open_base_as(variant: &str) -> String {
-    let name = unique_name("segmm");
-    let _cleanup = ShmCleanup::new([name.clone()]);
-    let mut creator = Peer::spawn(&["create", "base", &name, "3"]);
+    let (name, _cleanup) = guarded_name("mm");
+    let mut creator = Peer::spawn(SEGMENT_PEER, &["create", "base", &name, "3"]);
     assert_eq!(creator.line(), "ready");
-    let line = run(&["open", variant, &name]);
-    assert!(creator.finish());
+    let line = Peer::run(SEGMENT_PEER, &["open", variant, &name]);
+    creator.finish();
     line.replace(&name, "NAME")
 }
 
-const ADVICE: &str =
-    ": rebuild both programs from the same definition of the type, or bump its version";
+/// Opening the `base` segment as `variant` is refused with exactly `LayoutMismatch: segment
+/// `NAME` holds `Probe` v1 <difference>: <advice>`.
+fn assert_layout_mismatch(variant: &str, difference: &str) {
+    assert_eq!(
+        open_base_as(variant),
+        format!(
+            "err LayoutMismatch: segment `NAME` holds `Probe` v1 {difference}: rebuild both \
+             programs from the same definition of the type, or bump its version"
+        )
+    );
+}
 
 #[test]
 fn same_definition_opens() {
@@ -29,45 +36,34 @@ fn same_definition_opens() {
 
 #[test]
 fn reordered_fields_of_same_size_are_refused_naming_the_field() {
-    assert_eq!(
-        open_base_as("reordered"),
-        format!(
-            "err LayoutMismatch: segment `NAME` holds `Probe` v1 with field `a` at offset 0 as \
-             `u32le`, but this build has `a` at offset 4 as `u32le`{ADVICE}"
-        )
+    assert_layout_mismatch(
+        "reordered",
+        "with field `a` at offset 0 as `u32le`, but this build has `a` at offset 4 as `u32le`",
     );
 }
 
 #[test]
 fn renamed_field_is_refused_naming_both_names() {
-    assert_eq!(
-        open_base_as("renamed"),
-        format!(
-            "err LayoutMismatch: segment `NAME` holds `Probe` v1 with field `b` at offset 4 as \
-             `u32le`, but this build has no field `b` and has `bee` at offset 4 as `u32le`{ADVICE}"
-        )
+    assert_layout_mismatch(
+        "renamed",
+        "with field `b` at offset 4 as `u32le`, but this build has no field `b` and has `bee` at \
+         offset 4 as `u32le`",
     );
 }
 
 #[test]
 fn changed_type_of_same_size_is_refused_naming_the_field() {
-    assert_eq!(
-        open_base_as("retyped"),
-        format!(
-            "err LayoutMismatch: segment `NAME` holds `Probe` v1 with field `b` at offset 4 as \
-             `u32le`, but this build has `b` at offset 4 as `f32le`{ADVICE}"
-        )
+    assert_layout_mismatch(
+        "retyped",
+        "with field `b` at offset 4 as `u32le`, but this build has `b` at offset 4 as `f32le`",
     );
 }
 
 #[test]
 fn changed_endian_is_refused_naming_the_first_field() {
-    assert_eq!(
-        open_base_as("big"),
-        format!(
-            "err LayoutMismatch: segment `NAME` holds `Probe` v1 with field `a` at offset 0 as \
-             `u32le`, but this build has `a` at offset 0 as `u32be`{ADVICE}"
-        )
+    assert_layout_mismatch(
+        "big",
+        "with field `a` at offset 0 as `u32le`, but this build has `a` at offset 0 as `u32be`",
     );
 }
 
@@ -82,11 +78,8 @@ fn changed_version_is_refused() {
 
 #[test]
 fn different_size_is_refused_naming_the_added_field() {
-    assert_eq!(
-        open_base_as("grown"),
-        format!(
-            "err LayoutMismatch: segment `NAME` holds `Probe` v1 with no field `d`, but this \
-             build has `d` at offset 16 as `u64le`{ADVICE}"
-        )
+    assert_layout_mismatch(
+        "grown",
+        "with no field `d`, but this build has `d` at offset 16 as `u64le`",
     );
 }

@@ -2,25 +2,28 @@
 //! owned by another uid is refused unless that owner is allowed. Needs root (to run the peer as
 //! `nobody`); skipped with a note otherwise.
 
-mod segment_common;
-
 use std::os::unix::process::CommandExt;
 
-use segment_common::Peer;
 use shmipc::{Error, Segment};
 use shmipc_schemas::Tick;
-use shmipc_tests::{ShmCleanup, unique_name};
+use shmipc_tests::{Peer, ShmCleanup, guarded_name};
 
+const SEGMENT_PEER: &str = env!("CARGO_BIN_EXE_segment_peer");
 const NOBODY: u32 = 65534;
 
-fn is_root() -> bool {
+/// A guarded name for a test that needs root, or `None` (with a note) when not root.
+fn name_if_root(tag: &str) -> Option<(String, ShmCleanup)> {
     // SAFETY: `geteuid` has no preconditions.
-    unsafe { libc::geteuid() == 0 }
+    if unsafe { libc::geteuid() } != 0 {
+        eprintln!("note: not root, so the peer cannot run as another uid; test skipped");
+        return None;
+    }
+    Some(guarded_name(tag))
 }
 
 /// Spawns the peer as `nobody`.
 fn spawn_as_nobody(args: &[&str]) -> Peer {
-    Peer::spawn_with(args, |cmd| {
+    Peer::spawn_with(SEGMENT_PEER, args, |cmd| {
         // SAFETY: the closure runs in the forked child before exec and only calls the
         // async-signal-safe `setgroups`, `setgid` and `setuid`.
         unsafe {
@@ -39,12 +42,9 @@ fn spawn_as_nobody(args: &[&str]) -> Peer {
 
 #[test]
 fn another_uid_cannot_open_a_0600_segment() {
-    if !is_root() {
-        eprintln!("note: not root, so the peer cannot run as another uid; test skipped");
+    let Some((name, _cleanup)) = name_if_root("pd") else {
         return;
-    }
-    let name = unique_name("segpd");
-    let _cleanup = ShmCleanup::new([name.clone()]);
+    };
     let _segment = Segment::<Tick>::create(&name).expect("create 0600");
     let mut peer = spawn_as_nobody(&["open", "tick", &name]);
     let line = peer.line();
@@ -53,12 +53,9 @@ fn another_uid_cannot_open_a_0600_segment() {
 
 #[test]
 fn a_segment_of_another_owner_is_refused_unless_allowed() {
-    if !is_root() {
-        eprintln!("note: not root, so the peer cannot run as another uid; test skipped");
+    let Some((name, _cleanup)) = name_if_root("po") else {
         return;
-    }
-    let name = unique_name("segpo");
-    let _cleanup = ShmCleanup::new([name.clone()]);
+    };
     let mut peer = spawn_as_nobody(&["hold", "tick", &name, "8"]);
     assert!(peer.line().starts_with("ready"));
     let err = Segment::<Tick>::open(&name).unwrap_err();

@@ -1,17 +1,15 @@
 //! Two real processes share a segment: one creates and writes, the other opens and reads.
 
-mod segment_common;
-
-use segment_common::{Peer, run};
 use shmipc::{Error, Segment};
 use shmipc_schemas::{Position, Tick};
-use shmipc_tests::{ShmCleanup, unique_name};
+use shmipc_tests::{Peer, guarded_name};
+
+const SEGMENT_PEER: &str = env!("CARGO_BIN_EXE_segment_peer");
 
 #[test]
 fn child_creates_and_writes_parent_opens_and_reads() {
-    let name = unique_name("seg2p");
-    let _cleanup = ShmCleanup::new([name.clone()]);
-    let mut creator = Peer::spawn(&["create", "tick", &name, "41"]);
+    let (name, _cleanup) = guarded_name("2p");
+    let mut creator = Peer::spawn(SEGMENT_PEER, &["create", "tick", &name, "41"]);
     assert_eq!(creator.line(), "ready");
 
     let segment = Segment::<Tick>::open(&name).expect("open the child's segment");
@@ -28,11 +26,11 @@ fn child_creates_and_writes_parent_opens_and_reads() {
         seq: 42.into(),
         ..tick
     });
-    let line = run(&["open", "tick", &name]);
+    let line = Peer::run(SEGMENT_PEER, &["open", "tick", &name]);
     assert!(line.starts_with("ok Tick { seq: 42"), "{line}");
 
     // The creator unlinks on exit; the mapping stays valid here.
-    assert!(creator.finish());
+    creator.finish();
     assert!(matches!(
         Segment::<Tick>::open(&name),
         Err(Error::NotFound { .. })
@@ -42,8 +40,7 @@ fn child_creates_and_writes_parent_opens_and_reads() {
 
 #[test]
 fn parent_creates_child_reads_and_other_type_is_refused() {
-    let name = unique_name("seg2q");
-    let _cleanup = ShmCleanup::new([name.clone()]);
+    let (name, _cleanup) = guarded_name("2q");
     let segment = Segment::<Tick>::create(&name).expect("create");
     assert_eq!(segment.read(), Tick::default(), "starts zeroed");
     segment.write(&Tick {
@@ -51,7 +48,7 @@ fn parent_creates_child_reads_and_other_type_is_refused() {
         qty: 9.into(),
         ..Tick::default()
     });
-    let line = run(&["open", "tick", &name]);
+    let line = Peer::run(SEGMENT_PEER, &["open", "tick", &name]);
     assert!(line.starts_with("ok Tick { seq: 7"), "{line}");
     assert!(line.contains("qty: 9"), "{line}");
 
@@ -73,8 +70,7 @@ fn parent_creates_child_reads_and_other_type_is_refused() {
 
 #[test]
 fn persisted_segment_outlives_its_creator_and_unlink_removes_it() {
-    let name = unique_name("seg2r");
-    let _cleanup = ShmCleanup::new([name.clone()]);
+    let (name, _cleanup) = guarded_name("2r");
     let segment = Segment::<Tick>::builder(&name)
         .persist(true)
         .create()
@@ -84,7 +80,7 @@ fn persisted_segment_outlives_its_creator_and_unlink_removes_it() {
         ..Tick::default()
     });
     drop(segment);
-    let line = run(&["open", "tick", &name]);
+    let line = Peer::run(SEGMENT_PEER, &["open", "tick", &name]);
     assert!(line.starts_with("ok Tick { seq: 5"), "{line}");
     Segment::<Tick>::unlink(&name).expect("unlink");
     assert!(matches!(

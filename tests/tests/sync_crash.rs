@@ -3,14 +3,13 @@
 //! must then acquire within a bounded time, and be told `OwnerDied` exactly when the child died
 //! holding the lock (the lock word still names it).
 
-mod sync_support;
-
 use std::time::Duration;
 
 use shmipc::{LockError, SharedMutex};
 use shmipc_schemas::Ping;
-use shmipc_tests::{ShmCleanup, unique_name};
-use sync_support::{Peer, Rng};
+use shmipc_tests::{Peer, Rng, guarded_name};
+
+const SYNC_PEER: &str = env!("CARGO_BIN_EXE_sync_peer");
 
 /// Generous: a correct run acquires within milliseconds; this only turns a hang into a failure.
 const BOUND: Duration = Duration::from_secs(20);
@@ -23,8 +22,7 @@ struct Tally {
 }
 
 fn run_trials(trials: u32) -> Tally {
-    let name = unique_name("cr");
-    let _cleanup = ShmCleanup::new([name.clone()]);
+    let (name, _cleanup) = guarded_name("cr");
     let m = SharedMutex::<Ping>::create(&name).unwrap();
     let mut rng = Rng::from_env_or_time();
     let mut tally = Tally::default();
@@ -32,9 +30,8 @@ fn run_trials(trials: u32) -> Tally {
         if rng.below(4) == 0 {
             // Killed while blocked in lock(): it never held the lock, so nobody is told.
             let held = m.lock_timeout(BOUND).expect("parent locks");
-            let mut child = Peer::start(&["acquire", &name]);
-            std::thread::sleep(Duration::from_micros(rng.below(2_000)));
-            child.kill();
+            let mut child = Peer::spawn_ready(SYNC_PEER, &["acquire", &name]);
+            child.kill_after(Duration::from_micros(rng.below(2_000)));
             drop(held);
             let g = m.lock_timeout(BOUND);
             assert!(
@@ -44,10 +41,9 @@ fn run_trials(trials: u32) -> Tally {
             tally.died_waiting += 1;
             continue;
         }
-        let mut child = Peer::start(&["hold-loop", &name]);
+        let mut child = Peer::spawn_ready(SYNC_PEER, &["hold-loop", &name]);
         let pid = child.pid();
-        std::thread::sleep(Duration::from_micros(rng.below(1_500)));
-        child.kill();
+        child.kill_after(Duration::from_micros(rng.below(1_500)));
         // Ground truth: the dead child is named in the lock word iff it died holding the lock.
         let died_holding = m.holder() == Some(pid);
         match m.lock_timeout(BOUND) {
@@ -81,20 +77,14 @@ fn run_trials(trials: u32) -> Tally {
 /// parent, so it must notice the death by itself.
 #[test]
 fn holder_killed_while_parent_waits() {
-    let name = unique_name("hw");
-    let _cleanup = ShmCleanup::new([name.clone()]);
-    let m = SharedMutex::<Ping>::create(&name).unwrap();
     let mut rng = Rng::from_env_or_time();
+    let (name, _cleanup) = guarded_name("hw");
+    let m = SharedMutex::<Ping>::create(&name).unwrap();
     for trial in 0..10 {
-        let mut child = Peer::start(&["acquire", &name]);
-        // "ready" comes before its lock(); wait until it holds the lock.
-        while m.holder() != Some(child.pid()) {
-            std::thread::sleep(Duration::from_micros(200));
-        }
+        let mut child = holding_peer(&m, &name);
         let delay = Duration::from_micros(rng.below(20_000));
         let killer = std::thread::spawn(move || {
-            std::thread::sleep(delay);
-            child.kill();
+            child.kill_after(delay);
         });
         match m.lock_timeout(BOUND) {
             Err(LockError::OwnerDied(mut g)) => g.mark_consistent(),
@@ -102,6 +92,16 @@ fn holder_killed_while_parent_waits() {
         }
         killer.join().unwrap();
     }
+}
+
+/// A peer that has locked `m` (named `name`) and holds it until killed.
+fn holding_peer(m: &SharedMutex<Ping>, name: &str) -> Peer {
+    let child = Peer::spawn_ready(SYNC_PEER, &["acquire", name]);
+    // "ready" comes before its lock(); wait until it holds the lock.
+    while m.holder() != Some(child.pid()) {
+        std::thread::sleep(Duration::from_micros(200));
+    }
+    child
 }
 
 #[test]

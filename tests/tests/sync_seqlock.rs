@@ -2,25 +2,23 @@
 //! other fields; readers check every copy. A writer killed mid-write leaves readers the last
 //! complete value, and the next writer takes over.
 
-mod sync_support;
-
 use std::time::Duration;
 
 use shmipc::{SeqLock, SeqLockError, WriterState};
 use shmipc_schemas::SensorFrame;
 use shmipc_tests::sync_frames::{checksum, frame};
-use shmipc_tests::{ShmCleanup, unique_name};
-use sync_support::{Peer, Rng};
+use shmipc_tests::{Peer, Rng, guarded_name};
+
+const SYNC_PEER: &str = env!("CARGO_BIN_EXE_sync_peer");
 
 #[test]
 fn readers_never_see_a_torn_frame() {
-    let name = unique_name("st");
-    let _cleanup = ShmCleanup::new([name.clone()]);
+    let (name, _cleanup) = guarded_name("st");
     let s = SeqLock::<SensorFrame>::create(&name).unwrap();
     assert_eq!(s.read(), Err(SeqLockError::Empty));
-    let writer = Peer::start(&["seq-write", &name, "0"]);
+    let writer = Peer::spawn_ready(SYNC_PEER, &["seq-write", &name, "0"]);
     let readers: Vec<Peer> = (0..2)
-        .map(|_| Peer::start(&["seq-read", &name, "1000000"]))
+        .map(|_| Peer::spawn_ready(SYNC_PEER, &["seq-read", &name, "1000000"]))
         .collect();
     for r in readers {
         let out = r.finish();
@@ -35,15 +33,13 @@ fn readers_never_see_a_torn_frame() {
 
 #[test]
 fn writer_killed_mid_write_leaves_last_complete_value() {
-    let name = unique_name("sk");
-    let _cleanup = ShmCleanup::new([name.clone()]);
+    let (name, _cleanup) = guarded_name("sk");
     let reader = SeqLock::<SensorFrame>::create(&name).unwrap();
     let mut rng = Rng::from_env_or_time();
     for round in 0..20 {
-        let mut writer = Peer::start(&["seq-write", &name, "0"]);
+        let mut writer = Peer::spawn_ready(SYNC_PEER, &["seq-write", &name, "0"]);
         let pid = writer.pid();
-        std::thread::sleep(Duration::from_micros(rng.below(3_000)));
-        writer.kill();
+        writer.kill_after(Duration::from_micros(rng.below(3_000)));
         let before = reader.version();
         // At once, without spinning on a half-written value: the last complete frame.
         let f = reader.read_timeout(Duration::from_secs(5)).unwrap();
@@ -59,10 +55,9 @@ fn writer_killed_mid_write_leaves_last_complete_value() {
 
 #[test]
 fn a_second_live_writer_is_refused() {
-    let name = unique_name("s2");
-    let _cleanup = ShmCleanup::new([name.clone()]);
+    let (name, _cleanup) = guarded_name("s2");
     let mut mine = SeqLock::<SensorFrame>::create(&name).unwrap();
-    let writer = Peer::start(&["seq-write", &name, "0"]);
+    let writer = Peer::spawn_ready(SYNC_PEER, &["seq-write", &name, "0"]);
     assert_eq!(
         mine.write(&frame(1)),
         Err(SeqLockError::WriterBusy { pid: writer.pid() })

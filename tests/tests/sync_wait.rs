@@ -2,16 +2,15 @@
 //! and the uncontended fast paths make no system calls (counted with `strace -c -f` when strace is
 //! installed; skipped with a message otherwise).
 
-mod sync_support;
-
 use std::process::Command;
 use std::time::Duration;
 
 use shmipc::{SeqLock, SharedMutex, WaitCell};
 use shmipc_schemas::Ping;
 use shmipc_tests::raw_map::RawMap;
-use shmipc_tests::{ShmCleanup, unique_name};
-use sync_support::Peer;
+use shmipc_tests::{Peer, ShmCleanup, guarded_name, unique_name};
+
+const SYNC_PEER: &str = env!("CARGO_BIN_EXE_sync_peer");
 
 fn cell_map(name: &str) -> RawMap {
     RawMap::new(name, 4096, true).unwrap()
@@ -19,13 +18,12 @@ fn cell_map(name: &str) -> RawMap {
 
 #[test]
 fn sleeping_waiter_in_another_process_is_woken() {
-    let name = unique_name("wk");
-    let _cleanup = ShmCleanup::new([name.clone()]);
+    let (name, _cleanup) = guarded_name("wk");
     let map = cell_map(&name);
     // SAFETY: the mapping is page-aligned, outlives `cell`, and its first 8 bytes are only
     // accessed as a WaitCell in every process.
     let cell = unsafe { WaitCell::from_ptr(map.ptr()) };
-    let waiter = Peer::start(&["wait", &name, "1", "60000"]);
+    let waiter = Peer::spawn_ready(SYNC_PEER, &["wait", &name, "1", "60000"]);
     if shmipc::PORTABLE {
         // No futex on the portable path: sleepers poll, and `wake_all` has nobody to count.
         std::thread::sleep(Duration::from_millis(50));
@@ -53,10 +51,9 @@ fn sleeping_waiter_in_another_process_is_woken() {
 
 #[test]
 fn a_wait_times_out() {
-    let name = unique_name("wt");
-    let _cleanup = ShmCleanup::new([name.clone()]);
+    let (name, _cleanup) = guarded_name("wt");
     let _map = cell_map(&name);
-    let waiter = Peer::start(&["wait", &name, "1", "30"]);
+    let waiter = Peer::spawn_ready(SYNC_PEER, &["wait", &name, "1", "30"]);
     assert_eq!(waiter.finish().trim(), "timeout");
 }
 
@@ -68,7 +65,7 @@ fn strace_total(args: &[&str]) -> Option<u64> {
         .arg("-c")
         .arg("-o")
         .arg(&out_file)
-        .arg(env!("CARGO_BIN_EXE_sync_peer"))
+        .arg(SYNC_PEER)
         .args(args)
         .stdout(std::process::Stdio::null())
         .status()

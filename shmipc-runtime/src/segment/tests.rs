@@ -16,11 +16,16 @@ static SWAPPED_FIELDS: [FieldLayout; 2] = [
 ];
 static SWAPPED: Layout = Layout::__new("Pair", 1, Endian::Little, 16, 8, &SWAPPED_FIELDS);
 
-/// Short (portable builds allow 31 bytes) and unique per test.
-fn name(tag: &str) -> String {
-    format!("/sx-{tag}-{}", std::process::id())
+/// A name unique to this process and call, `/shmipc-test-<pid>-<n>-<tag>` (the prefix CI's leak
+/// check looks for; portable builds allow 31 bytes), and the guard that unlinks it.
+fn guarded_name(tag: &str) -> (String, Unlink) {
+    static COUNTER: std::sync::atomic::AtomicU32 = std::sync::atomic::AtomicU32::new(0);
+    let n = COUNTER.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+    let name = format!("/shmipc-test-{}-{n}-{tag}", std::process::id());
+    (name.clone(), Unlink(name))
 }
 
+/// Unlinks the name when dropped, also when an assertion fails first.
 struct Unlink(String);
 impl Drop for Unlink {
     fn drop(&mut self) {
@@ -28,16 +33,19 @@ impl Drop for Unlink {
     }
 }
 
+/// The spec of a `kind` segment holding `size` bytes laid out as `PAIR`.
+fn pair(kind: SegmentKind, size: usize) -> SegmentSpec {
+    SegmentSpec::new(kind, &PAIR, size)
+}
+
 #[test]
 fn create_then_open_shares_the_payload() {
-    let n = name("rt");
-    let _guard = Unlink(n.clone());
+    let (n, _guard) = guarded_name("rt");
     let opts = SegmentOptions::new();
-    let a =
-        RawSegment::create(&n, &SegmentSpec::new(SegmentKind::Value, &PAIR, 16), &opts).unwrap();
+    let a = RawSegment::create(&n, &pair(SegmentKind::Value, 16), &opts).unwrap();
     assert!(a.is_creator());
     assert_eq!(a.payload().as_ptr() as usize % 64, 0);
-    let b = RawSegment::open(&n, &SegmentSpec::new(SegmentKind::Value, &PAIR, 16), &opts).unwrap();
+    let b = RawSegment::open(&n, &pair(SegmentKind::Value, 16), &opts).unwrap();
     assert!(!b.is_creator());
     assert_eq!(b.payload_len(), 16);
     // SAFETY: both point to 16 mapped bytes; nothing else touches them during the test.
@@ -52,27 +60,19 @@ fn create_then_open_shares_the_payload() {
     drop(b);
     drop(a);
     assert!(matches!(
-        RawSegment::open(&n, &SegmentSpec::new(SegmentKind::Value, &PAIR, 16), &opts),
+        RawSegment::open(&n, &pair(SegmentKind::Value, 16), &opts),
         Err(Error::NotFound { .. })
     ));
 }
 
 #[test]
 fn open_refuses_other_kind_size_layout_and_create_refuses_existing() {
-    let n = name("rk");
-    let _guard = Unlink(n.clone());
+    let (n, _guard) = guarded_name("rk");
     let opts = SegmentOptions::new();
-    let _a =
-        RawSegment::create(&n, &SegmentSpec::new(SegmentKind::Value, &PAIR, 16), &opts).unwrap();
-    let err = RawSegment::open(
-        &n,
-        &SegmentSpec::new(SegmentKind::SpscRing, &PAIR, 16),
-        &opts,
-    )
-    .unwrap_err();
+    let _a = RawSegment::create(&n, &pair(SegmentKind::Value, 16), &opts).unwrap();
+    let err = RawSegment::open(&n, &pair(SegmentKind::SpscRing, 16), &opts).unwrap_err();
     assert!(matches!(err, Error::Kind { .. }), "{err}");
-    let err =
-        RawSegment::open(&n, &SegmentSpec::new(SegmentKind::Value, &PAIR, 32), &opts).unwrap_err();
+    let err = RawSegment::open(&n, &pair(SegmentKind::Value, 32), &opts).unwrap_err();
     assert!(matches!(err, Error::Size { .. }), "{err}");
     let err = RawSegment::open(
         &n,
@@ -88,8 +88,7 @@ fn open_refuses_other_kind_size_layout_and_create_refuses_existing() {
              the type, or bump its version"
         )
     );
-    let err = RawSegment::create(&n, &SegmentSpec::new(SegmentKind::Value, &PAIR, 16), &opts)
-        .unwrap_err();
+    let err = RawSegment::create(&n, &pair(SegmentKind::Value, 16), &opts).unwrap_err();
     assert!(
         matches!(
             err,
@@ -100,22 +99,17 @@ fn open_refuses_other_kind_size_layout_and_create_refuses_existing() {
         ),
         "{err}"
     );
-    let err = RawSegment::open(
-        &n,
-        &SegmentSpec::new(SegmentKind::Value, &PAIR, 16),
-        &opts.clone().mode(0o400),
-    )
-    .unwrap_err();
+    let err =
+        RawSegment::open(&n, &pair(SegmentKind::Value, 16), &opts.clone().mode(0o400)).unwrap_err();
     assert!(matches!(err, Error::ModeTooWide { .. }), "{err}");
 }
 
 #[test]
 fn persisted_segment_survives_its_creator_handle() {
-    let n = name("rp");
-    let _guard = Unlink(n.clone());
+    let (n, _guard) = guarded_name("rp");
     let opts = SegmentOptions::new().persist(true);
-    drop(RawSegment::create(&n, &SegmentSpec::new(SegmentKind::Mutex, &PAIR, 100), &opts).unwrap());
-    let b = RawSegment::open(&n, &SegmentSpec::new(SegmentKind::Mutex, &PAIR, 100), &opts).unwrap();
+    drop(RawSegment::create(&n, &pair(SegmentKind::Mutex, 100), &opts).unwrap());
+    let b = RawSegment::open(&n, &pair(SegmentKind::Mutex, 100), &opts).unwrap();
     assert!(b.creator_alive());
     drop(b);
     RawSegment::unlink(&n).unwrap();
@@ -183,8 +177,7 @@ fn forged_header_cannot_misalign_the_payload() {
 #[test]
 fn racing_replacers_of_a_dead_segment_make_exactly_one_creator() {
     use std::io::Write;
-    let n = name("rr");
-    let _guard = Unlink(n.clone());
+    let (n, _guard) = guarded_name("rr");
     // A finished segment whose creator is dead (no process has a pid above i32::MAX).
     let dead = crate::sys::process::ProcessIdentity {
         pid: u32::MAX,
@@ -210,11 +203,7 @@ fn racing_replacers_of_a_dead_segment_make_exactly_one_creator() {
                 .map(|_| {
                     s.spawn(|| {
                         barrier.wait();
-                        RawSegment::create(
-                            &n,
-                            &SegmentSpec::new(SegmentKind::Value, &PAIR, 16),
-                            &opts,
-                        )
+                        RawSegment::create(&n, &pair(SegmentKind::Value, 16), &opts)
                     })
                 })
                 .collect();
@@ -272,7 +261,7 @@ fn forged_header_with_huge_field_table_is_refused_quickly() {
     let sum = header::checksum(&b[..header::FIXED_LEN + t.len()]);
     b[header::CHECKSUM_OFFSET..header::CHECKSUM_OFFSET + 8].copy_from_slice(&sum.to_le_bytes());
     let start = std::time::Instant::now();
-    let err = check_header("/x", &b, &SegmentSpec::new(SegmentKind::Value, &PAIR, 16)).unwrap_err();
+    let err = check_header("/x", &b, &pair(SegmentKind::Value, 16)).unwrap_err();
     let took = start.elapsed();
     assert!(
         matches!(&err, Error::LayoutMismatch { diff, .. } if diff.fields.len() > 30_000),

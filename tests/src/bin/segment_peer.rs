@@ -18,75 +18,58 @@ use shmipc::prelude::*;
 use shmipc::{Error, Segment, SegmentOptions};
 use shmipc_schemas::Tick;
 
-/// The base definition.
-#[derive(SharedLayout, Clone, Copy, Debug)]
-#[repr(C)]
-#[shm(endian = "little", name = "Probe")]
-struct Base {
-    a: U32Le,
-    b: U32Le,
-    c: U64Le,
+/// Defines the `Probe` variants and [`run_probe`], which runs a command with one of them. Each
+/// variant is `"<variant>" => Type(<#[shm] keys besides the name>) { field: Type = value, .. }`;
+/// `$seq` names the sequence number the values may use.
+macro_rules! probes {
+    ($seq:ident; $(
+        $(#[doc = $doc:literal])*
+        $variant:literal => $ty:ident($($shm:tt)*) {
+            $($field:ident: $fty:ty = $value:expr),+ $(,)?
+        }
+    )+) => {
+        $(
+            $(#[doc = $doc])*
+            #[derive(SharedLayout, Clone, Copy, Debug)]
+            #[repr(C)]
+            #[shm(name = "Probe", $($shm)*)]
+            struct $ty {
+                $($field: $fty),+
+            }
+        )+
+
+        /// Runs `cmd` with the `Probe` variant called `variant` holding `seq`; false if there is
+        /// no such variant.
+        fn run_probe(cmd: &str, variant: &str, name: &str, $seq: u64) -> bool {
+            match variant {
+                $($variant => run(cmd, name, $ty { $($field: $value.into()),+ }),)+
+                _ => return false,
+            }
+            true
+        }
+    };
 }
 
-/// `a` and `b` swapped (same sizes).
-#[derive(SharedLayout, Clone, Copy, Debug)]
-#[repr(C)]
-#[shm(endian = "little", name = "Probe")]
-struct Reordered {
-    b: U32Le,
-    a: U32Le,
-    c: U64Le,
-}
-
-/// `b` renamed to `bee`.
-#[derive(SharedLayout, Clone, Copy, Debug)]
-#[repr(C)]
-#[shm(endian = "little", name = "Probe")]
-struct Renamed {
-    a: U32Le,
-    bee: U32Le,
-    c: U64Le,
-}
-
-/// `b` is a float of the same size.
-#[derive(SharedLayout, Clone, Copy, Debug)]
-#[repr(C)]
-#[shm(endian = "little", name = "Probe")]
-struct Retyped {
-    a: U32Le,
-    b: F32Le,
-    c: U64Le,
-}
-
-/// Big-endian instead of little.
-#[derive(SharedLayout, Clone, Copy, Debug)]
-#[repr(C)]
-#[shm(endian = "big", name = "Probe")]
-struct BigEndian {
-    a: U32Be,
-    b: U32Be,
-    c: U64Be,
-}
-
-/// The same fields, schema version 2.
-#[derive(SharedLayout, Clone, Copy, Debug)]
-#[repr(C)]
-#[shm(endian = "little", name = "Probe", version = 2)]
-struct Version2 {
-    a: U32Le,
-    b: U32Le,
-    c: U64Le,
-}
-
-/// One more field at the end: a different size.
-#[derive(SharedLayout, Clone, Copy, Debug)]
-#[repr(C)]
-#[shm(endian = "little", name = "Probe")]
-struct Grown {
-    a: U32Le,
-    b: U32Le,
-    c: U64Le,
-    d: U64Le,
+probes! { seq;
+    /// The base definition.
+    "base" => Base(endian = "little") { a: U32Le = 1, b: U32Le = 2, c: U64Le = seq }
+    /// `a` and `b` swapped (same sizes).
+    "reordered" => Reordered(endian = "little") { b: U32Le = 2, a: U32Le = 1, c: U64Le = seq }
+    /// `b` renamed to `bee`.
+    "renamed" => Renamed(endian = "little") { a: U32Le = 1, bee: U32Le = 2, c: U64Le = seq }
+    /// `b` is a float of the same size.
+    "retyped" => Retyped(endian = "little") { a: U32Le = 1, b: F32Le = 2.0, c: U64Le = seq }
+    /// Big-endian instead of little.
+    "big" => BigEndian(endian = "big") { a: U32Be = 1, b: U32Be = 2, c: U64Be = seq }
+    /// The same fields, schema version 2.
+    "v2" => Version2(endian = "little", version = 2) { a: U32Le = 1, b: U32Le = 2, c: U64Le = seq }
+    /// One more field at the end: a different size.
+    "grown" => Grown(endian = "little") {
+        a: U32Le = 1,
+        b: U32Le = 2,
+        c: U64Le = seq,
+        d: U64Le = 4,
+    }
 }
 
 fn main() {
@@ -96,86 +79,18 @@ fn main() {
         std::process::exit(2);
     };
     let seq: u64 = rest.first().and_then(|s| s.parse().ok()).unwrap_or(1);
-    match variant.as_str() {
-        "tick" => run(
-            cmd,
-            name,
-            Tick {
-                seq: seq.into(),
-                ts_ns: 1_700_000_000_000_000_000.into(),
-                price_e6: (-12_500_000).into(),
-                qty: 300.into(),
-                venue: *b"XNAS",
-            },
-        ),
-        "base" => run(
-            cmd,
-            name,
-            Base {
-                a: 1.into(),
-                b: 2.into(),
-                c: seq.into(),
-            },
-        ),
-        "reordered" => run(
-            cmd,
-            name,
-            Reordered {
-                b: 2.into(),
-                a: 1.into(),
-                c: seq.into(),
-            },
-        ),
-        "renamed" => run(
-            cmd,
-            name,
-            Renamed {
-                a: 1.into(),
-                bee: 2.into(),
-                c: seq.into(),
-            },
-        ),
-        "retyped" => run(
-            cmd,
-            name,
-            Retyped {
-                a: 1.into(),
-                b: 2.0.into(),
-                c: seq.into(),
-            },
-        ),
-        "big" => run(
-            cmd,
-            name,
-            BigEndian {
-                a: 1.into(),
-                b: 2.into(),
-                c: seq.into(),
-            },
-        ),
-        "v2" => run(
-            cmd,
-            name,
-            Version2 {
-                a: 1.into(),
-                b: 2.into(),
-                c: seq.into(),
-            },
-        ),
-        "grown" => run(
-            cmd,
-            name,
-            Grown {
-                a: 1.into(),
-                b: 2.into(),
-                c: seq.into(),
-                d: 4.into(),
-            },
-        ),
-        other => {
-            eprintln!("unknown variant {other}");
-            std::process::exit(2);
-        }
+    if variant == "tick" {
+        let tick = Tick {
+            seq: seq.into(),
+            ts_ns: 1_700_000_000_000_000_000.into(),
+            price_e6: (-12_500_000).into(),
+            qty: 300.into(),
+            venue: *b"XNAS",
+        };
+        run(cmd, name, tick);
+    } else if !run_probe(cmd, variant, name, seq) {
+        eprintln!("unknown variant {variant}");
+        std::process::exit(2);
     }
 }
 
