@@ -131,7 +131,7 @@ mod tests {
 
     #[test]
     fn create_is_exclusive_and_unlink_removes() {
-        let name = format!("/sx-shm-{}", std::process::id());
+        let name = format!("/shmipc-test-{}-shm", std::process::id());
         let _ = unlink(&name);
         let _guard = Guard(&name);
         let file = create(&name, 0o600).expect("create");
