@@ -2,7 +2,7 @@
 //! formatted with prettyplease and compared with insta (`src/snapshots/`). After an intended
 //! change, review with `cargo insta review` or re-run with `INSTA_UPDATE=always` and read the diff.
 
-use crate::expand::derive;
+use crate::derive;
 
 fn expand(source: &str) -> String {
     let input: syn::DeriveInput = syn::parse_str(source).expect("test input parses");
