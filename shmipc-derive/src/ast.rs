@@ -1,10 +1,11 @@
-//! The typed model of a `#[derive(SharedLayout)]` input, keeping the syn nodes for spans.
+//! The input of `#[derive(SharedLayout)]` as written: a typed model that keeps the syn nodes for
+//! spans. Building it judges nothing; [`crate::valid`] does.
 
+use proc_macro2::Span;
 use syn::spanned::Spanned;
-use syn::{Data, DeriveInput, Fields, Member, Type};
+use syn::{Attribute, Data, DeriveInput, Fields, Generics, Ident, Member, Path, Type};
 
-use crate::attr::{self, ShmAttrs};
-use crate::errors::Errors;
+use crate::attr::{self, ReprHint, ShmArg, ShmValue};
 
 /// One field of the struct.
 pub struct Field<'a> {
@@ -15,106 +16,120 @@ pub struct Field<'a> {
     pub ty: &'a Type,
 }
 
-/// A struct the derive can expand, or the errors that say why not.
+impl Field<'_> {
+    /// True when the type is spelled as `u8`, `i8` or arrays of them: such a field has no byte
+    /// order. (The generated proofs still check both orders, so an alias that shadows `u8` cannot
+    /// cheat.)
+    pub fn is_byte_order_free(&self) -> bool {
+        fn bytes_only(ty: &Type) -> bool {
+            match ty {
+                Type::Array(a) => bytes_only(&a.elem),
+                Type::Path(p) => {
+                    p.qself.is_none() && (p.path.is_ident("u8") || p.path.is_ident("i8"))
+                }
+                _ => false,
+            }
+        }
+        bytes_only(self.ty)
+    }
+}
+
+/// What kind of item the derive is on.
+pub enum Shape<'a> {
+    /// A struct, with its fields in declaration order (none for a unit or empty struct).
+    Struct(Vec<Field<'a>>),
+    /// An enum; the span of `enum`.
+    Enum(Span),
+    /// A union; the span of `union`.
+    Union(Span),
+}
+
+/// The derive's input as written.
 pub struct Input<'a> {
-    pub input: &'a DeriveInput,
-    pub shm: ShmAttrs,
-    pub fields: Vec<Field<'a>>,
+    pub ident: &'a Ident,
+    pub generics: &'a Generics,
+    /// Every `key = value` of the struct's `#[shm(...)]` attributes, in source order.
+    pub shm: Vec<syn::Result<ShmArg>>,
+    /// Every hint of the struct's `#[repr(...)]` attributes, in source order.
+    pub repr: Vec<syn::Result<ReprHint>>,
+    pub shape: Shape<'a>,
+    /// `#[shm(...)]` attributes written on fields (of a struct or union).
+    pub field_attrs: Vec<&'a Attribute>,
 }
 
 impl<'a> Input<'a> {
-    /// Reads the input, recording every structural problem in `errors`.
-    pub fn from_syn(input: &'a DeriveInput, errors: &mut Errors) -> Input<'a> {
-        let shm = attr::parse_shm(&input.attrs, errors);
-        let fields = match &input.data {
-            Data::Struct(data) => {
-                attr::parse_repr(&input.attrs, input.ident.span(), errors);
-                match &data.fields {
-                    Fields::Named(named) if !named.named.is_empty() => named
-                        .named
-                        .iter()
-                        .map(|f| {
-                            let ident = f.ident.clone().expect("named field");
-                            Field {
-                                name: unraw(&ident),
-                                member: Member::Named(ident),
-                                ty: &f.ty,
-                            }
-                        })
-                        .collect(),
-                    Fields::Unnamed(unnamed) if !unnamed.unnamed.is_empty() => unnamed
-                        .unnamed
-                        .iter()
-                        .enumerate()
-                        .map(|(i, f)| Field {
-                            name: i.to_string(),
-                            member: Member::Unnamed(syn::Index {
-                                index: i as u32,
-                                span: f.ty.span(),
-                            }),
-                            ty: &f.ty,
-                        })
-                        .collect(),
-                    _ => {
-                        errors.push(syn::Error::new(
-                            input.ident.span(),
-                            "a shared layout cannot be zero-sized: there are no bytes to share; add at least one field",
-                        ));
-                        Vec::new()
-                    }
-                }
-            }
-            Data::Enum(data) => {
-                errors.push(syn::Error::new(
-                    data.enum_token.span,
-                    "#[derive(SharedLayout)] does not support enums yet: a peer may write a discriminant that is no variant; use a struct with an integer tag field (for example `kind: u8`) and one field per payload",
-                ));
-                Vec::new()
-            }
-            Data::Union(data) => {
-                errors.push(syn::Error::new(
-                    data.union_token.span,
-                    "#[derive(SharedLayout)] does not support unions: the layout cannot say which field holds the value; use a struct with a tag field and a `[u8; N]` payload",
-                ));
-                Vec::new()
-            }
+    pub fn from_syn(input: &'a DeriveInput) -> Input<'a> {
+        // The fields whose attributes are looked at (an enum's are not).
+        let (shape, fields): (_, Vec<&syn::Field>) = match &input.data {
+            Data::Struct(data) => (
+                Shape::Struct(fields(&data.fields)),
+                data.fields.iter().collect(),
+            ),
+            Data::Union(data) => (
+                Shape::Union(data.union_token.span),
+                data.fields.named.iter().collect(),
+            ),
+            Data::Enum(data) => (Shape::Enum(data.enum_token.span), Vec::new()),
         };
-        for field in all_fields(input) {
-            for attr in field.attrs.iter().filter(|a| a.path().is_ident("shm")) {
-                errors.push(syn::Error::new_spanned(
-                    attr,
-                    "#[shm(...)] belongs on the struct, not on a field: fields take no options",
-                ));
-            }
-        }
-        if !input.generics.params.is_empty() {
-            errors.push(syn::Error::new(
-                input.generics.span(),
-                "#[derive(SharedLayout)] does not support generic structs yet: the layout must be fixed at compile time; write one struct per concrete type",
-            ));
-        }
-        Input { input, shm, fields }
-    }
-
-    /// The stable name recorded in the layout.
-    pub fn stable_name(&self) -> String {
-        match &self.shm.name {
-            Some((name, _)) => name.clone(),
-            None => unraw(&self.input.ident),
+        Input {
+            ident: &input.ident,
+            generics: &input.generics,
+            shm: attr::parse_shm(&input.attrs),
+            repr: attr::parse_repr(&input.attrs),
+            shape,
+            field_attrs: fields
+                .into_iter()
+                .flat_map(|f| f.attrs.iter().filter(|a| a.path().is_ident("shm")))
+                .collect(),
         }
     }
-}
 
-/// The fields of a struct or union (an enum's are not looked at).
-fn all_fields(input: &DeriveInput) -> Vec<&syn::Field> {
-    match &input.data {
-        Data::Struct(data) => data.fields.iter().collect(),
-        Data::Union(data) => data.fields.named.iter().collect(),
-        Data::Enum(_) => Vec::new(),
+    /// The path to the facade crate: the last readable `crate = "..."`, else `::shmipc`.
+    pub fn krate(&self) -> Path {
+        let given = self.shm.iter().rev().find_map(|item| match item {
+            Ok(ShmArg {
+                value: ShmValue::Crate(Ok(path)),
+                ..
+            }) => Some(path.clone()),
+            _ => None,
+        });
+        given.unwrap_or_else(|| syn::parse_quote!(::shmipc))
     }
 }
 
-fn unraw(ident: &syn::Ident) -> String {
+fn fields(fields: &Fields) -> Vec<Field<'_>> {
+    match fields {
+        Fields::Named(named) => named
+            .named
+            .iter()
+            .map(|f| {
+                let ident = f.ident.clone().expect("named field");
+                Field {
+                    name: unraw(&ident),
+                    member: Member::Named(ident),
+                    ty: &f.ty,
+                }
+            })
+            .collect(),
+        Fields::Unnamed(unnamed) => unnamed
+            .unnamed
+            .iter()
+            .enumerate()
+            .map(|(i, f)| Field {
+                name: i.to_string(),
+                member: Member::Unnamed(syn::Index {
+                    index: i as u32,
+                    span: f.ty.span(),
+                }),
+                ty: &f.ty,
+            })
+            .collect(),
+        Fields::Unit => Vec::new(),
+    }
+}
+
+/// The identifier without a leading `r#`.
+pub fn unraw(ident: &Ident) -> String {
     let s = ident.to_string();
     s.strip_prefix("r#").map(str::to_owned).unwrap_or(s)
 }

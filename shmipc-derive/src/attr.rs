@@ -1,13 +1,15 @@
-//! Parsing of `#[shm(...)]` and `#[repr(...)]`.
+//! Reading `#[shm(...)]` and `#[repr(...)]` into what was written, in order, with spans.
 //!
-//! Parsing never stops at the first problem: every error is pushed to an [`Errors`] list so the
-//! user sees all of them at once.
+//! Reading only turns tokens into typed values, and never stops the derive: what cannot be read
+//! (a syntax error, an unknown key, a byte order that is no byte order) is recorded as the error
+//! that says why, in its place, and `valid` reports it there among the other errors. Reading one
+//! attribute stops at its first syntax error, as syn's own parsing does.
 
-use proc_macro2::Span;
+use proc_macro2::{Span, TokenStream};
+use syn::meta::ParseNestedMeta;
+use syn::parse::Parse;
 use syn::spanned::Spanned;
 use syn::{Attribute, LitInt, LitStr, Path};
-
-use crate::errors::Errors;
 
 /// The byte order a struct declares.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -17,166 +19,154 @@ pub enum Endian {
     Native,
 }
 
-/// What `#[shm(...)]` said.
-pub struct ShmAttrs {
-    /// `None` if missing or invalid (an error has been recorded if it was invalid).
-    pub endian: Option<Endian>,
-    /// Whether `endian = ...` was written at all.
-    pub endian_given: bool,
-    pub version: u32,
-    /// The stable name and the span to blame for it.
-    pub name: Option<(String, Span)>,
-    /// The path to the facade crate.
-    pub krate: Path,
+/// One `key = value` of `#[shm(...)]` with a key the derive knows.
+pub struct ShmArg {
+    /// The span of the key, blamed when it is given twice.
+    pub key: Span,
+    pub value: ShmValue,
 }
 
-/// Longest stable type name accepted (it is stored in segment headers).
-pub const MAX_NAME_LEN: usize = 64;
+/// The value of a [`ShmArg`], or the error that says why it could not be read.
+pub enum ShmValue {
+    Endian(syn::Result<Endian>),
+    Version(syn::Result<u32>),
+    Name(syn::Result<LitStr>),
+    Crate(syn::Result<Path>),
+}
 
-pub fn parse_shm(attrs: &[Attribute], errors: &mut Errors) -> ShmAttrs {
-    let mut out = ShmAttrs {
-        endian: None,
-        endian_given: false,
-        version: 1,
-        name: None,
-        krate: syn::parse_quote!(::shmipc),
-    };
-    let mut seen_version = false;
-    let mut seen_crate = false;
+impl ShmValue {
+    /// The key, as written in `#[shm(...)]`.
+    pub fn key(&self) -> &'static str {
+        match self {
+            ShmValue::Endian(_) => "endian",
+            ShmValue::Version(_) => "version",
+            ShmValue::Name(_) => "name",
+            ShmValue::Crate(_) => "crate",
+        }
+    }
+}
+
+/// Every `key = value` of every `#[shm(...)]` in `attrs`, in source order. An `Err` is an item
+/// that is no known key (or no item at all: the attribute's syntax is broken there).
+pub fn parse_shm(attrs: &[Attribute]) -> Vec<syn::Result<ShmArg>> {
+    let mut items = Vec::new();
     for attr in attrs.iter().filter(|a| a.path().is_ident("shm")) {
         let result = attr.parse_nested_meta(|meta| {
-            let key = meta
-                .path
-                .get_ident()
-                .map(|i| i.to_string())
-                .unwrap_or_default();
-            let mut once = |seen: bool, what: &str| {
-                if seen {
-                    errors.push(syn::Error::new(
-                        meta.path.span(),
-                        format!("duplicate `{what}` in #[shm(...)]: give it once"),
-                    ));
+            let key = meta.path.span();
+            let value = match ident_text(&meta.path).as_str() {
+                "endian" => ShmValue::Endian(read(&meta, endian_of)),
+                "version" => ShmValue::Version(read(&meta, version_of)),
+                "name" => ShmValue::Name(read(&meta, |lit: &LitStr| Ok(lit.clone()))),
+                "crate" => ShmValue::Crate(read(&meta, crate_of)),
+                _ => {
+                    items.push(unknown_key(&meta));
+                    return Ok(());
                 }
             };
-            match key.as_str() {
-                "endian" => {
-                    once(out.endian_given, "endian");
-                    out.endian_given = true;
-                    let lit: LitStr = meta.value()?.parse()?;
-                    out.endian = match lit.value().as_str() {
-                        "little" => Some(Endian::Little),
-                        "big" => Some(Endian::Big),
-                        "native" => Some(Endian::Native),
-                        other => {
-                            errors.push(syn::Error::new(
-                                lit.span(),
-                                format!(
-                                    "unknown byte order `{other}`: write `endian = \"little\"`, `endian = \"big\"` or `endian = \"native\"`"
-                                ),
-                            ));
-                            None
-                        }
-                    };
-                }
-                "version" => {
-                    once(seen_version, "version");
-                    seen_version = true;
-                    let lit: LitInt = meta.value()?.parse()?;
-                    match lit.base10_parse::<u32>() {
-                        Ok(v) => out.version = v,
-                        Err(_) => errors.push(syn::Error::new(
-                            lit.span(),
-                            "`version` must be an integer from 0 to 4294967295 (a u32)",
-                        )),
-                    }
-                }
-                "name" => {
-                    once(out.name.is_some(), "name");
-                    let lit: LitStr = meta.value()?.parse()?;
-                    let name = lit.value();
-                    if let Some(problem) = name_problem(&name) {
-                        errors.push(syn::Error::new(lit.span(), problem));
-                    }
-                    out.name = Some((name, lit.span()));
-                }
-                "crate" => {
-                    once(seen_crate, "crate");
-                    seen_crate = true;
-                    let lit: LitStr = meta.value()?.parse()?;
-                    match lit.parse::<Path>() {
-                        Ok(path) => out.krate = path,
-                        Err(_) => errors.push(syn::Error::new(
-                            lit.span(),
-                            "`crate` must be a path such as \"::shmipc\" or \"my_shmipc\"",
-                        )),
-                    }
-                }
-                _ => {
-                    // Skip any value so the rest of the attribute still parses.
-                    if meta.input.peek(syn::Token![=]) {
-                        let _: syn::Expr = meta.value()?.parse()?;
-                    }
-                    errors.push(syn::Error::new(
-                        meta.path.span(),
-                        format!(
-                            "unknown key `{}` in #[shm(...)]: expected `endian`, `version`, `name` or `crate`",
-                            path_text(&meta.path)
-                        ),
-                    ));
-                }
-            }
+            items.push(Ok(ShmArg { key, value }));
             Ok(())
         });
         if let Err(e) = result {
-            errors.push(e);
+            items.push(Err(e));
         }
     }
-    out
+    items
 }
 
-fn path_text(path: &Path) -> String {
-    quote::quote!(#path).to_string().replace(' ', "")
-}
-
-/// Why a stable name is unusable, if it is.
-fn name_problem(name: &str) -> Option<String> {
-    if name.is_empty() {
-        return Some("`name` must not be empty".into());
+/// Reads `= literal` and interprets the literal. A syntax error ends the attribute (the rest of
+/// it is skipped) and becomes the value, so the key still counts as given.
+fn read<L: Parse, T>(
+    meta: &ParseNestedMeta<'_>,
+    interpret: impl FnOnce(&L) -> syn::Result<T>,
+) -> syn::Result<T> {
+    match meta.value().and_then(|value| value.parse::<L>()) {
+        Ok(lit) => interpret(&lit),
+        Err(syntax) => {
+            let _rest: syn::Result<TokenStream> = meta.input.parse();
+            Err(syntax)
+        }
     }
-    if name.len() > MAX_NAME_LEN {
-        return Some(format!(
-            "`name` is {} bytes long; the limit is {MAX_NAME_LEN} bytes",
-            name.len()
-        ));
-    }
-    if !name.bytes().all(|b| b.is_ascii_graphic()) {
-        return Some(
-            "`name` may contain only printable ASCII characters without spaces, such as \"market::Tick\""
-                .into(),
-        );
-    }
-    None
 }
 
-/// What `#[repr(...)]` said, across all repr attributes.
-#[derive(Default)]
-pub struct Repr {
-    pub c: bool,
+fn endian_of(lit: &LitStr) -> syn::Result<Endian> {
+    match lit.value().as_str() {
+        "little" => Ok(Endian::Little),
+        "big" => Ok(Endian::Big),
+        "native" => Ok(Endian::Native),
+        other => Err(syn::Error::new(
+            lit.span(),
+            format!(
+                "unknown byte order `{other}`: write `endian = \"little\"`, `endian = \"big\"` or `endian = \"native\"`"
+            ),
+        )),
+    }
 }
 
-pub fn parse_repr(attrs: &[Attribute], struct_span: Span, errors: &mut Errors) -> Repr {
-    let mut repr = Repr::default();
-    let before = errors.len();
+fn version_of(lit: &LitInt) -> syn::Result<u32> {
+    lit.base10_parse::<u32>().map_err(|_| {
+        syn::Error::new(
+            lit.span(),
+            "`version` must be an integer from 0 to 4294967295 (a u32)",
+        )
+    })
+}
+
+fn crate_of(lit: &LitStr) -> syn::Result<Path> {
+    lit.parse::<Path>().map_err(|_| {
+        syn::Error::new(
+            lit.span(),
+            "`crate` must be a path such as \"::shmipc\" or \"my_shmipc\"",
+        )
+    })
+}
+
+/// The error for a key the derive does not know, after skipping its value (if any) so the rest
+/// of the attribute still reads.
+fn unknown_key(meta: &ParseNestedMeta<'_>) -> syn::Result<ShmArg> {
+    if meta.input.peek(syn::Token![=]) {
+        read(meta, |_: &syn::Expr| Ok(()))?;
+    }
+    Err(syn::Error::new(
+        meta.path.span(),
+        format!(
+            "unknown key `{}` in #[shm(...)]: expected `endian`, `version`, `name` or `crate`",
+            path_text(&meta.path)
+        ),
+    ))
+}
+
+/// One hint of a `#[repr(...)]`, as written.
+pub struct ReprHint {
+    pub span: Span,
+    pub kind: ReprKind,
+}
+
+/// Which hint a [`ReprHint`] is.
+pub enum ReprKind {
+    C,
+    /// `align(N)`.
+    Align,
+    /// `packed` or `packed(N)`.
+    Packed,
+    Transparent,
+    Rust,
+    /// Any other hint (`u8`, `simd`, ...), by name.
+    Other(String),
+}
+
+/// Every hint of every `#[repr(...)]` in `attrs`, in source order; an `Err` is where an
+/// attribute's syntax is broken.
+pub fn parse_repr(attrs: &[Attribute]) -> Vec<syn::Result<ReprHint>> {
+    let mut hints = Vec::new();
     for attr in attrs.iter().filter(|a| a.path().is_ident("repr")) {
         let result = attr.parse_nested_meta(|meta| {
-            let key = meta.path.get_ident().map(|i| i.to_string()).unwrap_or_default();
-            match key.as_str() {
-                "C" => repr.c = true,
+            let kind = match ident_text(&meta.path).as_str() {
+                "C" => ReprKind::C,
                 "align" => {
-                    // `align(N)`: fine; the padding proof checks what it does to the size.
                     let content;
                     syn::parenthesized!(content in meta.input);
                     let _: LitInt = content.parse()?;
+                    ReprKind::Align
                 }
                 "packed" => {
                     if meta.input.peek(syn::token::Paren) {
@@ -184,35 +174,30 @@ pub fn parse_repr(attrs: &[Attribute], struct_span: Span, errors: &mut Errors) -
                         syn::parenthesized!(content in meta.input);
                         let _: LitInt = content.parse()?;
                     }
-                    errors.push(syn::Error::new(
-                        meta.path.span(),
-                        "#[repr(packed)] places fields at unaligned offsets, where atomics and references are unsound and other languages disagree; use #[repr(C)] and add explicit `[u8; N]` padding fields instead",
-                    ));
+                    ReprKind::Packed
                 }
-                "transparent" => errors.push(syn::Error::new(
-                    meta.path.span(),
-                    "#[repr(transparent)] is not a C layout; use #[repr(C)] (a one-field #[repr(C)] struct has the same bytes)",
-                )),
-                "Rust" => errors.push(syn::Error::new(
-                    meta.path.span(),
-                    "#[repr(Rust)] lets the compiler reorder fields differently in each build; use #[repr(C)]",
-                )),
-                other => errors.push(syn::Error::new(
-                    meta.path.span(),
-                    format!("#[repr({other})] is not supported on a shared layout; use #[repr(C)], optionally with align(N)"),
-                )),
-            }
+                "transparent" => ReprKind::Transparent,
+                "Rust" => ReprKind::Rust,
+                other => ReprKind::Other(other.to_owned()),
+            };
+            hints.push(Ok(ReprHint {
+                span: meta.path.span(),
+                kind,
+            }));
             Ok(())
         });
         if let Err(e) = result {
-            errors.push(e);
+            hints.push(Err(e));
         }
     }
-    if !repr.c && errors.len() == before {
-        errors.push(syn::Error::new(
-            struct_span,
-            "a shared layout needs #[repr(C)]: without it the compiler may reorder the fields differently in each build; add #[repr(C)] to the struct",
-        ));
-    }
-    repr
+    hints
+}
+
+/// The path's identifier, or `""` for a longer path.
+fn ident_text(path: &Path) -> String {
+    path.get_ident().map(|i| i.to_string()).unwrap_or_default()
+}
+
+fn path_text(path: &Path) -> String {
+    quote::quote!(#path).to_string().replace(' ', "")
 }

@@ -1,46 +1,22 @@
-//! Code generation: the `SharedLayout` and `Field` impls and the compile-time proofs.
+//! Code generation from a validated model: the `SharedLayout` and `Field` impls and the
+//! compile-time proofs, or, for input that failed validation, a stub. Nothing here checks the input.
 
 use proc_macro2::TokenStream;
 use quote::{quote, quote_spanned};
-use syn::DeriveInput;
 use syn::spanned::Spanned;
 
 use crate::ast::Input;
 use crate::attr::Endian;
-use crate::errors::Errors;
-use crate::valid;
-
-/// Expands `#[derive(SharedLayout)]` on `input`: the impls when every check passes, or the errors
-/// plus a stub impl (so that code using the type reports no further errors).
-pub fn derive(input: &DeriveInput) -> TokenStream {
-    let mut errors = Errors::default();
-    let model = Input::from_syn(input, &mut errors);
-    if !model.shm.endian_given {
-        errors.push(syn::Error::new(
-            input.ident.span(),
-            "a shared layout must declare its byte order: add #[shm(endian = \"little\")], #[shm(endian = \"big\")] or #[shm(endian = \"native\")] to the struct",
-        ));
-    }
-    valid::check_fields(&model, &mut errors);
-    match (errors.combined(), model.shm.endian) {
-        (None, Some(endian)) => expand(&model, endian),
-        (Some(error), _) => {
-            let mut out = error.to_compile_error();
-            out.extend(stub(&model));
-            out
-        }
-        (None, None) => unreachable!("a missing or invalid byte order is always reported"),
-    }
-}
+use crate::valid::Struct;
 
 /// The impls of a struct that failed validation: enough for other code to type-check, never
 /// usable (the crate does not compile).
-fn stub(model: &Input<'_>) -> TokenStream {
-    if !model.input.generics.params.is_empty() {
+pub fn stub(input: &Input<'_>) -> TokenStream {
+    if !input.generics.params.is_empty() {
         return TokenStream::new();
     }
-    let ident = &model.input.ident;
-    let krate = &model.shm.krate;
+    let ident = input.ident;
+    let krate = &input.krate();
     let p = quote!(#krate::__private);
     quote! {
         const _: () = {
@@ -57,13 +33,13 @@ fn stub(model: &Input<'_>) -> TokenStream {
     }
 }
 
-fn expand(model: &Input<'_>, endian: Endian) -> TokenStream {
-    let ident = &model.input.ident;
-    let krate = &model.shm.krate;
+/// The impls and proofs of a struct that passed validation.
+pub fn expand(model: &Struct<'_>) -> TokenStream {
+    let ident = model.ident;
+    let krate = &model.krate;
     let p = quote!(#krate::__private);
     let core = quote!(#p::core);
-    let name = model.stable_name();
-    let version = model.shm.version;
+    let (name, version, endian) = (&model.name, model.version, model.endian);
     let endian_variant = match endian {
         Endian::Little => quote!(Little),
         Endian::Big => quote!(Big),
@@ -73,7 +49,7 @@ fn expand(model: &Input<'_>, endian: Endian) -> TokenStream {
     // Which byte-order marker traits the struct earns. Each field's canonical type is read through
     // the marker it must carry, so the read is also the proof; a byte-order-free struct (only
     // bytes) proves both orders and nests in layouts of either.
-    let byte_order_free = valid::is_byte_order_free(model);
+    let byte_order_free = model.is_byte_order_free();
     let little = endian == Endian::Little || byte_order_free;
     let big = endian == Endian::Big || byte_order_free;
     let type_of = |ty: &syn::Type| match (little, big) {
@@ -111,8 +87,7 @@ fn expand(model: &Input<'_>, endian: Endian) -> TokenStream {
             }>();
         }
     });
-    let last = model.fields.last().expect("validated: at least one field");
-    let (last_member, last_ty) = (&last.member, last.ty);
+    let (last_member, last_ty) = (&model.last.member, model.last.ty);
     let tail_proof = quote_spanned! {ident.span()=>
         #p::assert_no_trailing_padding::<#ident, {
             #core::mem::size_of::<#ident>()

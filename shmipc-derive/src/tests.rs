@@ -2,29 +2,34 @@
 //! formatted with prettyplease and compared with insta (`src/snapshots/`). After an intended
 //! change, review with `cargo insta review` or re-run with `INSTA_UPDATE=always` and read the diff.
 
-use crate::expand::derive;
+use crate::derive;
 
 fn expand(source: &str) -> String {
-    let input: syn::DeriveInput = syn::parse_str(source).expect("test input parses");
-    let tokens = derive(&input);
+    expand_input(&syn::parse_str(source).expect("test input parses"))
+}
+
+fn expand_input(input: &syn::DeriveInput) -> String {
+    let tokens = derive(input);
     let file: syn::File = syn::parse2(tokens).expect("expansion is valid Rust");
     prettyplease::unparse(&file)
 }
 
+/// The README's `Tick`, read from the UI test that compiles it and checks its layout, so the two
+/// cannot drift apart.
+const README_TICK: &str = include_str!("../../tests/ui/pass/readme_tick.rs");
+
 #[test]
 fn little_endian_tick() {
-    insta::assert_snapshot!(expand(
-        r#"
-        #[repr(C)]
-        #[shm(endian = "little", version = 3)]
-        pub struct Tick {
-            pub seq: U64Le,
-            pub price_e6: I64Le,
-            pub qty: U32Le,
-            pub venue: [u8; 4],
-        }
-        "#
-    ));
+    let file: syn::File = syn::parse_str(README_TICK).expect("readme_tick.rs parses");
+    let tick = file
+        .items
+        .into_iter()
+        .find_map(|item| match item {
+            syn::Item::Struct(tick) => Some(tick),
+            _ => None,
+        })
+        .expect("readme_tick.rs defines a struct");
+    insta::assert_snapshot!(expand_input(&tick.into()));
 }
 
 #[test]
@@ -91,4 +96,63 @@ fn raw_identifiers_are_unrawed_in_names() {
     );
     assert!(out.contains("\"Match\""), "{out}");
     assert!(out.contains("\"type\""), "{out}");
+}
+
+/// The messages of every error the derive reports for `source`, in order.
+fn errors(source: &str) -> Vec<String> {
+    let input: syn::DeriveInput = syn::parse_str(source).expect("test input parses");
+    match crate::valid::validate(&crate::ast::Input::from_syn(&input)) {
+        Ok(_) => Vec::new(),
+        Err(error) => error.into_iter().map(|e| e.to_string()).collect(),
+    }
+}
+
+#[test]
+fn an_unreadable_value_still_counts_as_given() {
+    // The syntax error ends the first attribute (its `version` is never read), the unreadable byte
+    // order is not also reported as missing, and the duplicate comes before the syntax error of
+    // its own value.
+    let found = errors(
+        r#"
+        #[repr(C)]
+        #[shm(endian = little, version = 1)]
+        #[shm(version = 2, version = x)]
+        pub struct A { a: u8 }
+        "#,
+    );
+    assert_eq!(
+        found,
+        [
+            "expected string literal",
+            "duplicate `version` in #[shm(...)]: give it once",
+            "expected integer literal",
+        ]
+    );
+}
+
+#[test]
+fn a_broken_repr_is_not_also_reported_as_missing() {
+    let found = errors(
+        r#"
+        #[repr(align)]
+        #[shm(endian = "little")]
+        pub struct A { a: u8 }
+        "#,
+    );
+    assert_eq!(found, ["unexpected end of input, expected parentheses"]);
+}
+
+#[test]
+fn the_error_stub_follows_the_last_readable_crate_path() {
+    let out = expand(
+        r#"
+        #[repr(C)]
+        #[shm(endian = "little", crate = "my_ipc", crate = "not a path")]
+        pub struct A { a: bool }
+        "#,
+    );
+    assert!(
+        out.contains("unsafe impl my_ipc::__private::SharedLayout for A"),
+        "{out}"
+    );
 }

@@ -1,19 +1,238 @@
-//! Early, well-placed errors for field types that can be recognised by their spelling.
-//!
-//! These checks exist for the quality of the message only. Soundness never rests on them: a type
-//! alias or wrapper can hide any of these types, and the sealed `Field` traits in the generated
-//! proofs reject it all the same (with a more general message).
+//! The one validation stage: every check of a derive input, every error collected, in the order
+//! the user reads them (the struct's attributes, its shape, its field types). What passes becomes
+//! a [`Struct`], the only thing `expand` accepts.
 
-use syn::{GenericArgument, PathArguments, Type};
+mod field_types;
 
-use crate::ast::Input;
-use crate::attr::Endian;
-use crate::errors::Errors;
+use proc_macro2::Span;
+use syn::Path;
+use syn::spanned::Spanned;
 
-/// Records an error for every field whose type is recognisably unshareable.
-pub fn check_fields(input: &Input<'_>, errors: &mut Errors) {
-    for field in &input.fields {
-        if let Some(reason) = type_problem(field.ty, input.shm.endian) {
+use crate::ast::{Field, Input, Shape, unraw};
+use crate::attr::{Endian, ReprHint, ReprKind, ShmArg, ShmValue};
+use crate::errors::{Errors, Reported};
+
+/// Longest stable type name `#[shm(name = "...")]` accepts, in bytes. The name is recorded in
+/// the layout (so in every segment header and in `layouts.lock`); this is not the limit on
+/// segment names (`shmipc_runtime::segment::MAX_NAME_LEN`).
+pub const MAX_TYPE_NAME_LEN: usize = 64;
+
+/// A struct that passed every check: what `expand` needs, with nothing left optional.
+pub struct Struct<'a> {
+    pub ident: &'a syn::Ident,
+    pub endian: Endian,
+    pub version: u32,
+    /// The stable name recorded in the layout.
+    pub name: String,
+    /// The path to the facade crate.
+    pub krate: Path,
+    /// At least one field, in declaration order.
+    pub fields: &'a [Field<'a>],
+    pub last: &'a Field<'a>,
+}
+
+impl Struct<'_> {
+    /// True when every field is byte-order free ([`Field::is_byte_order_free`]): such a struct
+    /// has no byte order and may nest in layouts of either order.
+    pub fn is_byte_order_free(&self) -> bool {
+        self.fields.iter().all(Field::is_byte_order_free)
+    }
+}
+
+/// Checks `input`, returning the struct to expand or every error found.
+pub fn validate<'a>(input: &'a Input<'a>) -> Result<Struct<'a>, syn::Error> {
+    let mut errors = Errors::default();
+    let options = check_options(input, &mut errors);
+    let fields = check_shape(input, &mut errors);
+    for attr in &input.field_attrs {
+        errors.push(syn::Error::new_spanned(
+            attr,
+            "#[shm(...)] belongs on the struct, not on a field: fields take no options",
+        ));
+    }
+    if !input.generics.params.is_empty() {
+        errors.push(syn::Error::new(
+            input.generics.span(),
+            "#[derive(SharedLayout)] does not support generic structs yet: the layout must be fixed at compile time; write one struct per concrete type",
+        ));
+    }
+    let endian = match options.endian {
+        EndianAttr::Given(endian) => Ok(endian),
+        EndianAttr::Unreadable(reported) => Err(reported),
+        EndianAttr::Missing => Err(errors.push(syn::Error::new(
+            input.ident.span(),
+            "a shared layout must declare its byte order: add #[shm(endian = \"little\")], #[shm(endian = \"big\")] or #[shm(endian = \"native\")] to the struct",
+        ))),
+    };
+    if let Shape::Struct(all) = &input.shape {
+        check_field_types(all, endian.as_ref().ok().copied(), &mut errors);
+    }
+    let valid = endian.and_then(|endian| fields.map(|(fields, last)| (endian, fields, last)));
+    errors.finish(valid).map(|(endian, fields, last)| Struct {
+        ident: input.ident,
+        endian,
+        version: options.version,
+        name: options.name.unwrap_or_else(|| unraw(input.ident)),
+        krate: input.krate(),
+        fields,
+        last,
+    })
+}
+
+/// What the struct's `#[shm(...)]` said.
+struct Options {
+    endian: EndianAttr,
+    version: u32,
+    name: Option<String>,
+}
+
+/// What `endian = "..."` said (the last one, if it was given more than once).
+enum EndianAttr {
+    /// No `endian` was written.
+    Missing,
+    /// Written, but not readable as a byte order; the error has been recorded.
+    Unreadable(Reported),
+    Given(Endian),
+}
+
+/// Reports every unreadable, duplicate or unusable `#[shm(...)]` item, in source order.
+fn check_options(input: &Input<'_>, errors: &mut Errors) -> Options {
+    let mut options = Options {
+        endian: EndianAttr::Missing,
+        version: 1,
+        name: None,
+    };
+    let mut seen = Vec::new();
+    for item in &input.shm {
+        let ShmArg { key, value } = match item {
+            Ok(arg) => arg,
+            Err(unreadable) => {
+                errors.push(unreadable.clone());
+                continue;
+            }
+        };
+        if seen.contains(&value.key()) {
+            errors.push(syn::Error::new(
+                *key,
+                format!("duplicate `{}` in #[shm(...)]: give it once", value.key()),
+            ));
+        }
+        seen.push(value.key());
+        match value {
+            ShmValue::Endian(endian) => {
+                options.endian = match endian {
+                    Ok(endian) => EndianAttr::Given(*endian),
+                    Err(e) => EndianAttr::Unreadable(errors.push(e.clone())),
+                };
+            }
+            ShmValue::Version(Ok(version)) => options.version = *version,
+            ShmValue::Name(Ok(lit)) => {
+                let name = lit.value();
+                if let Some(problem) = name_problem(&name) {
+                    errors.push(syn::Error::new(lit.span(), problem));
+                }
+                options.name = Some(name);
+            }
+            // The path itself is read by `Input::krate`, which the error stub needs too.
+            ShmValue::Crate(Ok(_)) => {}
+            ShmValue::Version(Err(e)) | ShmValue::Name(Err(e)) | ShmValue::Crate(Err(e)) => {
+                errors.push(e.clone());
+            }
+        }
+    }
+    options
+}
+
+/// Why a stable name is unusable, if it is.
+fn name_problem(name: &str) -> Option<String> {
+    if name.is_empty() {
+        return Some("`name` must not be empty".into());
+    }
+    if name.len() > MAX_TYPE_NAME_LEN {
+        return Some(format!(
+            "`name` is {} bytes long; the limit is {MAX_TYPE_NAME_LEN} bytes",
+            name.len()
+        ));
+    }
+    if !name.bytes().all(|b| b.is_ascii_graphic()) {
+        return Some(
+            "`name` may contain only printable ASCII characters without spaces, such as \"market::Tick\""
+                .into(),
+        );
+    }
+    None
+}
+
+/// Checks that the input is a struct with `#[repr(C)]` and at least one field; returns its
+/// fields and the last one.
+fn check_shape<'a>(
+    input: &'a Input<'a>,
+    errors: &mut Errors,
+) -> Result<(&'a [Field<'a>], &'a Field<'a>), Reported> {
+    match &input.shape {
+        Shape::Struct(fields) => {
+            check_repr(&input.repr, input.ident.span(), errors);
+            match fields.last() {
+                Some(last) => Ok((fields, last)),
+                None => Err(errors.push(syn::Error::new(
+                    input.ident.span(),
+                    "a shared layout cannot be zero-sized: there are no bytes to share; add at least one field",
+                ))),
+            }
+        }
+        Shape::Enum(span) => Err(errors.push(syn::Error::new(
+            *span,
+            "#[derive(SharedLayout)] does not support enums yet: a peer may write a discriminant that is no variant; use a struct with an integer tag field (for example `kind: u8`) and one field per payload",
+        ))),
+        Shape::Union(span) => Err(errors.push(syn::Error::new(
+            *span,
+            "#[derive(SharedLayout)] does not support unions: the layout cannot say which field holds the value; use a struct with a tag field and a `[u8; N]` payload",
+        ))),
+    }
+}
+
+/// Reports every `#[repr(...)]` hint other than `C` and `align(N)`; and a missing `C` when the
+/// hints were otherwise fine (a broken repr is reported once, not twice).
+fn check_repr(hints: &[syn::Result<ReprHint>], struct_span: Span, errors: &mut Errors) {
+    let mut c = false;
+    let mut problem = false;
+    for hint in hints {
+        let hint = match hint {
+            Ok(hint) => hint,
+            Err(unreadable) => {
+                errors.push(unreadable.clone());
+                problem = true;
+                continue;
+            }
+        };
+        let message = match &hint.kind {
+            ReprKind::C => {
+                c = true;
+                continue;
+            }
+            // `align(N)`: fine; the padding proof checks what it does to the size.
+            ReprKind::Align => continue,
+            ReprKind::Packed => "#[repr(packed)] places fields at unaligned offsets, where atomics and references are unsound and other languages disagree; use #[repr(C)] and add explicit `[u8; N]` padding fields instead".to_owned(),
+            ReprKind::Transparent => "#[repr(transparent)] is not a C layout; use #[repr(C)] (a one-field #[repr(C)] struct has the same bytes)".to_owned(),
+            ReprKind::Rust => "#[repr(Rust)] lets the compiler reorder fields differently in each build; use #[repr(C)]".to_owned(),
+            ReprKind::Other(other) => format!("#[repr({other})] is not supported on a shared layout; use #[repr(C)], optionally with align(N)"),
+        };
+        errors.push(syn::Error::new(hint.span, message));
+        problem = true;
+    }
+    if !c && !problem {
+        errors.push(syn::Error::new(
+            struct_span,
+            "a shared layout needs #[repr(C)]: without it the compiler may reorder the fields differently in each build; add #[repr(C)] to the struct",
+        ));
+    }
+}
+
+/// Records an error for every field whose type is recognisably unshareable in a layout of byte
+/// order `endian` (`None`: not declared or unreadable, so only the rules for every order apply).
+fn check_field_types(fields: &[Field<'_>], endian: Option<Endian>, errors: &mut Errors) {
+    for field in fields {
+        if let Some(reason) = field_types::type_problem(field.ty, endian) {
             errors.push(syn::Error::new_spanned(
                 field.ty,
                 format!(
@@ -23,160 +242,4 @@ pub fn check_fields(input: &Input<'_>, errors: &mut Errors) {
             ));
         }
     }
-}
-
-/// Why `ty` cannot be a field of a layout with byte order `endian`, if that shows in its spelling.
-fn type_problem(ty: &Type, endian: Option<Endian>) -> Option<String> {
-    match ty {
-        Type::Ptr(_) => Some(
-            "a raw pointer is an address in this process and means nothing in another; store an offset into the segment (for example a `U64Le`) instead"
-                .into(),
-        ),
-        Type::Reference(_) => Some(
-            "a reference is an address in this process and means nothing in another; store the value itself, or an offset into the segment"
-                .into(),
-        ),
-        Type::BareFn(_) => Some(
-            "a function pointer is an address in this process (and differs between processes); store an index into a table that both processes know"
-                .into(),
-        ),
-        Type::TraitObject(_) | Type::ImplTrait(_) => Some(
-            "a trait object carries a vtable pointer that is valid only in this process; use a concrete struct with #[derive(SharedLayout)]"
-                .into(),
-        ),
-        Type::Tuple(t) if t.elems.is_empty() => Some(
-            "`()` is zero-sized and holds nothing to share; remove the field".into(),
-        ),
-        Type::Tuple(_) => Some(
-            "tuples have no guaranteed layout; use a #[repr(C)] struct with #[derive(SharedLayout)]"
-                .into(),
-        ),
-        Type::Slice(_) => Some(
-            "a slice has no fixed length; use an array `[T; N]` and a length field".into(),
-        ),
-        Type::Array(a) => type_problem(&a.elem, endian),
-        Type::Paren(p) => type_problem(&p.elem, endian),
-        Type::Group(g) => type_problem(&g.elem, endian),
-        Type::Path(p) if p.qself.is_none() => {
-            let last = p.path.segments.last()?;
-            let name = last.ident.to_string();
-            // A derived struct is never generic, so a generic std name (`Vec<T>`) cannot be a
-            // user's shared type; plain names are matched only where a user type is unlikely.
-            let generic = matches!(last.arguments, PathArguments::AngleBracketed(_));
-            if let Some(reason) = path_problem(&name, generic) {
-                return Some(reason);
-            }
-            // Rules for the generic arguments of well-known wrappers (`Le<usize>`, `[Vec<u8>; 2]`).
-            if let PathArguments::AngleBracketed(args) = &last.arguments {
-                for arg in &args.args {
-                    if let GenericArgument::Type(inner) = arg
-                        && let Some(reason) = type_problem(inner, Some(Endian::Native))
-                    {
-                        return Some(reason);
-                    }
-                }
-            }
-            if p.path.segments.len() == 1 {
-                native_in_endian_layout(&name, endian)
-            } else {
-                None
-            }
-        }
-        _ => None,
-    }
-}
-
-/// Why a path whose last segment is `name` (with generic arguments if `generic`) cannot be
-/// shared, in any layout.
-fn path_problem(name: &str, generic: bool) -> Option<String> {
-    if generic {
-        return generic_problem(name);
-    }
-    let reason = match name {
-        "usize" | "isize" => format!(
-            "`{name}` is 4 bytes in a 32-bit process and 8 bytes in a 64-bit one; use a fixed width such as `u64` or `u32` (`U64Le`/`U32Le` in a little-endian layout)"
-        ),
-        "bool" => "`bool` is valid only as 0 or 1, but a peer may write any byte; use a `u8` (0 or 1) instead".into(),
-        "char" => "`char` has invalid bit patterns (surrogates and values above 0x10FFFF); store the code point as a `U32Le`, or UTF-8 bytes in a `[u8; 4]`".into(),
-        "u128" | "i128" => format!(
-            "the alignment of `{name}` changed from 8 to 16 bytes in Rust 1.77 on x86_64, so two builds may disagree on the layout; split it into two `U64Le` halves"
-        ),
-        "NonZeroU8" | "NonZeroU16" | "NonZeroU32" | "NonZeroU64" | "NonZeroI8" | "NonZeroI16"
-        | "NonZeroI32" | "NonZeroI64" | "NonZero" => format!(
-            "`{name}` must not be zero, but a peer may write zero; use the plain integer type and check it after reading"
-        ),
-        "String" | "CString" | "OsString" | "PathBuf" => format!(
-            "`{name}` owns heap memory of this process, which another process cannot see; use a fixed-size array `[u8; N]` and a length field"
-        ),
-        "str" | "CStr" | "OsStr" => format!(
-            "`{name}` has no fixed size; use a fixed-size array `[u8; N]` and a length field"
-        ),
-        "AtomicUsize" | "AtomicIsize" => format!(
-            "`{name}` changes width between 32- and 64-bit processes; use `AtomicU64` or `AtomicU32`"
-        ),
-        "AtomicBool" => "`AtomicBool` is valid only as 0 or 1, but a peer may write any byte; use an `AtomicU8` (0 or 1) instead".into(),
-        "AtomicPtr" => "an `AtomicPtr` holds an address in this process that means nothing in another; store an offset in an `AtomicU64`".into(),
-        "PhantomPinned" => format!(
-            "`{name}` is zero-sized and holds nothing to share; remove the field"
-        ),
-        _ => return None,
-    };
-    Some(reason)
-}
-
-/// Why a generic std type named `name` cannot be shared.
-fn generic_problem(name: &str) -> Option<String> {
-    let reason = match name {
-        "Option" => "`Option` uses a niche or hidden discriminant that a peer can set to an invalid value; store a `u8` flag beside the value".into(),
-        "Box" | "Vec" | "Rc" | "Arc" | "HashMap" | "BTreeMap" | "HashSet" | "BTreeSet"
-        | "VecDeque" | "Cow" => format!(
-            "`{name}` owns heap memory of this process, which another process cannot see; use a fixed-size array (`[u8; N]` for text) and a length field"
-        ),
-        "Cell" | "RefCell" | "UnsafeCell" | "OnceCell" | "SyncUnsafeCell" => format!(
-            "`{name}` gives interior mutability within one process only; share mutable values through atomics (`AtomicU32`, `AtomicU64`, ...) in an `endian = \"native\"` layout, or a shmipc lock"
-        ),
-        "Mutex" | "RwLock" | "OnceLock" | "LazyLock" => format!(
-            "`std::sync::{name}` uses a futex private to this process, so it cannot synchronise two processes; use shmipc's shared lock instead"
-        ),
-        "PhantomData" => "`PhantomData` is zero-sized and holds nothing to share; remove the field".into(),
-        _ => return None,
-    };
-    Some(reason)
-}
-
-/// The native fixed-width types, with the endian type to write instead in a little or big layout.
-fn native_in_endian_layout(name: &str, endian: Option<Endian>) -> Option<String> {
-    let (order, suffix) = match endian? {
-        Endian::Little => ("little", "Le"),
-        Endian::Big => ("big", "Be"),
-        Endian::Native => return None,
-    };
-    match name {
-        "u16" | "u32" | "u64" | "i16" | "i32" | "i64" | "f32" | "f64" => {
-            let mut alias = name.to_uppercase();
-            alias.push_str(suffix);
-            Some(format!(
-                "`{name}` is stored in the byte order of the machine that writes it, but this layout is `endian = \"{order}\"`; use `{alias}` (`shmipc::endian::{alias}`) instead, or declare `endian = \"native\"`"
-            ))
-        }
-        "AtomicU8" | "AtomicU16" | "AtomicU32" | "AtomicU64" | "AtomicI8" | "AtomicI16"
-        | "AtomicI32" | "AtomicI64" => Some(format!(
-            "atomics work in the machine's byte order, but this layout is `endian = \"{order}\"`; put `{name}` in a struct with `endian = \"native\"`"
-        )),
-        _ => None,
-    }
-}
-
-/// True when every field is spelled as `u8`, `i8` or arrays of them: such a struct has no byte
-/// order and may nest in layouts of either order. (The generated proofs still check both orders,
-/// so an alias that shadows `u8` cannot cheat.)
-pub fn is_byte_order_free(input: &Input<'_>) -> bool {
-    fn bytes_only(ty: &Type) -> bool {
-        match ty {
-            Type::Array(a) => bytes_only(&a.elem),
-            Type::Path(p) => p.qself.is_none() && (p.path.is_ident("u8") || p.path.is_ident("i8")),
-            _ => false,
-        }
-    }
-    input.fields.iter().all(|f| bytes_only(f.ty))
 }
