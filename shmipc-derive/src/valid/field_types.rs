@@ -20,7 +20,7 @@ pub fn type_problem(ty: &Type, endian: Option<Endian>) -> Option<String> {
             "a reference is an address in this process and means nothing in another; store the value itself, or an offset into the segment"
                 .into(),
         ),
-        Type::BareFn(_) => Some(
+        Type::FnPtr(_) => Some(
             "a function pointer is an address in this process (and differs between processes); store an index into a table that both processes know"
                 .into(),
         ),
