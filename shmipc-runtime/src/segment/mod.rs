@@ -15,6 +15,7 @@ mod error;
 mod expected;
 pub mod header;
 mod kind;
+mod mapping;
 mod mismatch;
 mod name;
 mod open;

@@ -6,23 +6,15 @@ use std::fs::File;
 use std::os::unix::fs::MetadataExt;
 use std::time::{Duration, Instant};
 
-use memmap2::{MmapOptions, MmapRaw};
+use memmap2::MmapRaw;
 
 use super::error::Error;
 use super::header::{self, FIXED_LEN, STATE_EMPTY, STATE_INITIALIZING, STATE_OFFSET, STATE_READY};
+use super::mapping::{StateWord, copy_fixed_out, copy_published_rest_out, map};
 use super::options::SegmentOptions;
-use super::shared::{atomic_u32, copy_from_shared, copy_words_from_shared};
 use super::validate;
 use crate::sys::process::{Liveness, ProcessIdentity};
 use crate::sys::shm;
-
-/// Maps the first `len` bytes of `file`, shared and writable.
-pub(crate) fn map(file: &File, len: usize, name: &str) -> Result<MmapRaw, Error> {
-    MmapOptions::new()
-        .len(len)
-        .map_raw(file)
-        .map_err(|e| Error::from_io(name, "map", e))
-}
 
 /// A segment whose header is published and copied out, its fixed part checked, not yet compared
 /// with a layout.
@@ -77,20 +69,11 @@ pub(crate) fn open_ready(name: &str, options: &SegmentOptions) -> Result<Ready, 
         ));
     };
     let map = map(&file, size, name)?;
-    let base = map.as_mut_ptr();
-    // SAFETY: offset 12 of a page-aligned mapping of at least FIXED_LEN bytes is aligned and in
-    // bounds; this process accesses the state word only through 32-bit atomics; `map` outlives
-    // `state`.
-    let state = unsafe { atomic_u32(base.add(STATE_OFFSET)) };
+    let state = StateWord::of(&map);
     let mut fixed = [0u8; FIXED_LEN];
     loop {
-        let st = u32::from_le(state.load(Ordering::Acquire));
-        // SAFETY: FIXED_LEN bytes are mapped; the state word is skipped (it is only accessed
-        // atomically); the rest of the header is accessed only through byte-wise copies.
-        unsafe {
-            copy_from_shared(base, &mut fixed[..STATE_OFFSET]);
-            copy_from_shared(base.add(STATE_OFFSET + 4), &mut fixed[STATE_OFFSET + 4..]);
-        }
+        let st = state.load(Ordering::Acquire);
+        copy_fixed_out(&map, &mut fixed);
         fixed[STATE_OFFSET..STATE_OFFSET + 4].copy_from_slice(&st.to_le_bytes());
         let blank = fixed[..8] == [0; 8];
         if !blank || st != STATE_EMPTY {
@@ -132,16 +115,8 @@ pub(crate) fn open_ready(name: &str, options: &SegmentOptions) -> Result<Ready, 
     }
     let mut bytes = vec![0u8; header_len];
     bytes[..FIXED_LEN].copy_from_slice(&fixed);
-    if header_len.is_multiple_of(8) {
-        // SAFETY: `header_len <= size` bytes are mapped and the start of a page-aligned mapping
-        // plus FIXED_LEN is 8-byte aligned; the creator wrote these bytes before its release store
-        // of the state word, which our acquire load read, and nothing in this process writes a
-        // published header; the range skips the state word.
-        unsafe { copy_words_from_shared(base.add(FIXED_LEN), &mut bytes[FIXED_LEN..]) };
-    } else {
-        // SAFETY: `header_len <= size` bytes are mapped; the range skips the state word.
-        unsafe { copy_from_shared(base.add(FIXED_LEN), &mut bytes[FIXED_LEN..]) };
-    }
+    // SAFETY: the loop above read the state word as ready with an acquire load.
+    unsafe { copy_published_rest_out(&map, &mut bytes[FIXED_LEN..]) };
     let fixed = header::decode_fixed(&bytes).map_err(|e| validate::header_error(name, e))?;
     if fixed.total_size != size as u64 {
         return Err(corrupt(
