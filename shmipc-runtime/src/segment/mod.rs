@@ -8,6 +8,7 @@
 //! - [`header`]: the byte-exact header format (also in `docs/segment-header.md`).
 
 mod builder;
+mod bytes;
 mod control;
 mod create;
 mod description;
