@@ -373,25 +373,65 @@ impl Layout {
 }
 
 impl fmt::Display for Layout {
-    /// A human-readable table: one header line, then one line per field.
+    /// A human-readable table: one header line, then one line per field (see [`write_table`]).
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let head = TableHead {
+            name: self.name,
+            version: self.version,
+            endian: self.endian,
+            size: self.size as u64,
+            align: self.align as u64,
+            fingerprint: self.fingerprint(),
+        };
+        let rows = self.fields.iter().map(|field| TableRow {
+            offset: field.offset as u64,
+            size: field.size as u64,
+            align: field.align as u64,
+            name: field.name,
+            ty: field.ty,
+        });
+        write_table(f, &head, rows)
+    }
+}
+
+/// The first line of a layout table.
+pub(crate) struct TableHead<'a> {
+    pub(crate) name: &'a str,
+    pub(crate) version: u32,
+    pub(crate) endian: Endian,
+    pub(crate) size: u64,
+    pub(crate) align: u64,
+    pub(crate) fingerprint: u64,
+}
+
+/// One field's line of a layout table.
+pub(crate) struct TableRow<'a, T> {
+    pub(crate) offset: u64,
+    pub(crate) size: u64,
+    pub(crate) align: u64,
+    pub(crate) name: &'a str,
+    pub(crate) ty: T,
+}
+
+/// The one layout table format, shared by [`Layout`] and
+/// [`LayoutDescription`](crate::segment::LayoutDescription) (`schemas/layouts.lock` depends on
+/// both printing the same table).
+pub(crate) fn write_table<'a, T: fmt::Display>(
+    f: &mut fmt::Formatter<'_>,
+    head: &TableHead<'_>,
+    rows: impl Iterator<Item = TableRow<'a, T>>,
+) -> fmt::Result {
+    writeln!(
+        f,
+        "{} v{} endian={} size={} align={} fingerprint={:016x}",
+        head.name, head.version, head.endian, head.size, head.align, head.fingerprint
+    )?;
+    for row in rows {
         writeln!(
             f,
-            "{} v{} endian={} size={} align={} fingerprint={:016x}",
-            self.name,
-            self.version,
-            self.endian,
-            self.size,
-            self.align,
-            self.fingerprint()
+            "  {:>4} {:>4} {:>3}  {}: {}",
+            row.offset, row.size, row.align, row.name, row.ty
         )?;
-        for field in self.fields {
-            writeln!(
-                f,
-                "  {:>4} {:>4} {:>3}  {}: {}",
-                field.offset, field.size, field.align, field.name, field.ty
-            )?;
-        }
-        Ok(())
     }
+    Ok(())
 }
