@@ -64,23 +64,28 @@ pub unsafe trait LittleEndianField: Field {}
 )]
 pub unsafe trait BigEndianField: Field {}
 
+/// Implements [`Field`] for the native and atomic primitives of `for_each_primitive!` (the
+/// endian wrappers have the generic impls below).
 macro_rules! primitive_field {
-    ($($t:ty => $p:ident),* $(,)?) => {$(
+    (
+        native { $($nv:ident: $nt:ty = $nn:literal,)* }
+        endian { $($_:tt)* }
+        atomic { $($av:ident: $at:ty = $an:literal,)* }
+    ) => {$(
         // SAFETY: a fixed-width integer, float or atomic: no pointers, no Drop, every bit pattern
         // valid, size and alignment fixed by its width on every supported target.
-        unsafe impl Field for $t {
-            const TYPE: &'static FieldType = &FieldType::Primitive(Primitive::$p);
+        unsafe impl Field for $nt {
+            const TYPE: &'static FieldType = &FieldType::Primitive(Primitive::$nv);
+        }
+    )* $(
+        // SAFETY: as above.
+        unsafe impl Field for $at {
+            const TYPE: &'static FieldType = &FieldType::Primitive(Primitive::$av);
         }
     )*};
 }
 
-primitive_field! {
-    u8 => U8, i8 => I8,
-    u16 => U16, u32 => U32, u64 => U64, i16 => I16, i32 => I32, i64 => I64,
-    f32 => F32, f64 => F64,
-    AtomicU8 => AtomicU8, AtomicU16 => AtomicU16, AtomicU32 => AtomicU32, AtomicU64 => AtomicU64,
-    AtomicI8 => AtomicI8, AtomicI16 => AtomicI16, AtomicI32 => AtomicI32, AtomicI64 => AtomicI64,
-}
+for_each_primitive!(primitive_field);
 
 // SAFETY: single bytes have no byte order.
 unsafe impl LittleEndianField for u8 {}

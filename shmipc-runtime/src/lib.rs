@@ -12,6 +12,9 @@
 #![deny(unsafe_op_in_unsafe_fn)]
 #![deny(clippy::undocumented_unsafe_blocks)]
 
+#[macro_use]
+mod primitives;
+
 pub mod endian;
 pub mod field;
 mod fingerprint;

@@ -1,8 +1,8 @@
 //! The segment header, byte by byte: encoding, decoding and the consistency checks that make a
 //! hostile header harmless. Not a public API (tools, benchmarks and hostile-header tests use it).
 //!
-//! - [`fixed`]: the fixed part: geometry, encoding, the checks of [`decode_fixed`];
-//! - [`checksum`]: the header checksum;
+//! - `fixed`: the fixed part: geometry, encoding, the checks of [`decode_fixed`];
+//! - `checksum`: the header checksum;
 //! - this module: the constants, the decoded [`SegmentHeader`] and [`decode`].
 //!
 //! Every integer in the header is little-endian, whatever the machine, so a tool or another
