@@ -1,8 +1,9 @@
 //! Runtime of [shmipc](https://docs.rs/shmipc): the pieces that `#[derive(SharedLayout)]` plugs
 //! into.
 //!
-//! - [`SharedLayout`], [`Layout`], [`FieldLayout`], [`FieldType`]: the canonical description of a
-//!   shared type and its compile-time fingerprint;
+//! - [`layout`]: [`SharedLayout`], [`Layout`], [`FieldLayout`], [`FieldType`], the canonical
+//!   description of a shared type and its compile-time fingerprint, and [`LayoutDescription`] and
+//!   [`LayoutDiff`] to compare the layout a segment holds with another;
 //! - [`endian`]: integers and floats with an explicit byte order;
 //! - [`field`]: the sealed traits through which the derive proves that a type can be shared;
 //! - [`segment`]: named shared-memory segments with self-describing, checked headers;
@@ -18,16 +19,19 @@ mod primitives;
 pub mod endian;
 pub mod field;
 mod fingerprint;
-mod layout;
+pub mod layout;
 pub mod segment;
 pub mod sync;
 pub mod sys;
 
 pub use fingerprint::fingerprint;
-pub use layout::{Endian, FieldLayout, FieldType, Layout, Primitive, SharedLayout};
+pub use layout::{
+    Endian, FieldDescription, FieldDifference, FieldLayout, FieldType, Layout, LayoutDescription,
+    LayoutDiff, Primitive, SharedLayout,
+};
 pub use segment::{
-    Builder, Error, FieldDifference, LayoutDiff, RawSegment, Segment, SegmentBuilder, SegmentKind,
-    SegmentOptions, SegmentSpec, SharedPrimitive,
+    Builder, Error, RawSegment, Segment, SegmentBuilder, SegmentKind, SegmentOptions, SegmentSpec,
+    SharedPrimitive,
 };
 
 /// The layout of a type whose derive failed; never seen at run time because the crate that holds

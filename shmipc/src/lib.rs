@@ -45,10 +45,13 @@
 #![deny(clippy::undocumented_unsafe_blocks)]
 
 pub use shmipc_runtime::endian;
+pub use shmipc_runtime::layout::{
+    FieldDescription, FieldDifference, LayoutDescription, LayoutDiff,
+};
 pub use shmipc_runtime::segment;
 pub use shmipc_runtime::segment::{
-    Builder, Error, FieldDescription, FieldDifference, LayoutDescription, LayoutDiff, RawSegment,
-    Segment, SegmentBuilder, SegmentKind, SegmentOptions, SegmentSpec, SharedPrimitive,
+    Builder, Error, RawSegment, Segment, SegmentBuilder, SegmentKind, SegmentOptions, SegmentSpec,
+    SharedPrimitive,
 };
 /// Robust shared mutex, seqlock and wait/wake on a shared word: see [`shmipc_runtime::sync`].
 pub use shmipc_runtime::sync::{

@@ -11,13 +11,11 @@ mod builder;
 mod bytes;
 mod control;
 mod create;
-mod description;
 mod error;
 mod expected;
 pub mod header;
 mod kind;
 mod mapping;
-mod mismatch;
 mod name;
 mod open;
 mod options;
@@ -31,12 +29,11 @@ mod validate;
 #[doc(hidden)]
 pub use validate::check_header;
 
+pub use crate::layout::{FieldDescription, FieldDifference, LayoutDescription, LayoutDiff};
 pub use builder::{Builder, SharedPrimitive};
 pub use control::ControlBlock;
-pub use description::{FieldDescription, LayoutDescription};
 pub use error::Error;
 pub use kind::SegmentKind;
-pub use mismatch::{FieldDifference, LayoutDiff};
 pub use name::{MAX_NAME_LEN, PORTABLE_MAX_NAME_LEN, normalize as normalize_name};
 pub use options::SegmentOptions;
 pub use raw::RawSegment;

@@ -5,8 +5,8 @@
 //! field count (u32), then per field: name, type, offset (u64), size (u64), align (u64).
 
 use super::bytes::Cursor;
-use super::description::{FieldDescription, LayoutDescription};
 use crate::layout::{Endian, Layout};
+use crate::layout::{FieldDescription, LayoutDescription};
 
 /// The smallest encoding of one field-table row (two empty strings and three u64).
 const MIN_FIELD_RECORD: usize = 2 + 2 + 24;

@@ -45,11 +45,11 @@ pub use self::fixed::{
     encode, geometry,
 };
 pub use super::bytes::get32;
-use super::description::LayoutDescription;
 use super::kind::SegmentKind;
 use super::table::decode_table;
 pub use super::table::encode_table;
 use crate::layout::Endian;
+use crate::layout::LayoutDescription;
 use crate::sys::process::ProcessIdentity;
 
 /// The first eight bytes of every segment.

@@ -4,8 +4,17 @@
 //! schema version, byte order, size, alignment and field table. Two processes agree on the bytes of
 //! a shared value exactly when their layouts are equal, which [`SharedLayout::FINGERPRINT`]
 //! summarises in 64 bits.
+//!
+//! Comparing layouts: a [`LayoutDescription`] is the owned form a segment header records (decoded
+//! without the Rust type), and a [`LayoutDiff`] says what differs between two of them.
 
 use core::fmt;
+
+mod description;
+mod diff;
+
+pub use description::{FieldDescription, LayoutDescription};
+pub use diff::{FieldDifference, LayoutDiff};
 
 /// A type whose bytes may be shared between processes.
 ///
@@ -322,7 +331,7 @@ pub(crate) struct TableRow<'a, T> {
 }
 
 /// The one layout table format, shared by [`Layout`] and
-/// [`LayoutDescription`](crate::segment::LayoutDescription) (`schemas/layouts.lock` depends on
+/// [`LayoutDescription`] (`schemas/layouts.lock` depends on
 /// both printing the same table).
 pub(crate) fn write_table<'a, T: fmt::Display>(
     f: &mut fmt::Formatter<'_>,
