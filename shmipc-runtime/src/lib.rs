@@ -7,7 +7,9 @@
 //! - [`endian`]: integers and floats with an explicit byte order;
 //! - [`field`]: the sealed traits through which the derive proves that a type can be shared;
 //! - [`segment`]: named shared-memory segments with self-describing, checked headers;
-//! - [`sync`]: a robust shared mutex, a seqlock, and wait/wake on a shared word.
+//! - [`sync`]: a robust shared mutex, a seqlock, and wait/wake on a shared word;
+//! - [`ProcessIdentity`] and [`Liveness`]: who created a segment or holds a lock, and whether it
+//!   still runs.
 //!
 //! Users depend on the `shmipc` crate, which re-exports all of this.
 #![deny(unsafe_op_in_unsafe_fn)]
@@ -33,6 +35,7 @@ pub use segment::{
     Builder, Error, RawSegment, Segment, SegmentBuilder, SegmentKind, SegmentOptions, SegmentSpec,
     SharedPrimitive,
 };
+pub use sys::process::{Liveness, ProcessIdentity};
 
 /// The layout of a type whose derive failed; never seen at run time because the crate that holds
 /// it does not compile.

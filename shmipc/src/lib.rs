@@ -60,6 +60,7 @@ pub use shmipc_runtime::sync::{
 };
 pub use shmipc_runtime::sys::PORTABLE;
 pub use shmipc_runtime::{Endian, FieldLayout, FieldType, Layout, Primitive, SharedLayout};
+pub use shmipc_runtime::{Liveness, ProcessIdentity};
 
 /// `#[derive(SharedLayout)]`: proves at compile time that a struct can live in shared memory and
 /// implements [`trait@SharedLayout`] for it.

@@ -5,7 +5,8 @@
 //! - [`Segment`]: one value of a `SharedLayout` type;
 //! - [`Error`]: every failure, with a message that says what to do; a layout mismatch carries a
 //!   [`LayoutDiff`] that names the first differing field;
-//! - [`header`]: the byte-exact header format (also in `docs/segment-header.md`).
+//! - [`SegmentHeader`]: what [`RawSegment::inspect`] reads from any segment's header (the
+//!   byte-exact format is in `docs/segment-header.md`).
 
 mod builder;
 mod bytes;
@@ -13,6 +14,7 @@ mod control;
 mod create;
 mod error;
 mod expected;
+#[doc(hidden)]
 pub mod header;
 mod kind;
 mod mapping;
@@ -33,6 +35,7 @@ pub use crate::layout::{FieldDescription, FieldDifference, LayoutDescription, La
 pub use builder::{Builder, SharedPrimitive};
 pub use control::ControlBlock;
 pub use error::Error;
+pub use header::SegmentHeader;
 pub use kind::SegmentKind;
 pub use name::{MAX_NAME_LEN, PORTABLE_MAX_NAME_LEN, normalize as normalize_name};
 pub use options::SegmentOptions;
@@ -42,4 +45,7 @@ pub use typed::{Segment, SegmentBuilder};
 
 #[cfg(test)]
 mod tests;
+/// Kept for the command-line tool until it imports `shmipc::{Liveness, ProcessIdentity}`; their
+/// home is the crate root.
+#[doc(hidden)]
 pub use crate::sys::process::{Liveness, ProcessIdentity};

@@ -7,7 +7,7 @@ use memmap2::MmapRaw;
 
 use super::create::create_segment;
 use super::error::Error;
-use super::header;
+use super::header::{self, SegmentHeader};
 use super::name;
 use super::open::open_ready;
 use super::options::SegmentOptions;
@@ -98,7 +98,7 @@ impl RawSegment {
 
     /// Reads the header of any shmipc segment without knowing its type, for tools: its kind,
     /// layout, sizes and creator. Checks owner and mode like `open`.
-    pub fn inspect(name: &str, options: &SegmentOptions) -> Result<header::SegmentHeader, Error> {
+    pub fn inspect(name: &str, options: &SegmentOptions) -> Result<SegmentHeader, Error> {
         let name = name::normalize(name)?;
         let ready = open_ready(&name, options)?;
         header::decode_rest(&ready.bytes, &ready.fixed)
