@@ -52,6 +52,7 @@ fn stub(model: &Input<'_>) -> TokenStream {
             #[automatically_derived]
             unsafe impl #p::Field for #ident {
                 const TYPE: &'static #p::FieldType = &#p::FieldType::Struct(&#p::ERROR_STUB_LAYOUT);
+                fn only_derive_is_allowed_to_implement_this_trait() {}
             }
         };
     }
@@ -161,6 +162,7 @@ fn expand(model: &Input<'_>, endian: Endian) -> TokenStream {
             #[automatically_derived]
             unsafe impl #p::Field for #ident {
                 const TYPE: &'static #p::FieldType = &#p::FieldType::Struct(&__SHMIPC_LAYOUT);
+                fn only_derive_is_allowed_to_implement_this_trait() {}
             }
 
             #markers

@@ -21,6 +21,10 @@ use crate::layout::{FieldType, Primitive};
 /// integers, floats, endian wrappers, fixed-width atomics and arrays of them, and by
 /// `#[derive(SharedLayout)]` for the structs it proves.
 ///
+/// Sealed, as zerocopy seals its derived traits: an impl must define the hidden method
+/// `only_derive_is_allowed_to_implement_this_trait`, which only this crate and the derive's
+/// generated code do. An impl written by hand that names it breaks this trait's contract.
+///
 /// # Safety
 ///
 /// The type must be pointer-free, free of `Drop`, valid for every bit pattern, have the same size
@@ -34,6 +38,10 @@ use crate::layout::{FieldType, Primitive};
 pub unsafe trait Field: 'static {
     /// The canonical type recorded in the layout's field table.
     const TYPE: &'static FieldType;
+
+    /// Seals the trait: only this crate and `#[derive(SharedLayout)]` define it.
+    #[doc(hidden)]
+    fn only_derive_is_allowed_to_implement_this_trait();
 }
 
 /// A field type allowed in an `endian = "little"` layout: it stores every multi-byte value
@@ -76,11 +84,13 @@ macro_rules! primitive_field {
         // valid, size and alignment fixed by its width on every supported target.
         unsafe impl Field for $nt {
             const TYPE: &'static FieldType = &FieldType::Primitive(Primitive::$nv);
+            fn only_derive_is_allowed_to_implement_this_trait() {}
         }
     )* $(
         // SAFETY: as above.
         unsafe impl Field for $at {
             const TYPE: &'static FieldType = &FieldType::Primitive(Primitive::$av);
+            fn only_derive_is_allowed_to_implement_this_trait() {}
         }
     )*};
 }
@@ -101,6 +111,7 @@ unsafe impl BigEndianField for i8 {}
 // alignment equal to `size_of::<T>()` everywhere.
 unsafe impl<T: EndianScalar> Field for Le<T> {
     const TYPE: &'static FieldType = &FieldType::Primitive(T::LE);
+    fn only_derive_is_allowed_to_implement_this_trait() {}
 }
 // SAFETY: `Le<T>` stores its value little-endian by construction.
 unsafe impl<T: EndianScalar> LittleEndianField for Le<T> {}
@@ -108,6 +119,7 @@ unsafe impl<T: EndianScalar> LittleEndianField for Le<T> {}
 // SAFETY: as for `Le<T>`.
 unsafe impl<T: EndianScalar> Field for Be<T> {
     const TYPE: &'static FieldType = &FieldType::Primitive(T::BE);
+    fn only_derive_is_allowed_to_implement_this_trait() {}
 }
 // SAFETY: `Be<T>` stores its value big-endian by construction.
 unsafe impl<T: EndianScalar> BigEndianField for Be<T> {}
@@ -119,6 +131,7 @@ unsafe impl<T: Field, const N: usize> Field for [T; N] {
         elem: T::TYPE,
         len: N,
     };
+    fn only_derive_is_allowed_to_implement_this_trait() {}
 }
 // SAFETY: every element is little-endian.
 unsafe impl<T: LittleEndianField, const N: usize> LittleEndianField for [T; N] {}
