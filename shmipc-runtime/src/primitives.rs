@@ -10,7 +10,8 @@
 //!   a value type of [`Le`](crate::endian::Le) and [`Be`](crate::endian::Be), with its unsigned
 //!   bits, an alignment type, and the conversions to and from the bits (all `Le` variants come
 //!   before all `Be` variants);
-//! - `atomic`: `Variant: type = "name"`: a fixed-width atomic.
+//! - `atomic`: `Type = "name"`: a fixed-width atomic of `core::sync::atomic`, whose variant has
+//!   its name.
 
 /// Calls `$m!` with the table of primitives (see the module documentation).
 macro_rules! for_each_primitive {
@@ -39,14 +40,14 @@ macro_rules! for_each_primitive {
                 f64 (u64, Align8, f64::to_bits, f64::from_bits) => F64Le = "f64le", F64Be = "f64be";
             }
             atomic {
-                AtomicU8: AtomicU8 = "atomic_u8",
-                AtomicU16: AtomicU16 = "atomic_u16",
-                AtomicU32: AtomicU32 = "atomic_u32",
-                AtomicU64: AtomicU64 = "atomic_u64",
-                AtomicI8: AtomicI8 = "atomic_i8",
-                AtomicI16: AtomicI16 = "atomic_i16",
-                AtomicI32: AtomicI32 = "atomic_i32",
-                AtomicI64: AtomicI64 = "atomic_i64",
+                AtomicU8 = "atomic_u8",
+                AtomicU16 = "atomic_u16",
+                AtomicU32 = "atomic_u32",
+                AtomicU64 = "atomic_u64",
+                AtomicI8 = "atomic_i8",
+                AtomicI16 = "atomic_i16",
+                AtomicI32 = "atomic_i32",
+                AtomicI64 = "atomic_i64",
             }
         }
     };

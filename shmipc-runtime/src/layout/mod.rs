@@ -86,7 +86,7 @@ macro_rules! define_primitive {
     (
         native { $($nv:ident: $nt:ty = $nn:literal,)* }
         endian { $($et:ident ($($_:tt)*) => $lv:ident = $ln:literal, $bv:ident = $bn:literal;)* }
-        atomic { $($av:ident: $at:ty = $an:literal,)* }
+        atomic { $($av:ident = $an:literal,)* }
     ) => {
         /// A primitive field type, by its canonical name.
         #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
@@ -123,7 +123,7 @@ macro_rules! define_primitive {
                 match self {
                     $(Primitive::$nv => size_of::<$nt>(),)*
                     $(Primitive::$lv | Primitive::$bv => size_of::<$et>(),)*
-                    $(Primitive::$av => size_of::<$at>(),)*
+                    $(Primitive::$av => size_of::<$av>(),)*
                 }
             }
         }
