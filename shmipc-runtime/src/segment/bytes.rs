@@ -1,23 +1,8 @@
 //! Little-endian integers in byte slices, and a bounds-checked reader: the byte helpers of the
-//! header and its layout table.
+//! layout table (the fixed header is a struct, `header/wire.rs`).
 //!
-//! The `get` and `put` functions index directly: the caller checked the bounds (they panic
-//! otherwise). [`Cursor`] checks every read and is what untrusted input goes through.
-
-/// Writes `v` little-endian at `at`.
-pub(crate) fn put16(h: &mut [u8], at: usize, v: u16) {
-    h[at..at + 2].copy_from_slice(&v.to_le_bytes());
-}
-
-/// Writes `v` little-endian at `at`.
-pub(crate) fn put32(h: &mut [u8], at: usize, v: u32) {
-    h[at..at + 4].copy_from_slice(&v.to_le_bytes());
-}
-
-/// Writes `v` little-endian at `at`.
-pub(crate) fn put64(h: &mut [u8], at: usize, v: u64) {
-    h[at..at + 8].copy_from_slice(&v.to_le_bytes());
-}
+//! The `get` functions index directly: the caller checked the bounds (they panic otherwise).
+//! [`Cursor`] checks every read and is what untrusted input goes through.
 
 /// Reads a little-endian `u16` at `at` (the caller checked the bounds).
 pub fn get16(h: &[u8], at: usize) -> u16 {

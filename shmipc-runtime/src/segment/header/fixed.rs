@@ -1,11 +1,12 @@
 //! The fixed part of the header: the geometry a layout and payload give, encoding a new header,
 //! and decoding and checking the fixed part of a found one.
 
-use super::super::bytes::{get16, get32, get64, put16, put32, put64};
 use super::super::kind::SegmentKind;
 use super::super::table::encode_table;
-use super::checksum::checksum;
+use super::checksum::{checksum_after_table, table_hash};
+use super::wire::WireFixed;
 use super::*;
+use crate::endian::{U16Le, U32Le, U64Le};
 use crate::layout::{Endian, Layout};
 use crate::sys::process::ProcessIdentity;
 
@@ -63,58 +64,70 @@ pub fn encode(
 ) -> Result<(Vec<u8>, Geometry), &'static str> {
     let table = encode_table(layout)?;
     let geo = geometry(table.len(), layout.align(), payload_size)?;
+    let mut fixed = WireFixed {
+        magic: MAGIC,
+        format_major: U16Le::new(FORMAT.0),
+        format_minor: U16Le::new(FORMAT.1),
+        state: U32Le::new(STATE_EMPTY),
+        byte_order_mark: BYTE_ORDER_MARK.to_ne_bytes(),
+        kind: U32Le::new(kind.code()),
+        header_len: U32Le::new(geo.header_len as u32),
+        table_len: U32Le::new(table.len() as u32),
+        payload_size: U64Le::new(payload_size as u64),
+        payload_align: U64Le::new(geo.payload_align as u64),
+        total_size: U64Le::new(geo.total_size as u64),
+        fingerprint: U64Le::new(layout.fingerprint()),
+        creator_pid: U32Le::new(creator.pid),
+        reserved_68: [0; 4],
+        creator_start_time: U64Le::new(creator.start_time),
+        checksum: U64Le::new(0),
+        reserved_88: [0; 40],
+    };
+    let sum = checksum_after_table(table_hash(&table), &fixed.to_bytes());
+    fixed.checksum = U64Le::new(sum);
     let mut h = vec![0u8; geo.header_len];
-    h[..8].copy_from_slice(&MAGIC);
-    put16(&mut h, FORMAT_OFFSET, FORMAT.0);
-    put16(&mut h, FORMAT_OFFSET + 2, FORMAT.1);
-    h[BOM_OFFSET..BOM_OFFSET + 4].copy_from_slice(&BYTE_ORDER_MARK.to_ne_bytes());
-    put32(&mut h, KIND_OFFSET, kind.code());
-    put32(&mut h, HEADER_LEN_OFFSET, geo.header_len as u32);
-    put32(&mut h, TABLE_LEN_OFFSET, table.len() as u32);
-    put64(&mut h, PAYLOAD_SIZE_OFFSET, payload_size as u64);
-    put64(&mut h, PAYLOAD_ALIGN_OFFSET, geo.payload_align as u64);
-    put64(&mut h, TOTAL_SIZE_OFFSET, geo.total_size as u64);
-    put64(&mut h, FINGERPRINT_OFFSET, layout.fingerprint());
-    put32(&mut h, PID_OFFSET, creator.pid);
-    put64(&mut h, START_TIME_OFFSET, creator.start_time);
+    h[..FIXED_LEN].copy_from_slice(&fixed.to_bytes());
     h[FIXED_LEN..FIXED_LEN + table.len()].copy_from_slice(&table);
-    let sum = checksum(&h[..FIXED_LEN + table.len()]);
-    put64(&mut h, CHECKSUM_OFFSET, sum);
     Ok((h, geo))
 }
 
 /// The header length recorded in a fixed header, before anything else is trusted; the opener
 /// uses it to decide how many bytes to copy. `None` if `fixed` is shorter than [`FIXED_LEN`].
 pub fn declared_header_len(fixed: &[u8]) -> Option<usize> {
-    (fixed.len() >= FIXED_LEN).then(|| get32(fixed, HEADER_LEN_OFFSET) as usize)
+    WireFixed::read(fixed).map(|f| f.header_len.get() as usize)
 }
 
 /// The creator identity of a header whose magic and format are right, for crash detection while
 /// the rest may still be unwritten.
 pub fn creator_of(fixed: &[u8]) -> Option<ProcessIdentity> {
-    (fixed.len() >= FIXED_LEN && fixed[..8] == MAGIC).then(|| ProcessIdentity {
-        pid: get32(fixed, PID_OFFSET),
-        start_time: get64(fixed, START_TIME_OFFSET),
-    })
+    WireFixed::read(fixed)
+        .filter(|f| f.magic == MAGIC)
+        .map(|f| f.creator())
 }
 
 /// Checks the magic and the format version.
 pub fn check_magic_and_format(bytes: &[u8]) -> Result<(u16, u16), HeaderError> {
-    if bytes.len() < FIXED_LEN {
+    Ok(read_checked(bytes)?.1)
+}
+
+/// The fixed header at the start of `bytes` and its format, if its magic and major format are
+/// this build's.
+fn read_checked(bytes: &[u8]) -> Result<(WireFixed, (u16, u16)), HeaderError> {
+    let Some(wire) = WireFixed::read(bytes) else {
         return Err(HeaderError::NotShmipc(
             "it is smaller than a segment header",
         ));
-    }
-    if bytes[..8] != MAGIC {
+    };
+    if wire.magic != MAGIC {
         return Err(HeaderError::NotShmipc(
             "it does not start with shmipc's magic",
         ));
     }
-    let format = (get16(bytes, FORMAT_OFFSET), get16(bytes, FORMAT_OFFSET + 2));
+    let format = (wire.format_major.get(), wire.format_minor.get());
     if format.0 != FORMAT.0 {
         return Err(HeaderError::Format(format.0, format.1));
     }
-    Ok(format)
+    Ok((wire, format))
 }
 
 /// The fixed part of a header, checked for consistency but not against the checksum.
@@ -158,9 +171,9 @@ impl FixedHeader {
 /// and against `bytes`, but the checksum is not verified (see [`decode`]).
 pub fn decode_fixed(bytes: &[u8]) -> Result<FixedHeader, HeaderError> {
     let corrupt = |what: &str| HeaderError::Corrupt(what.to_owned());
-    let format = check_magic_and_format(bytes)?;
-    let header_len = get32(bytes, HEADER_LEN_OFFSET) as usize;
-    let table_len = get32(bytes, TABLE_LEN_OFFSET) as usize;
+    let (wire, format) = read_checked(bytes)?;
+    let header_len = wire.header_len.get() as usize;
+    let table_len = wire.table_len.get() as usize;
     if !(FIXED_LEN..=MAX_HEADER_LEN).contains(&header_len) {
         return Err(corrupt("the header length is out of range"));
     }
@@ -170,14 +183,14 @@ pub fn decode_fixed(bytes: &[u8]) -> Result<FixedHeader, HeaderError> {
     if table_len > header_len - FIXED_LEN {
         return Err(corrupt("the layout table runs past the header"));
     }
-    let byte_order = match get32(bytes, BOM_OFFSET) {
+    let byte_order = match u32::from_le_bytes(wire.byte_order_mark) {
         BYTE_ORDER_MARK => Endian::Little,
         m if m == BYTE_ORDER_MARK.swap_bytes() => Endian::Big,
         _ => return Err(corrupt("the byte-order mark is neither little nor big")),
     };
-    let payload_size = get64(bytes, PAYLOAD_SIZE_OFFSET);
-    let payload_align = get64(bytes, PAYLOAD_ALIGN_OFFSET);
-    let total_size = get64(bytes, TOTAL_SIZE_OFFSET);
+    let payload_size = wire.payload_size.get();
+    let payload_align = wire.payload_align.get();
+    let total_size = wire.total_size.get();
     if !payload_align.is_power_of_two()
         || !(MIN_PAYLOAD_ALIGN..=MAX_PAYLOAD_ALIGN).contains(&payload_align)
     {
@@ -195,20 +208,18 @@ pub fn decode_fixed(bytes: &[u8]) -> Result<FixedHeader, HeaderError> {
     }
     Ok(FixedHeader {
         format,
-        // `get32` already reads little-endian; a second `from_le` would swap it on big-endian.
-        state: get32(bytes, STATE_OFFSET),
+        // `U32Le::get` already converts from little-endian; a second `from_le` would swap it on
+        // big-endian (a bug this once had).
+        state: wire.state.get(),
         byte_order,
-        kind_code: get32(bytes, KIND_OFFSET),
+        kind_code: wire.kind.get(),
         header_len,
         table_len,
         payload_size,
         payload_align,
         total_size,
-        fingerprint: get64(bytes, FINGERPRINT_OFFSET),
-        checksum: get64(bytes, CHECKSUM_OFFSET),
-        creator: ProcessIdentity {
-            pid: get32(bytes, PID_OFFSET),
-            start_time: get64(bytes, START_TIME_OFFSET),
-        },
+        fingerprint: wire.fingerprint.get(),
+        checksum: wire.checksum.get(),
+        creator: wire.creator(),
     })
 }

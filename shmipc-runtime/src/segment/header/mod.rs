@@ -1,6 +1,8 @@
 //! The segment header, byte by byte: encoding, decoding and the consistency checks that make a
 //! hostile header harmless. Not a public API (tools, benchmarks and hostile-header tests use it).
 //!
+//! - `wire`: the fixed part as a `#[repr(C)]` struct of little-endian fields, whose offsets are
+//!   asserted against the table below;
 //! - `fixed`: the fixed part: geometry, encoding, the checks of [`decode_fixed`];
 //! - `checksum`: the header checksum;
 //! - this module: the constants, the decoded [`SegmentHeader`] and [`decode`].
@@ -38,18 +40,21 @@ mod checksum;
 mod fixed;
 #[cfg(test)]
 mod tests;
+mod wire;
 
 pub use self::checksum::{checksum, checksum_after_table, table_hash};
 pub use self::fixed::{
     FixedHeader, Geometry, check_magic_and_format, creator_of, declared_header_len, decode_fixed,
     encode, geometry,
 };
+use self::wire::WireFixed;
 pub use super::bytes::get32;
 use super::kind::SegmentKind;
 use super::table::decode_table;
 pub use super::table::encode_table;
-use crate::layout::Endian;
-use crate::layout::LayoutDescription;
+use core::mem::{offset_of, size_of};
+
+use crate::layout::{Endian, LayoutDescription};
 use crate::sys::process::ProcessIdentity;
 
 /// The first eight bytes of every segment.
@@ -57,7 +62,7 @@ pub const MAGIC: [u8; 8] = *b"SHMIPCSG";
 /// The header format this build writes; it reads any header of the same major version.
 pub const FORMAT: (u16, u16) = (1, 0);
 /// Length of the fixed part of the header; the layout table follows.
-pub const FIXED_LEN: usize = 128;
+pub const FIXED_LEN: usize = size_of::<WireFixed>();
 /// The largest header this build accepts (fixed part, table and alignment padding).
 pub const MAX_HEADER_LEN: usize = 1 << 20;
 /// The largest payload alignment (one page, so that the mapping's alignment provides it).
@@ -65,7 +70,7 @@ pub const MAX_PAYLOAD_ALIGN: u64 = 4096;
 /// The smallest payload alignment: a cache line.
 pub const MIN_PAYLOAD_ALIGN: u64 = 64;
 /// Offset of the 32-bit state word.
-pub const STATE_OFFSET: usize = 12;
+pub const STATE_OFFSET: usize = offset_of!(WireFixed, state);
 /// State: the creator has not written the header yet.
 pub const STATE_EMPTY: u32 = 0;
 /// State: the creator wrote its identity and is writing the rest.
@@ -75,22 +80,11 @@ pub const STATE_READY: u32 = 2;
 /// Written in the creator's byte order at offset 16.
 pub const BYTE_ORDER_MARK: u32 = 0x0102_0304;
 
-/// Offset of the format version (major, then minor).
-const FORMAT_OFFSET: usize = 8;
-/// Offset of the byte-order mark.
-const BOM_OFFSET: usize = 16;
-const KIND_OFFSET: usize = 20;
-const HEADER_LEN_OFFSET: usize = 24;
 /// Offset of the layout table length.
-pub const TABLE_LEN_OFFSET: usize = 28;
-const PAYLOAD_SIZE_OFFSET: usize = 32;
-const PAYLOAD_ALIGN_OFFSET: usize = 40;
-const TOTAL_SIZE_OFFSET: usize = 48;
-const FINGERPRINT_OFFSET: usize = 56;
-const PID_OFFSET: usize = 64;
-const START_TIME_OFFSET: usize = 72;
+pub const TABLE_LEN_OFFSET: usize = offset_of!(WireFixed, table_len);
 /// Offset of the header checksum.
-pub const CHECKSUM_OFFSET: usize = 80;
+pub const CHECKSUM_OFFSET: usize = offset_of!(WireFixed, checksum);
+
 /// Why a header could not be decoded.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum HeaderError {
