@@ -28,6 +28,10 @@ mod table;
 mod typed;
 mod validate;
 
+/// Kept for the command-line tool until it imports `shmipc::{Liveness, ProcessIdentity}`; their
+/// home is the crate root.
+#[doc(hidden)]
+pub use crate::sys::process::{Liveness, ProcessIdentity};
 #[doc(hidden)]
 pub use validate::check_header;
 
@@ -45,7 +49,3 @@ pub use typed::{Segment, SegmentBuilder};
 
 #[cfg(test)]
 mod tests;
-/// Kept for the command-line tool until it imports `shmipc::{Liveness, ProcessIdentity}`; their
-/// home is the crate root.
-#[doc(hidden)]
-pub use crate::sys::process::{Liveness, ProcessIdentity};
