@@ -28,6 +28,7 @@ pub fn stub(input: &Input<'_>) -> TokenStream {
             #[automatically_derived]
             unsafe impl #p::Field for #ident {
                 const TYPE: &'static #p::FieldType = &#p::FieldType::Struct(&#p::ERROR_STUB_LAYOUT);
+                fn only_derive_is_allowed_to_implement_this_trait() {}
             }
         };
     }
@@ -136,6 +137,7 @@ pub fn expand(model: &Struct<'_>) -> TokenStream {
             #[automatically_derived]
             unsafe impl #p::Field for #ident {
                 const TYPE: &'static #p::FieldType = &#p::FieldType::Struct(&__SHMIPC_LAYOUT);
+                fn only_derive_is_allowed_to_implement_this_trait() {}
             }
 
             #markers

@@ -70,9 +70,14 @@ pub trait EndianScalar: sealed::Sealed + Copy + PartialEq + fmt::Debug + 'static
     fn bits_from_ne_bytes(bytes: Self::Bytes) -> Self::Bits;
 }
 
-/// Implements [`EndianScalar`]: `$raw` turns a value into its unsigned bits, `$cook` back.
+/// Implements [`EndianScalar`] for the `endian` group of `for_each_primitive!`: `$raw` turns a
+/// value into its unsigned bits, `$cook` back; and defines the aliases (`U32Le`, `F64Be`, ...).
 macro_rules! scalar {
-    ($($t:ty => $bits:ty, $align:ty, $le:ident, $be:ident, $raw:expr, $cook:expr;)*) => {$(
+    (
+        native { $($native:tt)* }
+        endian { $($t:ident ($bits:ty, $align:ty, $raw:expr, $cook:expr) => $le:ident = $ln:literal, $be:ident = $bn:literal;)* }
+        atomic { $($atomic:tt)* }
+    ) => {$(
         impl sealed::Sealed for $t {}
         impl EndianScalar for $t {
             type Bits = $bits;
@@ -95,19 +100,26 @@ macro_rules! scalar {
                 <$bits>::from_ne_bytes(bytes)
             }
         }
+
+        impl From<Le<$t>> for $t {
+            fn from(value: Le<$t>) -> $t {
+                value.get()
+            }
+        }
+        impl From<Be<$t>> for $t {
+            fn from(value: Be<$t>) -> $t {
+                value.get()
+            }
+        }
+
+        #[doc = concat!("`", stringify!($t), "` stored little-endian.")]
+        pub type $le = Le<$t>;
+        #[doc = concat!("`", stringify!($t), "` stored big-endian.")]
+        pub type $be = Be<$t>;
     )*};
 }
 
-scalar! {
-    u16 => u16, Align2, U16Le, U16Be, identity, identity;
-    u32 => u32, Align4, U32Le, U32Be, identity, identity;
-    u64 => u64, Align8, U64Le, U64Be, identity, identity;
-    i16 => u16, Align2, I16Le, I16Be, i16::cast_unsigned, u16::cast_signed;
-    i32 => u32, Align4, I32Le, I32Be, i32::cast_unsigned, u32::cast_signed;
-    i64 => u64, Align8, I64Le, I64Be, i64::cast_unsigned, u64::cast_signed;
-    f32 => u32, Align4, F32Le, F32Be, f32::to_bits, f32::from_bits;
-    f64 => u64, Align8, F64Le, F64Be, f64::to_bits, f64::from_bits;
-}
+for_each_primitive!(scalar);
 
 macro_rules! endian_type {
     ($name:ident, $order:literal, $to:ident, $from:ident) => {
@@ -217,55 +229,6 @@ macro_rules! endian_type {
 
 endian_type!(Le, "little", to_le_bits, from_le_bits);
 endian_type!(Be, "big", to_be_bits, from_be_bits);
-
-macro_rules! from_wrapper {
-    ($($t:ty),*) => {$(
-        impl From<Le<$t>> for $t {
-            fn from(value: Le<$t>) -> $t {
-                value.get()
-            }
-        }
-        impl From<Be<$t>> for $t {
-            fn from(value: Be<$t>) -> $t {
-                value.get()
-            }
-        }
-    )*};
-}
-from_wrapper!(u16, u32, u64, i16, i32, i64, f32, f64);
-
-/// `u16` stored little-endian.
-pub type U16Le = Le<u16>;
-/// `u32` stored little-endian.
-pub type U32Le = Le<u32>;
-/// `u64` stored little-endian.
-pub type U64Le = Le<u64>;
-/// `i16` stored little-endian.
-pub type I16Le = Le<i16>;
-/// `i32` stored little-endian.
-pub type I32Le = Le<i32>;
-/// `i64` stored little-endian.
-pub type I64Le = Le<i64>;
-/// `f32` stored little-endian.
-pub type F32Le = Le<f32>;
-/// `f64` stored little-endian.
-pub type F64Le = Le<f64>;
-/// `u16` stored big-endian.
-pub type U16Be = Be<u16>;
-/// `u32` stored big-endian.
-pub type U32Be = Be<u32>;
-/// `u64` stored big-endian.
-pub type U64Be = Be<u64>;
-/// `i16` stored big-endian.
-pub type I16Be = Be<i16>;
-/// `i32` stored big-endian.
-pub type I32Be = Be<i32>;
-/// `i64` stored big-endian.
-pub type I64Be = Be<i64>;
-/// `f32` stored big-endian.
-pub type F32Be = Be<f32>;
-/// `f64` stored big-endian.
-pub type F64Be = Be<f64>;
 
 #[cfg(test)]
 mod tests {

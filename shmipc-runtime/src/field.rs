@@ -21,6 +21,10 @@ use crate::layout::{FieldType, Primitive};
 /// integers, floats, endian wrappers, fixed-width atomics and arrays of them, and by
 /// `#[derive(SharedLayout)]` for the structs it proves.
 ///
+/// Sealed, as zerocopy seals its derived traits: an impl must define the hidden method
+/// `only_derive_is_allowed_to_implement_this_trait`, which only this crate and the derive's
+/// generated code do. An impl written by hand that names it breaks this trait's contract.
+///
 /// # Safety
 ///
 /// The type must be pointer-free, free of `Drop`, valid for every bit pattern, have the same size
@@ -34,78 +38,97 @@ use crate::layout::{FieldType, Primitive};
 pub unsafe trait Field: 'static {
     /// The canonical type recorded in the layout's field table.
     const TYPE: &'static FieldType;
+
+    /// Seals the trait: only this crate and `#[derive(SharedLayout)]` define it.
+    #[doc(hidden)]
+    fn only_derive_is_allowed_to_implement_this_trait();
 }
 
-/// A field type allowed in an `endian = "little"` layout: it stores every multi-byte value
-/// little-endian, or has no multi-byte values.
-///
-/// # Safety
-///
-/// As for [`Field`], and the claim about byte order must hold.
-#[diagnostic::on_unimplemented(
-    message = "`{Self}` cannot be a field of an `endian = \"little\"` layout",
-    label = "no fixed little-endian byte order",
-    note = "a little-endian layout holds `u8`, `i8`, little-endian types (`U16Le`, `U32Le`, `U64Le`, `I32Le`, `F64Le`, ...), arrays of these, and structs that derive `SharedLayout` with `endian = \"little\"`",
-    note = "native integers, floats and atomics belong in `endian = \"native\"` layouts; pointers, references, `Box`, `Vec`, `String`, `usize`, `bool`, `char`, `Option` and enums cannot be shared at all"
-)]
-pub unsafe trait LittleEndianField: Field {}
+/// Defines a byte-order marker trait (`$order` is `"little"` or `"big"`, `$wrapper` the endian
+/// type that stores that order) and its impls: single bytes, `$wrapper<T>`, arrays of markers.
+macro_rules! byte_order_marker {
+    ($name:ident, $order:literal, $wrapper:ident, $message:tt, $label:tt, $holds:tt) => {
+        #[doc = concat!("A field type allowed in an `endian = \"", $order, "\"` layout: it stores every")]
+        #[doc = concat!("multi-byte value ", $order, "-endian, or has no multi-byte values.")]
+        ///
+        /// # Safety
+        ///
+        /// As for [`Field`], and the claim about byte order must hold.
+        #[diagnostic::on_unimplemented(
+            message = $message,
+            label = $label,
+            note = $holds,
+            note = "native integers, floats and atomics belong in `endian = \"native\"` layouts; pointers, references, `Box`, `Vec`, `String`, `usize`, `bool`, `char`, `Option` and enums cannot be shared at all"
+        )]
+        pub unsafe trait $name: Field {}
 
-/// A field type allowed in an `endian = "big"` layout: it stores every multi-byte value
-/// big-endian, or has no multi-byte values.
-///
-/// # Safety
-///
-/// As for [`Field`], and the claim about byte order must hold.
-#[diagnostic::on_unimplemented(
-    message = "`{Self}` cannot be a field of an `endian = \"big\"` layout",
-    label = "no fixed big-endian byte order",
-    note = "a big-endian layout holds `u8`, `i8`, big-endian types (`U16Be`, `U32Be`, `U64Be`, `I32Be`, `F64Be`, ...), arrays of these, and structs that derive `SharedLayout` with `endian = \"big\"`",
-    note = "native integers, floats and atomics belong in `endian = \"native\"` layouts; pointers, references, `Box`, `Vec`, `String`, `usize`, `bool`, `char`, `Option` and enums cannot be shared at all"
-)]
-pub unsafe trait BigEndianField: Field {}
+        // SAFETY: single bytes have no byte order.
+        unsafe impl $name for u8 {}
+        // SAFETY: single bytes have no byte order.
+        unsafe impl $name for i8 {}
+        // SAFETY: the wrapper stores its value in this byte order by construction.
+        unsafe impl<T: EndianScalar> $name for $wrapper<T> {}
+        // SAFETY: every element stores this byte order.
+        unsafe impl<T: $name, const N: usize> $name for [T; N] {}
+    };
+}
 
+byte_order_marker!(
+    LittleEndianField,
+    "little",
+    Le,
+    "`{Self}` cannot be a field of an `endian = \"little\"` layout",
+    "no fixed little-endian byte order",
+    "a little-endian layout holds `u8`, `i8`, little-endian types (`U16Le`, `U32Le`, `U64Le`, `I32Le`, `F64Le`, ...), arrays of these, and structs that derive `SharedLayout` with `endian = \"little\"`"
+);
+
+byte_order_marker!(
+    BigEndianField,
+    "big",
+    Be,
+    "`{Self}` cannot be a field of an `endian = \"big\"` layout",
+    "no fixed big-endian byte order",
+    "a big-endian layout holds `u8`, `i8`, big-endian types (`U16Be`, `U32Be`, `U64Be`, `I32Be`, `F64Be`, ...), arrays of these, and structs that derive `SharedLayout` with `endian = \"big\"`"
+);
+
+/// Implements [`Field`] for the native and atomic primitives of `for_each_primitive!` (the
+/// endian wrappers have the generic impls below).
 macro_rules! primitive_field {
-    ($($t:ty => $p:ident),* $(,)?) => {$(
+    (
+        native { $($nv:ident: $nt:ty = $nn:literal,)* }
+        endian { $($_:tt)* }
+        atomic { $($av:ident = $an:literal,)* }
+    ) => {$(
         // SAFETY: a fixed-width integer, float or atomic: no pointers, no Drop, every bit pattern
         // valid, size and alignment fixed by its width on every supported target.
-        unsafe impl Field for $t {
-            const TYPE: &'static FieldType = &FieldType::Primitive(Primitive::$p);
+        unsafe impl Field for $nt {
+            const TYPE: &'static FieldType = &FieldType::Primitive(Primitive::$nv);
+            fn only_derive_is_allowed_to_implement_this_trait() {}
+        }
+    )* $(
+        // SAFETY: as above.
+        unsafe impl Field for $av {
+            const TYPE: &'static FieldType = &FieldType::Primitive(Primitive::$av);
+            fn only_derive_is_allowed_to_implement_this_trait() {}
         }
     )*};
 }
 
-primitive_field! {
-    u8 => U8, i8 => I8,
-    u16 => U16, u32 => U32, u64 => U64, i16 => I16, i32 => I32, i64 => I64,
-    f32 => F32, f64 => F64,
-    AtomicU8 => AtomicU8, AtomicU16 => AtomicU16, AtomicU32 => AtomicU32, AtomicU64 => AtomicU64,
-    AtomicI8 => AtomicI8, AtomicI16 => AtomicI16, AtomicI32 => AtomicI32, AtomicI64 => AtomicI64,
-}
-
-// SAFETY: single bytes have no byte order.
-unsafe impl LittleEndianField for u8 {}
-// SAFETY: single bytes have no byte order.
-unsafe impl LittleEndianField for i8 {}
-// SAFETY: single bytes have no byte order.
-unsafe impl BigEndianField for u8 {}
-// SAFETY: single bytes have no byte order.
-unsafe impl BigEndianField for i8 {}
+for_each_primitive!(primitive_field);
 
 // SAFETY: `Le<T>` is `repr(C)` over `T::Bits` (a plain unsigned integer) and a zero-length
 // array of a zero-sized alignment type: pointer-free, no Drop, every bit pattern valid, size and
 // alignment equal to `size_of::<T>()` everywhere.
 unsafe impl<T: EndianScalar> Field for Le<T> {
     const TYPE: &'static FieldType = &FieldType::Primitive(T::LE);
+    fn only_derive_is_allowed_to_implement_this_trait() {}
 }
-// SAFETY: `Le<T>` stores its value little-endian by construction.
-unsafe impl<T: EndianScalar> LittleEndianField for Le<T> {}
 
 // SAFETY: as for `Le<T>`.
 unsafe impl<T: EndianScalar> Field for Be<T> {
     const TYPE: &'static FieldType = &FieldType::Primitive(T::BE);
+    fn only_derive_is_allowed_to_implement_this_trait() {}
 }
-// SAFETY: `Be<T>` stores its value big-endian by construction.
-unsafe impl<T: EndianScalar> BigEndianField for Be<T> {}
 
 // SAFETY: an array of fields is laid out as `N` consecutive elements with no padding between
 // them; it inherits every property of `T`.
@@ -114,11 +137,8 @@ unsafe impl<T: Field, const N: usize> Field for [T; N] {
         elem: T::TYPE,
         len: N,
     };
+    fn only_derive_is_allowed_to_implement_this_trait() {}
 }
-// SAFETY: every element is little-endian.
-unsafe impl<T: LittleEndianField, const N: usize> LittleEndianField for [T; N] {}
-// SAFETY: every element is big-endian.
-unsafe impl<T: BigEndianField, const N: usize> BigEndianField for [T; N] {}
 
 /// The canonical type of a field of a native layout; compiles only when `T` may be one.
 #[doc(hidden)]

@@ -12,10 +12,13 @@
 
 use crate::layout::{FieldType, Layout};
 
-const OFFSET_BASIS: u64 = 0xcbf2_9ce4_8422_2325;
+/// The FNV-1a 64 offset basis: the hash of no bytes.
+pub(crate) const FNV_OFFSET_BASIS: u64 = 0xcbf2_9ce4_8422_2325;
 const PRIME: u64 = 0x0000_0100_0000_01b3;
 
-const fn bytes(mut hash: u64, data: &[u8]) -> u64 {
+/// FNV-1a 64: `hash` (a previous result, or [`FNV_OFFSET_BASIS`]) continued over `data`. The one
+/// implementation, used by the fingerprint and by the segment header's checksum.
+pub(crate) const fn fnv1a(mut hash: u64, data: &[u8]) -> u64 {
     let mut i = 0;
     while i < data.len() {
         hash ^= data[i] as u64;
@@ -26,26 +29,26 @@ const fn bytes(mut hash: u64, data: &[u8]) -> u64 {
 }
 
 const fn int(hash: u64, value: u64) -> u64 {
-    bytes(hash, &value.to_le_bytes())
+    fnv1a(hash, &value.to_le_bytes())
 }
 
 const fn string(hash: u64, s: &str) -> u64 {
-    bytes(int(hash, s.len() as u64), s.as_bytes())
+    fnv1a(int(hash, s.len() as u64), s.as_bytes())
 }
 
 const fn field_type(mut hash: u64, ty: &FieldType) -> u64 {
     match ty {
         FieldType::Primitive(p) => {
-            hash = bytes(hash, b"P");
+            hash = fnv1a(hash, b"P");
             string(hash, p.name())
         }
         FieldType::Array { elem, len } => {
-            hash = bytes(hash, b"A");
+            hash = fnv1a(hash, b"A");
             hash = int(hash, *len as u64);
             field_type(hash, elem)
         }
         FieldType::Struct(layout) => {
-            hash = bytes(hash, b"S");
+            hash = fnv1a(hash, b"S");
             hash = string(hash, layout.name());
             hash = int(hash, layout.version() as u64);
             int(hash, fingerprint(layout))
@@ -55,7 +58,7 @@ const fn field_type(mut hash: u64, ty: &FieldType) -> u64 {
 
 /// The fingerprint of `layout`; `const`, so the derive evaluates it at compile time.
 pub const fn fingerprint(layout: &Layout) -> u64 {
-    let mut hash = string(OFFSET_BASIS, "shmipc-layout-v1");
+    let mut hash = string(FNV_OFFSET_BASIS, "shmipc-layout-v1");
     hash = string(hash, layout.name());
     hash = int(hash, layout.version() as u64);
     hash = string(hash, layout.endian().as_str());
@@ -83,8 +86,8 @@ mod tests {
     #[test]
     fn fnv1a_matches_reference_vectors() {
         // Published FNV-1a 64 test vectors.
-        assert_eq!(bytes(OFFSET_BASIS, b""), 0xcbf2_9ce4_8422_2325);
-        assert_eq!(bytes(OFFSET_BASIS, b"a"), 0xaf63_dc4c_8601_ec8c);
-        assert_eq!(bytes(OFFSET_BASIS, b"foobar"), 0x8594_4171_f739_67e8);
+        assert_eq!(fnv1a(FNV_OFFSET_BASIS, b""), 0xcbf2_9ce4_8422_2325);
+        assert_eq!(fnv1a(FNV_OFFSET_BASIS, b"a"), 0xaf63_dc4c_8601_ec8c);
+        assert_eq!(fnv1a(FNV_OFFSET_BASIS, b"foobar"), 0x8594_4171_f739_67e8);
     }
 }

@@ -48,10 +48,13 @@
 #![deny(clippy::undocumented_unsafe_blocks)]
 
 pub use shmipc_runtime::endian;
+pub use shmipc_runtime::layout::{
+    FieldDescription, FieldDifference, LayoutDescription, LayoutDiff,
+};
 pub use shmipc_runtime::segment;
 pub use shmipc_runtime::segment::{
-    Builder, Error, FieldDescription, FieldDifference, LayoutDescription, LayoutDiff, RawSegment,
-    Segment, SegmentBuilder, SegmentKind, SegmentOptions, SegmentSpec, SharedPrimitive,
+    Builder, Error, RawSegment, Segment, SegmentBuilder, SegmentKind, SegmentOptions, SegmentSpec,
+    SharedPrimitive,
 };
 /// Robust shared mutex, seqlock and wait/wake on a shared word: see [`shmipc_runtime::sync`].
 pub use shmipc_runtime::sync::{
@@ -60,6 +63,7 @@ pub use shmipc_runtime::sync::{
 };
 pub use shmipc_runtime::sys::PORTABLE;
 pub use shmipc_runtime::{Endian, FieldLayout, FieldType, Layout, Primitive, SharedLayout};
+pub use shmipc_runtime::{Liveness, ProcessIdentity};
 
 /// `#[derive(SharedLayout)]`: proves at compile time that a struct can live in shared memory and
 /// implements [`trait@SharedLayout`] for it.

@@ -8,7 +8,7 @@ use std::io::Write;
 use std::os::unix::fs::OpenOptionsExt;
 use std::time::Duration;
 
-use shmipc::segment::ProcessIdentity;
+use shmipc::ProcessIdentity;
 use shmipc::segment::header::{
     self, CHECKSUM_OFFSET, FIXED_LEN, STATE_OFFSET, STATE_READY, TABLE_LEN_OFFSET,
 };

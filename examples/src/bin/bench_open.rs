@@ -8,7 +8,7 @@ use std::time::Instant;
 
 use shmipc::prelude::*;
 use shmipc::segment::header;
-use shmipc::segment::{LayoutDescription, LayoutDiff, ProcessIdentity};
+use shmipc::{LayoutDescription, LayoutDiff, ProcessIdentity};
 use shmipc::{Segment, SegmentKind, SegmentSpec, SharedLayout};
 use shmipc_schemas::Tick;
 

@@ -1,17 +1,86 @@
-//! Creating a segment's object exclusively, and replacing one whose creator died.
+//! Creating a segment: its object exclusively (replacing one whose creator died), then the
+//! header written and published.
 
 use core::sync::atomic::Ordering;
 use std::fs::File;
 use std::os::unix::fs::MetadataExt;
 use std::time::Duration;
 
+use memmap2::MmapRaw;
+
 use super::error::Error;
-use super::header::{self, FIXED_LEN, STATE_EMPTY, STATE_OFFSET};
-use super::open::map;
+use super::header::{self, FIXED_LEN, Geometry, STATE_EMPTY, STATE_INITIALIZING, STATE_READY};
+use super::mapping::{StateWord, copy_fixed_in, copy_fixed_out, copy_rest_in, map};
 use super::options::SegmentOptions;
-use super::shared::{atomic_u32, copy_from_shared};
-use crate::sys::process::Liveness;
+use super::spec::SegmentSpec;
+use crate::sys::process::{Liveness, ProcessIdentity};
 use crate::sys::shm;
+
+/// A segment just created and published.
+pub(crate) struct Created {
+    pub(crate) file: File,
+    pub(crate) map: MmapRaw,
+    pub(crate) geometry: Geometry,
+    pub(crate) creator: ProcessIdentity,
+}
+
+/// Creates `name` (already normalized) holding what `spec` says: writes the header with the
+/// state word initializing, then publishes it ready, last, with release ordering, so no opener
+/// sees a half-written header. Unlinks the name again if anything fails after creating it.
+pub(crate) fn create_segment(
+    name: &str,
+    spec: &SegmentSpec,
+    options: &SegmentOptions,
+) -> Result<Created, Error> {
+    let me = ProcessIdentity::current();
+    let (bytes, geometry) =
+        header::encode(spec.kind, spec.layout, spec.payload_len, me).map_err(|reason| {
+            Error::UnencodableLayout {
+                name: name.to_owned(),
+                type_name: spec.layout.name(),
+                reason,
+            }
+        })?;
+    let file = create_exclusive(name, options)?;
+    match write_and_publish(&file, name, &bytes, geometry.total_size, options) {
+        Ok(map) => Ok(Created {
+            file,
+            map,
+            geometry,
+            creator: me,
+        }),
+        Err(e) => {
+            let _ = shm::unlink(name);
+            Err(e)
+        }
+    }
+}
+
+/// Sizes `file`, maps it and writes `bytes` (the encoded header): identity first, published by
+/// the initializing state, then the table, then the ready state.
+fn write_and_publish(
+    file: &File,
+    name: &str,
+    bytes: &[u8],
+    total_size: usize,
+    options: &SegmentOptions,
+) -> Result<MmapRaw, Error> {
+    file.set_len(total_size as u64)
+        .map_err(|e| Error::from_io(name, "resize", e))?;
+    let map = map(file, total_size, name)?;
+    let fixed: &[u8; FIXED_LEN] = bytes[..FIXED_LEN]
+        .try_into()
+        .expect("an encoded header holds a fixed part");
+    copy_fixed_in(fixed, &map);
+    let state = StateWord::of(&map);
+    state.store(STATE_INITIALIZING, Ordering::Release);
+    copy_rest_in(bytes, &map);
+    if let Some(pause) = options.pause_before_publish {
+        std::thread::sleep(pause);
+    }
+    state.store(STATE_READY, Ordering::Release);
+    Ok(map)
+}
 
 /// `O_CREAT | O_EXCL`, replacing a dead creator's segment if the options allow it.
 pub(crate) fn create_exclusive(name: &str, options: &SegmentOptions) -> Result<File, Error> {
@@ -94,25 +163,13 @@ fn existing_creator_alive(file: &File, name: &str, options: &SegmentOptions) -> 
         return None;
     }
     let map = map(file, FIXED_LEN, name).ok()?;
-    // SAFETY: offset 12 of a page-aligned mapping of FIXED_LEN bytes is 4-byte aligned and in
-    // bounds; this process accesses the state word only through 32-bit atomics; `map` outlives
-    // `state`.
-    let state = unsafe { atomic_u32(map.as_mut_ptr().add(STATE_OFFSET)) };
     // The creator's identity is published by its release store of the initializing state; before
     // that the pid may still read as zero (dead) while its creator is busy writing it.
-    if u32::from_le(state.load(Ordering::Acquire)) == STATE_EMPTY {
+    if StateWord::of(&map).load(Ordering::Acquire) == STATE_EMPTY {
         return stale();
     }
     let mut fixed = [0u8; FIXED_LEN];
-    // SAFETY: the file is at least FIXED_LEN bytes and the mapping that long; the state word is
-    // skipped (only accessed as a 32-bit atomic); the rest is only accessed byte-wise here.
-    unsafe {
-        copy_from_shared(map.as_mut_ptr(), &mut fixed[..STATE_OFFSET]);
-        copy_from_shared(
-            map.as_mut_ptr().add(STATE_OFFSET + 4),
-            &mut fixed[STATE_OFFSET + 4..],
-        );
-    }
+    copy_fixed_out(&map, &mut fixed);
     let creator = header::creator_of(&fixed)?;
     Some(creator.liveness() == Liveness::Alive)
 }

@@ -4,8 +4,8 @@ use std::io;
 use std::time::Duration;
 
 use super::kind::SegmentKind;
-use super::mismatch::LayoutDiff;
 use crate::layout::Endian;
+use crate::layout::LayoutDiff;
 
 /// Why a segment could not be created or opened. Every message says what to do about it.
 #[derive(Debug, thiserror::Error)]

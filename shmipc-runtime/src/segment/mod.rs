@@ -5,17 +5,19 @@
 //! - [`Segment`]: one value of a `SharedLayout` type;
 //! - [`Error`]: every failure, with a message that says what to do; a layout mismatch carries a
 //!   [`LayoutDiff`] that names the first differing field;
-//! - [`header`]: the byte-exact header format (also in `docs/segment-header.md`).
+//! - [`SegmentHeader`]: what [`RawSegment::inspect`] reads from any segment's header (the
+//!   byte-exact format is in `docs/segment-header.md`).
 
 mod builder;
+mod bytes;
 mod control;
 mod create;
-mod description;
 mod error;
 mod expected;
+#[doc(hidden)]
 pub mod header;
 mod kind;
-mod mismatch;
+mod mapping;
 mod name;
 mod open;
 mod options;
@@ -26,15 +28,19 @@ mod table;
 mod typed;
 mod validate;
 
+/// Kept for the command-line tool until it imports `shmipc::{Liveness, ProcessIdentity}`; their
+/// home is the crate root.
+#[doc(hidden)]
+pub use crate::sys::process::{Liveness, ProcessIdentity};
 #[doc(hidden)]
 pub use validate::check_header;
 
+pub use crate::layout::{FieldDescription, FieldDifference, LayoutDescription, LayoutDiff};
 pub use builder::{Builder, SharedPrimitive};
 pub use control::ControlBlock;
-pub use description::{FieldDescription, LayoutDescription};
 pub use error::Error;
+pub use header::SegmentHeader;
 pub use kind::SegmentKind;
-pub use mismatch::{FieldDifference, LayoutDiff};
 pub use name::{MAX_NAME_LEN, PORTABLE_MAX_NAME_LEN, normalize as normalize_name};
 pub use options::SegmentOptions;
 pub use raw::RawSegment;
@@ -43,4 +49,3 @@ pub use typed::{Segment, SegmentBuilder};
 
 #[cfg(test)]
 mod tests;
-pub use crate::sys::process::{Liveness, ProcessIdentity};

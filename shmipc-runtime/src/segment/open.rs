@@ -6,23 +6,15 @@ use std::fs::File;
 use std::os::unix::fs::MetadataExt;
 use std::time::{Duration, Instant};
 
-use memmap2::{MmapOptions, MmapRaw};
+use memmap2::MmapRaw;
 
 use super::error::Error;
 use super::header::{self, FIXED_LEN, STATE_EMPTY, STATE_INITIALIZING, STATE_OFFSET, STATE_READY};
+use super::mapping::{StateWord, copy_fixed_out, copy_published_rest_out, map};
 use super::options::SegmentOptions;
-use super::shared::{atomic_u32, copy_from_shared, copy_words_from_shared};
 use super::validate;
 use crate::sys::process::{Liveness, ProcessIdentity};
 use crate::sys::shm;
-
-/// Maps the first `len` bytes of `file`, shared and writable.
-pub(crate) fn map(file: &File, len: usize, name: &str) -> Result<MmapRaw, Error> {
-    MmapOptions::new()
-        .len(len)
-        .map_raw(file)
-        .map_err(|e| Error::from_io(name, "map", e))
-}
 
 /// A segment whose header is published and copied out, its fixed part checked, not yet compared
 /// with a layout.
@@ -37,30 +29,55 @@ pub(crate) struct Ready {
 /// ready, then copies the header out and checks its fixed part.
 pub(crate) fn open_ready(name: &str, options: &SegmentOptions) -> Result<Ready, Error> {
     let file = shm::open(name).map_err(|e| Error::from_io(name, "open", e))?;
-    let start = Instant::now();
-    let mut waits = 0u32;
+    let mut waiter = Waiter::new(name, options.open_timeout);
+    let size = wait_until_sized(&file, name, options, &mut waiter)?;
+    let map = map(&file, size, name)?;
+    let fixed = wait_until_ready(&map, name, &mut waiter)?;
+    let bytes = copy_header(&map, &fixed, name)?;
+    let fixed = check_sizes(&bytes, size, name)?;
+    Ok(Ready {
+        file,
+        map,
+        bytes,
+        fixed,
+    })
+}
+
+/// The file's length, once its owner and mode are acceptable (checked before anything is mapped).
+fn checked_len(file: &File, name: &str, options: &SegmentOptions) -> Result<u64, Error> {
+    let meta = file
+        .metadata()
+        .map_err(|e| Error::from_io(name, "open", e))?;
+    let me = shm::effective_uid();
+    if meta.uid() != me && !options.allowed_owners.contains(&meta.uid()) {
+        return Err(Error::WrongOwner {
+            name: name.to_owned(),
+            owner: meta.uid(),
+            expected: me,
+        });
+    }
+    let mode = meta.mode() & 0o777;
+    if mode & !options.mode != 0 {
+        return Err(Error::ModeTooWide {
+            name: name.to_owned(),
+            mode,
+            allowed: options.mode,
+        });
+    }
+    Ok(meta.len())
+}
+
+/// Waits while the file is empty (its creator has not sized it yet); its size, at least a fixed
+/// header, at most `isize::MAX`.
+fn wait_until_sized(
+    file: &File,
+    name: &str,
+    options: &SegmentOptions,
+    waiter: &mut Waiter<'_>,
+) -> Result<usize, Error> {
     let size = loop {
-        let meta = file
-            .metadata()
-            .map_err(|e| Error::from_io(name, "open", e))?;
-        let me = shm::effective_uid();
-        if meta.uid() != me && !options.allowed_owners.contains(&meta.uid()) {
-            return Err(Error::WrongOwner {
-                name: name.to_owned(),
-                owner: meta.uid(),
-                expected: me,
-            });
-        }
-        let mode = meta.mode() & 0o777;
-        if mode & !options.mode != 0 {
-            return Err(Error::ModeTooWide {
-                name: name.to_owned(),
-                mode,
-                allowed: options.mode,
-            });
-        }
-        match meta.len() {
-            0 => wait(name, start, options.open_timeout, "empty", &mut waits)?,
+        match checked_len(file, name, options)? {
+            0 => waiter.wait("empty")?,
             n if n < FIXED_LEN as u64 => {
                 return Err(Error::NotShmipc {
                     name: name.to_owned(),
@@ -70,35 +87,31 @@ pub(crate) fn open_ready(name: &str, options: &SegmentOptions) -> Result<Ready, 
             n => break n,
         }
     };
-    let Ok(size) = usize::try_from(size).map(|s| s.min(isize::MAX as usize)) else {
-        return Err(corrupt(
-            name,
-            "the segment is larger than the address space",
-        ));
-    };
-    let map = map(&file, size, name)?;
-    let base = map.as_mut_ptr();
-    // SAFETY: offset 12 of a page-aligned mapping of at least FIXED_LEN bytes is aligned and in
-    // bounds; this process accesses the state word only through 32-bit atomics; `map` outlives
-    // `state`.
-    let state = unsafe { atomic_u32(base.add(STATE_OFFSET)) };
+    usize::try_from(size)
+        .map(|s| s.min(isize::MAX as usize))
+        .map_err(|_| corrupt(name, "the segment is larger than the address space"))
+}
+
+/// Waits for the state word to say ready (failing if the creator died first); the fixed header
+/// copied after the acquire load that saw it ready.
+fn wait_until_ready(
+    map: &MmapRaw,
+    name: &str,
+    waiter: &mut Waiter<'_>,
+) -> Result<[u8; FIXED_LEN], Error> {
+    let state = StateWord::of(map);
     let mut fixed = [0u8; FIXED_LEN];
     loop {
-        let st = u32::from_le(state.load(Ordering::Acquire));
-        // SAFETY: FIXED_LEN bytes are mapped; the state word is skipped (it is only accessed
-        // atomically); the rest of the header is accessed only through byte-wise copies.
-        unsafe {
-            copy_from_shared(base, &mut fixed[..STATE_OFFSET]);
-            copy_from_shared(base.add(STATE_OFFSET + 4), &mut fixed[STATE_OFFSET + 4..]);
-        }
+        let st = state.load(Ordering::Acquire);
+        copy_fixed_out(map, &mut fixed);
         fixed[STATE_OFFSET..STATE_OFFSET + 4].copy_from_slice(&st.to_le_bytes());
         let blank = fixed[..8] == [0; 8];
         if !blank || st != STATE_EMPTY {
             header::check_magic_and_format(&fixed).map_err(|e| validate::header_error(name, e))?;
         }
         match st {
-            STATE_READY => break,
-            STATE_EMPTY => wait(name, start, options.open_timeout, "empty", &mut waits)?,
+            STATE_READY => return Ok(fixed),
+            STATE_EMPTY => waiter.wait("empty")?,
             STATE_INITIALIZING => {
                 let creator = header::creator_of(&fixed).unwrap_or(ProcessIdentity {
                     pid: 0,
@@ -110,13 +123,7 @@ pub(crate) fn open_ready(name: &str, options: &SegmentOptions) -> Result<Ready, 
                         pid: creator.pid,
                     });
                 }
-                wait(
-                    name,
-                    start,
-                    options.open_timeout,
-                    "initializing",
-                    &mut waits,
-                )?;
+                waiter.wait("initializing")?;
             }
             _ => {
                 return Err(corrupt(
@@ -126,35 +133,32 @@ pub(crate) fn open_ready(name: &str, options: &SegmentOptions) -> Result<Ready, 
             }
         }
     }
-    let header_len = header::declared_header_len(&fixed).unwrap_or(0);
-    if header_len > size.min(header::MAX_HEADER_LEN) || header_len < FIXED_LEN {
+}
+
+/// The whole published header: `fixed`, then the rest up to the header length it declares
+/// (checked against the mapping first).
+fn copy_header(map: &MmapRaw, fixed: &[u8; FIXED_LEN], name: &str) -> Result<Vec<u8>, Error> {
+    let header_len = header::declared_header_len(fixed).unwrap_or(0);
+    if header_len > map.len().min(header::MAX_HEADER_LEN) || header_len < FIXED_LEN {
         return Err(corrupt(name, "the header length is out of range"));
     }
     let mut bytes = vec![0u8; header_len];
-    bytes[..FIXED_LEN].copy_from_slice(&fixed);
-    if header_len.is_multiple_of(8) {
-        // SAFETY: `header_len <= size` bytes are mapped and the start of a page-aligned mapping
-        // plus FIXED_LEN is 8-byte aligned; the creator wrote these bytes before its release store
-        // of the state word, which our acquire load read, and nothing in this process writes a
-        // published header; the range skips the state word.
-        unsafe { copy_words_from_shared(base.add(FIXED_LEN), &mut bytes[FIXED_LEN..]) };
-    } else {
-        // SAFETY: `header_len <= size` bytes are mapped; the range skips the state word.
-        unsafe { copy_from_shared(base.add(FIXED_LEN), &mut bytes[FIXED_LEN..]) };
-    }
-    let fixed = header::decode_fixed(&bytes).map_err(|e| validate::header_error(name, e))?;
+    bytes[..FIXED_LEN].copy_from_slice(fixed);
+    // SAFETY: `wait_until_ready` read the state word as ready with an acquire load.
+    unsafe { copy_published_rest_out(map, &mut bytes[FIXED_LEN..]) };
+    Ok(bytes)
+}
+
+/// Decodes and checks the fixed part of the copied header, and that it sizes the file as found.
+fn check_sizes(bytes: &[u8], size: usize, name: &str) -> Result<header::FixedHeader, Error> {
+    let fixed = header::decode_fixed(bytes).map_err(|e| validate::header_error(name, e))?;
     if fixed.total_size != size as u64 {
         return Err(corrupt(
             name,
             "the file size differs from the size in the header",
         ));
     }
-    Ok(Ready {
-        file,
-        map,
-        bytes,
-        fixed,
-    })
+    Ok(fixed)
 }
 
 fn corrupt(name: &str, reason: &str) -> Error {
@@ -164,27 +168,42 @@ fn corrupt(name: &str, reason: &str) -> Error {
     }
 }
 
-/// Sleeps a little, or fails with [`Error::Timeout`] once `timeout` has passed since `start`.
-fn wait(
-    name: &str,
+/// One open's patience: yields a few times, then sleeps a millisecond at a time, until the open
+/// timeout has passed since it was made.
+struct Waiter<'a> {
+    name: &'a str,
     start: Instant,
     timeout: Duration,
-    state: &'static str,
-    waits: &mut u32,
-) -> Result<(), Error> {
-    let waited = start.elapsed();
-    if waited >= timeout {
-        return Err(Error::Timeout {
-            name: name.to_owned(),
-            state,
-            waited,
-        });
+    waits: u32,
+}
+
+impl<'a> Waiter<'a> {
+    /// Starts the clock for opening `name`.
+    fn new(name: &'a str, timeout: Duration) -> Waiter<'a> {
+        Waiter {
+            name,
+            start: Instant::now(),
+            timeout,
+            waits: 0,
+        }
     }
-    *waits += 1;
-    if *waits < 50 {
-        std::thread::yield_now();
-    } else {
-        std::thread::sleep(Duration::from_millis(1).min(timeout - waited));
+
+    /// Waits a little, or fails with [`Error::Timeout`] (naming `state`) once the timeout passed.
+    fn wait(&mut self, state: &'static str) -> Result<(), Error> {
+        let waited = self.start.elapsed();
+        if waited >= self.timeout {
+            return Err(Error::Timeout {
+                name: self.name.to_owned(),
+                state,
+                waited,
+            });
+        }
+        self.waits += 1;
+        if self.waits < 50 {
+            std::thread::yield_now();
+        } else {
+            std::thread::sleep(Duration::from_millis(1).min(self.timeout - waited));
+        }
+        Ok(())
     }
-    Ok(())
 }

@@ -1,18 +1,16 @@
 //! The untyped segment: a named shared mapping with a checked header and a zeroed payload.
 
 use core::ptr::NonNull;
-use core::sync::atomic::Ordering;
 use std::fs::File;
 
 use memmap2::MmapRaw;
 
-use super::create::create_exclusive;
+use super::create::create_segment;
 use super::error::Error;
-use super::header::{self, FIXED_LEN, STATE_INITIALIZING, STATE_OFFSET, STATE_READY};
+use super::header::{self, SegmentHeader};
 use super::name;
-use super::open::{map, open_ready};
+use super::open::open_ready;
 use super::options::SegmentOptions;
-use super::shared::{atomic_u32, copy_to_shared};
 use super::spec::SegmentSpec;
 use super::validate;
 use crate::sys::process::{Liveness, ProcessIdentity};
@@ -57,60 +55,14 @@ impl RawSegment {
         options: &SegmentOptions,
     ) -> Result<RawSegment, Error> {
         let name = name::normalize(name)?;
-        let me = ProcessIdentity::current();
-        let payload_size = spec.payload_len;
-        let (bytes, geo) =
-            header::encode(spec.kind, spec.layout, payload_size, me).map_err(|reason| {
-                Error::UnencodableLayout {
-                    name: name.clone(),
-                    type_name: spec.layout.name(),
-                    reason,
-                }
-            })?;
-        let file = create_exclusive(&name, options)?;
-        let segment = (|| {
-            file.set_len(geo.total_size as u64)
-                .map_err(|e| Error::from_io(&name, "resize", e))?;
-            let map = map(&file, geo.total_size, &name)?;
-            let base = map.as_mut_ptr();
-            // SAFETY: the mapping is `total_size >= header_len` bytes long and this process
-            // touches these bytes only through these byte-wise copies; the state word (skipped)
-            // is only accessed as a 32-bit atomic.
-            unsafe {
-                copy_to_shared(&bytes[..STATE_OFFSET], base);
-                copy_to_shared(
-                    &bytes[STATE_OFFSET + 4..FIXED_LEN],
-                    base.add(STATE_OFFSET + 4),
-                );
-            }
-            // SAFETY: offset 12 of a page-aligned mapping is 4-byte aligned and in bounds; the
-            // state word is only accessed through 32-bit atomics; the mapping outlives `state`.
-            let state = unsafe { atomic_u32(base.add(STATE_OFFSET)) };
-            state.store(STATE_INITIALIZING.to_le(), Ordering::Release);
-            // SAFETY: as above: `header_len` bytes are in bounds.
-            unsafe {
-                copy_to_shared(&bytes[FIXED_LEN..], base.add(FIXED_LEN));
-            }
-            if let Some(pause) = options.pause_before_publish {
-                std::thread::sleep(pause);
-            }
-            state.store(STATE_READY.to_le(), Ordering::Release);
-            Ok(map)
-        })();
-        let map = match segment {
-            Ok(map) => map,
-            Err(e) => {
-                let _ = shm::unlink(&name);
-                return Err(e);
-            }
-        };
+        let created = create_segment(&name, spec, options)?;
         Ok(RawSegment {
             name,
-            map,
-            file,
-            header_len: geo.header_len,
-            payload_len: payload_size,
-            creator: me,
+            map: created.map,
+            file: created.file,
+            header_len: created.geometry.header_len,
+            payload_len: spec.payload_len,
+            creator: created.creator,
             is_creator: true,
             persist: options.persist,
         })
@@ -146,7 +98,7 @@ impl RawSegment {
 
     /// Reads the header of any shmipc segment without knowing its type, for tools: its kind,
     /// layout, sizes and creator. Checks owner and mode like `open`.
-    pub fn inspect(name: &str, options: &SegmentOptions) -> Result<header::SegmentHeader, Error> {
+    pub fn inspect(name: &str, options: &SegmentOptions) -> Result<SegmentHeader, Error> {
         let name = name::normalize(name)?;
         let ready = open_ready(&name, options)?;
         header::decode_rest(&ready.bytes, &ready.fixed)

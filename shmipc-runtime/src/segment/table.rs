@@ -4,9 +4,9 @@
 //! (u32), endian (u32: 0 little, 1 big, 2 native), value size (u64), value align (u64), type name,
 //! field count (u32), then per field: name, type, offset (u64), size (u64), align (u64).
 
-use super::description::{FieldDescription, LayoutDescription};
-use super::header::{HeaderError, get16, get32, get64};
+use super::bytes::Cursor;
 use crate::layout::{Endian, Layout};
+use crate::layout::{FieldDescription, LayoutDescription};
 
 /// The smallest encoding of one field-table row (two empty strings and three u64).
 const MIN_FIELD_RECORD: usize = 2 + 2 + 24;
@@ -50,85 +50,49 @@ pub fn encode_table(layout: &Layout) -> Result<Vec<u8>, &'static str> {
     Ok(t)
 }
 
-/// A bounds-checked reader over the layout table.
-struct Cursor<'a> {
-    bytes: &'a [u8],
-    pos: usize,
+/// The next string of the table: a `u16` length, then UTF-8.
+fn read_str(c: &mut Cursor<'_>) -> Result<String, &'static str> {
+    let len = usize::from(c.u16()?);
+    core::str::from_utf8(c.take(len)?)
+        .map(str::to_owned)
+        .map_err(|_| "a name in the layout table is not UTF-8")
 }
 
-impl<'a> Cursor<'a> {
-    fn take(&mut self, n: usize) -> Result<&'a [u8], HeaderError> {
-        let end = self
-            .pos
-            .checked_add(n)
-            .filter(|&e| e <= self.bytes.len())
-            .ok_or_else(|| HeaderError::Corrupt("the layout table ends early".to_owned()))?;
-        let out = &self.bytes[self.pos..end];
-        self.pos = end;
-        Ok(out)
-    }
-    fn u16(&mut self) -> Result<u16, HeaderError> {
-        Ok(get16(self.take(2)?, 0))
-    }
-    fn u32(&mut self) -> Result<u32, HeaderError> {
-        Ok(get32(self.take(4)?, 0))
-    }
-    fn u64(&mut self) -> Result<u64, HeaderError> {
-        Ok(get64(self.take(8)?, 0))
-    }
-    fn str(&mut self) -> Result<String, HeaderError> {
-        let len = usize::from(self.u16()?);
-        let bytes = self.take(len)?;
-        core::str::from_utf8(bytes)
-            .map(str::to_owned)
-            .map_err(|_| HeaderError::Corrupt("a name in the layout table is not UTF-8".to_owned()))
-    }
-}
-
+/// Decodes a layout table (its fingerprint is left zero: the fixed header holds it). Fails with
+/// the reason the table is corrupt; no input makes it panic.
 pub(crate) fn decode_table(
     table: &[u8],
     newer_minor: bool,
-) -> Result<LayoutDescription, HeaderError> {
-    let mut c = Cursor {
-        bytes: table,
-        pos: 0,
-    };
+) -> Result<LayoutDescription, &'static str> {
+    let mut c = Cursor::new(table, "the layout table ends early");
     let version = c.u32()?;
     let endian = match c.u32()? {
         0 => Endian::Little,
         1 => Endian::Big,
         2 => Endian::Native,
-        _ => {
-            return Err(HeaderError::Corrupt(
-                "the endian code is unknown".to_owned(),
-            ));
-        }
+        _ => return Err("the endian code is unknown"),
     };
     let size = c.u64()?;
     let align = c.u64()?;
-    let name = c.str()?;
+    let name = read_str(&mut c)?;
     let count = c.u32()? as usize;
     // Never trust the count for an allocation: each row takes at least MIN_FIELD_RECORD bytes.
-    if count > (table.len() - c.pos) / MIN_FIELD_RECORD {
-        return Err(HeaderError::Corrupt(
-            "the field count does not fit the layout table".to_owned(),
-        ));
+    if count > c.remaining() / MIN_FIELD_RECORD {
+        return Err("the field count does not fit the layout table");
     }
     let mut fields = Vec::with_capacity(count);
     for _ in 0..count {
         fields.push(FieldDescription {
-            name: c.str()?,
-            ty: c.str()?,
+            name: read_str(&mut c)?,
+            ty: read_str(&mut c)?,
             offset: c.u64()?,
             size: c.u64()?,
             align: c.u64()?,
         });
     }
     // A newer minor format may append to the table; this format may not.
-    if c.pos != table.len() && !newer_minor {
-        return Err(HeaderError::Corrupt(
-            "the layout table has trailing bytes".to_owned(),
-        ));
+    if c.remaining() != 0 && !newer_minor {
+        return Err("the layout table has trailing bytes");
     }
     Ok(LayoutDescription {
         name,

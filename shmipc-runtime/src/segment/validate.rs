@@ -4,13 +4,13 @@
 //! The common case, a header whose layout table equals this build's byte for byte, is decided
 //! without decoding the table; anything else is decoded in full to say what differs.
 
-use super::description::LayoutDescription;
 use super::error::Error;
 use super::expected::expected;
 use super::header::{self, FixedHeader, HeaderError};
 use super::kind::SegmentKind;
-use super::mismatch::LayoutDiff;
 use super::spec::SegmentSpec;
+use crate::layout::LayoutDescription;
+use crate::layout::LayoutDiff;
 use crate::layout::{Endian, Layout};
 
 /// Turns a decoding failure into the caller's error.

@@ -3,8 +3,8 @@
 //! Linux is built and tested here. Where a Linux-only facility is used, a portable POSIX path
 //! exists beside it; the cargo feature `portable` forces that path on Linux so CI exercises it.
 
-pub mod process;
-pub mod shm;
+pub(crate) mod process;
+pub(crate) mod shm;
 
 /// Whether this build uses the portable POSIX paths: no futex (waiters poll, so wake-ups are not
 /// counted), no `/proc` (a killed but unreaped process looks alive), `shm_open` with macOS' 31-byte

@@ -1,4 +1,5 @@
-//! Comparing the layout a segment holds with the layout this build expects.
+//! Comparing two layout descriptions: the layout a segment holds with the layout this build
+//! expects.
 
 use core::fmt;
 

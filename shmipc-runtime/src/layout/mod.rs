@@ -4,8 +4,17 @@
 //! schema version, byte order, size, alignment and field table. Two processes agree on the bytes of
 //! a shared value exactly when their layouts are equal, which [`SharedLayout::FINGERPRINT`]
 //! summarises in 64 bits.
+//!
+//! Comparing layouts: a [`LayoutDescription`] is the owned form a segment header records (decoded
+//! without the Rust type), and a [`LayoutDiff`] says what differs between two of them.
 
 use core::fmt;
+
+mod description;
+mod diff;
+
+pub use description::{FieldDescription, LayoutDescription};
+pub use diff::{FieldDifference, LayoutDiff};
 
 /// A type whose bytes may be shared between processes.
 ///
@@ -72,156 +81,64 @@ impl fmt::Display for Endian {
     }
 }
 
-/// A primitive field type, by its canonical name.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
-#[allow(missing_docs)] // each variant is named by its canonical spelling
-pub enum Primitive {
-    U8,
-    I8,
-    U16,
-    U32,
-    U64,
-    I16,
-    I32,
-    I64,
-    F32,
-    F64,
-    U16Le,
-    U32Le,
-    U64Le,
-    I16Le,
-    I32Le,
-    I64Le,
-    F32Le,
-    F64Le,
-    U16Be,
-    U32Be,
-    U64Be,
-    I16Be,
-    I32Be,
-    I64Be,
-    F32Be,
-    F64Be,
-    AtomicU8,
-    AtomicU16,
-    AtomicU32,
-    AtomicU64,
-    AtomicI8,
-    AtomicI16,
-    AtomicI32,
-    AtomicI64,
+/// Defines [`Primitive`] from the table of `for_each_primitive!`.
+macro_rules! define_primitive {
+    (
+        native { $($nv:ident: $nt:ty = $nn:literal,)* }
+        endian { $($et:ident ($($_:tt)*) => $lv:ident = $ln:literal, $bv:ident = $bn:literal;)* }
+        atomic { $($av:ident = $an:literal,)* }
+    ) => {
+        /// A primitive field type, by its canonical name.
+        #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+        #[allow(missing_docs)] // each variant is named by its canonical spelling
+        pub enum Primitive {
+            $($nv,)*
+            $($lv,)*
+            $($bv,)*
+            $($av,)*
+        }
+
+        impl Primitive {
+            /// Every primitive, in a fixed order (the order of the canonical numbering).
+            pub const ALL: [Primitive; [$($nn,)* $($ln,)* $($bn,)* $($an,)*].len()] = [
+                $(Primitive::$nv,)*
+                $(Primitive::$lv,)*
+                $(Primitive::$bv,)*
+                $(Primitive::$av,)*
+            ];
+
+            /// The canonical spelling, as written in layout tables and the lock file (`u32le`,
+            /// `atomic_u64`, `f64`).
+            pub const fn name(self) -> &'static str {
+                match self {
+                    $(Primitive::$nv => $nn,)*
+                    $(Primitive::$lv => $ln,)*
+                    $(Primitive::$bv => $bn,)*
+                    $(Primitive::$av => $an,)*
+                }
+            }
+
+            /// Size in bytes (equal to the alignment: every primitive is naturally aligned).
+            pub const fn size(self) -> usize {
+                match self {
+                    $(Primitive::$nv => size_of::<$nt>(),)*
+                    $(Primitive::$lv | Primitive::$bv => size_of::<$et>(),)*
+                    $(Primitive::$av => size_of::<$av>(),)*
+                }
+            }
+        }
+    };
 }
 
+use core::sync::atomic::{
+    AtomicI8, AtomicI16, AtomicI32, AtomicI64, AtomicU8, AtomicU16, AtomicU32, AtomicU64,
+};
+for_each_primitive!(define_primitive);
+
 impl Primitive {
-    /// Every primitive, in a fixed order (the order of the canonical numbering).
-    pub const ALL: [Primitive; 34] = [
-        Primitive::U8,
-        Primitive::I8,
-        Primitive::U16,
-        Primitive::U32,
-        Primitive::U64,
-        Primitive::I16,
-        Primitive::I32,
-        Primitive::I64,
-        Primitive::F32,
-        Primitive::F64,
-        Primitive::U16Le,
-        Primitive::U32Le,
-        Primitive::U64Le,
-        Primitive::I16Le,
-        Primitive::I32Le,
-        Primitive::I64Le,
-        Primitive::F32Le,
-        Primitive::F64Le,
-        Primitive::U16Be,
-        Primitive::U32Be,
-        Primitive::U64Be,
-        Primitive::I16Be,
-        Primitive::I32Be,
-        Primitive::I64Be,
-        Primitive::F32Be,
-        Primitive::F64Be,
-        Primitive::AtomicU8,
-        Primitive::AtomicU16,
-        Primitive::AtomicU32,
-        Primitive::AtomicU64,
-        Primitive::AtomicI8,
-        Primitive::AtomicI16,
-        Primitive::AtomicI32,
-        Primitive::AtomicI64,
-    ];
-
-    /// The canonical spelling, as written in layout tables and the lock file (`u32le`,
-    /// `atomic_u64`, `f64`).
-    pub const fn name(self) -> &'static str {
-        match self {
-            Primitive::U8 => "u8",
-            Primitive::I8 => "i8",
-            Primitive::U16 => "u16",
-            Primitive::U32 => "u32",
-            Primitive::U64 => "u64",
-            Primitive::I16 => "i16",
-            Primitive::I32 => "i32",
-            Primitive::I64 => "i64",
-            Primitive::F32 => "f32",
-            Primitive::F64 => "f64",
-            Primitive::U16Le => "u16le",
-            Primitive::U32Le => "u32le",
-            Primitive::U64Le => "u64le",
-            Primitive::I16Le => "i16le",
-            Primitive::I32Le => "i32le",
-            Primitive::I64Le => "i64le",
-            Primitive::F32Le => "f32le",
-            Primitive::F64Le => "f64le",
-            Primitive::U16Be => "u16be",
-            Primitive::U32Be => "u32be",
-            Primitive::U64Be => "u64be",
-            Primitive::I16Be => "i16be",
-            Primitive::I32Be => "i32be",
-            Primitive::I64Be => "i64be",
-            Primitive::F32Be => "f32be",
-            Primitive::F64Be => "f64be",
-            Primitive::AtomicU8 => "atomic_u8",
-            Primitive::AtomicU16 => "atomic_u16",
-            Primitive::AtomicU32 => "atomic_u32",
-            Primitive::AtomicU64 => "atomic_u64",
-            Primitive::AtomicI8 => "atomic_i8",
-            Primitive::AtomicI16 => "atomic_i16",
-            Primitive::AtomicI32 => "atomic_i32",
-            Primitive::AtomicI64 => "atomic_i64",
-        }
-    }
-
     /// Parses a canonical spelling back (the inverse of [`Primitive::name`]).
     pub fn from_name(name: &str) -> Option<Primitive> {
         Primitive::ALL.into_iter().find(|p| p.name() == name)
-    }
-
-    /// Size in bytes (equal to the alignment: every primitive is naturally aligned).
-    pub const fn size(self) -> usize {
-        match self {
-            Primitive::U8 | Primitive::I8 | Primitive::AtomicU8 | Primitive::AtomicI8 => 1,
-            Primitive::U16
-            | Primitive::I16
-            | Primitive::U16Le
-            | Primitive::I16Le
-            | Primitive::U16Be
-            | Primitive::I16Be
-            | Primitive::AtomicU16
-            | Primitive::AtomicI16 => 2,
-            Primitive::U32
-            | Primitive::I32
-            | Primitive::F32
-            | Primitive::U32Le
-            | Primitive::I32Le
-            | Primitive::F32Le
-            | Primitive::U32Be
-            | Primitive::I32Be
-            | Primitive::F32Be
-            | Primitive::AtomicU32
-            | Primitive::AtomicI32 => 4,
-            _ => 8,
-        }
     }
 }
 
@@ -375,23 +292,63 @@ impl Layout {
 impl fmt::Display for Layout {
     /// A human-readable table: one header line, then one line per field.
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let head = TableHead {
+            name: self.name,
+            version: self.version,
+            endian: self.endian,
+            size: self.size as u64,
+            align: self.align as u64,
+            fingerprint: self.fingerprint(),
+        };
+        let rows = self.fields.iter().map(|field| TableRow {
+            offset: field.offset as u64,
+            size: field.size as u64,
+            align: field.align as u64,
+            name: field.name,
+            ty: field.ty,
+        });
+        write_table(f, &head, rows)
+    }
+}
+
+/// The first line of a layout table.
+pub(crate) struct TableHead<'a> {
+    pub(crate) name: &'a str,
+    pub(crate) version: u32,
+    pub(crate) endian: Endian,
+    pub(crate) size: u64,
+    pub(crate) align: u64,
+    pub(crate) fingerprint: u64,
+}
+
+/// One field's line of a layout table.
+pub(crate) struct TableRow<'a, T> {
+    pub(crate) offset: u64,
+    pub(crate) size: u64,
+    pub(crate) align: u64,
+    pub(crate) name: &'a str,
+    pub(crate) ty: T,
+}
+
+/// The one layout table format, shared by [`Layout`] and
+/// [`LayoutDescription`] (`schemas/layouts.lock` depends on
+/// both printing the same table).
+pub(crate) fn write_table<'a, T: fmt::Display>(
+    f: &mut fmt::Formatter<'_>,
+    head: &TableHead<'_>,
+    rows: impl Iterator<Item = TableRow<'a, T>>,
+) -> fmt::Result {
+    writeln!(
+        f,
+        "{} v{} endian={} size={} align={} fingerprint={:016x}",
+        head.name, head.version, head.endian, head.size, head.align, head.fingerprint
+    )?;
+    for row in rows {
         writeln!(
             f,
-            "{} v{} endian={} size={} align={} fingerprint={:016x}",
-            self.name,
-            self.version,
-            self.endian,
-            self.size,
-            self.align,
-            self.fingerprint()
+            "  {:>4} {:>4} {:>3}  {}: {}",
+            row.offset, row.size, row.align, row.name, row.ty
         )?;
-        for field in self.fields {
-            writeln!(
-                f,
-                "  {:>4} {:>4} {:>3}  {}: {}",
-                field.offset, field.size, field.align, field.name, field.ty
-            )?;
-        }
-        Ok(())
     }
+    Ok(())
 }

@@ -5,7 +5,7 @@
 
 use core::fmt;
 
-use crate::layout::{Endian, Layout};
+use crate::layout::{Endian, Layout, TableHead, TableRow, write_table};
 
 /// One row of a decoded field table.
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
@@ -81,18 +81,21 @@ impl LayoutDescription {
 impl fmt::Display for LayoutDescription {
     /// The same table as [`Layout`]'s `Display`.
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        writeln!(
-            f,
-            "{} v{} endian={} size={} align={} fingerprint={:016x}",
-            self.name, self.version, self.endian, self.size, self.align, self.fingerprint
-        )?;
-        for field in &self.fields {
-            writeln!(
-                f,
-                "  {:>4} {:>4} {:>3}  {}: {}",
-                field.offset, field.size, field.align, field.name, field.ty
-            )?;
-        }
-        Ok(())
+        let head = TableHead {
+            name: &self.name,
+            version: self.version,
+            endian: self.endian,
+            size: self.size,
+            align: self.align,
+            fingerprint: self.fingerprint,
+        };
+        let rows = self.fields.iter().map(|field| TableRow {
+            offset: field.offset,
+            size: field.size,
+            align: field.align,
+            name: &field.name,
+            ty: &field.ty,
+        });
+        write_table(f, &head, rows)
     }
 }

@@ -1,0 +1,130 @@
+//! The shared-memory side of a header: mapping a segment's object, its state word, and copying
+//! the fixed header out of (or into) the mapping.
+//!
+//! This process touches a mapped header only through this module: the state word through
+//! [`StateWord`] (32-bit atomics), every other header byte through the atomic copies of
+//! [`super::shared`]. That is the invariant every `SAFETY` comment below relies on.
+
+use core::sync::atomic::{AtomicU32, Ordering};
+use std::fs::File;
+
+use memmap2::{MmapOptions, MmapRaw};
+
+use super::error::Error;
+use super::header::{FIXED_LEN, STATE_OFFSET};
+use super::shared::{atomic_u32, copy_from_shared, copy_to_shared, copy_words_from_shared};
+
+/// Maps the first `len` bytes of `file`, shared and writable.
+pub(crate) fn map(file: &File, len: usize, name: &str) -> Result<MmapRaw, Error> {
+    MmapOptions::new()
+        .len(len)
+        .map_raw(file)
+        .map_err(|e| Error::from_io(name, "map", e))
+}
+
+/// The header's 32-bit state word, stored little-endian; this type owns the conversion, so a
+/// caller never sees (or swaps twice) the stored representation.
+pub(crate) struct StateWord<'a>(&'a AtomicU32);
+
+impl<'a> StateWord<'a> {
+    /// The state word of the header at the start of `map`.
+    ///
+    /// # Panics
+    ///
+    /// If `map` is shorter than a fixed header (callers map at least that much).
+    pub(crate) fn of(map: &'a MmapRaw) -> StateWord<'a> {
+        assert!(map.len() >= FIXED_LEN, "mapping shorter than a header");
+        // SAFETY: a mapping starts page-aligned, so offset 12 is 4-byte aligned, and it lies in
+        // bounds (asserted); this process accesses the state word only through this type's
+        // 32-bit atomics (module invariant); the borrow of `map` keeps the mapping alive for 'a.
+        StateWord(unsafe { atomic_u32(map.as_mut_ptr().add(STATE_OFFSET)) })
+    }
+
+    /// The state (`STATE_EMPTY`, `STATE_INITIALIZING`, `STATE_READY`, or a forged value).
+    pub(crate) fn load(&self, order: Ordering) -> u32 {
+        u32::from_le(self.0.load(order))
+    }
+
+    /// Publishes `state`.
+    pub(crate) fn store(&self, state: u32, order: Ordering) {
+        self.0.store(state.to_le(), order);
+    }
+}
+
+/// Copies the fixed header out of `map` into `out`, leaving `out`'s state word bytes untouched
+/// (the state word is only read through [`StateWord`]).
+///
+/// # Panics
+///
+/// If `map` is shorter than a fixed header.
+pub(crate) fn copy_fixed_out(map: &MmapRaw, out: &mut [u8; FIXED_LEN]) {
+    assert!(map.len() >= FIXED_LEN, "mapping shorter than a header");
+    let base = map.as_mut_ptr();
+    // SAFETY: FIXED_LEN bytes are mapped (asserted) and live while `map` is borrowed; the state
+    // word is skipped, and the other header bytes are accessed only through byte-wise atomic
+    // copies (module invariant).
+    unsafe {
+        copy_from_shared(base, &mut out[..STATE_OFFSET]);
+        copy_from_shared(base.add(STATE_OFFSET + 4), &mut out[STATE_OFFSET + 4..]);
+    }
+}
+
+/// Copies the fixed header `fixed` into `map`, skipping the state word (published separately
+/// through [`StateWord`]).
+///
+/// # Panics
+///
+/// If `map` is shorter than a fixed header.
+pub(crate) fn copy_fixed_in(fixed: &[u8; FIXED_LEN], map: &MmapRaw) {
+    assert!(map.len() >= FIXED_LEN, "mapping shorter than a header");
+    let base = map.as_mut_ptr();
+    // SAFETY: as in `copy_fixed_out`, for writes.
+    unsafe {
+        copy_to_shared(&fixed[..STATE_OFFSET], base);
+        copy_to_shared(&fixed[STATE_OFFSET + 4..], base.add(STATE_OFFSET + 4));
+    }
+}
+
+/// Copies the header past its fixed part (`bytes[FIXED_LEN..]`) into `map`.
+///
+/// # Panics
+///
+/// If `map` is shorter than `bytes`.
+pub(crate) fn copy_rest_in(bytes: &[u8], map: &MmapRaw) {
+    assert!(map.len() >= bytes.len(), "mapping shorter than the header");
+    let rest = bytes.get(FIXED_LEN..).unwrap_or(&[]);
+    // SAFETY: `bytes.len()` bytes are mapped (asserted) and live while `map` is borrowed; the
+    // range skips the state word, and header bytes are accessed only through atomic copies.
+    unsafe { copy_to_shared(rest, map.as_mut_ptr().add(FIXED_LEN)) };
+}
+
+/// Copies the published header past its fixed part out of `map` into `out`
+/// (`bytes[FIXED_LEN..header_len]` of the caller's copy).
+///
+/// # Safety
+///
+/// The caller read the state word as ready with an acquire load before this call (so the
+/// creator's writes of these bytes happen before the copy, and nothing in this process writes a
+/// published header).
+///
+/// # Panics
+///
+/// If `map` is shorter than `FIXED_LEN + out.len()`.
+pub(crate) unsafe fn copy_published_rest_out(map: &MmapRaw, out: &mut [u8]) {
+    assert!(
+        FIXED_LEN + out.len() <= map.len(),
+        "mapping shorter than the header"
+    );
+    // SAFETY: a page-aligned mapping plus FIXED_LEN is 8-byte aligned.
+    let src = unsafe { map.as_mut_ptr().add(FIXED_LEN) };
+    if out.len().is_multiple_of(8) {
+        // SAFETY: `src` is 8-byte aligned and `out.len()` bytes from it are mapped (asserted);
+        // the creator's writes were published before the caller's acquire load (caller), and
+        // nothing in this process writes a published header; the range skips the state word.
+        unsafe { copy_words_from_shared(src, out) };
+    } else {
+        // SAFETY: `out.len()` bytes from `src` are mapped (asserted); header bytes are accessed
+        // only through atomic copies, and the range skips the state word.
+        unsafe { copy_from_shared(src, out) };
+    }
+}
