@@ -1,6 +1,6 @@
 //! Escaping of names another process chose, before they reach the terminal.
 
-use shmipc::segment::header::SegmentHeader;
+use shmipc::segment::SegmentHeader;
 
 /// `text` with control characters escaped (`\u{1b}`, `\n`): names come from a segment header or a
 /// file name that another process chose, and must not reach the terminal as escape sequences or

@@ -1,7 +1,7 @@
 //! `shmipc inspect NAME`: one segment's header and field table.
 
 use shmipc::RawSegment;
-use shmipc::segment::header::SegmentHeader;
+use shmipc::segment::SegmentHeader;
 
 use crate::escape::{printable, printable_header};
 use crate::{liveness, look_options};

@@ -17,7 +17,7 @@ use std::process::ExitCode;
 use std::time::Duration;
 
 use clap::{Parser, Subcommand};
-use shmipc::segment::{Liveness, ProcessIdentity, RawSegment, SegmentOptions};
+use shmipc::{Liveness, ProcessIdentity, RawSegment, SegmentOptions};
 
 #[derive(Parser)]
 #[command(

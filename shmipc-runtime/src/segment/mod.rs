@@ -28,10 +28,6 @@ mod table;
 mod typed;
 mod validate;
 
-/// Kept for the command-line tool until it imports `shmipc::{Liveness, ProcessIdentity}`; their
-/// home is the crate root.
-#[doc(hidden)]
-pub use crate::sys::process::{Liveness, ProcessIdentity};
 #[doc(hidden)]
 pub use validate::check_header;
 
