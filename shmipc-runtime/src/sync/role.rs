@@ -5,7 +5,9 @@
 use core::sync::atomic::{AtomicU32, AtomicU64, Ordering};
 
 use super::lock_word::{RawLock, Verdict, owner_pid};
-use super::owner::{self, Judgement};
+use super::owner;
+// Also reachable as `role::verdict`, the judge a claimant acts on; it lives beside `judge`.
+pub(crate) use super::owner::verdict;
 use crate::segment::ControlBlock;
 
 /// Who holds a role.
@@ -43,14 +45,6 @@ const _: () = {
 
 // SAFETY: only atomics, alignment 8.
 unsafe impl ControlBlock for RoleToken {}
-
-/// The verdict a claimant acts on: only an owner proven dead is taken over (fail closed).
-pub(crate) fn verdict(pid: u32, record: u64) -> Verdict {
-    match owner::judge(pid, record) {
-        Judgement::Dead => Verdict::Dead,
-        Judgement::Alive | Judgement::Unconfirmed => Verdict::Alive,
-    }
-}
 
 impl RoleToken {
     pub(crate) fn raw(&self) -> RawLock<'_> {
