@@ -244,6 +244,34 @@ mod tests {
         }
     }
 
+    /// A lock word and an owner record, standing in for a control block.
+    struct Words {
+        word: AtomicU32,
+        record: AtomicU64,
+    }
+
+    impl Words {
+        fn new(word: u32, record: u64) -> Words {
+            Words {
+                word: AtomicU32::new(word),
+                record: AtomicU64::new(record),
+            }
+        }
+        fn lock(&self) -> RawLock<'_> {
+            RawLock {
+                word: &self.word,
+                record: &self.record,
+            }
+        }
+        /// The word and the record, as they are now.
+        fn get(&self) -> (u32, u64) {
+            (
+                self.word.load(Ordering::Relaxed),
+                self.record.load(Ordering::Relaxed),
+            )
+        }
+    }
+
     #[test]
     fn record_round_trips() {
         assert_eq!(unpack_record(pack_record(4_194_303, 99)), (4_194_303, 99));
@@ -252,29 +280,20 @@ mod tests {
 
     #[test]
     fn acquire_release_and_contention() {
-        let (w, r) = (AtomicU32::new(0), AtomicU64::new(0));
-        let lock = RawLock {
-            word: &w,
-            record: &r,
-        };
+        let s = Words::new(0, 0);
+        let lock = s.lock();
         assert_eq!(lock.try_acquire(me(5), false), Ok(Acquired::Clean));
-        assert_eq!(r.load(Ordering::Relaxed), me(5).record);
+        assert_eq!(s.get().1, me(5).record);
         assert_eq!(lock.try_acquire(me(6), false), Err(5));
         assert_eq!(lock.announce_waiter(5), Ok(5 | WAITERS));
         assert!(lock.release(true));
-        assert_eq!(
-            (w.load(Ordering::Relaxed), r.load(Ordering::Relaxed)),
-            (0, 0)
-        );
+        assert_eq!(s.get(), (0, 0));
     }
 
     #[test]
     fn dead_owner_is_taken_over_once_and_stays_inconsistent() {
-        let (w, r) = (AtomicU32::new(0), AtomicU64::new(0));
-        let lock = RawLock {
-            word: &w,
-            record: &r,
-        };
+        let s = Words::new(0, 0);
+        let lock = s.lock();
         lock.try_acquire(me(5), false).unwrap();
         assert_eq!(lock.try_take_over(5, me(6), |_, _| Verdict::Alive), None);
         assert_eq!(
@@ -286,7 +305,7 @@ mod tests {
         );
         // A second locker that judged the same dead owner loses.
         assert_eq!(lock.try_take_over(5, me(7), |_, _| Verdict::Dead), None);
-        assert_eq!(w.load(Ordering::Relaxed), 6 | INCONSISTENT);
+        assert_eq!(s.get().0, 6 | INCONSISTENT);
         // Released without repair: the next locker is told again.
         lock.release(false);
         assert_eq!(lock.try_acquire(me(7), false), Ok(Acquired::OwnerDied));
@@ -296,11 +315,8 @@ mod tests {
 
     #[test]
     fn take_over_gives_up_when_the_judged_record_changed() {
-        let (w, r) = (AtomicU32::new(0), AtomicU64::new(0));
-        let lock = RawLock {
-            word: &w,
-            record: &r,
-        };
+        let s = Words::new(0, 0);
+        let lock = s.lock();
         lock.try_acquire(me(5), false).unwrap();
         // While the judge looks, owner 5 unlocks and exits, and a new process that reused pid 5
         // locks: the word reads 5 again (ABA), but the record is not the one judged.
@@ -314,40 +330,28 @@ mod tests {
             Verdict::Dead
         });
         assert_eq!(taken, None);
-        assert_eq!(
-            (w.load(Ordering::Relaxed), r.load(Ordering::Relaxed)),
-            (5, reused.record)
-        );
+        assert_eq!(s.get(), (5, reused.record));
     }
 
     #[test]
     fn stale_take_over_leaves_a_newer_owners_record() {
-        let (w, r) = (AtomicU32::new(0), AtomicU64::new(0));
-        let lock = RawLock {
-            word: &w,
-            record: &r,
-        };
+        let s = Words::new(0, 0);
+        let lock = s.lock();
         // A locker saw owner 5; since then 5 unlocked and 9 locked. Judging 5 dead must not clear
         // 9's record (9 would then look unconfirmed to every waiter).
         lock.try_acquire(me(9), false).unwrap();
         assert_eq!(lock.try_take_over(5, me(6), |_, _| Verdict::Dead), None);
-        assert_eq!(
-            (w.load(Ordering::Relaxed), r.load(Ordering::Relaxed)),
-            (9, me(9).record)
-        );
+        assert_eq!(s.get(), (9, me(9).record));
     }
 
     #[test]
     fn corrupted_word_is_replaced() {
-        let (w, r) = (AtomicU32::new(0x0ff0_0001), AtomicU64::new(u64::MAX));
-        let lock = RawLock {
-            word: &w,
-            record: &r,
-        };
+        let s = Words::new(0x0ff0_0001, u64::MAX);
+        let lock = s.lock();
         assert_eq!(
             lock.try_acquire(me(5), false),
             Ok(Acquired::Corrupted(0x0ff0_0001))
         );
-        assert_eq!(w.load(Ordering::Relaxed), 5 | INCONSISTENT);
+        assert_eq!(s.get().0, 5 | INCONSISTENT);
     }
 }
