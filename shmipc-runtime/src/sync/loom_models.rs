@@ -9,7 +9,7 @@ use loom::sync::Arc;
 use loom::sync::atomic::{AtomicBool, AtomicU32, AtomicU64, Ordering};
 use loom::thread;
 
-use super::lock_word::{Acquired, Owner, RawLock, Verdict, pack_record};
+use super::lock_word::{Acquired, LockWords, Owner, RawLock, Verdict, pack_record};
 use super::seq_protocol;
 
 fn owner(pid: u32) -> Owner {
@@ -38,8 +38,7 @@ fn dead_if_pid_1(pid: u32, pid_1_dead: bool) -> Verdict {
 }
 
 struct Shared {
-    word: AtomicU32,
-    record: AtomicU64,
+    words: LockWords,
     data: UnsafeCell<u64>,
     /// Whether pid 1 (its first process, where a model reuses the pid) is dead.
     dead: AtomicBool,
@@ -48,8 +47,7 @@ struct Shared {
 impl Shared {
     fn new() -> Shared {
         Shared {
-            word: AtomicU32::new(0),
-            record: AtomicU64::new(0),
+            words: LockWords::new(0, 0),
             data: UnsafeCell::new(0),
             dead: AtomicBool::new(false),
         }
@@ -66,10 +64,7 @@ impl Shared {
         self.data.with(|d| unsafe { *d })
     }
     fn lock(&self) -> RawLock<'_> {
-        RawLock {
-            word: &self.word,
-            record: &self.record,
-        }
+        self.words.raw()
     }
     /// Spins (yielding) until acquired, taking over from pid 1 once it is dead.
     fn acquire(&self, me: Owner) -> Acquired {
@@ -116,7 +111,7 @@ fn loom_lock_excludes() {
             h.join().unwrap();
         }
         assert_eq!(s.get(), 2);
-        assert_eq!(s.word.load(Ordering::Relaxed), 0);
+        assert_eq!(s.words.word.load(Ordering::Relaxed), 0);
     });
 }
 
@@ -187,7 +182,7 @@ fn loom_owner_dies_while_others_wait() {
         }
         if a_held {
             // A either died after B released (then the word names A) or B took over.
-            let w = s.word.load(Ordering::Relaxed);
+            let w = s.words.word.load(Ordering::Relaxed);
             assert!(how == Acquired::OwnerDied || w & 0x3f_ffff == 1);
         }
     });
@@ -231,7 +226,7 @@ fn acquire_sleeping(s: &Shared, futex: &Futex, me: Owner) {
             }
             Err(seen) => {
                 if let Ok(sleep_on) = s.lock().announce_waiter(seen) {
-                    futex.wait(&s.word, sleep_on);
+                    futex.wait(&s.words.word, sleep_on);
                     slept = true;
                 }
             }
@@ -432,7 +427,7 @@ fn loom_stale_take_over_keeps_the_new_owners_record() {
             s.lock().release(true);
             s.dead.store(true, Ordering::Release);
             spin_acquire(s, owner(2));
-            let rec = s.record.load(Ordering::Relaxed);
+            let rec = s.words.record.load(Ordering::Relaxed);
             s.lock().release(true);
             rec
         });

@@ -50,11 +50,11 @@
 
 use core::marker::PhantomData;
 use core::ops::{Deref, DerefMut};
-use core::sync::atomic::{AtomicU32, AtomicU64, Ordering};
+use core::sync::atomic::{AtomicU64, Ordering};
 use std::time::{Duration, Instant};
 
 use super::error::LockError;
-use super::lock_word::{Acquired, Owner, RawLock, Verdict, is_corrupted, owner_pid};
+use super::lock_word::{Acquired, LockWords, Owner, RawLock, Verdict, is_corrupted, owner_pid};
 use super::owner::{self, Judgement};
 use super::spin::Spinner;
 use super::wait;
@@ -73,31 +73,21 @@ use crate::segment::{
 /// | 16 | 48 | padding, zero, so that the value starts on its own cache line |
 #[repr(C)]
 struct MutexControl {
-    word: AtomicU32,
-    reserved: AtomicU32,
-    record: AtomicU64,
+    lock: LockWords,
     padding: [AtomicU64; 6],
 }
 
 const _: () = {
-    assert!(core::mem::offset_of!(MutexControl, word) == 0);
-    assert!(core::mem::offset_of!(MutexControl, reserved) == 4);
-    assert!(core::mem::offset_of!(MutexControl, record) == 8);
+    assert!(core::mem::offset_of!(MutexControl, lock.word) == 0);
+    assert!(core::mem::offset_of!(MutexControl, lock.reserved) == 4);
+    assert!(core::mem::offset_of!(MutexControl, lock.record) == 8);
     assert!(core::mem::offset_of!(MutexControl, padding) == 16);
     assert!(size_of::<MutexControl>() == 64);
 };
 
-// SAFETY: only atomics (the padding too, so no byte is outside a field), alignment 8.
+// SAFETY: only atomics (`LockWords` is three; the padding is atomics too, so no byte is outside a
+// field), alignment 8.
 unsafe impl ControlBlock for MutexControl {}
-
-impl MutexControl {
-    fn raw(&self) -> RawLock<'_> {
-        RawLock {
-            word: &self.word,
-            record: &self.record,
-        }
-    }
-}
 
 /// Bytes before the value: the control block (64, pinned above).
 const CONTROL: usize = size_of::<MutexControl>();
@@ -186,7 +176,7 @@ impl<T: SharedLayout> SharedMutex<T> {
     }
 
     pub(super) fn raw(&self) -> RawLock<'_> {
-        self.segment.control::<MutexControl>().raw()
+        self.segment.control::<MutexControl>().lock.raw()
     }
 
     fn value_ptr(&self) -> *mut T {
