@@ -292,6 +292,13 @@ mod tests {
         }
     }
 
+    /// Words locked cleanly by `pid`.
+    fn held_by(pid: u32) -> LockWords {
+        let s = LockWords::new(0, 0);
+        assert_eq!(s.raw().try_acquire(me(pid), false), Ok(Acquired::Clean));
+        s
+    }
+
     /// The word and the record, as they are now.
     fn get(s: &LockWords) -> (u32, u64) {
         (
@@ -320,9 +327,8 @@ mod tests {
 
     #[test]
     fn dead_owner_is_taken_over_once_and_stays_inconsistent() {
-        let s = LockWords::new(0, 0);
+        let s = held_by(5);
         let lock = s.raw();
-        lock.try_acquire(me(5), false).unwrap();
         assert_eq!(lock.try_take_over(5, me(6), |_, _| Verdict::Alive), None);
         assert_eq!(
             lock.try_take_over(5, me(6), |pid, rec| {
@@ -343,9 +349,8 @@ mod tests {
 
     #[test]
     fn take_over_gives_up_when_the_judged_record_changed() {
-        let s = LockWords::new(0, 0);
+        let s = held_by(5);
         let lock = s.raw();
-        lock.try_acquire(me(5), false).unwrap();
         // While the judge looks, owner 5 unlocks and exits, and a new process that reused pid 5
         // locks: the word reads 5 again (ABA), but the record is not the one judged.
         let reused = Owner {
@@ -363,11 +368,10 @@ mod tests {
 
     #[test]
     fn stale_take_over_leaves_a_newer_owners_record() {
-        let s = LockWords::new(0, 0);
-        let lock = s.raw();
         // A locker saw owner 5; since then 5 unlocked and 9 locked. Judging 5 dead must not clear
         // 9's record (9 would then look unconfirmed to every waiter).
-        lock.try_acquire(me(9), false).unwrap();
+        let s = held_by(9);
+        let lock = s.raw();
         assert_eq!(lock.try_take_over(5, me(6), |_, _| Verdict::Dead), None);
         assert_eq!(get(&s), (9, me(9).record));
     }
