@@ -43,7 +43,8 @@
 //! Bytes 0–63 of each are a `#[repr(C)]` control block of atomics (`MutexControl` in `mutex.rs`,
 //! `SeqLockControl` in `seqlock.rs`, whose writer token is a [`RoleToken`]), reached through
 //! [`RawSegment::control`](crate::segment::RawSegment::control); `offset_of!` assertions beside
-//! each pin it to this table.
+//! each pin it to this table. A lock word, its reserved word and its owner record are always one
+//! 16-byte `LockWords` (`lock_word.rs`).
 //!
 //! A [`WaitCell`] is 8 bytes wherever its user puts it: the value (offset 0) and the waiter count
 //! (offset 4).
