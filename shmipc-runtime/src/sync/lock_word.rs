@@ -85,7 +85,55 @@ pub(crate) enum Acquired {
     Corrupted(u32),
 }
 
-/// A robust lock over two words of shared memory.
+/// The shared words of one robust lock: 16 bytes, all zero = unlocked. The building block of the
+/// control blocks that hold a lock (`SharedMutex`'s, [`RoleToken`](super::RoleToken)'s).
+///
+/// | offset | size | content |
+/// | ---: | ---: | --- |
+/// | 0 | 4 | lock word (encoding above) |
+/// | 4 | 4 | reserved, zero |
+/// | 8 | 8 | owner record: pid (bits 0–21), process start time in clock ticks (22–63), 0 when unlocked |
+#[repr(C)]
+#[cfg_attr(not(loom), derive(Debug, Default))]
+pub(crate) struct LockWords {
+    /// The lock word (futex word).
+    pub word: AtomicU32,
+    /// Reserved, zero.
+    pub reserved: AtomicU32,
+    /// The owner record.
+    pub record: AtomicU64,
+}
+
+#[cfg(not(loom))]
+const _: () = {
+    assert!(core::mem::offset_of!(LockWords, word) == 0);
+    assert!(core::mem::offset_of!(LockWords, reserved) == 4);
+    assert!(core::mem::offset_of!(LockWords, record) == 8);
+    assert!(size_of::<LockWords>() == 16 && align_of::<LockWords>() == 8);
+};
+
+impl LockWords {
+    /// Words holding `word` and `record` (tests and models; shared memory starts all zero).
+    #[cfg(test)]
+    pub fn new(word: u32, record: u64) -> LockWords {
+        LockWords {
+            word: AtomicU32::new(word),
+            reserved: AtomicU32::new(0),
+            record: AtomicU64::new(record),
+        }
+    }
+
+    /// The lock protocol over these words.
+    #[inline]
+    pub fn raw(&self) -> RawLock<'_> {
+        RawLock {
+            word: &self.word,
+            record: &self.record,
+        }
+    }
+}
+
+/// A robust lock over two words of shared memory (see [`LockWords`]).
 #[derive(Clone, Copy)]
 pub(crate) struct RawLock<'a> {
     /// The lock word (futex word).
@@ -244,6 +292,21 @@ mod tests {
         }
     }
 
+    /// Words locked cleanly by `pid`.
+    fn held_by(pid: u32) -> LockWords {
+        let s = LockWords::new(0, 0);
+        assert_eq!(s.raw().try_acquire(me(pid), false), Ok(Acquired::Clean));
+        s
+    }
+
+    /// The word and the record, as they are now.
+    fn get(s: &LockWords) -> (u32, u64) {
+        (
+            s.word.load(Ordering::Relaxed),
+            s.record.load(Ordering::Relaxed),
+        )
+    }
+
     #[test]
     fn record_round_trips() {
         assert_eq!(unpack_record(pack_record(4_194_303, 99)), (4_194_303, 99));
@@ -252,30 +315,20 @@ mod tests {
 
     #[test]
     fn acquire_release_and_contention() {
-        let (w, r) = (AtomicU32::new(0), AtomicU64::new(0));
-        let lock = RawLock {
-            word: &w,
-            record: &r,
-        };
+        let s = LockWords::new(0, 0);
+        let lock = s.raw();
         assert_eq!(lock.try_acquire(me(5), false), Ok(Acquired::Clean));
-        assert_eq!(r.load(Ordering::Relaxed), me(5).record);
+        assert_eq!(get(&s).1, me(5).record);
         assert_eq!(lock.try_acquire(me(6), false), Err(5));
         assert_eq!(lock.announce_waiter(5), Ok(5 | WAITERS));
         assert!(lock.release(true));
-        assert_eq!(
-            (w.load(Ordering::Relaxed), r.load(Ordering::Relaxed)),
-            (0, 0)
-        );
+        assert_eq!(get(&s), (0, 0));
     }
 
     #[test]
     fn dead_owner_is_taken_over_once_and_stays_inconsistent() {
-        let (w, r) = (AtomicU32::new(0), AtomicU64::new(0));
-        let lock = RawLock {
-            word: &w,
-            record: &r,
-        };
-        lock.try_acquire(me(5), false).unwrap();
+        let s = held_by(5);
+        let lock = s.raw();
         assert_eq!(lock.try_take_over(5, me(6), |_, _| Verdict::Alive), None);
         assert_eq!(
             lock.try_take_over(5, me(6), |pid, rec| {
@@ -286,7 +339,7 @@ mod tests {
         );
         // A second locker that judged the same dead owner loses.
         assert_eq!(lock.try_take_over(5, me(7), |_, _| Verdict::Dead), None);
-        assert_eq!(w.load(Ordering::Relaxed), 6 | INCONSISTENT);
+        assert_eq!(get(&s).0, 6 | INCONSISTENT);
         // Released without repair: the next locker is told again.
         lock.release(false);
         assert_eq!(lock.try_acquire(me(7), false), Ok(Acquired::OwnerDied));
@@ -296,12 +349,8 @@ mod tests {
 
     #[test]
     fn take_over_gives_up_when_the_judged_record_changed() {
-        let (w, r) = (AtomicU32::new(0), AtomicU64::new(0));
-        let lock = RawLock {
-            word: &w,
-            record: &r,
-        };
-        lock.try_acquire(me(5), false).unwrap();
+        let s = held_by(5);
+        let lock = s.raw();
         // While the judge looks, owner 5 unlocks and exits, and a new process that reused pid 5
         // locks: the word reads 5 again (ABA), but the record is not the one judged.
         let reused = Owner {
@@ -314,40 +363,27 @@ mod tests {
             Verdict::Dead
         });
         assert_eq!(taken, None);
-        assert_eq!(
-            (w.load(Ordering::Relaxed), r.load(Ordering::Relaxed)),
-            (5, reused.record)
-        );
+        assert_eq!(get(&s), (5, reused.record));
     }
 
     #[test]
     fn stale_take_over_leaves_a_newer_owners_record() {
-        let (w, r) = (AtomicU32::new(0), AtomicU64::new(0));
-        let lock = RawLock {
-            word: &w,
-            record: &r,
-        };
         // A locker saw owner 5; since then 5 unlocked and 9 locked. Judging 5 dead must not clear
         // 9's record (9 would then look unconfirmed to every waiter).
-        lock.try_acquire(me(9), false).unwrap();
+        let s = held_by(9);
+        let lock = s.raw();
         assert_eq!(lock.try_take_over(5, me(6), |_, _| Verdict::Dead), None);
-        assert_eq!(
-            (w.load(Ordering::Relaxed), r.load(Ordering::Relaxed)),
-            (9, me(9).record)
-        );
+        assert_eq!(get(&s), (9, me(9).record));
     }
 
     #[test]
     fn corrupted_word_is_replaced() {
-        let (w, r) = (AtomicU32::new(0x0ff0_0001), AtomicU64::new(u64::MAX));
-        let lock = RawLock {
-            word: &w,
-            record: &r,
-        };
+        let s = LockWords::new(0x0ff0_0001, u64::MAX);
+        let lock = s.raw();
         assert_eq!(
             lock.try_acquire(me(5), false),
             Ok(Acquired::Corrupted(0x0ff0_0001))
         );
-        assert_eq!(w.load(Ordering::Relaxed), 5 | INCONSISTENT);
+        assert_eq!(get(&s).0, 5 | INCONSISTENT);
     }
 }

@@ -9,7 +9,7 @@ use loom::sync::Arc;
 use loom::sync::atomic::{AtomicBool, AtomicU32, AtomicU64, Ordering};
 use loom::thread;
 
-use super::lock_word::{Acquired, Owner, RawLock, Verdict, pack_record};
+use super::lock_word::{Acquired, LockWords, Owner, RawLock, Verdict, pack_record};
 use super::seq_protocol;
 
 fn owner(pid: u32) -> Owner {
@@ -19,19 +19,35 @@ fn owner(pid: u32) -> Owner {
     }
 }
 
+/// Spawns a thread that runs `f` on its own handle of `shared` (loom's threads need no `Send`).
+fn spawn<S: 'static, R: 'static>(
+    shared: &Arc<S>,
+    f: impl FnOnce(&S) -> R + 'static,
+) -> thread::JoinHandle<R> {
+    let shared = Arc::clone(shared);
+    thread::spawn(move || f(&shared))
+}
+
+/// The judge of the models: pid 1 is the only process that dies.
+fn dead_if_pid_1(pid: u32, pid_1_dead: bool) -> Verdict {
+    if pid == 1 && pid_1_dead {
+        Verdict::Dead
+    } else {
+        Verdict::Alive
+    }
+}
+
 struct Shared {
-    word: AtomicU32,
-    record: AtomicU64,
+    words: LockWords,
     data: UnsafeCell<u64>,
-    /// Whether pid 1 is dead.
+    /// Whether pid 1 (its first process, where a model reuses the pid) is dead.
     dead: AtomicBool,
 }
 
 impl Shared {
     fn new() -> Shared {
         Shared {
-            word: AtomicU32::new(0),
-            record: AtomicU64::new(0),
+            words: LockWords::new(0, 0),
             data: UnsafeCell::new(0),
             dead: AtomicBool::new(false),
         }
@@ -48,10 +64,7 @@ impl Shared {
         self.data.with(|d| unsafe { *d })
     }
     fn lock(&self) -> RawLock<'_> {
-        RawLock {
-            word: &self.word,
-            record: &self.record,
-        }
+        self.words.raw()
     }
     /// Spins (yielding) until acquired, taking over from pid 1 once it is dead.
     fn acquire(&self, me: Owner) -> Acquired {
@@ -60,13 +73,9 @@ impl Shared {
                 Ok(a) => return a,
                 Err(seen) => {
                     let dead = self.dead.load(Ordering::Acquire);
-                    let judged = self.lock().try_take_over(seen, me, |pid, _| {
-                        if pid == 1 && dead {
-                            Verdict::Dead
-                        } else {
-                            Verdict::Alive
-                        }
-                    });
+                    let judged = self
+                        .lock()
+                        .try_take_over(seen, me, |pid, _| dead_if_pid_1(pid, dead));
                     if let Some(a) = judged {
                         return a;
                     }
@@ -90,8 +99,7 @@ fn loom_lock_excludes() {
         let handles: Vec<_> = [2u32, 3]
             .into_iter()
             .map(|pid| {
-                let s = Arc::clone(&s);
-                thread::spawn(move || {
+                spawn(&s, move |s| {
                     assert_eq!(s.acquire(owner(pid)), Acquired::Clean);
                     // UnsafeCell access: loom reports a race if two holders overlap.
                     s.update(|d| d + 1);
@@ -103,7 +111,7 @@ fn loom_lock_excludes() {
             h.join().unwrap();
         }
         assert_eq!(s.get(), 2);
-        assert_eq!(s.word.load(Ordering::Relaxed), 0);
+        assert_eq!(s.words.word.load(Ordering::Relaxed), 0);
     });
 }
 
@@ -112,23 +120,19 @@ fn loom_dead_owner_is_taken_over_exactly_once() {
     builder().check(|| {
         let s = Arc::new(Shared::new());
         // pid 1 takes the lock, writes half a value, and dies holding it.
-        {
-            let s = Arc::clone(&s);
-            thread::spawn(move || {
-                assert_eq!(s.lock().try_acquire(owner(1), false), Ok(Acquired::Clean));
-                s.update(|_| 100);
-                s.dead.store(true, Ordering::Release);
-            })
-        }
+        spawn(&s, |s| {
+            assert_eq!(s.lock().try_acquire(owner(1), false), Ok(Acquired::Clean));
+            s.update(|_| 100);
+            s.dead.store(true, Ordering::Release);
+        })
         .join()
         .unwrap();
         let told = Arc::new(AtomicU32::new(0));
         let handles: Vec<_> = [2u32, 3]
             .into_iter()
             .map(|pid| {
-                let s = Arc::clone(&s);
                 let told = Arc::clone(&told);
-                thread::spawn(move || {
+                spawn(&s, move |s| {
                     let how = s.acquire(owner(pid));
                     if how == Acquired::OwnerDied {
                         told.fetch_add(1, Ordering::Relaxed);
@@ -157,25 +161,19 @@ fn loom_dead_owner_is_taken_over_exactly_once() {
 fn loom_owner_dies_while_others_wait() {
     builder().check(|| {
         let s = Arc::new(Shared::new());
-        let a = {
-            let s = Arc::clone(&s);
-            thread::spawn(move || {
-                if s.lock().try_acquire(owner(1), false).is_ok() {
-                    s.dead.store(true, Ordering::Release); // dies holding it
-                    true
-                } else {
-                    false
-                }
-            })
-        };
-        let b = {
-            let s = Arc::clone(&s);
-            thread::spawn(move || {
-                let how = s.acquire(owner(2));
-                s.lock().release(true);
-                how
-            })
-        };
+        let a = spawn(&s, |s| {
+            if s.lock().try_acquire(owner(1), false).is_ok() {
+                s.dead.store(true, Ordering::Release); // dies holding it
+                true
+            } else {
+                false
+            }
+        });
+        let b = spawn(&s, |s| {
+            let how = s.acquire(owner(2));
+            s.lock().release(true);
+            how
+        });
         let a_held = a.join().unwrap();
         let how = b.join().unwrap();
         // B is told exactly when A died holding the lock before B got it.
@@ -184,7 +182,7 @@ fn loom_owner_dies_while_others_wait() {
         }
         if a_held {
             // A either died after B released (then the word names A) or B took over.
-            let w = s.word.load(Ordering::Relaxed);
+            let w = s.words.word.load(Ordering::Relaxed);
             assert!(how == Acquired::OwnerDied || w & 0x3f_ffff == 1);
         }
     });
@@ -228,7 +226,7 @@ fn acquire_sleeping(s: &Shared, futex: &Futex, me: Owner) {
             }
             Err(seen) => {
                 if let Ok(sleep_on) = s.lock().announce_waiter(seen) {
-                    futex.wait(&s.word, sleep_on);
+                    futex.wait(&s.words.word, sleep_on);
                     slept = true;
                 }
             }
@@ -250,11 +248,11 @@ fn loom_no_lost_wake_up() {
         let handles: Vec<_> = [2u32, 3]
             .into_iter()
             .map(|pid| {
-                let (s, futex) = (Arc::clone(&s), Arc::clone(&futex));
-                thread::spawn(move || {
-                    acquire_sleeping(&s, &futex, owner(pid));
+                let futex = Arc::clone(&futex);
+                spawn(&s, move |s| {
+                    acquire_sleeping(s, &futex, owner(pid));
                     s.update(|d| d + 1);
-                    release_waking(&s, &futex);
+                    release_waking(s, &futex);
                 })
             })
             .collect();
@@ -308,14 +306,11 @@ fn loom_seqlock_never_torn() {
     // More writes than slots, so the writer laps the ring and overwrites slots readers may copy.
     builder().check(|| {
         let s = Arc::new(Seq::new());
-        let w = {
-            let s = Arc::clone(&s);
-            thread::spawn(move || {
-                for v in 1..=seq_protocol::SLOTS as u64 + 1 {
-                    s.write(v);
-                }
-            })
-        };
+        let w = spawn(&s, |s| {
+            for v in 1..=seq_protocol::SLOTS as u64 + 1 {
+                s.write(v);
+            }
+        });
         for _ in 0..2 {
             if let Some((seq, v)) = s.try_read() {
                 check(seq, v);
@@ -332,15 +327,12 @@ fn loom_seqlock_never_torn() {
 fn loom_seqlock_writer_dies_mid_write() {
     builder().check(|| {
         let s = Arc::new(Seq::new());
-        let w = {
-            let s = Arc::clone(&s);
-            thread::spawn(move || {
-                s.write(1);
-                // Second write: begins, writes half of its slot, dies.
-                let (_, slot) = seq_protocol::begin(&s.seq);
-                s.slots[slot][0].store(2, Ordering::Relaxed);
-            })
-        };
+        let w = spawn(&s, |s| {
+            s.write(1);
+            // Second write: begins, writes half of its slot, dies.
+            let (_, slot) = seq_protocol::begin(&s.seq);
+            s.slots[slot][0].store(2, Ordering::Relaxed);
+        });
         if let Some((seq, v)) = s.try_read() {
             check(seq, v);
         }
@@ -363,7 +355,7 @@ fn spin_acquire(s: &Shared, me: Owner) {
 }
 
 /// A judge that knows which processes run: pid 1 was first `(1, t1)`, which exits (`gone`) after
-/// its hold, and then a new process reuses pid 1 with start time t2 (`owner_t2`). Records name a
+/// its hold, and then a new process reuses pid 1 with start time t2 (`reused`). Records name a
 /// process exactly; a record of another pid only tells whether pid 1 exists (it always does here).
 fn judge_pid_reuse(gone: bool, pid: u32, record: u64) -> Verdict {
     let (rec_pid, _) = super::lock_word::unpack_record(record);
@@ -382,47 +374,40 @@ fn judge_pid_reuse(gone: bool, pid: u32, record: u64) -> Verdict {
 fn loom_pid_reuse_never_takes_over_a_live_owner() {
     builder().check(|| {
         let s = Arc::new(Shared::new());
-        let gone = Arc::new(AtomicBool::new(false));
         let reused = Owner {
             pid: 1,
             record: pack_record(1, 2000),
         };
-        let a = {
-            let (s, gone) = (Arc::clone(&s), Arc::clone(&gone));
-            thread::spawn(move || {
-                spin_acquire(&s, owner(1));
-                s.lock().release(true);
-                gone.store(true, Ordering::Release);
-                // The pid is reused by another process, which locks and holds.
-                spin_acquire(&s, reused);
-                s.update(|d| d + 1);
-                s.lock().release(true);
-            })
-        };
-        let c = {
-            let (s, gone) = (Arc::clone(&s), Arc::clone(&gone));
-            thread::spawn(move || {
-                let me = owner(3);
-                loop {
-                    match s.lock().try_acquire(me, false) {
-                        Ok(_) => break,
-                        Err(seen) => {
-                            // The judge looks at the processes after reading the record.
-                            let taken = s.lock().try_take_over(seen, me, |pid, rec| {
-                                judge_pid_reuse(gone.load(Ordering::Acquire), pid, rec)
-                            });
-                            if taken.is_some() {
-                                break;
-                            }
+        let a = spawn(&s, move |s| {
+            spin_acquire(s, owner(1));
+            s.lock().release(true);
+            s.dead.store(true, Ordering::Release); // the first process with pid 1 is gone
+            // The pid is reused by another process, which locks and holds.
+            spin_acquire(s, reused);
+            s.update(|d| d + 1);
+            s.lock().release(true);
+        });
+        let c = spawn(&s, |s| {
+            let me = owner(3);
+            loop {
+                match s.lock().try_acquire(me, false) {
+                    Ok(_) => break,
+                    Err(seen) => {
+                        // The judge looks at the processes after reading the record.
+                        let taken = s.lock().try_take_over(seen, me, |pid, rec| {
+                            judge_pid_reuse(s.dead.load(Ordering::Acquire), pid, rec)
+                        });
+                        if taken.is_some() {
+                            break;
                         }
                     }
-                    thread::yield_now();
                 }
-                // UnsafeCell access: loom reports two simultaneous holders.
-                s.update(|d| d + 1);
-                s.lock().release(true);
-            })
-        };
+                thread::yield_now();
+            }
+            // UnsafeCell access: loom reports two simultaneous holders.
+            s.update(|d| d + 1);
+            s.lock().release(true);
+        });
         a.join().unwrap();
         c.join().unwrap();
         assert_eq!(s.get(), 2);
@@ -436,39 +421,27 @@ fn loom_pid_reuse_never_takes_over_a_live_owner() {
 fn loom_stale_take_over_keeps_the_new_owners_record() {
     builder().check(|| {
         let s = Arc::new(Shared::new());
-        let gone = Arc::new(AtomicBool::new(false));
-        let p = {
-            let (s, gone) = (Arc::clone(&s), Arc::clone(&gone));
-            thread::spawn(move || {
-                // pid 1 locks, unlocks and exits; then pid 2 locks and holds.
-                spin_acquire(&s, owner(1));
-                s.lock().release(true);
-                gone.store(true, Ordering::Release);
-                spin_acquire(&s, owner(2));
-                let rec = s.record.load(Ordering::Relaxed);
-                s.lock().release(true);
-                rec
-            })
-        };
-        let c = {
-            let (s, gone) = (Arc::clone(&s), Arc::clone(&gone));
-            thread::spawn(move || {
-                if let Err(seen) = s.lock().try_acquire(owner(3), false) {
-                    let dead = |pid: u32, _| {
-                        if pid == 1 && gone.load(Ordering::Acquire) {
-                            Verdict::Dead
-                        } else {
-                            Verdict::Alive
-                        }
-                    };
-                    if s.lock().try_take_over(seen, owner(3), dead).is_some() {
-                        s.lock().release(true);
-                    }
-                } else {
+        let p = spawn(&s, |s| {
+            // pid 1 locks, unlocks and exits; then pid 2 locks and holds.
+            spin_acquire(s, owner(1));
+            s.lock().release(true);
+            s.dead.store(true, Ordering::Release);
+            spin_acquire(s, owner(2));
+            let rec = s.words.record.load(Ordering::Relaxed);
+            s.lock().release(true);
+            rec
+        });
+        let c = spawn(&s, |s| {
+            if let Err(seen) = s.lock().try_acquire(owner(3), false) {
+                // The judge looks at the processes after reading the record.
+                let dead = |pid, _| dead_if_pid_1(pid, s.dead.load(Ordering::Acquire));
+                if s.lock().try_take_over(seen, owner(3), dead).is_some() {
                     s.lock().release(true);
                 }
-            })
-        };
+            } else {
+                s.lock().release(true);
+            }
+        });
         let rec = p.join().unwrap();
         c.join().unwrap();
         assert_eq!(rec, owner(2).record, "the holder's record was cleared");

@@ -7,7 +7,8 @@
 //!
 //! - its size and layout belong to the C library (40 bytes on glibc x86-64, another size on musl,
 //!   another on macOS), so a segment could not describe its own bytes, and two processes built
-//!   against different libcs would silently disagree (DESIGN decisions 3 and 4);
+//!   against different libcs would silently disagree (segments describe their own bytes in a
+//!   C-compatible layout: see docs/architecture.md, Decisions);
 //! - macOS has no robust mutexes at all, and the portable path must behave the same;
 //! - its recovery contract is unforgiving: unlocking after `EOWNERDEAD` without
 //!   `pthread_mutex_consistent` makes it unusable forever (`ENOTRECOVERABLE`), while we want a lock
@@ -49,20 +50,47 @@
 
 use core::marker::PhantomData;
 use core::ops::{Deref, DerefMut};
-use core::sync::atomic::{AtomicU32, AtomicU64};
+use core::sync::atomic::{AtomicU64, Ordering};
 use std::time::{Duration, Instant};
 
 use super::error::LockError;
-use super::lock_word::{Acquired, Owner, RawLock, Verdict, is_corrupted, owner_pid};
+use super::lock_word::{Acquired, LockWords, Owner, RawLock, Verdict, is_corrupted, owner_pid};
 use super::owner::{self, Judgement};
 use super::spin::Spinner;
 use super::wait;
 use crate::SharedLayout;
-use crate::segment::{Builder, Error, RawSegment, SegmentKind, SegmentSpec, SharedPrimitive};
+use crate::segment::{
+    Builder, ControlBlock, Error, RawSegment, SegmentKind, SegmentSpec, SharedPrimitive,
+};
 
-/// Bytes before the value: lock word (offset 0), reserved (4), owner record (8), then padding to
-/// a cache line.
-const CONTROL: usize = 64;
+/// The mutex's control block, one cache line at the start of the payload; the value follows.
+///
+/// | offset | size | content |
+/// | ---: | ---: | --- |
+/// | 0 | 4 | lock word (encoding in `lock_word.rs`) |
+/// | 4 | 4 | reserved, zero |
+/// | 8 | 8 | owner record: pid (bits 0–21), process start time in clock ticks (22–63), 0 when unlocked |
+/// | 16 | 48 | padding, zero, so that the value starts on its own cache line |
+#[repr(C)]
+struct MutexControl {
+    lock: LockWords,
+    padding: [AtomicU64; 6],
+}
+
+const _: () = {
+    assert!(core::mem::offset_of!(MutexControl, lock.word) == 0);
+    assert!(core::mem::offset_of!(MutexControl, lock.reserved) == 4);
+    assert!(core::mem::offset_of!(MutexControl, lock.record) == 8);
+    assert!(core::mem::offset_of!(MutexControl, padding) == 16);
+    assert!(size_of::<MutexControl>() == 64);
+};
+
+// SAFETY: only atomics (`LockWords` is three; the padding is atomics too, so no byte is outside a
+// field), alignment 8.
+unsafe impl ControlBlock for MutexControl {}
+
+/// Bytes before the value: the control block (64, pinned above).
+const CONTROL: usize = size_of::<MutexControl>();
 const FIRST_SLICE: Duration = Duration::from_millis(1);
 const MAX_SLICE: Duration = Duration::from_millis(64);
 const STALE_GRACE: Duration = Duration::from_secs(2);
@@ -138,7 +166,7 @@ impl<T: SharedLayout> SharedMutex<T> {
     /// The pid recorded as holder in the lock word right now (`None`: unlocked). Diagnostic
     /// only: the answer may be stale as soon as it is returned, and the pid may be dead.
     pub fn holder(&self) -> Option<u32> {
-        let pid = owner_pid(self.raw().word.load(core::sync::atomic::Ordering::Acquire));
+        let pid = owner_pid(self.raw().word.load(Ordering::Acquire));
         (pid != 0).then_some(pid)
     }
 
@@ -148,22 +176,13 @@ impl<T: SharedLayout> SharedMutex<T> {
     }
 
     pub(super) fn raw(&self) -> RawLock<'_> {
-        let base = self.segment.payload().as_ptr();
-        // SAFETY: the payload (checked to be PAYLOAD bytes when the segment was created or
-        // opened) is 64-aligned and at least CONTROL bytes long; offsets 0 (4 bytes)
-        // and 8 (8 bytes) are aligned for their atomics, live as long as `self.map`, and every
-        // process accesses them only atomically.
-        unsafe {
-            RawLock {
-                word: AtomicU32::from_ptr(base.cast::<u32>()),
-                record: AtomicU64::from_ptr(base.add(8).cast::<u64>()),
-            }
-        }
+        self.segment.control::<MutexControl>().lock.raw()
     }
 
     fn value_ptr(&self) -> *mut T {
         // SAFETY: CONTROL + size_of::<T>() = PAYLOAD bytes are mapped (checked at create/open);
-        // CONTROL is a multiple of T's alignment (asserted ≤ 64) and the payload is 64-aligned.
+        // CONTROL (64) is a multiple of T's alignment (asserted ≤ 64) and the payload is
+        // 64-aligned. The value does not overlap the control block, which ends at CONTROL.
         unsafe { self.segment.payload().as_ptr().add(CONTROL).cast::<T>() }
     }
 
@@ -197,13 +216,7 @@ impl<T: SharedLayout> SharedMutex<T> {
         let raw = self.raw();
         match raw.try_acquire(me, false) {
             Ok(a) => self.guard(a),
-            Err(seen) => match raw.try_take_over(seen, me, |pid, rec| {
-                if owner::judge(pid, rec) == Judgement::Dead {
-                    Verdict::Dead
-                } else {
-                    Verdict::Alive
-                }
-            }) {
+            Err(seen) => match raw.try_take_over(seen, me, owner::verdict) {
                 Some(a) => self.guard(a),
                 None => Err(LockError::WouldBlock),
             },
@@ -216,7 +229,7 @@ impl<T: SharedLayout> SharedMutex<T> {
         let deadline = timeout.map(|t| Instant::now().checked_add(t).unwrap_or_else(far_future));
         let raw = self.raw();
         let spun = self.spinner.spin(|| {
-            let w = raw.word.load(core::sync::atomic::Ordering::Relaxed);
+            let w = raw.word.load(Ordering::Relaxed);
             if owner_pid(w) == 0 || is_corrupted(w) {
                 raw.try_acquire(me, false).ok()
             } else {
@@ -254,7 +267,7 @@ impl<T: SharedLayout> SharedMutex<T> {
             }
             // A whole slice without a wake-up: does the owner still live?
             slice = (slice * 2).min(MAX_SLICE);
-            let now = raw.word.load(core::sync::atomic::Ordering::Relaxed);
+            let now = raw.word.load(Ordering::Relaxed);
             let taken = raw.try_take_over(now, me, |pid, rec| match owner::judge(pid, rec) {
                 Judgement::Alive => Verdict::Alive,
                 Judgement::Dead => Verdict::Dead,

@@ -3,7 +3,7 @@
 use core::sync::atomic::{AtomicU32, AtomicU64, Ordering};
 use std::sync::Once;
 
-use super::lock_word::{Owner, PID_MASK, pack_record, unpack_record};
+use super::lock_word::{Owner, PID_MASK, Verdict, pack_record, unpack_record};
 use crate::sys::process::{Liveness, ProcessIdentity};
 
 static PID: AtomicU32 = AtomicU32::new(0);
@@ -82,6 +82,17 @@ pub(crate) fn judge(pid: u32, record: u64) -> Judgement {
     }
 }
 
+/// The verdict a claimant or locker acts on at once: only an owner proven dead may be replaced
+/// (fail closed; an unconfirmed owner counts as alive). A judge for [`RawLock::try_take_over`].
+///
+/// [`RawLock::try_take_over`]: super::lock_word::RawLock::try_take_over
+pub(crate) fn verdict(pid: u32, record: u64) -> Verdict {
+    match judge(pid, record) {
+        Judgement::Dead => Verdict::Dead,
+        Judgement::Alive | Judgement::Unconfirmed => Verdict::Alive,
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -94,5 +105,7 @@ mod tests {
         assert_eq!(judge(me.pid, me.record), Judgement::Alive);
         assert_eq!(judge(me.pid, 0), Judgement::Unconfirmed);
         assert_eq!(judge(PID_MASK, 0), Judgement::Dead);
+        assert_eq!(verdict(me.pid, 0), Verdict::Alive);
+        assert_eq!(verdict(PID_MASK, 0), Verdict::Dead);
     }
 }

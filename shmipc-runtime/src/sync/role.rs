@@ -2,10 +2,12 @@
 //! live process at a time holds a role (the seqlock's writer, a ring's producer or consumer), and
 //! the role of a process that died is taken over by the next claimant.
 
-use core::sync::atomic::{AtomicU32, AtomicU64, Ordering};
+use core::sync::atomic::Ordering;
 
-use super::lock_word::{RawLock, Verdict, owner_pid};
-use super::owner::{self, Judgement};
+use super::lock_word::{LockWords, RawLock, Verdict, owner_pid};
+use super::owner;
+// Also reachable as `role::verdict`, the judge a claimant acts on; it lives beside `judge`.
+pub(crate) use super::owner::verdict;
 use crate::segment::ControlBlock;
 
 /// Who holds a role.
@@ -29,35 +31,22 @@ pub enum RoleHolder {
 #[repr(C)]
 #[derive(Debug, Default)]
 pub struct RoleToken {
-    word: AtomicU32,
-    reserved: AtomicU32,
-    record: AtomicU64,
+    lock: LockWords,
 }
 
 const _: () = {
-    assert!(core::mem::offset_of!(RoleToken, word) == 0);
-    assert!(core::mem::offset_of!(RoleToken, reserved) == 4);
-    assert!(core::mem::offset_of!(RoleToken, record) == 8);
+    assert!(core::mem::offset_of!(RoleToken, lock.word) == 0);
+    assert!(core::mem::offset_of!(RoleToken, lock.reserved) == 4);
+    assert!(core::mem::offset_of!(RoleToken, lock.record) == 8);
     assert!(size_of::<RoleToken>() == 16);
 };
 
-// SAFETY: only atomics, alignment 8.
+// SAFETY: only atomics (`LockWords` is three), alignment 8.
 unsafe impl ControlBlock for RoleToken {}
-
-/// The verdict a claimant acts on: only an owner proven dead is taken over (fail closed).
-pub(crate) fn verdict(pid: u32, record: u64) -> Verdict {
-    match owner::judge(pid, record) {
-        Judgement::Dead => Verdict::Dead,
-        Judgement::Alive | Judgement::Unconfirmed => Verdict::Alive,
-    }
-}
 
 impl RoleToken {
     pub(crate) fn raw(&self) -> RawLock<'_> {
-        RawLock {
-            word: &self.word,
-            record: &self.record,
-        }
+        self.lock.raw()
     }
 
     /// Claims the role for this process: free, or held by a process proven dead. `Err(pid)`
@@ -72,7 +61,7 @@ impl RoleToken {
         if claimed {
             Ok(())
         } else {
-            Err(owner_pid(self.word.load(Ordering::Relaxed)))
+            Err(owner_pid(self.lock.word.load(Ordering::Relaxed)))
         }
     }
 
@@ -83,11 +72,11 @@ impl RoleToken {
 
     /// Who holds the role right now (a snapshot).
     pub fn holder(&self) -> RoleHolder {
-        let pid = owner_pid(self.word.load(Ordering::Acquire));
+        let pid = owner_pid(self.lock.word.load(Ordering::Acquire));
         if pid == 0 {
             return RoleHolder::None;
         }
-        match verdict(pid, self.record.load(Ordering::Acquire)) {
+        match verdict(pid, self.lock.record.load(Ordering::Acquire)) {
             Verdict::Dead => RoleHolder::Dead(pid),
             Verdict::Alive => RoleHolder::Alive(pid),
         }

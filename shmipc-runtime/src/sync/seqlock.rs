@@ -48,14 +48,15 @@ struct SeqLockControl {
 const _: () = {
     assert!(core::mem::offset_of!(SeqLockControl, seq) == 0);
     assert!(core::mem::offset_of!(SeqLockControl, writer) == 8);
-    assert!(size_of::<SeqLockControl>() == CONTROL);
+    assert!(core::mem::offset_of!(SeqLockControl, reserved) == 24);
+    assert!(size_of::<SeqLockControl>() == 64);
 };
 
 // SAFETY: only atomics (`RoleToken` is made of atomics), alignment 8.
 unsafe impl ControlBlock for SeqLockControl {}
 
-/// Bytes before the first slot: the control block.
-const CONTROL: usize = 64;
+/// Bytes before the first slot: the control block (64, pinned above).
+const CONTROL: usize = size_of::<SeqLockControl>();
 /// How long `read` retries before reporting `Timeout`.
 pub const DEFAULT_READ_TIMEOUT: Duration = Duration::from_secs(1);
 

@@ -1,7 +1,8 @@
 //! Adaptive spinning before parking.
 //!
-//! On these machines a futex round trip costs ~53 µs and a spin round trip ~110 ns (NOTES.md), so
-//! a waiter first spins; parking is the fallback. A fixed short spin tends to fall into the slow
+//! On the 2-core development machines a futex wait+wake round trip was measured at ~53 µs and a
+//! hand-over by spinning at ~110 ns (see docs/architecture.md, Decisions), so a waiter first
+//! spins; parking is the fallback. A fixed short spin tends to fall into the slow
 //! path and stay there (every hand-over then pays a wake-up), so the budget adapts: it doubles
 //! when spinning succeeded and shrinks by an eighth when it failed, between 2 µs and 100 µs. Each
 //! mutex handle has its own budget; wait cells share one per process.

@@ -48,6 +48,12 @@ pub struct WaitCell {
     waiters: AtomicU32,
 }
 
+const _: () = {
+    assert!(core::mem::offset_of!(WaitCell, value) == 0);
+    assert!(core::mem::offset_of!(WaitCell, waiters) == 4);
+    assert!(size_of::<WaitCell>() == 8 && align_of::<WaitCell>() == 4);
+};
+
 impl WaitCell {
     /// A cell holding `value`, nobody waiting (for process-local use and tests).
     pub const fn new(value: u32) -> WaitCell {
@@ -205,6 +211,17 @@ mod tests {
         std::thread::sleep(Duration::from_millis(2));
         cell.store(8);
         assert_eq!(t.join().unwrap(), Ok(8));
+    }
+
+    #[test]
+    fn garbage_waiter_count_costs_a_wake_not_a_hang() {
+        let cell = WaitCell::new(0);
+        cell.waiters.store(u32::MAX, Ordering::Relaxed);
+        cell.store(5); // a wasted wake-up system call, nothing worse
+        assert_eq!(
+            cell.wait_for_change(0, Some(Duration::from_millis(10))),
+            Ok(5)
+        );
     }
 
     #[test]
