@@ -6,11 +6,9 @@ use std::fs::File;
 use std::os::unix::fs::MetadataExt;
 use std::time::Duration;
 
-use memmap2::MmapRaw;
-
 use super::error::Error;
 use super::header::{self, FIXED_LEN, Geometry, STATE_EMPTY, STATE_INITIALIZING, STATE_READY};
-use super::mapping::{StateWord, copy_fixed_in, copy_fixed_out, copy_rest_in, map};
+use super::mapping::{Mapping, StateWord, copy_fixed_in, copy_fixed_out, copy_rest_in, map};
 use super::options::SegmentOptions;
 use super::spec::SegmentSpec;
 use crate::sys::process::{Liveness, ProcessIdentity};
@@ -19,7 +17,7 @@ use crate::sys::shm;
 /// A segment just created and published.
 pub(crate) struct Created {
     pub(crate) file: File,
-    pub(crate) map: MmapRaw,
+    pub(crate) map: Mapping,
     pub(crate) geometry: Geometry,
     pub(crate) creator: ProcessIdentity,
 }
@@ -64,9 +62,19 @@ fn write_and_publish(
     bytes: &[u8],
     total_size: usize,
     options: &SegmentOptions,
-) -> Result<MmapRaw, Error> {
-    file.set_len(total_size as u64)
-        .map_err(|e| Error::from_io(name, "resize", e))?;
+) -> Result<Mapping, Error> {
+    // Every page is allocated now: on a full tmpfs a sparse file would fail later, at a first
+    // touch, with SIGBUS.
+    shm::reserve(file, total_size as u64).map_err(|e| {
+        if e.raw_os_error() == Some(libc::ENOSPC) {
+            Error::NoSpace {
+                name: name.to_owned(),
+                needed: total_size as u64,
+            }
+        } else {
+            Error::from_io(name, "resize", e)
+        }
+    })?;
     let map = map(file, total_size, name)?;
     let fixed: &[u8; FIXED_LEN] = bytes[..FIXED_LEN]
         .try_into()
@@ -79,6 +87,8 @@ fn write_and_publish(
         std::thread::sleep(pause);
     }
     state.store(STATE_READY, Ordering::Release);
+    // Another process may have shrunk the file meanwhile (this process then wrote zero pages).
+    map.check_intact(name)?;
     Ok(map)
 }
 

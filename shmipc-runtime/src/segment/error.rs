@@ -248,6 +248,30 @@ pub enum Error {
         #[source]
         source: io::Error,
     },
+
+    /// The shared-memory file system (on Linux the tmpfs at `/dev/shm`) has no room for the
+    /// segment's pages; `create` reserves them all, so it fails here instead of crashing later.
+    #[error(
+        "cannot create segment `{name}`: /dev/shm (the shared-memory file system) has no room for its {needed} bytes; check with `df -h /dev/shm`, remove stale segments there, or make the tmpfs larger"
+    )]
+    NoSpace {
+        /// The segment's name.
+        name: String,
+        /// The bytes the segment needs (header and payload).
+        needed: u64,
+    },
+
+    /// The segment lost its memory while mapped: another process truncated its file (or the
+    /// shared-memory file system could not supply a page). This process survived the fault; its
+    /// mapping now holds private zero pages, so what it reads is zeros and what it writes is
+    /// seen by no other process.
+    #[error(
+        "segment `{name}` was truncated (or lost its memory) while this process had it mapped: its contents are gone; drop it, find out which process shrank the file, and create the segment again"
+    )]
+    Truncated {
+        /// The segment's name.
+        name: String,
+    },
 }
 
 impl Error {
@@ -261,6 +285,10 @@ impl Error {
                 creator_alive: None,
             },
             io::ErrorKind::PermissionDenied => Error::PermissionDenied { name, source },
+            _ if crate::sys::shm::is_not_regular(&source) => Error::NotShmipc {
+                name,
+                reason: "it is not a regular file (a FIFO, device or directory was put there)",
+            },
             _ if source.raw_os_error() == Some(libc::ELOOP) => Error::NotShmipc {
                 name,
                 reason: "it is a symbolic link",

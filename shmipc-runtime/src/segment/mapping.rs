@@ -10,16 +10,60 @@ use std::fs::File;
 
 use memmap2::{MmapOptions, MmapRaw};
 
+use crate::sys::sigbus::{self, Registration};
+
 use super::error::Error;
 use super::header::{FIXED_LEN, STATE_OFFSET};
 use super::shared::{atomic_u32, copy_from_shared, copy_to_shared, copy_words_from_shared};
 
-/// Maps the first `len` bytes of `file`, shared and writable.
-pub(crate) fn map(file: &File, len: usize, name: &str) -> Result<MmapRaw, Error> {
-    MmapOptions::new()
+/// A segment's shared mapping, registered with the `SIGBUS` defence ([`crate::sys::sigbus`]):
+/// if another process shrinks the file, a touch of a lost page does not kill this process; the
+/// whole mapping is replaced with private zero pages and [`Mapping::is_broken`] turns true.
+#[derive(Debug)]
+pub(crate) struct Mapping {
+    // Declared first, so it is dropped (deregistered) before `map` is unmapped: the handler never
+    // sees a range that is no longer this mapping.
+    registration: Registration,
+    map: MmapRaw,
+}
+
+impl Mapping {
+    /// The first byte of the mapping (page-aligned, never null).
+    pub(crate) fn as_mut_ptr(&self) -> *mut u8 {
+        self.map.as_mut_ptr()
+    }
+
+    /// The mapping's length in bytes.
+    pub(crate) fn len(&self) -> usize {
+        self.map.len()
+    }
+
+    /// Whether the mapping lost its file's pages (truncated by another process, or no space for a
+    /// page) and now holds private zero pages.
+    pub(crate) fn is_broken(&self) -> bool {
+        self.registration.is_broken()
+    }
+
+    /// [`Error::Truncated`] if the mapping [`is_broken`](Mapping::is_broken).
+    pub(crate) fn check_intact(&self, name: &str) -> Result<(), Error> {
+        if self.is_broken() {
+            return Err(Error::Truncated {
+                name: name.to_owned(),
+            });
+        }
+        Ok(())
+    }
+}
+
+/// Maps the first `len` bytes of `file`, shared and writable, and registers the range with the
+/// `SIGBUS` defence.
+pub(crate) fn map(file: &File, len: usize, name: &str) -> Result<Mapping, Error> {
+    let map = MmapOptions::new()
         .len(len)
         .map_raw(file)
-        .map_err(|e| Error::from_io(name, "map", e))
+        .map_err(|e| Error::from_io(name, "map", e))?;
+    let registration = sigbus::register(map.as_mut_ptr(), map.len());
+    Ok(Mapping { registration, map })
 }
 
 /// The header's 32-bit state word, stored little-endian; this type owns the conversion, so a
@@ -32,7 +76,7 @@ impl<'a> StateWord<'a> {
     /// # Panics
     ///
     /// If `map` is shorter than a fixed header (callers map at least that much).
-    pub(crate) fn of(map: &'a MmapRaw) -> StateWord<'a> {
+    pub(crate) fn of(map: &'a Mapping) -> StateWord<'a> {
         assert!(map.len() >= FIXED_LEN, "mapping shorter than a header");
         // SAFETY: a mapping starts page-aligned, so offset 12 is 4-byte aligned, and it lies in
         // bounds (asserted); this process accesses the state word only through this type's
@@ -57,7 +101,7 @@ impl<'a> StateWord<'a> {
 /// # Panics
 ///
 /// If `map` is shorter than a fixed header.
-pub(crate) fn copy_fixed_out(map: &MmapRaw, out: &mut [u8; FIXED_LEN]) {
+pub(crate) fn copy_fixed_out(map: &Mapping, out: &mut [u8; FIXED_LEN]) {
     assert!(map.len() >= FIXED_LEN, "mapping shorter than a header");
     let base = map.as_mut_ptr();
     // SAFETY: FIXED_LEN bytes are mapped (asserted) and live while `map` is borrowed; the state
@@ -75,7 +119,7 @@ pub(crate) fn copy_fixed_out(map: &MmapRaw, out: &mut [u8; FIXED_LEN]) {
 /// # Panics
 ///
 /// If `map` is shorter than a fixed header.
-pub(crate) fn copy_fixed_in(fixed: &[u8; FIXED_LEN], map: &MmapRaw) {
+pub(crate) fn copy_fixed_in(fixed: &[u8; FIXED_LEN], map: &Mapping) {
     assert!(map.len() >= FIXED_LEN, "mapping shorter than a header");
     let base = map.as_mut_ptr();
     // SAFETY: as in `copy_fixed_out`, for writes.
@@ -90,7 +134,7 @@ pub(crate) fn copy_fixed_in(fixed: &[u8; FIXED_LEN], map: &MmapRaw) {
 /// # Panics
 ///
 /// If `map` is shorter than `bytes`.
-pub(crate) fn copy_rest_in(bytes: &[u8], map: &MmapRaw) {
+pub(crate) fn copy_rest_in(bytes: &[u8], map: &Mapping) {
     assert!(map.len() >= bytes.len(), "mapping shorter than the header");
     let rest = bytes.get(FIXED_LEN..).unwrap_or(&[]);
     // SAFETY: `bytes.len()` bytes are mapped (asserted) and live while `map` is borrowed; the
@@ -110,7 +154,7 @@ pub(crate) fn copy_rest_in(bytes: &[u8], map: &MmapRaw) {
 /// # Panics
 ///
 /// If `map` is shorter than `FIXED_LEN + out.len()`.
-pub(crate) unsafe fn copy_published_rest_out(map: &MmapRaw, out: &mut [u8]) {
+pub(crate) unsafe fn copy_published_rest_out(map: &Mapping, out: &mut [u8]) {
     assert!(
         FIXED_LEN + out.len() <= map.len(),
         "mapping shorter than the header"
@@ -126,5 +170,55 @@ pub(crate) unsafe fn copy_published_rest_out(map: &MmapRaw, out: &mut [u8]) {
         // SAFETY: `out.len()` bytes from `src` are mapped (asserted); header bytes are accessed
         // only through atomic copies, and the range skips the state word.
         unsafe { copy_from_shared(src, out) };
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::sys::shm;
+
+    /// Unlinks the name when dropped, also when an assertion fails first.
+    struct Unlink<'a>(&'a str);
+    impl Drop for Unlink<'_> {
+        fn drop(&mut self) {
+            let _ = shm::unlink(self.0);
+        }
+    }
+
+    /// Reads every byte of the mapping through the shared-memory copies.
+    fn sum(map: &Mapping) -> u64 {
+        let mut bytes = vec![0u8; map.len()];
+        // SAFETY: `map.len()` bytes are mapped while `map` is borrowed; no other thread of this
+        // test writes them.
+        unsafe { copy_from_shared(map.as_mut_ptr(), &mut bytes) };
+        bytes.iter().map(|&b| u64::from(b)).sum()
+    }
+
+    #[test]
+    fn a_truncated_mapping_reads_zeros_and_reports_broken() {
+        let name = format!("/shmipc-test-{}-trunc", std::process::id());
+        let _ = shm::unlink(&name);
+        let _unlink = Unlink(&name);
+        let file = shm::create(&name, 0o600).expect("create");
+        shm::reserve(&file, 8192).expect("reserve");
+        let map = map(&file, 8192, &name).expect("map");
+        // SAFETY: 8192 bytes are mapped; only this test touches them.
+        unsafe { copy_to_shared(&[7u8; 8192], map.as_mut_ptr()) };
+        assert_eq!(sum(&map), 7 * 8192);
+        assert!(!map.is_broken());
+        assert!(map.check_intact(&name).is_ok());
+        file.set_len(0).expect("truncate");
+        // Without the handler this read dies by SIGBUS.
+        assert_eq!(sum(&map), 0, "the lost pages read as zeros");
+        assert!(map.is_broken());
+        assert!(matches!(
+            map.check_intact(&name),
+            Err(Error::Truncated { .. })
+        ));
+        // Writes land in the private zero pages and are kept there.
+        // SAFETY: as above.
+        unsafe { copy_to_shared(&[1u8; 8192], map.as_mut_ptr()) };
+        assert_eq!(sum(&map), 8192);
     }
 }

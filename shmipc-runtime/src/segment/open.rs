@@ -6,11 +6,9 @@ use std::fs::File;
 use std::os::unix::fs::MetadataExt;
 use std::time::{Duration, Instant};
 
-use memmap2::MmapRaw;
-
 use super::error::Error;
 use super::header::{self, FIXED_LEN, STATE_EMPTY, STATE_INITIALIZING, STATE_OFFSET, STATE_READY};
-use super::mapping::{StateWord, copy_fixed_out, copy_published_rest_out, map};
+use super::mapping::{Mapping, StateWord, copy_fixed_out, copy_published_rest_out, map};
 use super::options::SegmentOptions;
 use super::validate;
 use crate::sys::process::{Liveness, ProcessIdentity};
@@ -20,7 +18,7 @@ use crate::sys::shm;
 /// with a layout.
 pub(crate) struct Ready {
     pub(crate) file: File,
-    pub(crate) map: MmapRaw,
+    pub(crate) map: Mapping,
     pub(crate) bytes: Vec<u8>,
     pub(crate) fixed: header::FixedHeader,
 }
@@ -35,6 +33,8 @@ pub(crate) fn open_ready(name: &str, options: &SegmentOptions) -> Result<Ready, 
     let fixed = wait_until_ready(&map, name, &mut waiter)?;
     let bytes = copy_header(&map, &fixed, name)?;
     let fixed = check_sizes(&bytes, size, name)?;
+    // Shrunk while this process read it: what it copied may be the handler's zero pages.
+    map.check_intact(name)?;
     Ok(Ready {
         file,
         map,
@@ -95,13 +95,14 @@ fn wait_until_sized(
 /// Waits for the state word to say ready (failing if the creator died first); the fixed header
 /// copied after the acquire load that saw it ready.
 fn wait_until_ready(
-    map: &MmapRaw,
+    map: &Mapping,
     name: &str,
     waiter: &mut Waiter<'_>,
 ) -> Result<[u8; FIXED_LEN], Error> {
     let state = StateWord::of(map);
     let mut fixed = [0u8; FIXED_LEN];
     loop {
+        map.check_intact(name)?;
         let st = state.load(Ordering::Acquire);
         copy_fixed_out(map, &mut fixed);
         fixed[STATE_OFFSET..STATE_OFFSET + 4].copy_from_slice(&st.to_le_bytes());
@@ -137,7 +138,7 @@ fn wait_until_ready(
 
 /// The whole published header: `fixed`, then the rest up to the header length it declares
 /// (checked against the mapping first).
-fn copy_header(map: &MmapRaw, fixed: &[u8; FIXED_LEN], name: &str) -> Result<Vec<u8>, Error> {
+fn copy_header(map: &Mapping, fixed: &[u8; FIXED_LEN], name: &str) -> Result<Vec<u8>, Error> {
     let header_len = header::declared_header_len(fixed).unwrap_or(0);
     if header_len > map.len().min(header::MAX_HEADER_LEN) || header_len < FIXED_LEN {
         return Err(corrupt(name, "the header length is out of range"));

@@ -3,11 +3,10 @@
 use core::ptr::NonNull;
 use std::fs::File;
 
-use memmap2::MmapRaw;
-
 use super::create::create_segment;
 use super::error::Error;
 use super::header::{self, SegmentHeader};
+use super::mapping::Mapping;
 use super::name;
 use super::open::open_ready;
 use super::options::SegmentOptions;
@@ -26,14 +25,22 @@ use crate::sys::shm;
 ///
 /// The creator unlinks the name when its handle drops, unless the options ask to persist.
 ///
-/// Known limit: a process with write access to the segment can shrink the file after this
-/// process mapped it; touching the lost pages then raises `SIGBUS`. Named POSIX shared memory
-/// cannot be sealed against that (Linux `memfd` seals could, for unnamed segments); the default
-/// mode 0600 limits who can do it to the same user.
+/// `create` allocates every page of the segment up front (`fallocate` on Linux), so a full
+/// `/dev/shm` fails the create with [`Error::NoSpace`] instead of killing a process with `SIGBUS`
+/// at a later first touch.
+///
+/// A process with write access to the segment can still shrink the file after this process
+/// mapped it: named POSIX shared memory cannot be sealed (the default mode 0600 limits who can to
+/// the same user). On Linux shmipc survives that: a `SIGBUS` handler scoped to shmipc's own
+/// mappings replaces the whole mapping with private zero pages and marks the segment broken
+/// ([`RawSegment::is_broken`]; calls that can fail report [`Error::Truncated`]). What remains: the
+/// contents are gone for this process, reads return zeros and writes after the break reach no
+/// other process; `SIGBUS` faults outside shmipc's mappings still go to the previous handler.
+/// More than 1024 simultaneous mappings in one process are not protected.
 #[derive(Debug)]
 pub struct RawSegment {
     name: String,
-    map: MmapRaw,
+    map: Mapping,
     file: File,
     header_len: usize,
     payload_len: usize,
@@ -121,6 +128,20 @@ impl RawSegment {
         // created or opened; equal for an empty payload), so the result is inside the mapping or
         // one past its end, which `add` allows; a mapping is never at address 0.
         unsafe { NonNull::new_unchecked(self.map.as_mut_ptr().add(self.header_len)) }
+    }
+
+    /// Whether the segment lost its memory while mapped: another process truncated its file (or
+    /// the shared-memory file system could not supply a page) and this process's `SIGBUS` handler
+    /// replaced the mapping with private zero pages. Then the payload reads as zeros and writes
+    /// reach no other process; drop the segment and create it again. Cheap (one atomic load).
+    pub fn is_broken(&self) -> bool {
+        self.map.is_broken()
+    }
+
+    /// Fails with [`Error::Truncated`] if the segment [`is_broken`](RawSegment::is_broken); the
+    /// check the primitives built on a segment make in their slow paths (one atomic load).
+    pub fn check_intact(&self) -> Result<(), Error> {
+        self.map.check_intact(&self.name)
     }
 
     /// The payload's length in bytes (as created, or as found in the header on open).

@@ -51,7 +51,7 @@ impl<T: SharedLayout> Segment<T> {
     }
 
     /// A copy of the value. A concurrent write by another process may tear it (see the type's
-    /// documentation).
+    /// documentation). All zeros once the segment [`is_broken`](Segment::is_broken).
     pub fn read(&self) -> T
     where
         T: Copy,
@@ -72,7 +72,8 @@ impl<T: SharedLayout> Segment<T> {
     }
 
     /// Overwrites the value. Not synchronized: a concurrent reader in another process may see
-    /// part of the old and part of the new value.
+    /// part of the old and part of the new value. Once the segment
+    /// [`is_broken`](Segment::is_broken) the value reaches no other process.
     pub fn write(&self, value: &T)
     where
         T: Copy,
@@ -114,6 +115,13 @@ impl<T: SharedLayout> Segment<T> {
     pub unsafe fn get_mut(&mut self) -> &mut T {
         // SAFETY: aligned, in bounds and initialized; the caller guarantees exclusivity.
         unsafe { self.as_ptr().as_mut() }
+    }
+
+    /// Whether another process truncated the segment while it was mapped (see
+    /// [`RawSegment::is_broken`]): [`Segment::read`] then returns zeros, and
+    /// [`Segment::write`]s reach no other process.
+    pub fn is_broken(&self) -> bool {
+        self.raw.is_broken()
     }
 
     /// The segment's name, with its leading slash.

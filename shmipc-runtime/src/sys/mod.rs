@@ -5,6 +5,7 @@
 
 pub(crate) mod process;
 pub(crate) mod shm;
+pub(crate) mod sigbus;
 
 /// Whether this build uses the portable POSIX paths: no futex (waiters poll, so wake-ups are not
 /// counted), no `/proc` (a killed but unreaped process looks alive), `shm_open` with macOS' 31-byte

@@ -7,6 +7,10 @@
 //! - portable POSIX (macOS, or the `portable` feature on Linux): `shm_open` and `shm_unlink`.
 //!
 //! Names are validated by the caller and start with one `/`.
+//!
+//! Opening an existing name never blocks and never acquires a controlling terminal (`O_NONBLOCK
+//! | O_NOCTTY` on Linux, where anyone can place a FIFO or device node in `/dev/shm`), and anything
+//! but a regular file is refused right after `fstat` with [`not_regular_file`]'s error.
 
 use std::fs::File;
 use std::io;
@@ -31,9 +35,64 @@ pub fn create(name: &str, mode: u32) -> io::Result<File> {
     Ok(file)
 }
 
-/// Opens the existing object `name` for reading and writing.
+/// Opens the existing object `name` for reading and writing; fails with [`is_not_regular`]
+/// errors for anything but a regular file (a FIFO, a device or a directory placed under the name).
 pub fn open(name: &str) -> io::Result<File> {
-    imp::open(name, false, 0)
+    let file = imp::open(name, false, 0)?;
+    if imp::CHECK_TYPE && !file.metadata()?.file_type().is_file() {
+        return Err(not_regular_file());
+    }
+    Ok(file)
+}
+
+/// The error [`open`] returns for a name that is not a regular file.
+fn not_regular_file() -> io::Error {
+    io::Error::other(NotRegularFile)
+}
+
+/// Whether `e` is [`open`]'s error for a name that is not a regular file.
+pub fn is_not_regular(e: &io::Error) -> bool {
+    e.get_ref()
+        .is_some_and(|inner| inner.is::<NotRegularFile>())
+}
+
+/// The name is a FIFO, device, directory or socket, not a shared-memory object.
+#[derive(Debug)]
+struct NotRegularFile;
+
+impl std::fmt::Display for NotRegularFile {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("not a regular file")
+    }
+}
+
+impl std::error::Error for NotRegularFile {}
+
+/// Gives `file` (just created, empty) a length of `len` bytes with every page allocated, so that
+/// no later first touch of a page can fail for lack of space (which raises `SIGBUS`). Fails with
+/// `ENOSPC` (`io::ErrorKind::StorageFull`) if the file system cannot hold them.
+///
+/// Linux allocates with `fallocate` (tmpfs supports it); where the file system cannot, the file
+/// is only sized. Off Linux the object is only sized (macOS has no `posix_fallocate` for
+/// shared-memory objects, which are not tmpfs files there).
+pub fn reserve(file: &File, len: u64) -> io::Result<()> {
+    #[cfg(target_os = "linux")]
+    {
+        use std::os::fd::AsRawFd;
+        let len_off =
+            libc::off_t::try_from(len).map_err(|_| io::Error::from_raw_os_error(libc::EFBIG))?;
+        // SAFETY: the descriptor is open for writing while `file` is borrowed; `fallocate` with
+        // mode 0 only allocates (and extends the size), it touches no memory of this process.
+        let rc = unsafe { libc::fallocate(file.as_raw_fd(), 0, 0, len_off) };
+        if rc == 0 {
+            return Ok(());
+        }
+        let e = io::Error::last_os_error();
+        if !matches!(e.raw_os_error(), Some(libc::EOPNOTSUPP | libc::ENOSYS)) {
+            return Err(e);
+        }
+    }
+    file.set_len(len)
 }
 
 /// Removes the name; processes that have the object mapped keep it until they unmap it.
@@ -62,12 +121,16 @@ mod imp {
         format!("/dev/shm{name}")
     }
 
+    /// `/dev/shm` is a directory anyone can put any node in: check what was opened.
+    pub const CHECK_TYPE: bool = true;
+
     pub fn open(name: &str, create: bool, mode: u32) -> io::Result<File> {
         let mut options = OpenOptions::new();
         options
             .read(true)
             .write(true)
-            .custom_flags(libc::O_NOFOLLOW);
+            // Never block opening a FIFO or device, never acquire a controlling terminal.
+            .custom_flags(libc::O_NOFOLLOW | libc::O_NONBLOCK | libc::O_NOCTTY);
         if create {
             options.create_new(true).mode(mode);
         }
@@ -91,9 +154,21 @@ mod imp {
         CString::new(name).map_err(|_| io::Error::from(io::ErrorKind::InvalidInput))
     }
 
+    /// On Linux `shm_open` opens a `/dev/shm` file, where anyone can put any node; elsewhere
+    /// the shared-memory namespace holds only shared-memory objects (which need not report
+    /// themselves as regular files).
+    pub const CHECK_TYPE: bool = cfg!(target_os = "linux");
+
+    /// Flags `shm_open` accepts beyond the POSIX ones on this system: on Linux it is `open(2)`
+    /// on a `/dev/shm` file (never block on a FIFO, never acquire a controlling terminal).
+    #[cfg(target_os = "linux")]
+    const EXTRA_FLAGS: libc::c_int = libc::O_NONBLOCK | libc::O_NOCTTY;
+    #[cfg(not(target_os = "linux"))]
+    const EXTRA_FLAGS: libc::c_int = 0;
+
     pub fn open(name: &str, create: bool, mode: u32) -> io::Result<File> {
         let c = c_name(name)?;
-        let mut flags = libc::O_RDWR | libc::O_NOFOLLOW | libc::O_CLOEXEC;
+        let mut flags = libc::O_RDWR | libc::O_NOFOLLOW | libc::O_CLOEXEC | EXTRA_FLAGS;
         if create {
             flags |= libc::O_CREAT | libc::O_EXCL;
         }
@@ -149,5 +224,23 @@ mod tests {
         unlink(&name).expect("unlink");
         assert!(!names_same_object(&name, &file));
         assert_eq!(open(&name).unwrap_err().kind(), io::ErrorKind::NotFound);
+    }
+}
+
+#[cfg(all(test, target_os = "linux"))]
+mod node_tests {
+    use super::*;
+
+    #[test]
+    fn a_fifo_is_refused_without_blocking() {
+        let name = format!("/shmipc-test-{}-fifo", std::process::id());
+        let path = std::ffi::CString::new(format!("/dev/shm{name}")).unwrap();
+        let _ = std::fs::remove_file(format!("/dev/shm{name}"));
+        // SAFETY: `path` is NUL-terminated and outlives the call.
+        assert_eq!(unsafe { libc::mkfifo(path.as_ptr(), 0o600) }, 0, "mkfifo");
+        let result = open(&name);
+        let _ = std::fs::remove_file(format!("/dev/shm{name}"));
+        let err = result.expect_err("a FIFO is not a segment");
+        assert!(is_not_regular(&err), "{err}");
     }
 }
