@@ -289,6 +289,10 @@ impl Error {
                 name,
                 reason: "it is not a regular file (a FIFO, device or directory was put there)",
             },
+            _ if source.raw_os_error() == Some(libc::EISDIR) => Error::NotShmipc {
+                name,
+                reason: "it is a directory",
+            },
             _ if source.raw_os_error() == Some(libc::ELOOP) => Error::NotShmipc {
                 name,
                 reason: "it is a symbolic link",

@@ -176,7 +176,13 @@ mod imp {
         // returns a new descriptor or -1.
         let fd = unsafe { libc::shm_open(c.as_ptr(), flags, mode as libc::mode_t) };
         if fd < 0 {
-            return Err(io::Error::last_os_error());
+            let e = io::Error::last_os_error();
+            // glibc reports a directory under the name as EINVAL (the name is valid: the caller
+            // checked it, and the flags are fixed); say what it is.
+            if cfg!(target_os = "linux") && e.raw_os_error() == Some(libc::EINVAL) {
+                return Err(io::Error::from_raw_os_error(libc::EISDIR));
+            }
+            return Err(e);
         }
         // SAFETY: `fd` was just returned by `shm_open`, is open, and nothing else owns it.
         Ok(File::from(unsafe { OwnedFd::from_raw_fd(fd) }))
