@@ -7,6 +7,15 @@
 //!   [`LayoutDiff`] that names the first differing field;
 //! - [`SegmentHeader`]: what [`RawSegment::inspect`] reads from any segment's header (the
 //!   byte-exact format is in `docs/segment-header.md`).
+//!
+//! A segment survives what other processes can do to its object: `create` allocates every page
+//! (a full `/dev/shm` is [`Error::NoSpace`], never a later `SIGBUS`); on Linux, if a process with
+//! write access truncates the file while it is mapped, a `SIGBUS` handler scoped to shmipc's own
+//! mappings puts private zero pages in its place and marks it broken ([`RawSegment::is_broken`],
+//! [`Error::Truncated`]). What remains: the contents are lost to this process (reads give zeros,
+//! writes reach no one); off Linux there is no handler (macOS cannot resize a sized object, and has
+//! no `fallocate`, so pages are not reserved there). `open` refuses a FIFO, device, directory or
+//! link placed under the name, without blocking on it.
 
 mod builder;
 mod bytes;
