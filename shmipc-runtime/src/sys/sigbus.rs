@@ -22,7 +22,11 @@
 //! What remains: writes made after the break go to private zero pages and are lost, and reads
 //! return zeros until the caller notices [`Registration::is_broken`]; the other processes see
 //! whatever the shrunk file holds. More than [`SLOTS`] simultaneous mappings are not protected
-//! (a fault there kills as before). The handler exists only on Linux (also with the `portable`
+//! (a fault there kills as before). A file truncated and grown back before this process touches
+//! it reads as zeros without a fault, so it is not detected. A `SIGBUS` handler the application
+//! installs after shmipc's replaces it (chain to the one saved, as shmipc does, to keep both);
+//! chaining calls the previous handler without applying its signal mask. The handler exists only
+//! on Linux (also with the `portable`
 //! feature, whose `shm_open` objects are `/dev/shm` files too); elsewhere registration only
 //! tracks ranges. On macOS a sized shared-memory object cannot be resized, so the truncation
 //! cannot happen there.
