@@ -11,7 +11,7 @@ use super::error::PopError;
 use super::probe::Probe;
 use super::spsc::{Inner, side_alive};
 use super::spsc_protocol::{ConsumerCore, Corrupted, WaitWords};
-use super::wait::{self, Side, Spinner, Stop, WaitStrategy};
+use super::wait::{self, Light, Side, Spinner, Stop, WaitStrategy};
 use crate::SharedLayout;
 use crate::sync::RoleHolder;
 use crate::sync::atomic_copy;
@@ -27,6 +27,7 @@ pub struct Consumer<T: SharedLayout> {
     wait: WaitStrategy,
     spinner: Spinner,
     probe: Probe,
+    light: Light,
     _type: PhantomData<fn() -> T>,
 }
 
@@ -47,6 +48,7 @@ unsafe impl<T: SharedLayout + Send> Send for Consumer<T> {}
 impl<T: SharedLayout> Consumer<T> {
     /// Called with the consumer role just claimed.
     pub(super) fn attach(inner: Arc<Inner>, wait: WaitStrategy) -> Consumer<T> {
+        let light = Light::register();
         let c = inner.control();
         let head = c.consumer.index.load(Ordering::Acquire);
         c.consumer.state.store(STATE_ATTACHED, Ordering::Release);
@@ -56,6 +58,7 @@ impl<T: SharedLayout> Consumer<T> {
             wait,
             spinner: Spinner::new(),
             probe: Probe::new(),
+            light,
             _type: PhantomData,
         }
     }
@@ -75,7 +78,7 @@ impl<T: SharedLayout> Consumer<T> {
     fn release(&mut self, n: u64) {
         let c = self.inner.control();
         self.core.release(n, &c.consumer.index);
-        wait::notify(self.wake_words());
+        wait::notify(self.wake_words(), self.light);
     }
 
     fn wake_words(&self) -> WaitWords<'_> {
@@ -292,7 +295,7 @@ impl<T: SharedLayout> Drop for Consumer<T> {
     fn drop(&mut self) {
         let c = self.inner.control();
         c.consumer.state.store(STATE_CLOSED, Ordering::Release);
-        wait::notify(self.wake_words());
+        wait::notify(self.wake_words(), self.light);
         c.consumer.role.release();
     }
 }

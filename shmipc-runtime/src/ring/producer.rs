@@ -10,7 +10,7 @@ use super::error::PushError;
 use super::probe::Probe;
 use super::spsc::{Inner, side_alive};
 use super::spsc_protocol::{Corrupted, ProducerCore, WaitWords, recover_tail};
-use super::wait::{self, Side, Spinner, Stop, WaitStrategy};
+use super::wait::{self, Light, Side, Spinner, Stop, WaitStrategy};
 use crate::SharedLayout;
 use crate::sync::RoleHolder;
 use crate::sync::atomic_copy;
@@ -27,6 +27,7 @@ pub struct Producer<T: SharedLayout> {
     wait: WaitStrategy,
     spinner: Spinner,
     probe: Probe,
+    light: Light,
     _type: PhantomData<fn(T)>,
 }
 
@@ -47,6 +48,7 @@ unsafe impl<T: SharedLayout + Send> Send for Producer<T> {}
 impl<T: SharedLayout> Producer<T> {
     /// Called with the producer role just claimed.
     pub(super) fn attach(inner: Arc<Inner>, wait: WaitStrategy) -> Producer<T> {
+        let light = Light::register();
         let c = inner.control();
         let capacity = inner.capacity as u64;
         let head = c.consumer.index.load(Ordering::Acquire);
@@ -64,6 +66,7 @@ impl<T: SharedLayout> Producer<T> {
             wait,
             spinner: Spinner::new(),
             probe: Probe::new(),
+            light,
             _type: PhantomData,
         }
     }
@@ -83,7 +86,7 @@ impl<T: SharedLayout> Producer<T> {
     fn commit(&mut self, n: u64) {
         let c = self.inner.control();
         self.core.commit(n, &*self.inner, &c.producer.index);
-        wait::notify(self.wake_words());
+        wait::notify(self.wake_words(), self.light);
     }
 
     fn wake_words(&self) -> WaitWords<'_> {
@@ -363,7 +366,7 @@ impl<T: SharedLayout> Drop for Producer<T> {
     fn drop(&mut self) {
         let c = self.inner.control();
         c.producer.state.store(STATE_CLOSED, Ordering::Release);
-        wait::notify(self.wake_words());
+        wait::notify(self.wake_words(), self.light);
         c.producer.role.release();
     }
 }

@@ -3,8 +3,11 @@
 
 use std::time::{Duration, Instant};
 
+use core::sync::atomic::{Ordering, compiler_fence, fence};
+
 use super::spsc_protocol::{Corrupted, WaitWords};
 use crate::sync::wait::{wait, wake};
+use crate::sys::membarrier;
 
 /// How a blocking push or pop waits for the other side.
 ///
@@ -25,6 +28,9 @@ pub enum WaitStrategy {
 
 /// Longest single sleep; the sleeper then re-checks the peer's liveness.
 pub(crate) const SLICE: Duration = Duration::from_millis(50);
+/// Longest single sleep when the heavy fence is not available, so the handshake cannot be relied
+/// on: the sleeper polls.
+const POLL_SLICE: Duration = Duration::from_millis(1);
 /// How often a spinning (never parking) waiter checks its peer's liveness.
 const SPIN_LIVENESS: Duration = Duration::from_millis(10);
 
@@ -175,7 +181,11 @@ fn park(side: &mut impl Side, deadline: Option<Instant>) -> Result<u64, Stop> {
         };
         side.republish();
         let words = side.park_words();
-        let v = words.announce();
+        let mut heavy = false;
+        let v = words.announce(|| heavy = membarrier::heavy());
+        // Without the heavy fence a publisher's compiler fence does not order its load after its
+        // store: do not sleep long on the handshake.
+        let slice = if heavy { slice } else { slice.min(POLL_SLICE) };
         // Re-check after announcing (see the protocol docs): the peer either sees the
         // announcement and wakes us, or its publication is visible here.
         let idle = side.ready() == 0 && !side.peer_closed();
@@ -197,11 +207,35 @@ fn park(side: &mut impl Side, deadline: Option<Instant>) -> Result<u64, Stop> {
     }
 }
 
-/// Wakes the peer parked on `words` if the handshake says it is parked (no system call
-/// otherwise).
+/// The publisher's fence of the handshake (see `spsc_protocol.rs`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum Light {
+    /// This process is registered for the peer's heavy fence: a compiler fence suffices.
+    Compiler,
+    /// It is not: a full fence.
+    Full,
+}
+
+impl Light {
+    /// Registers this process for heavy fences (a system call: once per handle).
+    pub(crate) fn register() -> Light {
+        if membarrier::register() {
+            Light::Compiler
+        } else {
+            Light::Full
+        }
+    }
+}
+
+/// After a publication: wakes the peer parked on `words` if the handshake says it is parked (no
+/// system call otherwise).
 #[inline]
-pub(crate) fn notify(words: WaitWords<'_>) {
-    if words.notify() {
+pub(crate) fn notify(words: WaitWords<'_>, light: Light) {
+    let fenced = || match light {
+        Light::Compiler => compiler_fence(Ordering::SeqCst),
+        Light::Full => fence(Ordering::SeqCst),
+    };
+    if words.notify(fenced) {
         wake(words.value, 1);
     }
 }
