@@ -8,7 +8,7 @@ use std::time::Duration;
 use super::control::{STATE_ATTACHED, STATE_CLOSED};
 use super::error::PushError;
 use super::probe::Probe;
-use super::spsc::{Inner, side_alive};
+use super::spsc::{Inner, Slots, side_alive};
 use super::spsc_protocol::{Corrupted, ProducerCore, WaitWords, recover_tail};
 use super::wait::{self, Light, Side, Spinner, Stop, WaitStrategy};
 use crate::SharedLayout;
@@ -23,6 +23,7 @@ use crate::sync::atomic_copy;
 /// A push costs no system call unless the consumer sleeps on an empty ring.
 pub struct Producer<T: SharedLayout> {
     inner: Arc<Inner>,
+    slots: Slots,
     core: ProducerCore,
     wait: WaitStrategy,
     spinner: Spinner,
@@ -56,12 +57,13 @@ impl<T: SharedLayout> Producer<T> {
             capacity,
             c.producer.index.load(Ordering::Acquire),
             head,
-            &*inner,
+            &inner.slots,
         );
         c.producer.index.store(tail, Ordering::Release);
         c.producer.state.store(STATE_ATTACHED, Ordering::Release);
         Producer {
             core: ProducerCore::new(capacity, tail, head),
+            slots: inner.slots,
             inner,
             wait,
             spinner: Spinner::new(),
@@ -74,7 +76,7 @@ impl<T: SharedLayout> Producer<T> {
     /// Writes `value` into the slot of the `k`-th message after the last committed one.
     #[inline]
     fn write_slot(&self, k: u64, value: *const T) {
-        let dst = self.inner.value_ptr(self.core.slot(k));
+        let dst = self.slots.value_ptr(self.core.slot(k));
         // SAFETY: `dst` is the 8-aligned value of a slot this producer may write (the protocol
         // gave it: `writable` said so), `size_of::<T>()` bytes; every process accesses slot
         // bytes through `atomic_copy` or under the protocol; `value` is readable for
@@ -84,13 +86,13 @@ impl<T: SharedLayout> Producer<T> {
 
     #[inline]
     fn commit(&mut self, n: u64) {
-        let c = self.inner.control();
-        self.core.commit(n, &*self.inner, &c.producer.index);
+        let c = self.slots.control();
+        self.core.commit(n, &self.slots, &c.producer.index);
         wait::notify(self.wake_words(), self.light);
     }
 
     fn wake_words(&self) -> WaitWords<'_> {
-        let cell = &self.inner.control().producer.wake;
+        let cell = &self.slots.control().producer.wake;
         WaitWords {
             value: cell.value(),
             waiters: cell.waiters(),
@@ -100,7 +102,7 @@ impl<T: SharedLayout> Producer<T> {
     /// How many slots are free now, at most `want`: 0 when full.
     #[inline]
     fn free(&mut self, want: u64) -> Result<u64, Corrupted> {
-        let c = self.inner.control();
+        let c = self.slots.control();
         self.core.writable(&c.consumer.index, want)
     }
 
@@ -109,7 +111,7 @@ impl<T: SharedLayout> Producer<T> {
         let closed = self.peer_closed()
             || (self.probe.due() && {
                 let dead = matches!(
-                    self.inner.control().consumer.role.holder(),
+                    self.slots.control().consumer.role.holder(),
                     RoleHolder::Dead(_)
                 );
                 self.probe.checked();
@@ -295,7 +297,7 @@ impl<T: SharedLayout> Producer<T> {
 
     /// Messages committed and not yet released by the consumer (a snapshot).
     pub fn len(&self) -> usize {
-        let head = self.inner.control().consumer.index.load(Ordering::Acquire);
+        let head = self.slots.control().consumer.index.load(Ordering::Acquire);
         (self.core.tail.wrapping_sub(head)).min(self.core.capacity) as usize
     }
 
@@ -311,7 +313,7 @@ impl<T: SharedLayout> Producer<T> {
 
     /// Whether a live process holds the consumer role (a snapshot; reads `/proc`).
     pub fn consumer_alive(&self) -> bool {
-        side_alive(&self.inner.control().consumer)
+        side_alive(&self.slots.control().consumer)
     }
 
     /// The ring's name.
@@ -327,22 +329,22 @@ impl<T: SharedLayout> Side for Producer<T> {
     }
 
     fn peer_closed(&self) -> bool {
-        self.inner.control().consumer.state.load(Ordering::Acquire) == STATE_CLOSED
+        self.slots.control().consumer.state.load(Ordering::Acquire) == STATE_CLOSED
     }
 
     fn check(&mut self, liveness: bool) -> Result<bool, Corrupted> {
-        let c = self.inner.control();
+        let c = self.slots.control();
         self.core.refresh(&c.consumer.index)?;
         Ok(liveness && matches!(c.consumer.role.holder(), RoleHolder::Dead(_)))
     }
 
     fn republish(&self) {
-        let c = self.inner.control();
+        let c = self.slots.control();
         c.producer.index.store(self.core.tail, Ordering::Release);
     }
 
     fn park_words(&self) -> WaitWords<'_> {
-        let cell = &self.inner.control().consumer.wake;
+        let cell = &self.slots.control().consumer.wake;
         WaitWords {
             value: cell.value(),
             waiters: cell.waiters(),
@@ -364,7 +366,7 @@ fn stop_error<V>(stop: Stop, value: V) -> PushError<V> {
 
 impl<T: SharedLayout> Drop for Producer<T> {
     fn drop(&mut self) {
-        let c = self.inner.control();
+        let c = self.slots.control();
         c.producer.state.store(STATE_CLOSED, Ordering::Release);
         wait::notify(self.wake_words(), self.light);
         c.producer.role.release();
@@ -417,7 +419,7 @@ impl<T: SharedLayout> WriteChunk<'_, T> {
     pub fn as_mut_ptr(&mut self, i: usize) -> *mut T {
         assert!(i < self.len, "slot {i} of a chunk of {}", self.len);
         self.producer
-            .inner
+            .slots
             .value_ptr(self.producer.core.slot(i as u64))
             .cast::<T>()
     }
