@@ -65,15 +65,11 @@ impl<T: SharedLayout> Consumer<T> {
         }
     }
 
-    /// Copies the value of the `k`-th message after the last released one into `dst`.
+    /// Copies the value of the `k`-th message after the last released one (which `readable`
+    /// said is committed) into `dst`.
     #[inline]
     fn read_slot(&self, k: u64, dst: *mut T) {
-        let src = self.slots.value_ptr(self.core.slot(k));
-        // SAFETY: `src` is the 8-aligned value of a committed slot (`readable` said so), which
-        // a correct producer does not write before we release it; every process accesses slot
-        // bytes through `atomic_copy` or under the protocol, so even a hostile writer is no data
-        // race; `dst` is writable for `size_of::<T>()` bytes and not accessed meanwhile.
-        unsafe { atomic_copy::load(dst.cast::<u8>(), src, size_of::<T>()) };
+        load_value::<T>(&self.slots, self.core.slot(k), dst);
     }
 
     #[inline]
@@ -91,14 +87,26 @@ impl<T: SharedLayout> Consumer<T> {
         }
     }
 
+    /// Takes one message (the protocol core's `try_take`) and wakes a parked producer.
     #[inline]
-    fn take_one(&mut self) -> T {
-        let mut out = MaybeUninit::<T>::uninit();
-        self.read_slot(0, out.as_mut_ptr());
-        self.release(1);
-        // SAFETY: every byte of `out` was written by the copy, and a `SharedLayout` type is
-        // valid for every bit pattern.
-        unsafe { out.assume_init() }
+    fn take(&mut self) -> Option<T> {
+        let slots = self.slots;
+        let c = slots.control();
+        let v = self.core.try_take(&slots, &c.consumer.index, |slot| {
+            let mut out = MaybeUninit::<T>::uninit();
+            load_value::<T>(&slots, slot, out.as_mut_ptr());
+            // SAFETY: every byte of `out` was written by the copy, and a `SharedLayout` type is
+            // valid for every bit pattern.
+            unsafe { out.assume_init() }
+        })?;
+        wait::notify(self.wake_words(), self.light);
+        Some(v)
+    }
+
+    /// After a wait said a message is ready: takes it. A stamp that said "ready" and no longer
+    /// does was changed by a process that breaks the protocol.
+    fn take_waited(&mut self) -> Result<T, PopError> {
+        self.take().ok_or(PopError::Corrupted)
     }
 
     /// Empty, or disconnected (the producer's handle is closed, or now and then: it died), after
@@ -123,23 +131,23 @@ impl<T: SharedLayout> Consumer<T> {
     /// Takes the next message if one is committed.
     #[inline]
     pub fn try_pop(&mut self) -> Result<T, PopError> {
-        if self.core.is_ready(0, &self.slots) {
-            return Ok(self.take_one());
+        match self.take() {
+            Some(v) => Ok(v),
+            None => Err(self.empty()),
         }
-        Err(self.empty())
     }
 
     /// Takes the next message, waiting while the ring is empty. After the producer is gone
     /// (dropped, or died), returns every message it committed, then `Disconnected`.
     pub fn pop(&mut self) -> Result<T, PopError> {
         self.wait_ready(None)?;
-        Ok(self.take_one())
+        self.take_waited()
     }
 
     /// Takes the next message, waiting at most `timeout`.
     pub fn pop_timeout(&mut self, timeout: Duration) -> Result<T, PopError> {
         self.wait_ready(Some(timeout))?;
-        Ok(self.take_one())
+        self.take_waited()
     }
 
     /// Moves as many committed messages as fit into `out`, releasing them with one index store;
@@ -287,8 +295,12 @@ impl<T: SharedLayout> Side for Consumer<T> {
         c.consumer.index.store(self.core.head, Ordering::Release);
     }
 
-    fn park_words(&self) -> WaitWords<'_> {
-        let cell = &self.slots.control().producer.wake;
+    fn slots(&self) -> Slots {
+        self.slots
+    }
+
+    fn park_words(slots: &Slots) -> WaitWords<'_> {
+        let cell = &slots.control().producer.wake;
         WaitWords {
             value: cell.value(),
             waiters: cell.waiters(),
@@ -298,6 +310,17 @@ impl<T: SharedLayout> Side for Consumer<T> {
     fn waiting(&mut self) -> (WaitStrategy, &mut Spinner) {
         (self.wait, &mut self.spinner)
     }
+}
+
+/// Copies the value of slot `slot` into `dst`.
+#[inline]
+fn load_value<T>(slots: &Slots, slot: usize, dst: *mut T) {
+    let src = slots.value_ptr(slot);
+    // SAFETY: `src` is the 8-aligned value of a committed slot (the protocol said so), in bounds,
+    // which a correct producer does not write before we release it; every process accesses slot
+    // bytes through `atomic_copy` or under the protocol, so even a hostile writer is no data race
+    // (only garbage); `dst` is writable for `size_of::<T>()` bytes and not accessed meanwhile.
+    unsafe { atomic_copy::load(dst.cast::<u8>(), src, size_of::<T>()) };
 }
 
 /// Prefetches the cache lines of a slot's value after the first (at most three more).

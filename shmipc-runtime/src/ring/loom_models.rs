@@ -122,58 +122,56 @@ impl<const CAP: usize> Ring<CAP> {
         ConsumerCore::new(CAP as u64, 0)
     }
 
-    /// Pushes `v`; when full, parks (`park`) or yields.
+    /// Pushes `v` with the core's `try_put`; when full, parks (`park`) or yields.
     fn push(&self, p: &mut ProducerCore, v: u64, park: bool) {
-        loop {
-            if p.writable(&self.head, 1).unwrap() == 1 {
-                break;
-            }
-            if !park {
+        while !p
+            .try_put(&self.head, self, &self.tail, |slot| self.write(slot, v))
+            .unwrap()
+        {
+            if park {
+                let words = self.space.words();
+                let full = || {
+                    p.cached_free() == 0 && {
+                        p.refresh(&self.head).unwrap();
+                        p.cached_free() == 0
+                    }
+                };
+                words.park(heavy, full, |seen| {
+                    self.space.futex.wait(&self.space.value, seen)
+                });
+            } else {
                 thread::yield_now();
-                continue;
             }
-            let words = self.space.words();
-            let seen = words.announce(heavy);
-            if p.writable(&self.head, 1).unwrap() == 0 {
-                self.space.futex.wait(&self.space.value, seen);
-            }
-            words.retire();
         }
-        self.write(p.slot(0), v);
-        p.commit(1, self, &self.tail);
         if self.data.words().notify(light) {
             self.data.futex.wake();
         }
     }
 
-    /// Pops a value; when empty, parks (`park`) or yields. `None` once the producer closed and
-    /// nothing is left.
+    /// Pops a value with the core's `try_take`; when empty, parks (`park`) or yields. `None`
+    /// once the producer closed and nothing is left.
     fn pop(&self, c: &mut ConsumerCore, park: bool) -> Option<u64> {
-        loop {
-            if c.is_ready(0, self) {
-                break;
+        let closed = || self.producer_state.load(Ordering::Acquire) == CLOSED;
+        let v = loop {
+            if let Some(v) = c.try_take(self, &self.head, |slot| self.read(slot)) {
+                break v;
             }
-            let closed = || self.producer_state.load(Ordering::Acquire) == CLOSED;
             if closed() {
                 // Closed after its last publication: one more look.
-                if c.is_ready(0, self) {
-                    break;
+                if let Some(v) = c.try_take(self, &self.head, |slot| self.read(slot)) {
+                    break v;
                 }
                 return None;
             }
-            if !park {
+            if park {
+                let idle = || !c.is_ready(0, self) && !closed();
+                self.data.words().park(heavy, idle, |seen| {
+                    self.data.futex.wait(&self.data.value, seen)
+                });
+            } else {
                 thread::yield_now();
-                continue;
             }
-            let words = self.data.words();
-            let seen = words.announce(heavy);
-            if !c.is_ready(0, self) && !closed() {
-                self.data.futex.wait(&self.data.value, seen);
-            }
-            words.retire();
-        }
-        let v = self.read(c.slot(0));
-        c.release(1, &self.head);
+        };
         if self.space.words().notify(light) {
             self.space.futex.wake();
         }

@@ -73,15 +73,28 @@ impl<T: SharedLayout> Producer<T> {
         }
     }
 
-    /// Writes `value` into the slot of the `k`-th message after the last committed one.
+    /// Writes `value` into the slot of the `k`-th message after the last committed one (which
+    /// `writable` gave this producer).
     #[inline]
     fn write_slot(&self, k: u64, value: *const T) {
-        let dst = self.slots.value_ptr(self.core.slot(k));
-        // SAFETY: `dst` is the 8-aligned value of a slot this producer may write (the protocol
-        // gave it: `writable` said so), `size_of::<T>()` bytes; every process accesses slot
-        // bytes through `atomic_copy` or under the protocol; `value` is readable for
-        // `size_of::<T>()` bytes and not written meanwhile (the caller's guarantee).
-        unsafe { atomic_copy::store(dst, value.cast::<u8>(), size_of::<T>()) };
+        store_value::<T>(&self.slots, self.core.slot(k), value);
+    }
+
+    /// Pushes one message (the protocol core's `try_put`) and wakes a parked consumer.
+    /// `Ok(false)`: full.
+    #[inline]
+    fn put(&mut self, value: *const T) -> Result<bool, Corrupted> {
+        let slots = self.slots;
+        let c = slots.control();
+        let done = self
+            .core
+            .try_put(&c.consumer.index, &slots, &c.producer.index, |slot| {
+                store_value::<T>(&slots, slot, value)
+            })?;
+        if done {
+            wait::notify(self.wake_words(), self.light);
+        }
+        Ok(done)
     }
 
     #[inline]
@@ -128,14 +141,11 @@ impl<T: SharedLayout> Producer<T> {
     /// when the ring is full and the consumer is gone).
     #[inline]
     pub fn try_push(&mut self, value: T) -> Result<(), PushError<T>> {
-        match self.free(1) {
-            Ok(1) => {}
-            Ok(_) => return Err(self.full(value)),
-            Err(_) => return Err(PushError::Corrupted(value)),
+        match self.put(&value) {
+            Ok(true) => Ok(()),
+            Ok(false) => Err(self.full(value)),
+            Err(_) => Err(PushError::Corrupted(value)),
         }
-        self.write_slot(0, &value);
-        self.commit(1);
-        Ok(())
     }
 
     /// Pushes `value`, waiting while the ring is full. Fails only when the ring is full and the
@@ -153,9 +163,11 @@ impl<T: SharedLayout> Producer<T> {
         if let Err(stop) = self.wait_free(timeout) {
             return Err(stop_error(stop, value));
         }
-        self.write_slot(0, &value);
-        self.commit(1);
-        Ok(())
+        match self.put(&value) {
+            Ok(true) => Ok(()),
+            // A free slot that is gone again: the head moved backwards.
+            Ok(false) | Err(_) => Err(PushError::Corrupted(value)),
+        }
     }
 
     /// Pushes a copy of `*value`, waiting while the ring is full: a large value never has to be
@@ -165,9 +177,10 @@ impl<T: SharedLayout> Producer<T> {
         T: Copy,
     {
         self.wait_free(None).map_err(|s| stop_error(s, ()))?;
-        self.write_slot(0, value);
-        self.commit(1);
-        Ok(())
+        match self.put(value) {
+            Ok(true) => Ok(()),
+            Ok(false) | Err(_) => Err(PushError::Corrupted(())),
+        }
     }
 
     /// Pushes a copy of `*value` if a slot is free.
@@ -175,14 +188,11 @@ impl<T: SharedLayout> Producer<T> {
     where
         T: Copy,
     {
-        match self.free(1) {
-            Ok(1) => {}
-            Ok(_) => return Err(self.full(())),
-            Err(_) => return Err(PushError::Corrupted(())),
+        match self.put(value) {
+            Ok(true) => Ok(()),
+            Ok(false) => Err(self.full(())),
+            Err(_) => Err(PushError::Corrupted(())),
         }
-        self.write_slot(0, value);
-        self.commit(1);
-        Ok(())
     }
 
     /// Pushes as many of `values` as fit now (from the front), publishing them with one index
@@ -343,8 +353,12 @@ impl<T: SharedLayout> Side for Producer<T> {
         c.producer.index.store(self.core.tail, Ordering::Release);
     }
 
-    fn park_words(&self) -> WaitWords<'_> {
-        let cell = &self.slots.control().consumer.wake;
+    fn slots(&self) -> Slots {
+        self.slots
+    }
+
+    fn park_words(slots: &Slots) -> WaitWords<'_> {
+        let cell = &slots.control().consumer.wake;
         WaitWords {
             value: cell.value(),
             waiters: cell.waiters(),
@@ -354,6 +368,18 @@ impl<T: SharedLayout> Side for Producer<T> {
     fn waiting(&mut self) -> (WaitStrategy, &mut Spinner) {
         (self.wait, &mut self.spinner)
     }
+}
+
+/// Copies `*value` into the value of slot `slot`.
+#[inline]
+fn store_value<T>(slots: &Slots, slot: usize, value: *const T) {
+    let dst = slots.value_ptr(slot);
+    // SAFETY: `dst` is the 8-aligned value of a slot this producer may write (the protocol gave
+    // it), `size_of::<T>()` bytes in bounds; every process accesses slot bytes through
+    // `atomic_copy` or under the protocol; `value` is readable for `size_of::<T>()` bytes and not
+    // written meanwhile (it is owned by the caller, or a `&T` of a `Copy` type: no interior
+    // mutability).
+    unsafe { atomic_copy::store(dst, value.cast::<u8>(), size_of::<T>()) };
 }
 
 fn stop_error<V>(stop: Stop, value: V) -> PushError<V> {

@@ -152,6 +152,26 @@ impl ProducerCore {
     }
 }
 
+impl ProducerCore {
+    /// Pushes one message if a slot is free: `write(slot)` writes its value, then it is
+    /// committed. `Ok(false)` when full. Wake the consumer afterwards ([`WaitWords::notify`]).
+    #[inline]
+    pub fn try_put(
+        &mut self,
+        head: &AtomicU64,
+        stamps: &impl Stamps,
+        tail: &AtomicU64,
+        write: impl FnOnce(usize),
+    ) -> Result<bool, Corrupted> {
+        if self.writable(head, 1)? == 0 {
+            return Ok(false);
+        }
+        write(self.slot(0));
+        self.commit(1, stamps, tail);
+        Ok(true)
+    }
+}
+
 /// Where a new producer continues: after every message a previous (dead) producer committed. It
 /// may have stored stamps beyond the tail it published, and the consumer may have read them, so
 /// the stamps are authoritative: start at the published `tail` (or at `head` when the tail is out
@@ -222,6 +242,23 @@ impl ConsumerCore {
         head.store(self.head, Ordering::Release);
     }
 
+    /// Takes one message if it is committed: `read(slot)` copies its value out, then the slot is
+    /// released. Wake the producer afterwards ([`WaitWords::notify`]).
+    #[inline]
+    pub fn try_take<V>(
+        &mut self,
+        stamps: &impl Stamps,
+        head: &AtomicU64,
+        read: impl FnOnce(usize) -> V,
+    ) -> Option<V> {
+        if !self.is_ready(0, stamps) {
+            return None;
+        }
+        let v = read(self.slot(0));
+        self.release(1, head);
+        Some(v)
+    }
+
     /// Called when the next message is not ready: whether the producer's `tail` proves shared
     /// state corrupted (further than `capacity` from `head` in either direction — a correct
     /// producer's published tail lags its stamps by at most a capacity — or ahead of `head`
@@ -282,5 +319,16 @@ impl WaitWords<'_> {
     #[inline]
     pub fn retire(&self) {
         self.waiters.store(0, Ordering::Relaxed);
+    }
+
+    /// One park: announce, `heavy` fence, re-check with `idle`, `sleep(value)` only if still
+    /// idle, withdraw. The caller re-checks the ring afterwards (a sleep may end spuriously).
+    #[inline]
+    pub fn park(&self, heavy: impl FnOnce(), idle: impl FnOnce() -> bool, sleep: impl FnOnce(u32)) {
+        let v = self.announce(heavy);
+        if idle() {
+            sleep(v);
+        }
+        self.retire();
     }
 }

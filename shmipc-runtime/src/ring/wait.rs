@@ -5,6 +5,7 @@ use std::time::{Duration, Instant};
 
 use core::sync::atomic::{Ordering, compiler_fence, fence};
 
+use super::spsc::Slots;
 use super::spsc_protocol::{Corrupted, WaitWords};
 use crate::sync::wait::{wait, wake};
 use crate::sys::membarrier;
@@ -95,8 +96,10 @@ pub(crate) trait Side {
     fn check(&mut self, liveness: bool) -> Result<bool, Corrupted>;
     /// Re-stores this side's own index (repairs a peer's overwrite before sleeping on it).
     fn republish(&self);
+    /// Where the ring is.
+    fn slots(&self) -> Slots;
     /// The cell this side parks on.
-    fn park_words(&self) -> WaitWords<'_>;
+    fn park_words(slots: &Slots) -> WaitWords<'_>;
     /// This handle's wait strategy and spin budget.
     fn waiting(&mut self) -> (WaitStrategy, &mut Spinner);
 }
@@ -164,7 +167,7 @@ pub(crate) fn block(side: &mut impl Side, timeout: Option<Duration>) -> Result<u
 }
 
 /// Parks in slices until ready, gone, corrupted or the deadline.
-fn park(side: &mut impl Side, deadline: Option<Instant>) -> Result<u64, Stop> {
+fn park<S: Side>(side: &mut S, deadline: Option<Instant>) -> Result<u64, Stop> {
     let parked = Instant::now();
     let mut slices = 0u32;
     loop {
@@ -180,20 +183,25 @@ fn park(side: &mut impl Side, deadline: Option<Instant>) -> Result<u64, Stop> {
             None => SLICE,
         };
         side.republish();
-        let words = side.park_words();
-        let mut heavy = false;
-        let v = words.announce(|| heavy = membarrier::heavy());
-        // Without the heavy fence a publisher's compiler fence does not order its load after its
-        // store: do not sleep long on the handshake.
-        let slice = if heavy { slice } else { slice.min(POLL_SLICE) };
+        let heavy = core::cell::Cell::new(false);
+        let slots = side.slots();
+        let words = S::park_words(&slots);
         // Re-check after announcing (see the protocol docs): the peer either sees the
-        // announcement and wakes us, or its publication is visible here.
-        let idle = side.ready() == 0 && !side.peer_closed();
-        if idle {
-            let words = side.park_words();
-            wait(words.value, v, Some(slice));
-        }
-        side.park_words().retire();
+        // announcement and wakes us, or its publication is visible to `idle`.
+        words.park(
+            || heavy.set(membarrier::heavy()),
+            || side.ready() == 0 && !side.peer_closed(),
+            // Without the heavy fence a publisher's compiler fence does not order its load after
+            // its store: do not sleep long on the handshake.
+            |v| {
+                let slice = if heavy.get() {
+                    slice
+                } else {
+                    slice.min(POLL_SLICE)
+                };
+                wait(words.value, v, Some(slice));
+            },
+        );
         let n = side.ready();
         if n != 0 {
             let (_, spinner) = side.waiting();
