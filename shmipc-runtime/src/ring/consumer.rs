@@ -110,17 +110,17 @@ impl<T: SharedLayout> Consumer<T> {
     }
 
     /// Empty, or disconnected (the producer's handle is closed, or now and then: it died), after
-    /// a last look at the slot.
+    /// a last look at the slot; now and then also the consistency check of the blocking calls
+    /// (it loads the producer's hot line, so not on every miss).
     fn empty(&mut self) -> PopError {
-        let gone = self.peer_closed()
-            || (self.probe.due() && {
-                let dead = matches!(
-                    self.slots.control().producer.role.holder(),
-                    RoleHolder::Dead(_)
-                );
-                self.probe.checked();
-                dead
-            });
+        let mut gone = self.peer_closed();
+        if !gone && self.probe.due() {
+            self.probe.checked();
+            match self.check(true) {
+                Err(_) => return PopError::Corrupted,
+                Ok(dead) => gone = dead,
+            }
+        }
         if gone && !self.core.is_ready(0, &self.slots) {
             PopError::Disconnected
         } else {

@@ -123,12 +123,11 @@ impl<T: SharedLayout> Producer<T> {
     fn full<V>(&mut self, value: V) -> PushError<V> {
         let closed = self.peer_closed()
             || (self.probe.due() && {
-                let dead = matches!(
+                self.probe.checked();
+                matches!(
                     self.slots.control().consumer.role.holder(),
                     RoleHolder::Dead(_)
-                );
-                self.probe.checked();
-                dead
+                )
             });
         if closed {
             PushError::Disconnected(value)
