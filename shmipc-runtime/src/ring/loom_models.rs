@@ -16,13 +16,14 @@
 //! | wake without bumping the wait value | the same two (deadlock) |
 //! | stamp stored `Relaxed` | all five (race on a slot) |
 //! | stamp loaded `Relaxed` | all five (race on a slot) |
+//! | tail stored `Relaxed` | all five (race on a slot) |
+//! | consumer loads the tail `Relaxed` | all five (race on a slot) |
 //! | producer loads `head` `Relaxed` | `publication_and_reuse`, `no_lost_wake_up` (race) |
 //! | consumer stores `head` `Relaxed` | the same two (race) |
 //! | consumer releases before it reads | the same two (race) |
-//! | consumer reads before checking the stamp | those two and `close_after_the_last_message` |
+//! | consumer reads before checking availability | four of five (race) |
+//! | a run reads one slot more than available | `batches` (race) |
 //! | `recover_tail` ignores the stamps | `new_producer_continues_after_stamps` (assertion) |
-//! | a run's stamps stored `Relaxed` (`put_run`) | `batches` (race) |
-//! | a run's value read before its stamp check (`take_run`) | `batches` (race) |
 //! | producer's free-slot check off by one | `publication_and_reuse` (race), `no_lost_wake_up` |
 
 use loom::cell::UnsafeCell;
