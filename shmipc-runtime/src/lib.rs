@@ -8,6 +8,7 @@
 //! - [`field`]: the sealed traits through which the derive proves that a type can be shared;
 //! - [`segment`]: named shared-memory segments with self-describing, checked headers;
 //! - [`sync`]: a robust shared mutex, a seqlock, and wait/wake on a shared word;
+//! - [`ring`]: typed lock-free rings between processes ([`SpscRing`](ring::SpscRing));
 //! - [`ProcessIdentity`] and [`Liveness`]: who created a segment or holds a lock, and whether it
 //!   still runs.
 //!
@@ -22,6 +23,7 @@ pub mod endian;
 pub mod field;
 mod fingerprint;
 pub mod layout;
+pub mod ring;
 pub mod segment;
 pub mod sync;
 pub mod sys;

@@ -37,6 +37,9 @@
 //!   SIGKILL (the next locker gets [`LockError::OwnerDied`] and can repair).
 //! - [`SeqLock<T>`](SeqLock): one writer publishes the latest value, readers copy it, nobody waits.
 //! - [`WaitCell`]: wait/wake on a shared 32-bit word, free when nobody sleeps.
+//! - [`SpscRing<T>`](SpscRing): a typed lock-free single-producer, single-consumer ring between
+//!   processes, with [`Producer`] and [`Consumer`] handles; the byte format is in
+//!   `docs/spsc-ring.md`.
 //!
 //! The `shmipc` command-line tool (`shmipc list`, `shmipc inspect /name`, `shmipc unlink /name`)
 //! reads any segment's header without the Rust type. It lives in its own crate, `shmipc-cli`
@@ -50,6 +53,11 @@
 pub use shmipc_runtime::endian;
 pub use shmipc_runtime::layout::{
     FieldDescription, FieldDifference, LayoutDescription, LayoutDiff,
+};
+/// Typed lock-free rings between processes: see [`shmipc_runtime::ring`].
+pub use shmipc_runtime::ring;
+pub use shmipc_runtime::ring::{
+    Consumer, PopError, Producer, PushError, ReadChunk, SpscRing, WaitStrategy, WriteChunk,
 };
 pub use shmipc_runtime::segment;
 pub use shmipc_runtime::segment::{
