@@ -1,1 +1,3 @@
 //! Helpers shared by the example programs.
+
+pub mod ring_bench;

@@ -1,0 +1,85 @@
+//! Throughput and round trips of shmipc's `SpscRing` beside baselines measured in the same run:
+//! a hand-written minimal shared-memory ring, one cache line bounced between the processes, a
+//! Unix socket pair, pipes, `rtrb` between two threads, the seed's semaphore ring, memcpy.
+//!
+//! `cargo run --release -p shmipc-examples --bin bench_ring [-- --quick]`
+//!
+//! Two processes (this program starts itself again as the peer) pinned to two cores; a
+//! calibration round sizes every measurement, then several interleaved rounds each run every
+//! contender once, in turn, so machine noise hits all of them. Prints Markdown tables: medians
+//! over the rounds with min–max ranges; every ratio is computed round by round against the
+//! baseline of the same round. Only delivered messages are counted. See BENCHMARKS.md.
+
+use std::time::{Duration, Instant};
+
+use shmipc_examples::ring_bench::kind::Kind;
+use shmipc_examples::ring_bench::report::{self, Results};
+use shmipc_examples::ring_bench::{channel, peer, pin, plan, runner, shmipc_ring};
+
+fn main() {
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    if args.first().is_some_and(|a| a == "--peer") {
+        return peer::main(&args[1..]);
+    }
+    let quick = args.iter().any(|a| a == "--quick");
+    if let Some(other) = args.iter().find(|a| *a != "--quick") {
+        eprintln!("bench_ring: unknown argument {other}; usage: bench_ring [--quick]");
+        std::process::exit(2);
+    }
+    let (rounds, target, idle_window) = if quick {
+        (3, Duration::from_millis(12), Duration::from_millis(300))
+    } else {
+        (7, Duration::from_millis(100), Duration::from_secs(1))
+    };
+    let started = Instant::now();
+
+    let cores = pin::choose();
+    let pinning = match pin::pin_or_warn(&cores, cores.main) {
+        None => format!(
+            "pinned: measuring process on core {}, peer on core {}",
+            cores.main, cores.peer
+        ),
+        Some(why) => format!("NOT PINNED ({why}); results are noisier"),
+    };
+    let ctx = runner::Ctx::new(cores);
+    let tests = plan::tests();
+    eprintln!("bench_ring: calibrating {} measurements…", tests.len());
+    let counts = plan::calibrate(&ctx, &tests, target);
+    eprintln!("bench_ring: {rounds} rounds…");
+    let outcomes = plan::rounds(&ctx, &tests, &counts, rounds);
+    eprintln!("bench_ring: idle consumers…");
+    let mut idle_kinds = vec![Kind::Semaphore, Kind::Socket];
+    if shmipc_ring::AVAILABLE {
+        idle_kinds.insert(0, Kind::ShmipcBlocking);
+    }
+    let mut idle = runner::idle_cpu(&ctx, &idle_kinds, idle_window);
+    idle.extend(runner::idle_cpu(&ctx, &[Kind::Minimal], idle_window / 4));
+
+    let res = Results {
+        tests: &tests,
+        outcomes: &outcomes,
+    };
+    println!(
+        "bench_ring{}: {rounds} interleaved rounds of ~{} ms per measurement after a calibration round; {pinning}; \
+         ring capacity {} slots; each round-trip sample includes one clock read ({:.0} ns); the first {} round trips of each measurement (the ring's first lap, page faults) or a quarter of them are dropped.",
+        if quick { " --quick" } else { "" },
+        target.as_millis(),
+        runner::CAPACITY,
+        channel::clock_read_ns(),
+        runner::CAPACITY + 100,
+    );
+    if !shmipc_ring::AVAILABLE {
+        println!("(shmipc's SpscRing is not in this build: baselines only.)");
+    }
+    println!("\n### Throughput (peer process produces, this process consumes)\n");
+    println!("{}", report::throughput_table(&res));
+    println!("### Round trips (this process sends, the peer sends the message back)\n");
+    println!("{}", report::round_trip_table(&res));
+    println!("### Idle blocked consumer\n");
+    println!("{}", report::idle_table(&idle, idle_window.as_secs_f64()));
+    if shmipc_ring::AVAILABLE {
+        println!("### Targets\n");
+        println!("{}", report::targets_table(&res, &idle));
+    }
+    println!("total time {:.1} s", started.elapsed().as_secs_f64());
+}

@@ -1,0 +1,131 @@
+//! What every contender implements (one direction of a channel), and the loops that drive them:
+//! a producer, a consumer that counts only delivered messages, and the two sides of a round trip.
+
+use std::hint::black_box;
+use std::time::{Duration, Instant};
+
+use super::messages::Message;
+
+/// Messages per batch in the batched rows.
+pub const BATCH: usize = 32;
+
+/// The sending half of a channel.
+pub trait Sender<T: Message> {
+    /// Sends one message (waits while the channel is full).
+    fn send(&mut self, msg: &T);
+    /// Sends a run of messages; by default one at a time.
+    fn send_batch(&mut self, msgs: &[T]) {
+        for m in msgs {
+            self.send(m);
+        }
+    }
+}
+
+/// The receiving half of a channel.
+pub trait Receiver<T: Message> {
+    /// Receives one message (waits while the channel is empty).
+    fn recv(&mut self) -> T;
+    /// Receives at least one and at most `out.len()` messages into `out`; returns how many. By
+    /// default one at a time.
+    fn recv_batch(&mut self, out: &mut [T]) -> usize {
+        out[0] = self.recv();
+        1
+    }
+}
+
+/// Sends messages `0..n`, one at a time or in batches of [`BATCH`].
+pub fn produce<T: Message>(tx: &mut impl Sender<T>, n: u64, batched: bool) {
+    if batched {
+        let mut batch = [T::new(0); BATCH];
+        let mut next = 0;
+        while next < n {
+            let k = (BATCH as u64).min(n - next) as usize;
+            for (i, m) in batch[..k].iter_mut().enumerate() {
+                m.set_seq(next + i as u64);
+            }
+            tx.send_batch(&batch[..k]);
+            next += k as u64;
+        }
+    } else {
+        let mut m = T::new(0);
+        for i in 0..n {
+            m.set_seq(i);
+            tx.send(&m);
+        }
+    }
+}
+
+/// Receives the `n` messages of [`produce`], checking every sequence number, and returns the
+/// delivery rate in messages per second, timed from the first delivery to the last (the messages
+/// of the first receive are not counted, so no time spent before the first message is).
+pub fn consume<T: Message>(rx: &mut impl Receiver<T>, n: u64, batched: bool) -> f64 {
+    let mut got = 0u64;
+    let mut start: Option<(Instant, u64)> = None;
+    let mut buf = [T::new(0); BATCH];
+    while got < n {
+        let k = if batched {
+            rx.recv_batch(&mut buf)
+        } else {
+            buf[0] = rx.recv();
+            1
+        };
+        for m in &buf[..k] {
+            let seq = black_box(m).seq();
+            assert_eq!(seq, got, "message lost or out of order");
+            got += 1;
+        }
+        if start.is_none() {
+            start = Some((Instant::now(), got));
+        }
+    }
+    let (t0, first) = start.expect("at least one message");
+    let elapsed = t0.elapsed().as_secs_f64();
+    (n - first) as f64 / elapsed.max(1e-9)
+}
+
+/// The pong side of a round trip: returns every message received, `n` times.
+pub fn pong<T: Message>(rx: &mut impl Receiver<T>, tx: &mut impl Sender<T>, n: u64) {
+    for _ in 0..n {
+        let m = rx.recv();
+        tx.send(&m);
+    }
+}
+
+/// The ping side: `n` round trips; returns each one's duration in nanoseconds (each includes one
+/// clock read).
+pub fn ping<T: Message>(tx: &mut impl Sender<T>, rx: &mut impl Receiver<T>, n: u64) -> Vec<u32> {
+    let mut m = T::new(0);
+    time_round_trips(n, |i| {
+        m.set_seq(i);
+        tx.send(&m);
+        let back = rx.recv();
+        assert_eq!(back.seq(), i, "round trip returned another message");
+    })
+}
+
+/// Times `n` calls of `round_trip(i)`, one clock read per call.
+pub fn time_round_trips(n: u64, mut round_trip: impl FnMut(u64)) -> Vec<u32> {
+    let mut samples = Vec::with_capacity(n as usize);
+    let mut prev = Instant::now();
+    for i in 0..n {
+        round_trip(i);
+        let now = Instant::now();
+        samples.push(nanos(now - prev));
+        prev = now;
+    }
+    samples
+}
+
+fn nanos(d: Duration) -> u32 {
+    d.as_nanos().min(u32::MAX as u128) as u32
+}
+
+/// Cost of one `Instant::now()` in nanoseconds (each round-trip sample includes one).
+pub fn clock_read_ns() -> f64 {
+    let n = 200_000;
+    let t = Instant::now();
+    for _ in 0..n {
+        black_box(Instant::now());
+    }
+    t.elapsed().as_nanos() as f64 / n as f64
+}

@@ -1,0 +1,170 @@
+//! What one run measures, sized by a calibration round, then run in interleaved rounds.
+
+use std::time::Duration;
+
+use super::kind::Kind;
+use super::runner::{self, CAPACITY, Ctx};
+use super::shmipc_ring;
+use super::stats::Latency;
+
+/// One measurement, repeated once per round.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub enum Test {
+    /// Messages per second of `size`-byte messages, one at a time or in batches.
+    Throughput {
+        /// The contender.
+        kind: Kind,
+        /// Message size in bytes.
+        size: usize,
+        /// Batches of [`BATCH`](super::channel::BATCH) instead of single messages.
+        batched: bool,
+    },
+    /// Round trips of one `size`-byte message.
+    RoundTrip {
+        /// The contender.
+        kind: Kind,
+        /// Message size in bytes.
+        size: usize,
+    },
+    /// memcpy of 1024-byte blocks out of a `src_len`-byte buffer on one core.
+    Memcpy {
+        /// Size of the source buffer.
+        src_len: usize,
+    },
+}
+
+/// The result of one measurement.
+#[derive(Clone, Copy, Debug)]
+pub enum Outcome {
+    /// Messages (or, for memcpy, 1024-byte blocks) per second.
+    Rate(f64),
+    /// Round-trip latencies.
+    Latency(Latency),
+}
+
+impl Outcome {
+    /// The rate (panics for a latency).
+    pub fn rate(&self) -> f64 {
+        match self {
+            Outcome::Rate(r) => *r,
+            Outcome::Latency(_) => panic!("not a rate"),
+        }
+    }
+
+    /// The latencies (panics for a rate).
+    pub fn latency(&self) -> Latency {
+        match self {
+            Outcome::Latency(l) => *l,
+            Outcome::Rate(_) => panic!("not a latency"),
+        }
+    }
+}
+
+/// Sizes of the throughput rows.
+pub const SIZES: [usize; 3] = [8, 64, 1024];
+
+/// Every test of a run, in table order.
+pub fn tests() -> Vec<Test> {
+    let shmipc = shmipc_ring::AVAILABLE;
+    let mut t = Vec::new();
+    for size in SIZES {
+        for batched in [false, true] {
+            for kind in Kind::ALL {
+                let wanted = match kind {
+                    Kind::Bounce => false,
+                    Kind::Shmipc => shmipc,
+                    Kind::ShmipcBlocking => shmipc && size == 64,
+                    _ => true,
+                };
+                if wanted {
+                    t.push(Test::Throughput {
+                        kind,
+                        size,
+                        batched,
+                    });
+                }
+            }
+        }
+    }
+    for src_len in [CAPACITY * 1024, 64 << 20] {
+        t.push(Test::Memcpy { src_len });
+    }
+    for kind in Kind::ALL {
+        if shmipc || !matches!(kind, Kind::Shmipc | Kind::ShmipcBlocking) {
+            t.push(Test::RoundTrip { kind, size: 64 });
+        }
+    }
+    for kind in [Kind::Minimal, Kind::Shmipc, Kind::ShmipcBlocking] {
+        if shmipc || kind == Kind::Minimal {
+            t.push(Test::RoundTrip { kind, size: 8 });
+        }
+    }
+    t
+}
+
+/// Round trips dropped from the start of each round-trip measurement: the first lap of the ring
+/// (every slot's page is touched for the first time in a fresh mapping, a page fault each) and
+/// 100 more, or a quarter of the samples if that is less.
+pub fn warmup(n: u64) -> usize {
+    (CAPACITY + 100).min(n as usize / 4)
+}
+
+/// Runs `test` with count `n` once.
+pub fn run(ctx: &Ctx, test: Test, n: u64) -> Outcome {
+    match test {
+        Test::Throughput {
+            kind,
+            size,
+            batched,
+        } => Outcome::Rate(
+            crate::with_message!(size, T => runner::throughput::<T>(ctx, kind, n, batched)),
+        ),
+        Test::RoundTrip { kind, size } => {
+            let samples = crate::with_message!(size, T => runner::round_trips::<T>(ctx, kind, n));
+            Outcome::Latency(Latency::of(samples, warmup(n)))
+        }
+        Test::Memcpy { src_len } => Outcome::Rate(runner::memcpy_bandwidth(src_len, n) / 1024.0),
+    }
+}
+
+fn first_count(test: Test) -> u64 {
+    match test {
+        Test::RoundTrip { .. } => 400,
+        _ => 20_000,
+    }
+}
+
+/// Finds, for each test, a count whose measured part (not the start of the peer) takes about
+/// `target` (the calibration round, also a warm-up; its results are not reported).
+pub fn calibrate(ctx: &Ctx, tests: &[Test], target: Duration) -> Vec<u64> {
+    tests
+        .iter()
+        .map(|&test| {
+            let mut n = first_count(test);
+            loop {
+                let took = match run(ctx, test, n) {
+                    Outcome::Rate(r) => n as f64 / r,
+                    Outcome::Latency(l) => n as f64 * l.mean * 1e-9,
+                };
+                if took >= target.as_secs_f64() / 8.0 || n >= 1 << 28 {
+                    let scaled = n as f64 * target.as_secs_f64() / took;
+                    break (scaled as u64).clamp(400, 1 << 28);
+                }
+                n *= 10;
+            }
+        })
+        .collect()
+}
+
+/// Runs every test once per round, rotating the starting test each round so that no test always
+/// follows the same one; `results[test][round]`.
+pub fn rounds(ctx: &Ctx, tests: &[Test], counts: &[u64], rounds: usize) -> Vec<Vec<Outcome>> {
+    let mut results: Vec<Vec<Outcome>> = vec![Vec::with_capacity(rounds); tests.len()];
+    for r in 0..rounds {
+        for k in 0..tests.len() {
+            let i = (k + r * 5) % tests.len();
+            results[i].push(run(ctx, tests[i], counts[i]));
+        }
+    }
+    results
+}
