@@ -27,9 +27,9 @@ fn main() {
         std::process::exit(2);
     }
     let (rounds, target, idle_window) = if quick {
-        (3, Duration::from_millis(12), Duration::from_millis(300))
+        (3, Duration::from_millis(5), Duration::from_millis(200))
     } else {
-        (7, Duration::from_millis(100), Duration::from_secs(1))
+        (7, Duration::from_millis(80), Duration::from_secs(1))
     };
     let started = Instant::now();
 
@@ -46,7 +46,7 @@ fn main() {
     eprintln!("bench_ring: calibrating {} measurements…", tests.len());
     let counts = plan::calibrate(&ctx, &tests, target);
     eprintln!("bench_ring: {rounds} rounds…");
-    let outcomes = plan::rounds(&ctx, &tests, &counts, rounds);
+    let outcomes = plan::rounds(&ctx, &tests, &counts, rounds, target * 4);
     eprintln!("bench_ring: idle consumers…");
     let mut idle_kinds = vec![Kind::Semaphore, Kind::Socket];
     if shmipc_ring::AVAILABLE {

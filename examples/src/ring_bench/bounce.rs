@@ -3,6 +3,7 @@
 
 use std::sync::atomic::{AtomicU64, Ordering};
 
+use super::channel::STOP;
 use super::shared_map::SharedMap;
 
 /// The shared line.
@@ -40,12 +41,21 @@ impl Bounce {
         }
     }
 
-    /// Answers `n` pings.
-    pub fn pong(&self, n: u64) {
+    /// Tells the pong side to stop.
+    pub fn stop(&self) {
+        self.word().store(STOP, Ordering::Release);
+    }
+
+    /// Answers pings until [`stop`](Self::stop).
+    pub fn pong(&self) {
         let w = self.word();
-        for i in 0..n {
-            while w.load(Ordering::Acquire) != 2 * i + 1 {
-                std::hint::spin_loop();
+        for i in 0.. {
+            loop {
+                match w.load(Ordering::Acquire) {
+                    v if v == 2 * i + 1 => break,
+                    STOP => return,
+                    _ => std::hint::spin_loop(),
+                }
             }
             w.store(2 * i + 2, Ordering::Release);
         }

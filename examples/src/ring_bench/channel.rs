@@ -55,6 +55,15 @@ pub fn produce<T: Message>(tx: &mut impl Sender<T>, n: u64, batched: bool) {
     }
 }
 
+/// A measured rate.
+#[derive(Clone, Copy, Debug)]
+pub struct Rate {
+    /// Messages per second (the median of the stretches).
+    pub per_s: f64,
+    /// Wall time of the whole measurement, in seconds.
+    pub took_s: f64,
+}
+
 /// Delivery-rate samples per throughput measurement (see [`consume`]).
 pub const CHUNKS: usize = 16;
 
@@ -63,11 +72,12 @@ pub const CHUNKS: usize = 16;
 /// stretches of about `n / CHUNKS` delivered messages each, timed from the first delivery on (no
 /// time before the first message counts). On two cores shared with other work, a side that is
 /// preempted spoils a stretch, not the measurement.
-pub fn consume<T: Message>(rx: &mut impl Receiver<T>, n: u64, batched: bool) -> f64 {
+pub fn consume<T: Message>(rx: &mut impl Receiver<T>, n: u64, batched: bool) -> Rate {
     let chunk = (n / (CHUNKS as u64 + 1)).max(1);
     let mut got = 0u64;
     let mut mark: Option<(Instant, u64)> = None;
     let mut rates = Vec::with_capacity(CHUNKS + 1);
+    let mut first: Option<Instant> = None;
     let mut buf = [T::new(0); BATCH];
     while got < n {
         let k = if batched {
@@ -82,7 +92,10 @@ pub fn consume<T: Message>(rx: &mut impl Receiver<T>, n: u64, batched: bool) -> 
             got += 1;
         }
         match mark {
-            None => mark = Some((Instant::now(), got)),
+            None => {
+                let now = Instant::now();
+                (mark, first) = (Some((now, got)), Some(now));
+            }
             Some((t, at)) if got - at >= chunk => {
                 let now = Instant::now();
                 rates.push((got - at) as f64 / (now - t).as_secs_f64().max(1e-9));
@@ -96,38 +109,61 @@ pub fn consume<T: Message>(rx: &mut impl Receiver<T>, n: u64, batched: bool) -> 
         rates.push((got - at) as f64 / t.elapsed().as_secs_f64().max(1e-9));
     }
     rates.sort_by(f64::total_cmp);
-    rates[rates.len() / 2]
-}
-
-/// The pong side of a round trip: returns every message received, `n` times.
-pub fn pong<T: Message>(rx: &mut impl Receiver<T>, tx: &mut impl Sender<T>, n: u64) {
-    for _ in 0..n {
-        let m = rx.recv();
-        tx.send(&m);
+    Rate {
+        per_s: rates[rates.len() / 2],
+        took_s: first.expect("at least one message").elapsed().as_secs_f64(),
     }
 }
 
-/// The ping side: `n` round trips; returns each one's duration in nanoseconds (each includes one
-/// clock read).
-pub fn ping<T: Message>(tx: &mut impl Sender<T>, rx: &mut impl Receiver<T>, n: u64) -> Vec<u32> {
+/// The sequence number that ends a round-trip run (the pong side echoes it, then stops).
+pub const STOP: u64 = u64::MAX;
+
+/// The pong side of a round trip: returns every message received, until [`STOP`].
+pub fn pong<T: Message>(rx: &mut impl Receiver<T>, tx: &mut impl Sender<T>) {
+    loop {
+        let m = rx.recv();
+        tx.send(&m);
+        if m.seq() == STOP {
+            return;
+        }
+    }
+}
+
+/// The ping side: `n` round trips, or fewer if `limit` has passed (a preempted peer); then the
+/// [`STOP`] message. Returns each round trip's duration in nanoseconds (each includes one clock
+/// read).
+pub fn ping<T: Message>(
+    tx: &mut impl Sender<T>,
+    rx: &mut impl Receiver<T>,
+    n: u64,
+    limit: Duration,
+) -> Vec<u32> {
     let mut m = T::new(0);
-    time_round_trips(n, |i| {
+    let mut one = |i: u64| {
         m.set_seq(i);
         tx.send(&m);
         let back = rx.recv();
         assert_eq!(back.seq(), i, "round trip returned another message");
-    })
+    };
+    let samples = time_round_trips(n, limit, &mut one);
+    one(STOP);
+    samples
 }
 
-/// Times `n` calls of `round_trip(i)`, one clock read per call.
-pub fn time_round_trips(n: u64, mut round_trip: impl FnMut(u64)) -> Vec<u32> {
+/// Times `n` calls of `round_trip(i)`, one clock read per call, stopping early once `limit` has
+/// passed.
+pub fn time_round_trips(n: u64, limit: Duration, mut round_trip: impl FnMut(u64)) -> Vec<u32> {
     let mut samples = Vec::with_capacity(n as usize);
-    let mut prev = Instant::now();
+    let start = Instant::now();
+    let mut prev = start;
     for i in 0..n {
         round_trip(i);
         let now = Instant::now();
         samples.push(nanos(now - prev));
         prev = now;
+        if i % 1024 == 1023 && now - start > limit {
+            break;
+        }
     }
     samples
 }

@@ -104,15 +104,15 @@ fn producer<T: Message>(kind: Kind, cap: usize, n: u64, batched: bool, res: &[St
 }
 
 fn responder<T: Message>(kind: Kind, cap: usize, n: u64, res: &[String]) {
-    fn go<T: Message>(mut rx: impl Receiver<T>, mut tx: impl Sender<T>, n: u64) {
+    fn go<T: Message>(mut rx: impl Receiver<T>, mut tx: impl Sender<T>, _n: u64) {
         say("ready");
-        pong(&mut rx, &mut tx, n);
+        pong(&mut rx, &mut tx);
     }
     match kind {
         Kind::Bounce => {
             let b = Bounce::open(&res[0]);
             say("ready");
-            b.pong(n);
+            b.pong();
         }
         Kind::Minimal => go(
             MinimalRing::<T>::open(&res[0], cap).consumer(),
@@ -134,7 +134,7 @@ fn responder<T: Message>(kind: Kind, cap: usize, n: u64, res: &[String]) {
             n,
         ),
         Kind::Shmipc | Kind::ShmipcBlocking => {
-            shmipc_ring::responder::<T>(kind, &res[0], &res[1], n, || say("ready"))
+            shmipc_ring::responder::<T>(kind, &res[0], &res[1], || say("ready"))
         }
         Kind::Rtrb => panic!("rtrb runs in threads"),
     }

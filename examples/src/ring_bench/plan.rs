@@ -109,28 +109,36 @@ pub fn warmup(n: u64) -> usize {
     (CAPACITY + 100).min(n as usize / 4)
 }
 
-/// Runs `test` with count `n` once.
-pub fn run(ctx: &Ctx, test: Test, n: u64) -> Outcome {
+/// Runs `test` with count `n` once; also returns the seconds the measured part took (round
+/// trips stop after `limit`).
+pub fn run(ctx: &Ctx, test: Test, n: u64, limit: Duration) -> (Outcome, f64) {
     match test {
         Test::Throughput {
             kind,
             size,
             batched,
-        } => Outcome::Rate(
-            crate::with_message!(size, T => runner::throughput::<T>(ctx, kind, n, batched)),
-        ),
-        Test::RoundTrip { kind, size } => {
-            let samples = crate::with_message!(size, T => runner::round_trips::<T>(ctx, kind, n));
-            Outcome::Latency(Latency::of(samples, warmup(n)))
+        } => {
+            let r = crate::with_message!(size, T => runner::throughput::<T>(ctx, kind, n, batched));
+            (Outcome::Rate(r.per_s), r.took_s)
         }
-        Test::Memcpy { src_len } => Outcome::Rate(runner::memcpy_bandwidth(src_len, n) / 1024.0),
+        Test::RoundTrip { kind, size } => {
+            let samples =
+                crate::with_message!(size, T => runner::round_trips::<T>(ctx, kind, n, limit));
+            let took = samples.iter().map(|&s| s as f64).sum::<f64>() * 1e-9;
+            let done = samples.len() as u64;
+            (Outcome::Latency(Latency::of(samples, warmup(done))), took)
+        }
+        Test::Memcpy { src_len } => {
+            let r = runner::memcpy_bandwidth(src_len, n);
+            (Outcome::Rate(r.per_s / 1024.0), r.took_s)
+        }
     }
 }
 
 fn first_count(test: Test) -> u64 {
     match test {
-        Test::RoundTrip { .. } => 400,
-        _ => 20_000,
+        Test::RoundTrip { .. } => 200,
+        _ => 2_000,
     }
 }
 
@@ -142,13 +150,10 @@ pub fn calibrate(ctx: &Ctx, tests: &[Test], target: Duration) -> Vec<u64> {
         .map(|&test| {
             let mut n = first_count(test);
             loop {
-                let took = match run(ctx, test, n) {
-                    Outcome::Rate(r) => n as f64 / r,
-                    Outcome::Latency(l) => n as f64 * l.mean * 1e-9,
-                };
+                let (_, took) = run(ctx, test, n, target * 10);
                 if took >= target.as_secs_f64() / 8.0 || n >= 1 << 28 {
                     let scaled = n as f64 * target.as_secs_f64() / took;
-                    break (scaled as u64).clamp(400, 1 << 28);
+                    break (scaled as u64).clamp(200, 1 << 28);
                 }
                 n *= 10;
             }
@@ -158,12 +163,23 @@ pub fn calibrate(ctx: &Ctx, tests: &[Test], target: Duration) -> Vec<u64> {
 
 /// Runs every test once per round, rotating the starting test each round so that no test always
 /// follows the same one; `results[test][round]`.
-pub fn rounds(ctx: &Ctx, tests: &[Test], counts: &[u64], rounds: usize) -> Vec<Vec<Outcome>> {
+/// Round trips stop after `limit` (a preempted peer makes them slow).
+pub fn rounds(
+    ctx: &Ctx,
+    tests: &[Test],
+    counts: &[u64],
+    rounds: usize,
+    limit: Duration,
+) -> Vec<Vec<Outcome>> {
     let mut results: Vec<Vec<Outcome>> = vec![Vec::with_capacity(rounds); tests.len()];
     for r in 0..rounds {
         for k in 0..tests.len() {
             let i = (k + r * 5) % tests.len();
-            results[i].push(run(ctx, tests[i], counts[i]));
+            let t = std::time::Instant::now();
+            results[i].push(run(ctx, tests[i], counts[i], limit).0);
+            if std::env::var_os("BENCH_RING_TRACE").is_some() {
+                eprintln!("{:?} n={} took {:?}", tests[i], counts[i], t.elapsed());
+            }
         }
     }
     results

@@ -4,7 +4,7 @@ use std::time::Duration;
 
 use rtrb::{Consumer, Producer, RingBuffer};
 
-use super::channel::{Receiver, Sender, consume, ping, pong, produce};
+use super::channel::{Rate, Receiver, Sender, consume, ping, pong, produce};
 use super::messages::Message;
 use super::pin::{Cores, pin_current_thread};
 
@@ -65,7 +65,7 @@ fn pin(cores: &Cores, cpu: usize) {
 }
 
 /// Messages per second from a producer thread to this thread.
-pub fn throughput<T: Message>(cores: &Cores, capacity: usize, n: u64, batched: bool) -> f64 {
+pub fn throughput<T: Message>(cores: &Cores, capacity: usize, n: u64, batched: bool) -> Rate {
     let (mut tx, mut rx) = RingBuffer::<T>::new(capacity);
     std::thread::scope(|s| {
         let c = cores.clone();
@@ -78,17 +78,22 @@ pub fn throughput<T: Message>(cores: &Cores, capacity: usize, n: u64, batched: b
 }
 
 /// Round trips (ns) between this thread and a pong thread.
-pub fn round_trips<T: Message>(cores: &Cores, capacity: usize, n: u64) -> Vec<u32> {
+pub fn round_trips<T: Message>(
+    cores: &Cores,
+    capacity: usize,
+    n: u64,
+    limit: Duration,
+) -> Vec<u32> {
     let (mut ping_tx, mut ping_rx) = RingBuffer::<T>::new(capacity);
     let (mut pong_tx, mut pong_rx) = RingBuffer::<T>::new(capacity);
     std::thread::scope(|s| {
         let c = cores.clone();
         s.spawn(move || {
             pin(&c, c.peer);
-            pong(&mut ping_rx, &mut pong_tx, n);
+            pong(&mut ping_rx, &mut pong_tx);
         });
         // Let the pong thread start spinning before the clock runs.
         std::thread::sleep(Duration::from_millis(1));
-        ping(&mut ping_tx, &mut pong_rx, n)
+        ping(&mut ping_tx, &mut pong_rx, n, limit)
     })
 }

@@ -5,7 +5,7 @@ use std::os::fd::OwnedFd;
 use std::time::Duration;
 
 use super::bounce::Bounce;
-use super::channel::{Receiver, Sender, consume, ping, time_round_trips};
+use super::channel::{Rate, Receiver, Sender, consume, ping, time_round_trips};
 use super::kind::Kind;
 use super::messages::Message;
 use super::minimal_ring::MinimalRing;
@@ -73,14 +73,14 @@ impl Ctx {
     }
 }
 
-fn measure_rx<T: Message>(peer: Peer, mut rx: impl Receiver<T>, n: u64, batched: bool) -> f64 {
+fn measure_rx<T: Message>(peer: Peer, mut rx: impl Receiver<T>, n: u64, batched: bool) -> Rate {
     let rate = consume(&mut rx, n, batched);
     peer.finish();
     rate
 }
 
 /// Messages per second from the peer (producer) to this process (consumer), `n` messages.
-pub fn throughput<T: Message>(ctx: &Ctx, kind: Kind, n: u64, batched: bool) -> f64 {
+pub fn throughput<T: Message>(ctx: &Ctx, kind: Kind, n: u64, batched: bool) -> Rate {
     let spawn = |res: &[String]| ctx.spawn::<T>("tput", kind, batched, n, res);
     match kind {
         Kind::Minimal => {
@@ -124,16 +124,18 @@ fn measure_rt<T: Message>(
     mut tx: impl Sender<T>,
     mut rx: impl Receiver<T>,
     n: u64,
+    limit: Duration,
 ) -> Vec<u32> {
     // Let the peer reach its receive loop before the clock runs.
     std::thread::sleep(Duration::from_millis(1));
-    let samples = ping(&mut tx, &mut rx, n);
+    let samples = ping(&mut tx, &mut rx, n, limit);
     peer.finish();
     samples
 }
 
-/// `n` round trips of one message between this process and the peer, in nanoseconds each.
-pub fn round_trips<T: Message>(ctx: &Ctx, kind: Kind, n: u64) -> Vec<u32> {
+/// `n` round trips of one message between this process and the peer (fewer if `limit` passes
+/// first), in nanoseconds each.
+pub fn round_trips<T: Message>(ctx: &Ctx, kind: Kind, n: u64, limit: Duration) -> Vec<u32> {
     let spawn = |res: &[String]| ctx.spawn::<T>("rt", kind, false, n, res);
     match kind {
         Kind::Bounce => {
@@ -141,7 +143,8 @@ pub fn round_trips<T: Message>(ctx: &Ctx, kind: Kind, n: u64) -> Vec<u32> {
             let b = Bounce::create(&name);
             let peer = spawn(&[name]);
             std::thread::sleep(Duration::from_millis(1));
-            let samples = time_round_trips(n, |i| b.ping(i));
+            let samples = time_round_trips(n, limit, |i| b.ping(i));
+            b.stop();
             peer.finish();
             samples
         }
@@ -151,7 +154,7 @@ pub fn round_trips<T: Message>(ctx: &Ctx, kind: Kind, n: u64) -> Vec<u32> {
                 MinimalRing::<T>::create(&a, CAPACITY),
                 MinimalRing::<T>::create(&b, CAPACITY),
             );
-            measure_rt(spawn(&[a, b]), ra.producer(), rb.consumer(), n)
+            measure_rt(spawn(&[a, b]), ra.producer(), rb.consumer(), n, limit)
         }
         Kind::Semaphore => {
             let (a, b) = (ctx.name(), ctx.name());
@@ -159,14 +162,14 @@ pub fn round_trips<T: Message>(ctx: &Ctx, kind: Kind, n: u64) -> Vec<u32> {
                 SemaphoreRing::<T>::create(&a, CAPACITY),
                 SemaphoreRing::<T>::create(&b, CAPACITY),
             );
-            measure_rt(spawn(&[a, b]), ra, rb, n)
+            measure_rt(spawn(&[a, b]), ra, rb, n, limit)
         }
         Kind::Socket => {
             let (mine, theirs) = socket_pair();
             let peer = spawn_with_fds(&[&theirs], |fds| spawn(fds));
             drop(theirs);
             let s = Stream::<T>::new(mine);
-            measure_rt(peer, s.try_clone(), s, n)
+            measure_rt(peer, s.try_clone(), s, n, limit)
         }
         Kind::Pipe => {
             let (to_peer_r, to_peer_w) = pipe();
@@ -174,12 +177,12 @@ pub fn round_trips<T: Message>(ctx: &Ctx, kind: Kind, n: u64) -> Vec<u32> {
             let peer = spawn_with_fds(&[&to_peer_r, &from_peer_w], |fds| spawn(fds));
             drop((to_peer_r, from_peer_w));
             let (tx, rx) = (Stream::<T>::new(to_peer_w), Stream::<T>::new(from_peer_r));
-            measure_rt(peer, tx, rx, n)
+            measure_rt(peer, tx, rx, n, limit)
         }
-        Kind::Rtrb => rtrb_threads::round_trips::<T>(&ctx.cores, CAPACITY, n),
+        Kind::Rtrb => rtrb_threads::round_trips::<T>(&ctx.cores, CAPACITY, n, limit),
         Kind::Shmipc | Kind::ShmipcBlocking => {
             let (a, b) = (ctx.name(), ctx.name());
-            shmipc_ring::round_trips::<T>(kind, &a, &b, CAPACITY, n, |res| spawn(res))
+            shmipc_ring::round_trips::<T>(kind, &a, &b, CAPACITY, n, limit, |res| spawn(res))
         }
     }
 }
@@ -246,10 +249,10 @@ pub fn idle_cpu(ctx: &Ctx, kinds: &[Kind], window: Duration) -> Vec<(Kind, f64)>
         .collect()
 }
 
-/// memcpy bandwidth in bytes per second on one core: `n` copies of 1024-byte blocks out of a
+/// memcpy bandwidth in bytes (not messages) per second on one core: `n` copies of 1024-byte blocks out of a
 /// buffer of `src_len` bytes (walked in order, wrapping) into one local block; the median of
 /// [`CHUNKS`](super::channel::CHUNKS) stretches, like the rings' rates.
-pub fn memcpy_bandwidth(src_len: usize, n: u64) -> f64 {
+pub fn memcpy_bandwidth(src_len: usize, n: u64) -> Rate {
     const BLOCK: usize = 1024;
     thread_local! {
         static SOURCES: std::cell::RefCell<Vec<Vec<u8>>> = const { std::cell::RefCell::new(Vec::new()) };
@@ -266,6 +269,7 @@ pub fn memcpy_bandwidth(src_len: usize, n: u64) -> f64 {
         let blocks = src_len / BLOCK;
         let chunks = super::channel::CHUNKS as u64;
         let per = (n / chunks).max(1);
+        let start = std::time::Instant::now();
         let mut rates: Vec<f64> = (0..chunks)
             .map(|c| {
                 let t = std::time::Instant::now();
@@ -278,6 +282,9 @@ pub fn memcpy_bandwidth(src_len: usize, n: u64) -> f64 {
             })
             .collect();
         rates.sort_by(f64::total_cmp);
-        rates[rates.len() / 2]
+        Rate {
+            per_s: rates[rates.len() / 2],
+            took_s: start.elapsed().as_secs_f64(),
+        }
     })
 }

@@ -2,9 +2,11 @@
 //! default [`WaitStrategy::SpinThenPark`]), both through the blocking calls `push_ref`/`pop` and
 //! `push_slice`/`pop_slice`.
 
+use std::time::Duration;
+
 use shmipc::{Consumer, Producer, SpscRing, WaitStrategy};
 
-use super::channel::{Receiver, Sender, consume, ping, pong, produce};
+use super::channel::{Rate, Receiver, Sender, consume, ping, pong, produce};
 use super::kind::Kind;
 use super::messages::Message;
 use super::peer::Peer;
@@ -90,7 +92,7 @@ pub fn throughput<T: Message>(
     n: u64,
     batched: bool,
     spawn: impl FnOnce(&[String]) -> Peer,
-) -> f64 {
+) -> Rate {
     let ring = create::<T>(kind, name, capacity);
     let mut rx = consumer_of(&ring);
     let peer = spawn(&[name.to_string()]);
@@ -106,6 +108,7 @@ pub fn round_trips<T: Message>(
     pong_name: &str,
     capacity: usize,
     n: u64,
+    limit: Duration,
     spawn: impl FnOnce(&[String]) -> Peer,
 ) -> Vec<u32> {
     let (a, b) = (
@@ -115,8 +118,8 @@ pub fn round_trips<T: Message>(
     let (mut tx, mut rx) = (producer_of(&a), consumer_of(&b));
     let peer = spawn(&[ping_name.to_string(), pong_name.to_string()]);
     // Let the peer reach its receive loop before the clock runs.
-    std::thread::sleep(std::time::Duration::from_millis(1));
-    let samples = ping(&mut tx, &mut rx, n);
+    std::thread::sleep(Duration::from_millis(1));
+    let samples = ping(&mut tx, &mut rx, n, limit);
     peer.finish();
     samples
 }
@@ -148,18 +151,13 @@ pub fn producer<T: Message>(kind: Kind, name: &str, n: u64, batched: bool, ready
     produce(&mut tx, n, batched);
 }
 
-/// Peer side of round trips: receives on ring `ping`, answers on ring `pong`.
-pub fn responder<T: Message>(
-    kind: Kind,
-    ping: &str,
-    pong_name: &str,
-    n: u64,
-    ready: impl FnOnce(),
-) {
+/// Peer side of round trips: receives on ring `ping`, answers on ring `pong_name`, until the
+/// stop message.
+pub fn responder<T: Message>(kind: Kind, ping: &str, pong_name: &str, ready: impl FnOnce()) {
     let (a, b) = (open::<T>(kind, ping), open::<T>(kind, pong_name));
     let (mut rx, mut tx) = (consumer_of(&a), producer_of(&b));
     ready();
-    pong(&mut rx, &mut tx, n);
+    pong(&mut rx, &mut tx);
 }
 
 /// Peer side of the idle measurement: opens ring `name` as a blocking consumer and hands
