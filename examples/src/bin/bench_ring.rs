@@ -21,10 +21,24 @@ fn main() {
     if args.first().is_some_and(|a| a == "--peer") {
         return peer::main(&args[1..]);
     }
-    let quick = args.iter().any(|a| a == "--quick");
-    if let Some(other) = args.iter().find(|a| *a != "--quick") {
-        eprintln!("bench_ring: unknown argument {other}; usage: bench_ring [--quick]");
-        std::process::exit(2);
+    let mut quick = false;
+    let mut only: Option<Vec<String>> = None;
+    let mut it = args.iter();
+    while let Some(a) = it.next() {
+        match a.as_str() {
+            "--quick" => quick = true,
+            "--only" => {
+                only = it
+                    .next()
+                    .map(|l| l.split(',').map(str::to_string).collect())
+            }
+            other => {
+                eprintln!(
+                    "bench_ring: unknown argument {other}; usage: bench_ring [--quick] [--only minimal,shmipc,bounce,memcpy,…]"
+                );
+                std::process::exit(2);
+            }
+        }
     }
     let (rounds, target, idle_window) = if quick {
         (3, Duration::from_millis(5), Duration::from_millis(200))
@@ -42,7 +56,7 @@ fn main() {
         Some(why) => format!("NOT PINNED ({why}); results are noisier"),
     };
     let ctx = runner::Ctx::new(cores);
-    let tests = plan::tests();
+    let tests = plan::select(plan::tests(), only.as_deref());
     eprintln!("bench_ring: calibrating {} measurements…", tests.len());
     let counts = plan::calibrate(&ctx, &tests, target);
     eprintln!("bench_ring: {rounds} rounds…");
@@ -52,8 +66,11 @@ fn main() {
     if shmipc_ring::AVAILABLE {
         idle_kinds.insert(0, Kind::ShmipcBlocking);
     }
+    idle_kinds.retain(|k| plan::wants(only.as_deref(), k.tag()));
     let mut idle = runner::idle_cpu(&ctx, &idle_kinds, idle_window);
-    idle.extend(runner::idle_cpu(&ctx, &[Kind::Minimal], idle_window / 4));
+    if plan::wants(only.as_deref(), Kind::Minimal.tag()) {
+        idle.extend(runner::idle_cpu(&ctx, &[Kind::Minimal], idle_window / 4));
+    }
 
     let res = Results {
         tests: &tests,
@@ -61,7 +78,7 @@ fn main() {
     };
     println!(
         "bench_ring{}: {rounds} interleaved rounds of ~{} ms per measurement after a calibration round; {pinning}; \
-         ring capacity {} slots; each round-trip sample includes one clock read ({:.0} ns); the first {} round trips of each measurement (the ring's first lap, page faults) or a quarter of them are dropped.",
+         ring capacity {} slots; each round-trip sample includes one clock read ({:.0} ns); each round-trip measurement starts with {} untimed round trips (the first lap of a fresh ring page-faults; 20 for the semaphore ring, socket and pipe).",
         if quick { " --quick" } else { "" },
         target.as_millis(),
         runner::CAPACITY,

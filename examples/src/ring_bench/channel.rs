@@ -129,14 +129,24 @@ pub fn pong<T: Message>(rx: &mut impl Receiver<T>, tx: &mut impl Sender<T>) {
     }
 }
 
-/// The ping side: `n` round trips, or fewer if `limit` has passed (a preempted peer); then the
-/// [`STOP`] message. Returns each round trip's duration in nanoseconds (each includes one clock
-/// read).
+/// How many round trips to make.
+#[derive(Clone, Copy, Debug)]
+pub struct RoundTrips {
+    /// Untimed round trips first (a fresh ring's first lap page-faults in both processes).
+    pub warmup: u64,
+    /// Timed round trips.
+    pub n: u64,
+    /// Stop timing early once this has passed (a preempted peer makes round trips slow).
+    pub limit: Duration,
+}
+
+/// The ping side: `run.warmup` untimed round trips, `run.n` timed ones (fewer if `run.limit`
+/// passes first), then the [`STOP`] message. Returns each timed round trip's duration in
+/// nanoseconds (each includes one clock read).
 pub fn ping<T: Message>(
     tx: &mut impl Sender<T>,
     rx: &mut impl Receiver<T>,
-    n: u64,
-    limit: Duration,
+    run: RoundTrips,
 ) -> Vec<u32> {
     let mut m = T::new(0);
     let mut one = |i: u64| {
@@ -145,23 +155,26 @@ pub fn ping<T: Message>(
         let back = rx.recv();
         assert_eq!(back.seq(), i, "round trip returned another message");
     };
-    let samples = time_round_trips(n, limit, &mut one);
+    let samples = time_round_trips(run, &mut one);
     one(STOP);
     samples
 }
 
-/// Times `n` calls of `round_trip(i)`, one clock read per call, stopping early once `limit` has
-/// passed.
-pub fn time_round_trips(n: u64, limit: Duration, mut round_trip: impl FnMut(u64)) -> Vec<u32> {
-    let mut samples = Vec::with_capacity(n as usize);
+/// Calls `round_trip(i)` for `run.warmup` untimed values of `i`, then times the next `run.n`
+/// calls, one clock read per call, stopping early once `run.limit` has passed.
+pub fn time_round_trips(run: RoundTrips, mut round_trip: impl FnMut(u64)) -> Vec<u32> {
+    for i in 0..run.warmup {
+        round_trip(i);
+    }
+    let mut samples = Vec::with_capacity(run.n as usize);
     let start = Instant::now();
     let mut prev = start;
-    for i in 0..n {
+    for i in run.warmup..run.warmup + run.n {
         round_trip(i);
         let now = Instant::now();
         samples.push(nanos(now - prev));
         prev = now;
-        if i % 1024 == 1023 && now - start > limit {
+        if i % 1024 == 1023 && now - start > run.limit {
             break;
         }
     }

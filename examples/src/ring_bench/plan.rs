@@ -2,6 +2,7 @@
 
 use std::time::Duration;
 
+use super::channel::RoundTrips;
 use super::kind::Kind;
 use super::runner::{self, CAPACITY, Ctx};
 use super::shmipc_ring;
@@ -102,11 +103,34 @@ pub fn tests() -> Vec<Test> {
     t
 }
 
-/// Round trips dropped from the start of each round-trip measurement: the first lap of the ring
-/// (every slot's page is touched for the first time in a fresh mapping, a page fault each) and
-/// 100 more, or a quarter of the samples if that is less.
-pub fn warmup(n: u64) -> usize {
-    (CAPACITY + 100).min(n as usize / 4)
+/// Whether `only` (contender tags, `shmipc` covering both shmipc modes) includes `tag`; `None`
+/// includes everything.
+pub fn wants(only: Option<&[String]>, tag: &str) -> bool {
+    only.is_none_or(|only| {
+        only.iter()
+            .any(|o| o == tag || (o == "shmipc" && tag.starts_with("shmipc")))
+    })
+}
+
+/// The tests whose contender `only` includes (see [`wants`]; memcpy is `memcpy`).
+pub fn select(tests: Vec<Test>, only: Option<&[String]>) -> Vec<Test> {
+    tests
+        .into_iter()
+        .filter(|t| match t {
+            Test::Throughput { kind, .. } | Test::RoundTrip { kind, .. } => wants(only, kind.tag()),
+            Test::Memcpy { .. } => wants(only, "memcpy"),
+        })
+        .collect()
+}
+
+/// Untimed round trips before the timed ones: a full lap of a fresh shared-memory ring and 100
+/// more (each page of its slots faults once in each process, ~10 µs here); a few for the slow
+/// contenders.
+pub fn warmup(kind: Kind) -> u64 {
+    match kind {
+        Kind::Semaphore | Kind::Socket | Kind::Pipe => 20,
+        _ => CAPACITY as u64 + 100,
+    }
 }
 
 /// Runs `test` with count `n` once; also returns the seconds the measured part took (round
@@ -122,11 +146,14 @@ pub fn run(ctx: &Ctx, test: Test, n: u64, limit: Duration) -> (Outcome, f64) {
             (Outcome::Rate(r.per_s), r.took_s)
         }
         Test::RoundTrip { kind, size } => {
-            let samples =
-                crate::with_message!(size, T => runner::round_trips::<T>(ctx, kind, n, limit));
+            let run = RoundTrips {
+                warmup: warmup(kind),
+                n,
+                limit,
+            };
+            let samples = crate::with_message!(size, T => runner::round_trips::<T>(ctx, kind, run));
             let took = samples.iter().map(|&s| s as f64).sum::<f64>() * 1e-9;
-            let done = samples.len() as u64;
-            (Outcome::Latency(Latency::of(samples, warmup(done))), took)
+            (Outcome::Latency(Latency::of(samples)), took)
         }
         Test::Memcpy { src_len } => {
             let r = runner::memcpy_bandwidth(src_len, n);

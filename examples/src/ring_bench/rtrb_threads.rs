@@ -4,7 +4,7 @@ use std::time::Duration;
 
 use rtrb::{Consumer, Producer, RingBuffer};
 
-use super::channel::{Rate, Receiver, Sender, consume, ping, pong, produce};
+use super::channel::{Rate, Receiver, RoundTrips, Sender, consume, ping, pong, produce};
 use super::messages::Message;
 use super::pin::{Cores, pin_current_thread};
 
@@ -78,12 +78,7 @@ pub fn throughput<T: Message>(cores: &Cores, capacity: usize, n: u64, batched: b
 }
 
 /// Round trips (ns) between this thread and a pong thread.
-pub fn round_trips<T: Message>(
-    cores: &Cores,
-    capacity: usize,
-    n: u64,
-    limit: Duration,
-) -> Vec<u32> {
+pub fn round_trips<T: Message>(cores: &Cores, capacity: usize, run: RoundTrips) -> Vec<u32> {
     let (mut ping_tx, mut ping_rx) = RingBuffer::<T>::new(capacity);
     let (mut pong_tx, mut pong_rx) = RingBuffer::<T>::new(capacity);
     std::thread::scope(|s| {
@@ -94,6 +89,6 @@ pub fn round_trips<T: Message>(
         });
         // Let the pong thread start spinning before the clock runs.
         std::thread::sleep(Duration::from_millis(1));
-        ping(&mut ping_tx, &mut pong_rx, n, limit)
+        ping(&mut ping_tx, &mut pong_rx, run)
     })
 }

@@ -5,7 +5,7 @@ use std::os::fd::OwnedFd;
 use std::time::Duration;
 
 use super::bounce::Bounce;
-use super::channel::{Rate, Receiver, Sender, consume, ping, time_round_trips};
+use super::channel::{Rate, Receiver, RoundTrips, Sender, consume, ping, time_round_trips};
 use super::kind::Kind;
 use super::messages::Message;
 use super::minimal_ring::MinimalRing;
@@ -123,27 +123,26 @@ fn measure_rt<T: Message>(
     peer: Peer,
     mut tx: impl Sender<T>,
     mut rx: impl Receiver<T>,
-    n: u64,
-    limit: Duration,
+    run: RoundTrips,
 ) -> Vec<u32> {
     // Let the peer reach its receive loop before the clock runs.
     std::thread::sleep(Duration::from_millis(1));
-    let samples = ping(&mut tx, &mut rx, n, limit);
+    let samples = ping(&mut tx, &mut rx, run);
     peer.finish();
     samples
 }
 
-/// `n` round trips of one message between this process and the peer (fewer if `limit` passes
-/// first), in nanoseconds each.
-pub fn round_trips<T: Message>(ctx: &Ctx, kind: Kind, n: u64, limit: Duration) -> Vec<u32> {
-    let spawn = |res: &[String]| ctx.spawn::<T>("rt", kind, false, n, res);
+/// Round trips of one message between this process and the peer (see [`RoundTrips`]), in
+/// nanoseconds each.
+pub fn round_trips<T: Message>(ctx: &Ctx, kind: Kind, run: RoundTrips) -> Vec<u32> {
+    let spawn = |res: &[String]| ctx.spawn::<T>("rt", kind, false, run.n, res);
     match kind {
         Kind::Bounce => {
             let name = ctx.name();
             let b = Bounce::create(&name);
             let peer = spawn(&[name]);
             std::thread::sleep(Duration::from_millis(1));
-            let samples = time_round_trips(n, limit, |i| b.ping(i));
+            let samples = time_round_trips(run, |i| b.ping(i));
             b.stop();
             peer.finish();
             samples
@@ -154,7 +153,7 @@ pub fn round_trips<T: Message>(ctx: &Ctx, kind: Kind, n: u64, limit: Duration) -
                 MinimalRing::<T>::create(&a, CAPACITY),
                 MinimalRing::<T>::create(&b, CAPACITY),
             );
-            measure_rt(spawn(&[a, b]), ra.producer(), rb.consumer(), n, limit)
+            measure_rt(spawn(&[a, b]), ra.producer(), rb.consumer(), run)
         }
         Kind::Semaphore => {
             let (a, b) = (ctx.name(), ctx.name());
@@ -162,14 +161,14 @@ pub fn round_trips<T: Message>(ctx: &Ctx, kind: Kind, n: u64, limit: Duration) -
                 SemaphoreRing::<T>::create(&a, CAPACITY),
                 SemaphoreRing::<T>::create(&b, CAPACITY),
             );
-            measure_rt(spawn(&[a, b]), ra, rb, n, limit)
+            measure_rt(spawn(&[a, b]), ra, rb, run)
         }
         Kind::Socket => {
             let (mine, theirs) = socket_pair();
             let peer = spawn_with_fds(&[&theirs], |fds| spawn(fds));
             drop(theirs);
             let s = Stream::<T>::new(mine);
-            measure_rt(peer, s.try_clone(), s, n, limit)
+            measure_rt(peer, s.try_clone(), s, run)
         }
         Kind::Pipe => {
             let (to_peer_r, to_peer_w) = pipe();
@@ -177,12 +176,12 @@ pub fn round_trips<T: Message>(ctx: &Ctx, kind: Kind, n: u64, limit: Duration) -
             let peer = spawn_with_fds(&[&to_peer_r, &from_peer_w], |fds| spawn(fds));
             drop((to_peer_r, from_peer_w));
             let (tx, rx) = (Stream::<T>::new(to_peer_w), Stream::<T>::new(from_peer_r));
-            measure_rt(peer, tx, rx, n, limit)
+            measure_rt(peer, tx, rx, run)
         }
-        Kind::Rtrb => rtrb_threads::round_trips::<T>(&ctx.cores, CAPACITY, n, limit),
+        Kind::Rtrb => rtrb_threads::round_trips::<T>(&ctx.cores, CAPACITY, run),
         Kind::Shmipc | Kind::ShmipcBlocking => {
             let (a, b) = (ctx.name(), ctx.name());
-            shmipc_ring::round_trips::<T>(kind, &a, &b, CAPACITY, n, limit, |res| spawn(res))
+            shmipc_ring::round_trips::<T>(kind, &a, &b, CAPACITY, run, |res| spawn(res))
         }
     }
 }

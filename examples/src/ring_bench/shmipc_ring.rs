@@ -6,7 +6,7 @@ use std::time::Duration;
 
 use shmipc::{Consumer, Producer, SpscRing, WaitStrategy};
 
-use super::channel::{Rate, Receiver, Sender, consume, ping, pong, produce};
+use super::channel::{Rate, Receiver, RoundTrips, Sender, consume, ping, pong, produce};
 use super::kind::Kind;
 use super::messages::Message;
 use super::peer::Peer;
@@ -107,8 +107,7 @@ pub fn round_trips<T: Message>(
     ping_name: &str,
     pong_name: &str,
     capacity: usize,
-    n: u64,
-    limit: Duration,
+    run: RoundTrips,
     spawn: impl FnOnce(&[String]) -> Peer,
 ) -> Vec<u32> {
     let (a, b) = (
@@ -119,7 +118,7 @@ pub fn round_trips<T: Message>(
     let peer = spawn(&[ping_name.to_string(), pong_name.to_string()]);
     // Let the peer reach its receive loop before the clock runs.
     std::thread::sleep(Duration::from_millis(1));
-    let samples = ping(&mut tx, &mut rx, n, limit);
+    let samples = ping(&mut tx, &mut rx, run);
     peer.finish();
     samples
 }

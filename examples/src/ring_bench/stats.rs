@@ -51,10 +51,8 @@ pub struct Latency {
 }
 
 impl Latency {
-    /// Summarizes samples (the first `warmup` are dropped).
-    pub fn of(mut samples: Vec<u32>, warmup: usize) -> Latency {
-        let warmup = warmup.min(samples.len() / 2);
-        samples.drain(..warmup);
+    /// Summarizes samples (at least one).
+    pub fn of(mut samples: Vec<u32>) -> Latency {
         let mean = samples.iter().map(|&s| s as f64).sum::<f64>() / samples.len() as f64;
         samples.sort_unstable();
         Latency {
