@@ -23,6 +23,7 @@ fn main() {
     }
     let mut quick = false;
     let mut only: Option<Vec<String>> = None;
+    let (mut rounds_arg, mut ms_arg) = (None, None);
     let mut it = args.iter();
     while let Some(a) = it.next() {
         match a.as_str() {
@@ -32,9 +33,11 @@ fn main() {
                     .next()
                     .map(|l| l.split(',').map(str::to_string).collect())
             }
+            "--rounds" => rounds_arg = it.next().and_then(|v| v.parse::<usize>().ok()),
+            "--ms" => ms_arg = it.next().and_then(|v| v.parse::<u64>().ok()),
             other => {
                 eprintln!(
-                    "bench_ring: unknown argument {other}; usage: bench_ring [--quick] [--only minimal,shmipc,bounce,memcpy,…]"
+                    "bench_ring: unknown argument {other}; usage: bench_ring [--quick] [--only minimal,shmipc,bounce,memcpy,…] [--rounds N] [--ms MS_PER_MEASUREMENT]"
                 );
                 std::process::exit(2);
             }
@@ -45,6 +48,8 @@ fn main() {
     } else {
         (7, Duration::from_millis(80), Duration::from_secs(1))
     };
+    let rounds = rounds_arg.unwrap_or(rounds).max(1);
+    let target = ms_arg.map_or(target, Duration::from_millis);
     let started = Instant::now();
 
     let cores = pin::choose();
