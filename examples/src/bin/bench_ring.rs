@@ -51,6 +51,7 @@ fn main() {
     let rounds = rounds_arg.unwrap_or(rounds).max(1);
     let target = ms_arg.map_or(target, Duration::from_millis);
     let started = Instant::now();
+    let load_before = load_average();
 
     let cores = pin::choose();
     let pinning = match pin::pin_or_warn(&cores, cores.main) {
@@ -103,5 +104,17 @@ fn main() {
         println!("### Targets\n");
         println!("{}", report::targets_table(&res, &idle));
     }
-    println!("total time {:.1} s", started.elapsed().as_secs_f64());
+    println!(
+        "total time {:.1} s; load average (1 min) {load_before} before, {} after (2 cores; other work on the machine adds noise)",
+        started.elapsed().as_secs_f64(),
+        load_average()
+    );
+}
+
+/// The 1-minute load average, as `/proc/loadavg` says.
+fn load_average() -> String {
+    std::fs::read_to_string("/proc/loadavg")
+        .ok()
+        .and_then(|l| l.split_whitespace().next().map(str::to_string))
+        .unwrap_or_else(|| "unknown".into())
 }
