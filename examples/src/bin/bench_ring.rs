@@ -46,7 +46,7 @@ fn main() {
     let (rounds, target, idle_window) = if quick {
         (3, Duration::from_millis(5), Duration::from_millis(200))
     } else {
-        (7, Duration::from_millis(80), Duration::from_secs(1))
+        (7, Duration::from_millis(60), Duration::from_secs(1))
     };
     let rounds = rounds_arg.unwrap_or(rounds).max(1);
     let target = ms_arg.map_or(target, Duration::from_millis);
