@@ -84,10 +84,11 @@ fn main() {
     };
     println!(
         "bench_ring{}: {rounds} interleaved rounds of ~{} ms per measurement after a calibration round; {pinning}; \
-         ring capacity {} slots; each round-trip sample includes one clock read ({:.0} ns); each round-trip measurement starts with {} untimed round trips (the first lap of a fresh ring page-faults; 20 for the semaphore ring, socket and pipe).",
+         ring capacity {} slots; a throughput is the median rate of {} stretches of delivered messages; each round-trip sample includes one clock read ({:.0} ns); each round-trip measurement starts with {} untimed round trips (the first lap of a fresh ring page-faults; 20 for the semaphore ring, socket and pipe).",
         if quick { " --quick" } else { "" },
         target.as_millis(),
         runner::CAPACITY,
+        channel::CHUNKS,
         channel::clock_read_ns(),
         runner::CAPACITY + 100,
     );
