@@ -97,6 +97,7 @@ pub fn act(base: &str) -> Result<()> {
         warmup: WARMUP,
         n: ROUND_TRIPS,
         limit: Duration::from_secs(2),
+        gap: Duration::ZERO,
     };
     let mut failure = None;
     let ring_rt = Latency::of(channel::time_round_trips(run, |seq| {

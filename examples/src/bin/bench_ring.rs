@@ -99,6 +99,8 @@ fn main() {
     println!("{}", report::throughput_table(&res));
     println!("### Round trips (this process sends, the peer sends the message back)\n");
     println!("{}", report::round_trip_table(&res));
+    println!("### Round trips after silence (the receiver has gone to sleep)\n");
+    println!("{}", report::wake_table(&res));
     println!("### Idle blocked consumer\n");
     println!("{}", report::idle_table(&idle, idle_window.as_secs_f64()));
     if shmipc_ring::AVAILABLE {

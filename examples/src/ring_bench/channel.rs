@@ -139,6 +139,8 @@ pub struct RoundTrips {
     pub n: u64,
     /// Stop timing early once this has passed (a preempted peer makes round trips slow).
     pub limit: Duration,
+    /// Silence before each timed round trip (not timed): long enough, and the receiver parks.
+    pub gap: Duration,
 }
 
 /// The ping side: `run.warmup` untimed round trips, `run.n` timed ones (fewer if `run.limit`
@@ -171,6 +173,10 @@ pub fn time_round_trips(run: RoundTrips, mut round_trip: impl FnMut(u64)) -> Vec
     let start = Instant::now();
     let mut prev = start;
     for i in run.warmup..run.warmup + run.n {
+        if !run.gap.is_zero() {
+            std::thread::sleep(run.gap);
+            prev = Instant::now();
+        }
         round_trip(i);
         let now = Instant::now();
         samples.push(nanos(now - prev));

@@ -27,6 +27,12 @@ pub enum Test {
         /// Message size in bytes.
         size: usize,
     },
+    /// Round trips of one 64-byte message, each after [`WAKE_GAP`] of silence: the receiver
+    /// has gone to sleep and must be woken.
+    WakeRoundTrip {
+        /// The contender.
+        kind: Kind,
+    },
     /// memcpy of 1024-byte blocks out of a `src_len`-byte buffer on one core.
     Memcpy {
         /// Size of the source buffer.
@@ -100,6 +106,11 @@ pub fn tests() -> Vec<Test> {
             t.push(Test::RoundTrip { kind, size: 8 });
         }
     }
+    for kind in [Kind::ShmipcBlocking, Kind::Socket, Kind::Semaphore] {
+        if shmipc || kind != Kind::ShmipcBlocking {
+            t.push(Test::WakeRoundTrip { kind });
+        }
+    }
     t
 }
 
@@ -117,11 +128,17 @@ pub fn select(tests: Vec<Test>, only: Option<&[String]>) -> Vec<Test> {
     tests
         .into_iter()
         .filter(|t| match t {
-            Test::Throughput { kind, .. } | Test::RoundTrip { kind, .. } => wants(only, kind.tag()),
+            Test::Throughput { kind, .. }
+            | Test::RoundTrip { kind, .. }
+            | Test::WakeRoundTrip { kind } => wants(only, kind.tag()),
             Test::Memcpy { .. } => wants(only, "memcpy"),
         })
         .collect()
 }
+
+/// Silence before each round trip of [`Test::WakeRoundTrip`]: longer than the 200 µs a shmipc
+/// waiter spins at most before it parks.
+pub const WAKE_GAP: Duration = Duration::from_millis(1);
 
 /// Untimed round trips before the timed ones: a full lap of a fresh shared-memory ring and 100
 /// more (each page of its slots faults once in each process, ~10 µs here); a few for the slow
@@ -150,9 +167,21 @@ pub fn run(ctx: &Ctx, test: Test, n: u64, limit: Duration) -> (Outcome, f64) {
                 warmup: warmup(kind),
                 n,
                 limit,
+                gap: Duration::ZERO,
             };
             let samples = crate::with_message!(size, T => runner::round_trips::<T>(ctx, kind, run));
             let took = samples.iter().map(|&s| s as f64).sum::<f64>() * 1e-9;
+            (Outcome::Latency(Latency::of(samples)), took)
+        }
+        Test::WakeRoundTrip { kind } => {
+            let run = RoundTrips {
+                warmup: 20,
+                n,
+                limit,
+                gap: WAKE_GAP,
+            };
+            let samples = runner::round_trips::<super::messages::Msg64>(ctx, kind, run);
+            let took = samples.len() as f64 * WAKE_GAP.as_secs_f64();
             (Outcome::Latency(Latency::of(samples)), took)
         }
         Test::Memcpy { src_len } => {
@@ -175,6 +204,10 @@ pub fn calibrate(ctx: &Ctx, tests: &[Test], target: Duration) -> Vec<u64> {
     tests
         .iter()
         .map(|&test| {
+            if let Test::WakeRoundTrip { .. } = test {
+                // Each takes WAKE_GAP and more: a fixed count (180 at 60 ms per measurement).
+                return (target.as_millis() as u64 * 3).clamp(30, 300);
+            }
             let mut n = first_count(test);
             loop {
                 let (_, took) = run(ctx, test, n, target * 10);

@@ -5,7 +5,7 @@ use std::fmt::Write;
 
 use super::channel::BATCH;
 use super::kind::Kind;
-use super::plan::{Outcome, SIZES, Test};
+use super::plan::{Outcome, SIZES, Test, WAKE_GAP};
 use super::runner::CAPACITY;
 use super::stats::{Latency, Spread};
 
@@ -166,6 +166,31 @@ pub fn round_trip_table(res: &Results) -> String {
                 Spread::of(&mean).median,
             );
         }
+    }
+    s
+}
+
+/// The table of round trips after silence (the receiver parked).
+pub fn wake_table(res: &Results) -> String {
+    let mut s = format!(
+        "| 64 B, after {} µs of silence | p50 µs (median) | p50 range | p99 µs (median) | p99 range |\n| --- | ---: | ---: | ---: | ---: |\n",
+        WAKE_GAP.as_micros()
+    );
+    for kind in Kind::ALL {
+        let Some(l) = res.latencies(Test::WakeRoundTrip { kind }) else {
+            continue;
+        };
+        let p50: Vec<f64> = l.iter().map(|x| x.p50 / 1e3).collect();
+        let p99: Vec<f64> = l.iter().map(|x| x.p99 / 1e3).collect();
+        let _ = writeln!(
+            s,
+            "| {} | {:.1} | {} | {:.1} | {} |",
+            kind.label(),
+            Spread::of(&p50).median,
+            range(Spread::of(&p50), 1),
+            Spread::of(&p99).median,
+            range(Spread::of(&p99), 1),
+        );
     }
     s
 }
