@@ -74,24 +74,35 @@ pub const CHUNKS: usize = 64;
 /// time before the first message counts). On two cores shared with other work, a side that is
 /// preempted spoils a stretch, not the measurement.
 pub fn consume<T: Message>(rx: &mut impl Receiver<T>, n: u64, batched: bool) -> Rate {
-    let chunk = (n / (CHUNKS as u64 + 1)).max(1);
-    let mut got = 0u64;
-    let mut mark: Option<(Instant, u64)> = None;
-    let mut rates = Vec::with_capacity(CHUNKS + 1);
-    let mut first: Option<Instant> = None;
     let mut buf = [T::new(0); BATCH];
-    while got < n {
+    consume_by(n, |expected| {
         let k = if batched {
             rx.recv_batch(&mut buf)
         } else {
             buf[0] = rx.recv();
             1
         };
-        for m in &buf[..k] {
-            let seq = black_box(m).seq();
-            assert_eq!(seq, got, "message lost or out of order");
-            got += 1;
+        for (i, m) in buf[..k].iter().enumerate() {
+            assert_eq!(
+                black_box(m).seq(),
+                expected + i as u64,
+                "message lost or out of order"
+            );
         }
+        k as u64
+    })
+}
+
+/// The timing of [`consume`] around `take(expected)`, which receives at least one message,
+/// checks that their sequence numbers start at `expected`, and returns how many it took.
+pub fn consume_by(n: u64, mut take: impl FnMut(u64) -> u64) -> Rate {
+    let chunk = (n / (CHUNKS as u64 + 1)).max(1);
+    let mut got = 0u64;
+    let mut mark: Option<(Instant, u64)> = None;
+    let mut rates = Vec::with_capacity(CHUNKS + 1);
+    let mut first: Option<Instant> = None;
+    while got < n {
+        got += take(got);
         match mark {
             None => {
                 let now = Instant::now();
@@ -192,12 +203,17 @@ fn nanos(d: Duration) -> u32 {
     d.as_nanos().min(u32::MAX as u128) as u32
 }
 
-/// Cost of one `Instant::now()` in nanoseconds (each round-trip sample includes one).
+/// Cost of one `Instant::now()` in nanoseconds (each round-trip sample includes one): the
+/// fastest of 9 runs of 20,000 reads, so that a preemption does not count.
 pub fn clock_read_ns() -> f64 {
-    let n = 200_000;
-    let t = Instant::now();
-    for _ in 0..n {
-        black_box(Instant::now());
-    }
-    t.elapsed().as_nanos() as f64 / n as f64
+    let n = 20_000;
+    (0..9)
+        .map(|_| {
+            let t = Instant::now();
+            for _ in 0..n {
+                black_box(Instant::now());
+            }
+            t.elapsed().as_nanos() as f64 / n as f64
+        })
+        .fold(f64::INFINITY, f64::min)
 }

@@ -11,6 +11,8 @@ pub enum Kind {
     Shmipc,
     /// shmipc's `SpscRing` with the blocking `push`/`pop`.
     ShmipcBlocking,
+    /// shmipc's `SpscRing` written and read in place (`reserve`/`read_chunk`), spin mode.
+    ShmipcInPlace,
     /// `rtrb` between two threads.
     Rtrb,
     /// The seed's semaphore ring.
@@ -23,11 +25,12 @@ pub enum Kind {
 
 impl Kind {
     /// Every contender, in table order.
-    pub const ALL: [Kind; 8] = [
+    pub const ALL: [Kind; 9] = [
         Kind::Bounce,
         Kind::Minimal,
         Kind::Shmipc,
         Kind::ShmipcBlocking,
+        Kind::ShmipcInPlace,
         Kind::Rtrb,
         Kind::Semaphore,
         Kind::Socket,
@@ -41,6 +44,7 @@ impl Kind {
             Kind::Minimal => "minimal",
             Kind::Shmipc => "shmipc",
             Kind::ShmipcBlocking => "shmipc-blocking",
+            Kind::ShmipcInPlace => "shmipc-in-place",
             Kind::Rtrb => "rtrb",
             Kind::Semaphore => "semaphore",
             Kind::Socket => "socket",
@@ -63,6 +67,7 @@ impl Kind {
             Kind::Minimal => "minimal ring",
             Kind::Shmipc => "shmipc SpscRing, spin",
             Kind::ShmipcBlocking => "shmipc SpscRing, blocking",
+            Kind::ShmipcInPlace => "shmipc SpscRing, in place",
             Kind::Rtrb => "rtrb (2 threads)",
             Kind::Semaphore => "semaphore ring (seed)",
             Kind::Socket => "Unix socket pair",

@@ -96,7 +96,7 @@ fn producer<T: Message>(kind: Kind, cap: usize, n: u64, batched: bool, res: &[St
         Kind::Minimal => go(MinimalRing::<T>::open(&res[0], cap).producer(), n, batched),
         Kind::Semaphore => go(SemaphoreRing::<T>::open(&res[0], cap), n, batched),
         Kind::Socket | Kind::Pipe => go(Stream::<T>::inherited(fd(&res[0])), n, batched),
-        Kind::Shmipc | Kind::ShmipcBlocking => {
+        Kind::Shmipc | Kind::ShmipcBlocking | Kind::ShmipcInPlace => {
             shmipc_ring::producer::<T>(kind, &res[0], n, batched, || say("ready"))
         }
         Kind::Bounce | Kind::Rtrb => panic!("{kind:?} has no producer process"),
@@ -137,6 +137,7 @@ fn responder<T: Message>(kind: Kind, cap: usize, n: u64, res: &[String]) {
             shmipc_ring::responder::<T>(kind, &res[0], &res[1], || say("ready"))
         }
         Kind::Rtrb => panic!("rtrb runs in threads"),
+        Kind::ShmipcInPlace => panic!("no in-place round trips"),
     }
 }
 

@@ -81,6 +81,7 @@ pub fn tests() -> Vec<Test> {
                     Kind::Bounce => false,
                     Kind::Shmipc => shmipc,
                     Kind::ShmipcBlocking => shmipc && size == 64,
+                    Kind::ShmipcInPlace => shmipc && size == 1024,
                     _ => true,
                 };
                 if wanted {
@@ -97,6 +98,9 @@ pub fn tests() -> Vec<Test> {
         t.push(Test::Memcpy { src_len });
     }
     for kind in Kind::ALL {
+        if kind == Kind::ShmipcInPlace {
+            continue;
+        }
         if shmipc || !matches!(kind, Kind::Shmipc | Kind::ShmipcBlocking) {
             t.push(Test::RoundTrip { kind, size: 64 });
         }

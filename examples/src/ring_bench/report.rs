@@ -254,13 +254,18 @@ pub fn targets_table(res: &Results, idle: &[(Kind, f64)]) -> String {
         (CAPACITY * 1024, "1 MiB source, the ring's slot area"),
         (64 << 20, "64 MiB source, beyond L2"),
     ] {
-        for batched in [false, true] {
-            let how = if batched { "batched" } else { "single" };
-            row(
-                format!("1024 B {how} ≥ 0.8× memcpy bandwidth ({what})"),
-                pair(tput(Kind::Shmipc, 1024, batched), Test::Memcpy { src_len }),
-                &|x| x >= 0.8,
-            );
+        for (kind, path) in [
+            (Kind::Shmipc, "push/pop"),
+            (Kind::ShmipcInPlace, "in place"),
+        ] {
+            for batched in [false, true] {
+                let how = if batched { "batched" } else { "single" };
+                row(
+                    format!("1024 B {path}, {how} ≥ 0.8× memcpy bandwidth ({what})"),
+                    pair(tput(kind, 1024, batched), Test::Memcpy { src_len }),
+                    &|x| x >= 0.8,
+                );
+            }
         }
     }
     let lat = |kind, size, p99: bool| -> Option<Vec<f64>> {

@@ -104,7 +104,7 @@ pub fn throughput<T: Message>(ctx: &Ctx, kind: Kind, n: u64, batched: bool) -> R
             measure_rx(peer, Stream::<T>::new(mine), n, batched)
         }
         Kind::Rtrb => rtrb_threads::throughput::<T>(&ctx.cores, CAPACITY, n, batched),
-        Kind::Shmipc | Kind::ShmipcBlocking => {
+        Kind::Shmipc | Kind::ShmipcBlocking | Kind::ShmipcInPlace => {
             let name = ctx.name();
             shmipc_ring::throughput::<T>(kind, &name, CAPACITY, n, batched, |res| spawn(res))
         }
@@ -179,6 +179,7 @@ pub fn round_trips<T: Message>(ctx: &Ctx, kind: Kind, run: RoundTrips) -> Vec<u3
             measure_rt(peer, tx, rx, run)
         }
         Kind::Rtrb => rtrb_threads::round_trips::<T>(&ctx.cores, CAPACITY, run),
+        Kind::ShmipcInPlace => panic!("no in-place round trips"),
         Kind::Shmipc | Kind::ShmipcBlocking => {
             let (a, b) = (ctx.name(), ctx.name());
             shmipc_ring::round_trips::<T>(kind, &a, &b, CAPACITY, run, |res| spawn(res))

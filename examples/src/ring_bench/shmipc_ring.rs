@@ -1,14 +1,21 @@
 //! shmipc's `SpscRing` as a contender: spin mode ([`WaitStrategy::Spin`]) and blocking mode (the
 //! default [`WaitStrategy::SpinThenPark`]), both through the blocking calls `push_ref`/`pop` and
-//! `push_slice`/`pop_slice`.
+//! `push_slice`/`pop_slice`; and in place (spin mode): the producer writes each message into a
+//! `reserve`d slot, the consumer reads every byte of it (sums its words) in a `read_chunk`,
+//! without copying it out.
 
 use std::time::Duration;
 
 use shmipc::{Consumer, Producer, SpscRing, WaitStrategy};
 
-use super::channel::{Rate, Receiver, RoundTrips, Sender, consume, ping, pong, produce};
+use std::hint::black_box;
+
+use super::channel::{
+    BATCH, Rate, Receiver, RoundTrips, Sender, consume, consume_by, ping, pong, produce,
+};
 use super::kind::Kind;
 use super::messages::Message;
+use super::messages::as_bytes;
 use super::peer::Peer;
 
 /// Whether this build has shmipc's ring.
@@ -16,7 +23,7 @@ pub const AVAILABLE: bool = true;
 
 fn strategy(kind: Kind) -> WaitStrategy {
     match kind {
-        Kind::Shmipc => WaitStrategy::Spin,
+        Kind::Shmipc | Kind::ShmipcInPlace => WaitStrategy::Spin,
         Kind::ShmipcBlocking => WaitStrategy::SpinThenPark,
         other => panic!("{other:?} is not a shmipc ring"),
     }
@@ -96,7 +103,11 @@ pub fn throughput<T: Message>(
     let ring = create::<T>(kind, name, capacity);
     let mut rx = consumer_of(&ring);
     let peer = spawn(&[name.to_string()]);
-    let rate = consume(&mut rx, n, batched);
+    let rate = if kind == Kind::ShmipcInPlace {
+        consume_in_place(&mut rx.0, n, batched)
+    } else {
+        consume(&mut rx, n, batched)
+    };
     peer.finish();
     rate
 }
@@ -147,7 +158,59 @@ pub fn producer<T: Message>(kind: Kind, name: &str, n: u64, batched: bool, ready
     let ring = open::<T>(kind, name);
     let mut tx = producer_of(&ring);
     ready();
-    produce(&mut tx, n, batched);
+    if kind == Kind::ShmipcInPlace {
+        produce_in_place(&mut tx.0, n, batched);
+    } else {
+        produce(&mut tx, n, batched);
+    }
+}
+
+/// Writes messages `0..n` straight into reserved slots (one, or up to [`BATCH`] at a time).
+fn produce_in_place<T: Message>(p: &mut Producer<T>, n: u64, batched: bool) {
+    let want = if batched { BATCH } else { 1 };
+    let mut m = T::new(0);
+    let mut next = 0;
+    while next < n {
+        let mut chunk = p
+            .reserve(want.min((n - next) as usize))
+            .unwrap_or_else(|e| panic!("reserve: {e}"));
+        for i in 0..chunk.len() {
+            m.set_seq(next + i as u64);
+            // SAFETY: slot `i` is reserved (in bounds, aligned, given to this producer until the
+            // commit); a raw pointer write makes no reference into shared memory.
+            unsafe { chunk.as_mut_ptr(i).write(m) };
+        }
+        next += chunk.len() as u64;
+        chunk.commit_all();
+    }
+}
+
+/// Receives `n` messages in place (chunks of one, or up to [`BATCH`]), reading every byte of
+/// each; timed like [`consume`].
+fn consume_in_place<T: Message>(c: &mut Consumer<T>, n: u64, batched: bool) -> Rate {
+    let want = if batched { BATCH } else { 1 };
+    consume_by(n, |expected| {
+        let chunk = c
+            .read_chunk(want)
+            .unwrap_or_else(|e| panic!("read_chunk: {e}"));
+        for i in 0..chunk.len() {
+            // SAFETY: no process writes a slot of the chunk while it lives: the only producer is
+            // this benchmark's peer, which follows the protocol (it writes a slot again only
+            // after this chunk releases it).
+            let m = unsafe { chunk.slot(i) };
+            assert_eq!(m.seq(), expected + i as u64, "message lost or out of order");
+            black_box(sum_words(as_bytes(std::slice::from_ref(m))));
+        }
+        chunk.len() as u64
+    })
+}
+
+/// The wrapping sum of the 8-byte words of `bytes`: reads every byte.
+fn sum_words(bytes: &[u8]) -> u64 {
+    bytes
+        .chunks_exact(8)
+        .map(|w| u64::from_ne_bytes(w.try_into().expect("8 bytes")))
+        .fold(0, u64::wrapping_add)
 }
 
 /// Peer side of round trips: receives on ring `ping`, answers on ring `pong_name`, until the
