@@ -155,6 +155,7 @@ pub fn peer(args: &[String]) -> Result<()> {
     let [ring_name, pong_name, fd, cpu] = args else {
         return Err("usage: quickstart --ring-peer RING PONG SOCKET_FD CORE".into());
     };
+    crate::ring_bench::peer::die_with_parent();
     if let Ok(cpu) = cpu.parse() {
         let _ = pin::pin_current_thread(cpu);
     }

@@ -67,6 +67,7 @@ pub fn main(args: &[String]) {
     let [role, kind, size, batched, n, cpu, capacity, res @ ..] = args else {
         panic!("peer: bad arguments {args:?}");
     };
+    die_with_parent();
     let kind = Kind::from_tag(kind);
     let n: u64 = n.parse().expect("count");
     let batched = batched == "1";
@@ -169,6 +170,13 @@ fn measure_idle<T: Message>(recv: &mut dyn FnMut() -> T) {
     std::hint::black_box(recv());
     let (cpu1, wall) = (cpu_time_ns(), t0.elapsed().as_nanos());
     say(&format!("{} {wall}", cpu1 - cpu0));
+}
+
+/// Asks the kernel to kill this process when its parent dies: a spinning peer whose parent
+/// failed would otherwise spin forever.
+pub fn die_with_parent() {
+    // SAFETY: PR_SET_PDEATHSIG takes a signal number and changes only this process's settings.
+    unsafe { libc::prctl(libc::PR_SET_PDEATHSIG, libc::SIGKILL) };
 }
 
 /// User + system CPU time of this process, in nanoseconds.
