@@ -1,1 +1,4 @@
 //! Helpers shared by the example programs.
+
+pub mod ring_bench;
+pub mod ring_demo;

@@ -1,15 +1,19 @@
-//! Two processes share a `Tick` through a named segment; then a process built with a different
-//! definition of `Tick` tries to open it and is refused, with the field that differs.
+//! Two processes share a `Tick` through a named segment; then stream `Tick`s through an
+//! `SpscRing` (messages per second and round trips, beside a Unix socket measured in the same
+//! run); then a process built with a different definition of `Tick` tries to open the segment and
+//! is refused, with the field that differs.
 //!
 //! `cargo run --release -p shmipc-examples --bin quickstart`
 //!
 //! The program plays every part: run without arguments it is the writer, and it starts itself
-//! again as `quickstart --reader NAME` and as `quickstart --mismatch NAME`.
+//! again as `quickstart --reader NAME`, `quickstart --ring-peer …` (the ring's consumer, in
+//! `shmipc_examples::ring_demo`) and `quickstart --mismatch NAME`.
 
 use std::process::{Command, ExitCode};
 
 use shmipc::prelude::*;
 use shmipc::{Segment, SharedLayout};
+use shmipc_examples::ring_demo;
 use shmipc_schemas::Tick;
 
 /// What another team's build calls `Tick` v3: `ts_ns` and `price_e6` swapped, and the price
@@ -31,8 +35,15 @@ fn main() -> ExitCode {
         [] => writer(),
         [role, name] if role == "--reader" => reader(name),
         [role, name] if role == "--mismatch" => mismatched_reader(name),
+        [role, rest @ ..] if role == "--ring-peer" => match ring_demo::peer(rest) {
+            Ok(()) => ExitCode::SUCCESS,
+            Err(e) => {
+                eprintln!("ring consumer: {e}");
+                ExitCode::FAILURE
+            }
+        },
         _ => {
-            eprintln!("usage: quickstart [--reader NAME | --mismatch NAME]");
+            eprintln!("usage: quickstart [--reader NAME | --mismatch NAME | --ring-peer …]");
             ExitCode::FAILURE
         }
     }
@@ -77,13 +88,21 @@ fn writer() -> ExitCode {
     );
 
     println!();
-    println!("== act 2: a build with a different `Tick` v3 opens the same segment ==");
+    println!("== act 2: a stream of Ticks through an SpscRing, beside a Unix socket ==");
+    let streamed = ring_demo::act(&name)
+        .inspect_err(|e| eprintln!("ring: {e}"))
+        .is_ok();
+
+    println!();
+    println!("== act 3: a build with a different `Tick` v3 opens the same segment ==");
     let refused = !spawn_self("--mismatch", &name);
     // Dropping the creator's handle unlinks the name.
     drop(segment);
-    if ok && refused && back.seq.get() == 1002 {
+    if ok && streamed && refused && back.seq.get() == 1002 {
         println!();
-        println!("done: the data crossed processes, and the mismatched build was refused.");
+        println!(
+            "done: the data crossed processes, a stream went through the ring, and the mismatched build was refused."
+        );
         ExitCode::SUCCESS
     } else {
         ExitCode::FAILURE
