@@ -301,6 +301,13 @@ impl<T: SharedLayout> Side for Consumer<T> {
 
     fn check(&mut self, liveness: bool) -> Result<bool, Corrupted> {
         let c = self.slots.control();
+        // A truncated segment reads as zero pages from now on: nothing will ever arrive.
+        if self.inner.is_broken() {
+            return Err(Corrupted {
+                mine: self.core.head,
+                theirs: c.producer.index.load(Ordering::Relaxed),
+            });
+        }
         self.core.check_empty(&c.producer.index, &self.slots)?;
         Ok(liveness && matches!(c.producer.role.holder(), RoleHolder::Dead(_)))
     }

@@ -14,7 +14,8 @@ pub enum PushError<T> {
     /// room. A new consumer may attach and continue (the ring keeps what is in it).
     Disconnected(T),
     /// The consumer's index is further from the producer's than the capacity allows: a process
-    /// wrote garbage into the ring's control block.
+    /// wrote garbage into the ring's control block (or truncated its file, which shmipc survives:
+    /// see `RawSegment::is_broken`).
     Corrupted(T),
 }
 
@@ -98,7 +99,8 @@ pub enum PopError {
     )]
     Disconnected,
     /// The shared indices or stamps are inconsistent (the producer's index is further than the
-    /// capacity, or ahead of a slot that is not written): a process wrote garbage into the ring.
+    /// capacity, or ahead of a slot that is not written): a process wrote garbage into the ring,
+    /// or truncated its file (shmipc survives that: see `RawSegment::is_broken`).
     #[error(
         "the ring's shared state is corrupted (a process wrote garbage into it): stop using it, \
          recreate the ring, and find the process that writes to it"

@@ -344,6 +344,13 @@ impl<T: SharedLayout> Side for Producer<T> {
 
     fn check(&mut self, liveness: bool) -> Result<bool, Corrupted> {
         let c = self.slots.control();
+        // A truncated segment reads as zero pages from now on: nothing will ever arrive.
+        if self.inner.is_broken() {
+            return Err(Corrupted {
+                mine: self.core.tail,
+                theirs: c.consumer.index.load(Ordering::Relaxed),
+            });
+        }
         self.core.refresh(&c.consumer.index)?;
         Ok(liveness && matches!(c.consumer.role.holder(), RoleHolder::Dead(_)))
     }

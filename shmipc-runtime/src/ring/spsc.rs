@@ -126,6 +126,12 @@ impl Inner {
     pub(crate) fn name(&self) -> &str {
         self.segment.name()
     }
+
+    /// Whether the segment lost its memory (its file was truncated while mapped; see
+    /// [`RawSegment::is_broken`]): the slow paths report it as corruption.
+    pub(crate) fn is_broken(&self) -> bool {
+        self.segment.is_broken()
+    }
 }
 
 fn accept_len<T: SharedLayout>(len: usize) -> bool {

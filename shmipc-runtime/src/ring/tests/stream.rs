@@ -1,0 +1,260 @@
+//! Messages through the ring: order, full and empty, batches, in place, timeouts, strategies.
+
+use super::*;
+
+#[test]
+fn fifo_through_many_wrap_arounds() {
+    let (n, _u) = name("ff");
+    let ring = SpscRing::<Msg>::create(&n, 8).unwrap();
+    let mut consumer = SpscRing::<Msg>::open(&n).unwrap().consumer().unwrap();
+    let reader = std::thread::spawn(move || {
+        for seq in 0..20_000u64 {
+            assert_eq!(consumer.pop().unwrap(), Msg::new(seq));
+        }
+        consumer
+    });
+    let mut producer = ring.producer().unwrap();
+    for seq in 0..20_000u64 {
+        producer.push(Msg::new(seq)).unwrap();
+    }
+    let consumer = reader.join().unwrap();
+    assert!(consumer.is_empty());
+    assert_eq!(
+        control(&ring).producer.index.load(Ordering::Relaxed),
+        20_000
+    );
+    assert_eq!(
+        control(&ring).consumer.index.load(Ordering::Relaxed),
+        20_000
+    );
+}
+
+#[test]
+fn full_and_empty() {
+    let (n, _u) = name("fe");
+    let ring = SpscRing::<Msg>::create(&n, 4).unwrap();
+    let mut p = ring.producer().unwrap();
+    let mut c = ring.consumer().unwrap();
+    assert_eq!(c.try_pop(), Err(PopError::Empty));
+    assert!(c.is_empty());
+    for seq in 0..4 {
+        p.try_push(Msg::new(seq)).unwrap();
+    }
+    assert_eq!(p.len(), 4);
+    assert_eq!(c.len(), 4);
+    match p.try_push(Msg::new(9)) {
+        Err(PushError::Full(m)) => assert_eq!(m, Msg::new(9)),
+        other => panic!("expected Full, got {other:?}"),
+    }
+    assert_eq!(c.try_pop(), Ok(Msg::new(0)));
+    p.try_push(Msg::new(4)).unwrap();
+    for seq in 1..5 {
+        assert_eq!(c.try_pop(), Ok(Msg::new(seq)));
+    }
+    assert_eq!(c.try_pop(), Err(PopError::Empty));
+    assert!(p.is_empty());
+    assert_eq!((p.capacity(), c.capacity(), ring.capacity()), (4, 4, 4));
+}
+
+#[test]
+fn capacity_one_works() {
+    let (n, _u) = name("c1");
+    let ring = SpscRing::<Msg>::create(&n, 1).unwrap();
+    let (mut p, mut c) = (ring.producer().unwrap(), ring.consumer().unwrap());
+    for seq in 0..10 {
+        p.try_push(Msg::new(seq)).unwrap();
+        assert!(matches!(p.try_push(Msg::new(99)), Err(PushError::Full(_))));
+        assert_eq!(c.try_pop(), Ok(Msg::new(seq)));
+    }
+}
+
+#[test]
+fn batches_publish_and_release_runs() {
+    let (n, _u) = name("bt");
+    let ring = SpscRing::<Msg>::create(&n, 8).unwrap();
+    let (mut p, mut c) = (ring.producer().unwrap(), ring.consumer().unwrap());
+    let msgs: Vec<Msg> = (0..11).map(Msg::new).collect();
+    assert_eq!(p.try_push_slice(&msgs), Ok(8));
+    assert_eq!(control(&ring).producer.index.load(Ordering::Relaxed), 8);
+    assert!(matches!(
+        p.try_push_slice(&msgs[8..]),
+        Err(PushError::Full(()))
+    ));
+    assert_eq!(p.try_push_slice(&[]), Ok(0));
+    let mut out = [Msg::default(); 5];
+    assert_eq!(c.try_pop_slice(&mut out), Ok(5));
+    assert_eq!(out.to_vec(), msgs[..5]);
+    assert_eq!(p.try_push_slice(&msgs[8..]), Ok(3));
+    let mut out = [Msg::default(); 16];
+    assert_eq!(c.pop_slice(&mut out), Ok(6));
+    assert_eq!(out[..6].to_vec(), msgs[5..]);
+    assert_eq!(c.try_pop_slice(&mut out), Err(PopError::Empty));
+
+    // Blocking batches across threads.
+    let all: Vec<Msg> = (0..5000).map(Msg::new).collect();
+    let reader = std::thread::spawn(move || {
+        let mut got = Vec::new();
+        let mut buf = [Msg::default(); 7];
+        while got.len() < 5000 {
+            let k = c.pop_slice(&mut buf).unwrap();
+            got.extend_from_slice(&buf[..k]);
+        }
+        got
+    });
+    p.push_slice(&all).unwrap();
+    assert_eq!(reader.join().unwrap(), all);
+}
+
+#[test]
+fn in_place_chunks() {
+    let (n, _u) = name("ip");
+    let ring = SpscRing::<Msg>::create(&n, 4).unwrap();
+    let (mut p, mut c) = (ring.producer().unwrap(), ring.consumer().unwrap());
+    {
+        let mut w = p.try_reserve(3).unwrap();
+        assert_eq!(w.len(), 3);
+        w.write(0, Msg::new(0));
+        w.copy_from(1, &Msg::new(1));
+        // SAFETY: the slot is reserved for this producer and no other process maps the ring.
+        unsafe { w.as_mut_ptr(2).write(Msg::new(2)) };
+        w.commit(2);
+    }
+    assert_eq!(c.len(), 2);
+    {
+        let r = c.try_read_chunk(8).unwrap();
+        assert_eq!(r.len(), 2);
+        assert_eq!(r.read(0), Msg::new(0));
+        let mut m = Msg::default();
+        r.copy_to(1, &mut m);
+        assert_eq!(m, Msg::new(1));
+        r.release(1);
+    }
+    assert_eq!(c.try_pop(), Ok(Msg::new(1)));
+    // Not committed: nothing was published.
+    assert_eq!(p.try_reserve(1).unwrap().len(), 1);
+    assert_eq!(c.try_pop(), Err(PopError::Empty));
+    let mut w = p.reserve(4).unwrap();
+    assert_eq!(w.len(), 4);
+    for i in 0..4 {
+        // SAFETY: reserved for this producer; no other process maps the ring.
+        unsafe { *w.slot_mut(i) = Msg::new(10 + i as u64) };
+    }
+    w.commit_all();
+    let r = c.read_chunk(4).unwrap();
+    for i in 0..4 {
+        // SAFETY: lent to this consumer; no other process maps the ring.
+        assert_eq!(unsafe { *r.slot(i) }, Msg::new(10 + i as u64));
+    }
+    drop(r);
+    assert!(c.is_empty());
+    assert!(p.is_empty());
+}
+
+#[test]
+fn large_values_in_place_on_small_stacks() {
+    let (n, _u) = name("bg");
+    let ring = SpscRing::<Big>::create(&n, 2).unwrap();
+    let mut p = ring.producer().unwrap();
+    let mut c = ring.consumer().unwrap();
+    let small = |f: Box<dyn FnOnce() + Send>| {
+        std::thread::Builder::new()
+            .stack_size(256 * 1024)
+            .spawn(f)
+            .unwrap()
+    };
+    let writer = small(Box::new(move || {
+        for round in 0..6u64 {
+            let mut w = p.reserve(1).unwrap();
+            let slot = w.as_mut_ptr(0);
+            for i in 0..WORDS {
+                // SAFETY: the slot is reserved for this producer; `i` is in bounds; no other
+                // process maps the ring.
+                unsafe { (&raw mut (*slot).words[i]).write(round * 10_000 + i as u64) };
+            }
+            w.commit_all();
+            let mut boxed = big_box();
+            boxed.words.fill(round);
+            p.push_ref(&boxed).unwrap();
+        }
+    }));
+    let reader = small(Box::new(move || {
+        let mut out = big_box();
+        for round in 0..6u64 {
+            let r = c.read_chunk(1).unwrap();
+            r.copy_to(0, &mut out);
+            drop(r);
+            assert!(
+                out.words
+                    .iter()
+                    .enumerate()
+                    .all(|(i, &w)| w == round * 10_000 + i as u64)
+            );
+            let r = c.read_chunk(1).unwrap();
+            r.copy_to(0, &mut out);
+            drop(r);
+            assert!(out.words.iter().all(|&w| w == round));
+        }
+    }));
+    writer.join().unwrap();
+    reader.join().unwrap();
+}
+
+#[test]
+fn timeouts() {
+    let (n, _u) = name("to");
+    let ring = SpscRing::<Msg>::create(&n, 2).unwrap();
+    let (mut p, mut c) = (ring.producer().unwrap(), ring.consumer().unwrap());
+    assert_eq!(
+        c.pop_timeout(Duration::from_millis(20)),
+        Err(PopError::Timeout)
+    );
+    assert!(matches!(
+        c.read_chunk_timeout(1, Duration::ZERO),
+        Err(PopError::Timeout)
+    ));
+    p.push(Msg::new(0)).unwrap();
+    p.push(Msg::new(1)).unwrap();
+    assert!(matches!(
+        p.push_timeout(Msg::new(2), Duration::from_millis(20)),
+        Err(PushError::Timeout(_))
+    ));
+    assert!(matches!(
+        p.reserve_timeout(1, Duration::from_millis(1)),
+        Err(PushError::Timeout(()))
+    ));
+    assert_eq!(c.pop_timeout(Duration::from_secs(5)), Ok(Msg::new(0)));
+    p.push_timeout(Msg::new(2), Duration::from_secs(5)).unwrap();
+}
+
+#[test]
+fn wait_strategies_all_deliver() {
+    for wait in [
+        WaitStrategy::Spin,
+        WaitStrategy::SpinThenPark,
+        WaitStrategy::Park,
+    ] {
+        let (n, _u) = name("ws");
+        let ring = SpscRing::<Msg>::builder(&n)
+            .capacity(2)
+            .wait_strategy(wait)
+            .create()
+            .unwrap();
+        let mut c = ring.consumer().unwrap();
+        let reader = std::thread::spawn(move || {
+            for seq in 0..300 {
+                assert_eq!(c.pop().unwrap(), Msg::new(seq));
+                if seq % 100 == 0 {
+                    std::thread::sleep(Duration::from_millis(2));
+                }
+            }
+        });
+        let mut p = ring.producer().unwrap();
+        for seq in 0..300 {
+            p.push(Msg::new(seq)).unwrap();
+            if seq % 50 == 0 {
+                std::thread::sleep(Duration::from_millis(1));
+            }
+        }
+        reader.join().unwrap();
+    }
+}
