@@ -362,6 +362,8 @@ fn the_writer_role_does_not_survive_fork() {
         // SAFETY: a bitwise copy of the handle that the child then owns alone: the child's `w`
         // is neither used nor dropped after this (the child `_exit`s).
         let mut inherited = unsafe { core::ptr::read(&w) };
+        // What drop does first: must not release the parent's role (checked by the write).
+        inherited.release_writer();
         // The inherited handle claimed the role in the parent, not here.
         let refused =
             inherited.write(&Pair { a: 9, b: 9 }) == Err(SeqLockError::WriterBusy { pid: parent });
@@ -411,4 +413,21 @@ fn a_guard_inherited_by_fork_neither_unlocks_nor_writes_back() {
     assert_eq!(g.a, 1);
     drop(g);
     assert_eq!(m.lock().unwrap().a, 1, "the child's copy was written back");
+}
+
+#[test]
+fn a_role_token_is_released_only_by_the_process_that_claimed_it() {
+    // Process-private memory is enough: the child works on its copy and reports.
+    let token = RoleToken::default();
+    token.claim().unwrap();
+    let parent = std::process::id();
+    let code = in_fork(|| {
+        let released = token.release();
+        let kept = token.holder() == RoleHolder::Alive(parent) && !token.is_mine();
+        i32::from(released || !kept)
+    });
+    assert_eq!(code, 0, "a forked child released its parent's role");
+    assert!(token.is_mine());
+    assert!(token.release());
+    assert_eq!(token.holder(), RoleHolder::None);
 }
