@@ -22,13 +22,18 @@
 //!
 //! # Where the copy lives
 //!
-//! On the heap, in one buffer per [`SharedMutex`] handle that the guard borrows (an atomic
-//! pointer swap, no allocation after the first lock) and gives back on drop. A guard is
-//! therefore a few words whatever `T` is, cheap to return from `lock`, and a large `T` never
-//! lands on the stack. If two guards of one handle ever exist at once (only possible when a
-//! peer broke the lock), the second allocates its own buffer. Nothing is copied until the first
-//! dereference, so a guard used only to serialize costs no copy; every dereferenced guard copies
-//! the value back (interior mutability through `&T` cannot be ruled out for every `T`).
+//! - A value of at most [`INLINE`] (64) bytes and alignment at most 8 is copied into the guard
+//!   itself (the guard is under 100 bytes): no allocation and no extra atomic read-modify-write
+//!   per lock.
+//! - A larger value is copied into a heap buffer, one per [`SharedMutex`] handle, that the guard
+//!   borrows (an atomic pointer swap; allocated at the first lock) and gives back on drop (a
+//!   compare-and-swap). So a large `T` never lands on the stack, and the guard stays small. If
+//!   two guards of one handle ever exist at once (only possible when a peer broke the lock), the
+//!   second allocates its own buffer.
+//!
+//! Nothing is copied until the first dereference, so a guard used only to serialize costs no
+//! copy; every dereferenced guard copies the value back (interior mutability through `&T`
+//! cannot be ruled out for every `T`).
 //!
 //! # In place, for large values
 //!
@@ -42,7 +47,7 @@
 //! does nothing: it neither copies back nor unlocks the parent's lock (which the parent still
 //! holds and releases with its own guard). Its buffer is simply freed.
 
-use core::cell::Cell;
+use core::cell::{Cell, UnsafeCell};
 use core::marker::PhantomData;
 use core::mem::MaybeUninit;
 use core::ops::{Deref, DerefMut};
@@ -53,6 +58,20 @@ use super::mutex::SharedMutex;
 use super::owner;
 use super::wait;
 use crate::SharedLayout;
+
+/// Values up to this many bytes are copied into the guard itself; larger ones into a heap buffer.
+pub const INLINE: usize = 64;
+
+/// Whether `T`'s copy lives in the guard (a constant per `T`): at most [`INLINE`] bytes, aligned
+/// to at most 8.
+const fn inline<T>() -> bool {
+    size_of::<T>() <= INLINE && align_of::<T>() <= align_of::<InlineBuf>()
+}
+
+/// The guard's own buffer. Aligned to 8 only, so that the guard stays below 128 bytes (a small
+/// `Result` from `lock`); over-aligned values take the heap path.
+#[repr(C, align(8))]
+struct InlineBuf(UnsafeCell<MaybeUninit<[u8; INLINE]>>);
 
 /// The per-handle spare buffer (see the module docs): null, or a `Box<MaybeUninit<T>>` that no
 /// guard uses.
@@ -115,9 +134,13 @@ pub struct MutexGuard<'a, T: SharedLayout> {
     consistent: bool,
     /// The pid that locked (a guard dropped in a forked child must not unlock).
     pid: u32,
-    /// The private copy: null until the first dereference (or after `as_mut_ptr`), else a
-    /// buffer from the handle's [`Spare`] holding the value copied in.
-    copy: Cell<*mut MaybeUninit<T>>,
+    /// Whether the private copy holds the value (false until the first dereference, and after
+    /// `as_mut_ptr`).
+    loaded: Cell<bool>,
+    /// For a value larger than [`INLINE`]: while loaded, the buffer from the handle's [`Spare`].
+    heap: Cell<*mut MaybeUninit<T>>,
+    /// For a value of at most [`INLINE`] bytes: the copy.
+    inline: InlineBuf,
     // The guard stays on the thread that locked (like std's), so `Drop` runs where `lock` did;
     // the `Cell` makes it `!Sync` too (the first `deref` through `&self` fills it).
     _not_send: PhantomData<*const ()>,
@@ -125,12 +148,15 @@ pub struct MutexGuard<'a, T: SharedLayout> {
 
 impl<'a, T: SharedLayout> MutexGuard<'a, T> {
     /// A guard for a lock just taken by this process (`pid`).
+    #[inline]
     pub(super) fn new(mutex: &'a SharedMutex<T>, consistent: bool, pid: u32) -> Self {
         MutexGuard {
             mutex,
             consistent,
             pid,
-            copy: Cell::new(core::ptr::null_mut()),
+            loaded: Cell::new(false),
+            heap: Cell::new(core::ptr::null_mut()),
+            inline: InlineBuf(UnsafeCell::new(MaybeUninit::uninit())),
             _not_send: PhantomData,
         }
     }
@@ -146,31 +172,60 @@ impl<'a, T: SharedLayout> MutexGuard<'a, T> {
         self.consistent
     }
 
-    /// The private copy, filled from shared memory on first use.
-    fn copy(&self) -> *mut T {
-        let p = self.copy.get();
-        if !p.is_null() {
-            return p.cast();
+    /// Where the copy is (meaningful while loaded).
+    #[inline]
+    fn buffer(&self) -> *mut T {
+        if inline::<T>() {
+            self.inline.0.get().cast()
+        } else {
+            self.heap.get().cast()
         }
-        let p = self.mutex.spare().take();
-        // SAFETY: the value is `size_of::<T>()` mapped bytes, 64-aligned, accessed by this
-        // process only through `atomic_copy` (the in-place path is unsafe and documented to
-        // exclude concurrent copies); `p` is a private buffer of `size_of::<T>()` writable bytes.
-        unsafe { atomic_copy::load(p.cast(), self.mutex.value_ptr().cast(), size_of::<T>()) };
-        self.copy.set(p);
-        p.cast()
     }
 
-    /// Writes the private copy back (if there is one) and gives its buffer back.
+    /// The private copy, filled from shared memory on first use.
+    #[inline]
+    fn copy(&self) -> *mut T {
+        if !self.loaded.get() {
+            if !inline::<T>() {
+                self.heap.set(self.mutex.spare().take());
+            }
+            // SAFETY: the value is `size_of::<T>()` mapped bytes, 64-aligned, accessed by this
+            // process only through `atomic_copy` (the in-place path is unsafe and documented to
+            // exclude concurrent copies); the buffer is private to this guard with room for a `T`
+            // (`INLINE` bytes when `inline::<T>()`, else a `Box<MaybeUninit<T>>`), and no
+            // reference into it exists while unloaded.
+            unsafe {
+                atomic_copy::load(
+                    self.buffer().cast(),
+                    self.mutex.value_ptr().cast(),
+                    size_of::<T>(),
+                )
+            };
+            self.loaded.set(true);
+        }
+        self.buffer()
+    }
+
+    /// Writes the private copy back (if loaded) and gives a heap buffer back.
+    #[inline(always)]
     fn flush(&mut self) {
-        let p = self.copy.replace(core::ptr::null_mut());
-        if p.is_null() {
+        if !self.loaded.replace(false) {
             return;
         }
-        // SAFETY: as in `copy`, for stores; `p` holds the value (filled by `copy`), and no
+        // SAFETY: as in `copy`, for stores; the buffer holds the value (filled by `copy`), and no
         // reference into it outlives `&mut self`.
-        unsafe { atomic_copy::store(self.mutex.value_ptr().cast(), p.cast(), size_of::<T>()) };
-        self.mutex.spare().give_back(p);
+        unsafe {
+            atomic_copy::store(
+                self.mutex.value_ptr().cast(),
+                self.buffer().cast(),
+                size_of::<T>(),
+            )
+        };
+        if !inline::<T>() {
+            self.mutex
+                .spare()
+                .give_back(self.heap.replace(core::ptr::null_mut()));
+        }
     }
 
     /// The shared value itself, after writing the private copy back. The next dereference copies
@@ -203,8 +258,21 @@ impl<'a, T: SharedLayout> MutexGuard<'a, T> {
     }
 }
 
+impl<T: SharedLayout> MutexGuard<'_, T> {
+    /// Drop in a forked child: frees a heap copy, touches nothing shared.
+    #[cold]
+    fn forget_in_child(&mut self) {
+        let p = self.heap.replace(core::ptr::null_mut());
+        if !p.is_null() {
+            // SAFETY: `p` came from `Box::into_raw` in `Spare::take`; this guard owns it.
+            drop(unsafe { Box::from_raw(p) });
+        }
+    }
+}
+
 impl<T: SharedLayout> Deref for MutexGuard<'_, T> {
     type Target = T;
+    #[inline]
     fn deref(&self) -> &T {
         // SAFETY: the copy is a private, initialized buffer (every bit pattern is a valid `T`,
         // `SharedLayout`) owned by this guard; it is replaced only through `&mut self`, so it
@@ -214,6 +282,7 @@ impl<T: SharedLayout> Deref for MutexGuard<'_, T> {
 }
 
 impl<T: SharedLayout> DerefMut for MutexGuard<'_, T> {
+    #[inline]
     fn deref_mut(&mut self) -> &mut T {
         // SAFETY: as in `deref`; `&mut self` makes this the only reference into the copy.
         unsafe { &mut *self.copy() }
@@ -225,13 +294,12 @@ impl<T: SharedLayout> Drop for MutexGuard<'_, T> {
     /// marked inconsistent, as std's poisoning does: the critical section may have stopped
     /// half-way, so the next locker is told `OwnerDied` and can repair. In a forked child (another
     /// pid than the one that locked) it only frees its copy.
+    // `always`: without it the drop (copy back, pid check, release) stays a call, which cost
+    // about a third of an uncontended lock+unlock in `bench_sync`.
+    #[inline(always)]
     fn drop(&mut self) {
         if owner::current().pid != self.pid {
-            let p = self.copy.replace(core::ptr::null_mut());
-            if !p.is_null() {
-                // SAFETY: `p` came from `Box::into_raw` in `Spare::take`; this guard owns it.
-                drop(unsafe { Box::from_raw(p) });
-            }
+            self.forget_in_child();
             return;
         }
         self.flush();

@@ -57,7 +57,9 @@ use std::time::{Duration, Instant};
 use super::error::LockError;
 pub use super::guard::MutexGuard;
 use super::guard::Spare;
-use super::lock_word::{Acquired, LockWords, Owner, RawLock, Verdict, is_corrupted, owner_pid};
+use super::lock_word::{
+    Acquired, LockWords, Owner, RawLock, Verdict, WAITERS, is_corrupted, owner_pid,
+};
 use super::owner::{self, Judgement};
 use super::spin::Spinner;
 use super::wait;
@@ -175,6 +177,13 @@ impl<T: SharedLayout> SharedMutex<T> {
     pub fn holder(&self) -> Option<u32> {
         let pid = owner_pid(self.raw().word.load(Ordering::Acquire));
         (pid != 0).then_some(pid)
+    }
+
+    /// Whether the lock word says that somebody may sleep waiting for the lock (its `WAITERS`
+    /// bit: set by a waiter before it sleeps, cleared by every unlock). Diagnostic only, like
+    /// [`holder`](Self::holder): stale as soon as it is returned, and the waiter may be dead.
+    pub fn has_waiters(&self) -> bool {
+        self.raw().word.load(Ordering::Acquire) & WAITERS != 0
     }
 
     /// The shared-memory name.

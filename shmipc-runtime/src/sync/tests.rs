@@ -29,6 +29,27 @@ unsafe impl SharedLayout for Pair {
     const FINGERPRINT: u64 = PAIR_LAYOUT.fingerprint();
 }
 
+/// 4 KiB: larger than a guard's own buffer, so its copy takes the heap path.
+#[derive(Clone, Copy)]
+#[repr(C)]
+struct Big {
+    words: [u64; 512],
+}
+
+static BIG_ARRAY: FieldType = FieldType::Array {
+    elem: &U64,
+    len: 512,
+};
+static BIG_FIELDS: [FieldLayout; 1] = [FieldLayout::__new("words", 0, 4096, 8, &BIG_ARRAY)];
+static BIG_LAYOUT: Layout = Layout::__new("Big", 1, Endian::Native, 4096, 8, &BIG_FIELDS);
+
+// SAFETY: repr(C), one array of u64 (no padding, no pointers, every bit pattern valid, no Drop),
+// described truthfully by BIG_LAYOUT.
+unsafe impl SharedLayout for Big {
+    const LAYOUT: &'static Layout = &BIG_LAYOUT;
+    const FINGERPRINT: u64 = BIG_LAYOUT.fingerprint();
+}
+
 struct Unlink(String);
 impl Drop for Unlink {
     fn drop(&mut self) {
@@ -89,6 +110,29 @@ fn threads_exclude_each_other() {
     }
     let g = m.lock().unwrap();
     assert_eq!((g.a, g.b), (80_000, !80_000));
+}
+
+#[test]
+fn threads_exclude_each_other_with_a_large_value() {
+    let (n, _u) = name("mxb");
+    let m = std::sync::Arc::new(SharedMutex::<Big>::create(&n).unwrap());
+    let threads: Vec<_> = (0..3)
+        .map(|_| {
+            let m = std::sync::Arc::clone(&m);
+            std::thread::spawn(move || {
+                for _ in 0..2_000 {
+                    let mut g = m.lock().unwrap();
+                    g.words[0] += 1;
+                    g.words[511] = !g.words[0];
+                }
+            })
+        })
+        .collect();
+    for t in threads {
+        t.join().unwrap();
+    }
+    let g = m.lock().unwrap();
+    assert_eq!((g.words[0], g.words[511]), (6_000, !6_000));
 }
 
 #[test]
