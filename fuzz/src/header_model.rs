@@ -56,8 +56,11 @@ fn fix_checksum(bytes: &mut [u8]) {
     if bytes.len() < FIXED_LEN {
         return;
     }
-    let table_len =
-        u32::from_le_bytes(bytes[TABLE_LEN_OFFSET..TABLE_LEN_OFFSET + 4].try_into().unwrap());
+    let table_len = u32::from_le_bytes(
+        bytes[TABLE_LEN_OFFSET..TABLE_LEN_OFFSET + 4]
+            .try_into()
+            .unwrap(),
+    );
     let Some(table) = bytes.get(FIXED_LEN..FIXED_LEN.saturating_add(table_len as usize)) else {
         return;
     };

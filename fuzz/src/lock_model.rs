@@ -31,7 +31,11 @@ const OWNERS: [Owner; 3] = [
 fn check_acquired(w: &LockWords, who: Owner, how: Acquired) {
     let word = w.word.load(Ordering::Relaxed);
     assert_eq!(owner_pid(word), who.pid, "{how:?}: word {word:#x}");
-    assert_eq!(word & RESERVED, 0, "{how:?}: acquired word {word:#x} is corrupted");
+    assert_eq!(
+        word & RESERVED,
+        0,
+        "{how:?}: acquired word {word:#x} is corrupted"
+    );
     assert_eq!(w.record.load(Ordering::Relaxed), who.record, "{how:?}");
     match how {
         Acquired::Clean => assert_eq!(word & INCONSISTENT, 0),
@@ -75,7 +79,10 @@ pub fn run(data: &[u8]) {
                     (holder, clean) = (Some(who), true);
                 }
                 Err(seen) => {
-                    assert!(!is_corrupted(seen) && owner_pid(seen) != 0, "refused by {seen:#x}");
+                    assert!(
+                        !is_corrupted(seen) && owner_pid(seen) != 0,
+                        "refused by {seen:#x}"
+                    );
                     if clean {
                         let h = holder.expect("refused while free");
                         assert_eq!(owner_pid(seen), OWNERS[h].pid);
@@ -119,7 +126,7 @@ pub fn run(data: &[u8]) {
                 // Only a holder releases (by our bookkeeping, or whoever the word names once
                 // garbage was written: a real process releases what it believes it holds).
                 let owner = if clean { holder } else { Some(who) };
-                if let Some(h) = owner {
+                if owner.is_some() {
                     let consistent = b.u8() & 1 != 0;
                     let before = w.word.load(Ordering::Relaxed);
                     let wake = lock.release(consistent);
@@ -127,7 +134,6 @@ pub fn run(data: &[u8]) {
                     let after = w.word.load(Ordering::Relaxed);
                     assert_eq!(after, if consistent { 0 } else { INCONSISTENT });
                     assert_eq!(w.record.load(Ordering::Relaxed), 0);
-                    let _ = h;
                     (holder, clean) = (None, true);
                 }
             }
