@@ -37,9 +37,10 @@
 //!
 //! # In place, for large values
 //!
-//! Copying costs O(size_of::<T>()) twice per critical section. [`MutexGuard::get_mut_in_place`]
-//! (unsafe) hands out the shared value itself, for callers who accept that only peers that follow
-//! the lock protocol are tolerated; [`MutexGuard::as_mut_ptr`] gives the raw pointer.
+//! Copying costs two copies of `size_of::<T>()` bytes per critical section.
+//! [`MutexGuard::get_mut_in_place`] (unsafe) hands out the shared value itself, for callers who
+//! accept that only peers that follow the lock protocol are tolerated;
+//! [`MutexGuard::as_mut_ptr`] gives the raw pointer.
 //!
 //! # Fork
 //!
