@@ -1,52 +1,6 @@
 //! [`MutexGuard`]: the locked value of a [`SharedMutex`], worked on as a private copy.
 //!
-//! # Why a copy
-//!
-//! The value lives in memory that every process mapping the segment can write, and the lock only
-//! excludes processes that follow its protocol. A hostile or broken peer can write the value while
-//! we hold the lock, and so can a second holder let in by the lock's own recovery (a corrupted
-//! word is replaced, a stale owner taken over). A `&T` or `&mut T` into that memory would then be
-//! undefined behaviour: the compiler may load a field twice and see two values, after the user's
-//! bounds check (`if g.len <= N { &g.buf[..g.len] }`). So the safe API never hands out a
-//! reference into shared memory:
-//!
-//! - the first dereference copies the value into a private buffer with word-wise relaxed atomic
-//!   loads (`atomic_copy.rs`, the seqlock's copies), and every `&T` / `&mut T` points into that
-//!   buffer;
-//! - dropping the guard copies the buffer back with relaxed atomic stores, then releases the lock
-//!   word (a `Release` swap orders the copy before it; the next locker's `Acquire` CAS orders its
-//!   copy after).
-//!
-//! A hostile peer can still garble the value, as it can garble any shared bytes, but the process
-//! only ever sees one consistent snapshot per lock, and no data race exists in this process.
-//!
-//! # Where the copy lives
-//!
-//! - A value of at most [`INLINE`] (64) bytes and alignment at most 8 is copied into the guard
-//!   itself (the guard is under 100 bytes): no allocation and no extra atomic read-modify-write
-//!   per lock.
-//! - A larger value is copied into a heap buffer, one per [`SharedMutex`] handle, that the guard
-//!   borrows (an atomic pointer swap; allocated at the first lock) and gives back on drop (a
-//!   compare-and-swap). So a large `T` never lands on the stack, and the guard stays small. If
-//!   two guards of one handle ever exist at once (only possible when a peer broke the lock), the
-//!   second allocates its own buffer.
-//!
-//! Nothing is copied until the first dereference, so a guard used only to serialize costs no
-//! copy; every dereferenced guard copies the value back (interior mutability through `&T`
-//! cannot be ruled out for every `T`).
-//!
-//! # In place, for large values
-//!
-//! Copying costs two copies of `size_of::<T>()` bytes per critical section.
-//! [`MutexGuard::get_mut_in_place`] (unsafe) hands out the shared value itself, for callers who
-//! accept that only peers that follow the lock protocol are tolerated;
-//! [`MutexGuard::as_mut_ptr`] gives the raw pointer.
-//!
-//! # Fork
-//!
-//! The guard records the pid that locked. A guard inherited by a forked child, dropped there,
-//! does nothing: it neither copies back nor unlocks the parent's lock (which the parent still
-//! holds and releases with its own guard). Its buffer is simply freed.
+//! The design (why a copy, where it lives, the in-place path, fork) is documented on the type.
 
 use core::cell::{Cell, UnsafeCell};
 use core::marker::PhantomData;
@@ -128,8 +82,57 @@ impl<T> Drop for Spare<T> {
 
 /// Exclusive access to the value of a locked [`SharedMutex`]; unlocks when dropped.
 ///
-/// Dereferencing gives a private copy of the value, written back when the guard drops (see the
-/// module docs above for why, and for the unsafe in-place path).
+/// Dereferencing gives a private copy of the value, written back when the guard drops.
+///
+/// # Why a copy
+///
+/// The value lives in memory that every process mapping the segment can write, and the lock only
+/// excludes processes that follow its protocol. A hostile or broken peer can write the value while
+/// we hold the lock, and so can a second holder let in by the lock's own recovery (a corrupted
+/// word is replaced, a stale owner taken over). A `&T` or `&mut T` into that memory would then be
+/// undefined behaviour: the compiler may load a field twice and see two values, after the user's
+/// bounds check (`if g.len <= N { &g.buf[..g.len] }`). So the safe API never hands out a
+/// reference into shared memory:
+///
+/// - the first dereference copies the value into a private buffer with word-wise relaxed atomic
+///   loads (`atomic_copy.rs`, the seqlock's copies), and every `&T` / `&mut T` points into that
+///   buffer;
+/// - dropping the guard copies the buffer back with relaxed atomic stores, then releases the lock
+///   word (a `Release` swap orders the copy before it; the next locker's `Acquire` CAS orders its
+///   copy after).
+///
+/// A hostile peer can still garble the value, as it can garble any shared bytes, but the process
+/// only ever sees one consistent snapshot per lock, and no data race exists in this process.
+/// The private copy is filled through `&self`, so the guard is neither `Send` nor `Sync`.
+///
+/// # Where the copy lives
+///
+/// - A value of at most 64 bytes and alignment at most 8 is copied into the guard itself (the
+///   guard is under 100 bytes): no allocation and no extra atomic read-modify-write per lock.
+/// - A larger value is copied into a heap buffer, one per [`SharedMutex`] handle, that the guard
+///   borrows (an atomic pointer swap; allocated at the first lock) and gives back on drop (a
+///   compare-and-swap). So a large `T` never lands on the stack, and the guard stays small. If
+///   two guards of one handle ever exist at once (only possible when a peer broke the lock), the
+///   second allocates its own buffer.
+///
+/// Nothing is copied until the first dereference, so a guard used only to serialize costs no
+/// copy; every dereferenced guard copies the value back (interior mutability through `&T`
+/// cannot be ruled out for every `T`).
+///
+/// # In place, for large values
+///
+/// Copying costs two copies of `size_of::<T>()` bytes per critical section.
+/// [`MutexGuard::get_mut_in_place`] (unsafe) hands out the shared value itself, for callers who
+/// accept that only peers that follow the lock protocol are tolerated;
+/// [`MutexGuard::as_mut_ptr`] gives the raw pointer.
+///
+/// # Fork
+///
+/// The guard records the pid that locked. A guard inherited by a forked child, dropped there,
+/// does nothing: it neither copies back nor unlocks the parent's lock (which the parent still
+/// holds and releases with its own guard; if the parent dies holding it, the lock is taken over
+/// as from any dead owner). Its heap buffer, if any, is freed. What the child wrote through the
+/// inherited guard stays in its private copy and is lost.
 pub struct MutexGuard<'a, T: SharedLayout> {
     mutex: &'a SharedMutex<T>,
     consistent: bool,

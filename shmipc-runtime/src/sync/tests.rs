@@ -357,6 +357,13 @@ fn a_peer_writing_under_our_lock_does_not_change_our_view() {
 }
 
 #[test]
+fn a_guard_of_a_small_value_holds_its_copy_and_stays_small() {
+    // The documented size (under 100 bytes, so `LockResult` stays a small `Result`).
+    assert!(size_of::<MutexGuard<'_, Pair>>() < 100);
+    assert!(size_of::<MutexGuard<'_, Big>>() < 100);
+}
+
+#[test]
 fn in_place_access_is_seen_and_not_overwritten_by_the_copy() {
     let (n, _u) = name("ip");
     let m = SharedMutex::<Pair>::create(&n).unwrap();
