@@ -13,7 +13,10 @@
 //! One writer at a time is enforced with a robust writer token (the same lock word and owner
 //! record as [`SharedMutex`](super::SharedMutex), only ever try-locked): the first
 //! [`write`](SeqLock::write) through a handle claims it; another live writer gets
-//! [`SeqLockError::WriterBusy`]; a dead writer's token is taken over.
+//! [`SeqLockError::WriterBusy`]; a dead writer's token is taken over. The role belongs to the
+//! claiming process, not to the handle: a child forked from the writer inherits the handle but
+//! gets `WriterBusy` on its first write while the parent lives, and its drop leaves the parent's
+//! role alone.
 
 use core::marker::PhantomData;
 use core::mem::MaybeUninit;
