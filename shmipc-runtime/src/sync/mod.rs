@@ -71,6 +71,8 @@ pub(crate) mod atomic_copy;
 #[cfg(not(loom))]
 mod error;
 #[cfg(not(loom))]
+mod guard;
+#[cfg(not(loom))]
 mod mutex;
 #[cfg(not(loom))]
 mod owner;

@@ -65,9 +65,23 @@ impl RoleToken {
         }
     }
 
-    /// Gives the role up. Call only after a successful [`claim`](Self::claim).
-    pub fn release(&self) {
+    /// Gives the role up, if the token names this process; returns whether it did. Call only
+    /// after a successful [`claim`](Self::claim).
+    ///
+    /// The check makes a handle inherited through `fork` harmless: the child's pid differs from
+    /// the claimant's, so a child releasing (or dropping) the handle leaves the parent's role
+    /// alone. The pid is cached (see `owner.rs`), so the check costs two loads.
+    pub fn release(&self) -> bool {
+        if !self.is_mine() {
+            return false;
+        }
         self.raw().release(true);
+        true
+    }
+
+    /// Whether the token names this process as holder (a forked child of the holder is not it).
+    pub fn is_mine(&self) -> bool {
+        owner_pid(self.lock.word.load(Ordering::Relaxed)) == owner::current().pid
     }
 
     /// Who holds the role right now (a snapshot).
