@@ -16,6 +16,7 @@ fn owner(pid: u32) -> Owner {
     Owner {
         pid,
         record: pack_record(pid, 1000 + u64::from(pid)),
+        ns: 1,
     }
 }
 
@@ -75,7 +76,7 @@ impl Shared {
                     let dead = self.dead.load(Ordering::Acquire);
                     let judged = self
                         .lock()
-                        .try_take_over(seen, me, |pid, _| dead_if_pid_1(pid, dead));
+                        .try_take_over(seen, me, |pid, _, _| dead_if_pid_1(pid, dead));
                     if let Some(a) = judged {
                         return a;
                     }
@@ -377,6 +378,7 @@ fn loom_pid_reuse_never_takes_over_a_live_owner() {
         let reused = Owner {
             pid: 1,
             record: pack_record(1, 2000),
+            ns: 1,
         };
         let a = spawn(&s, move |s| {
             spin_acquire(s, owner(1));
@@ -394,7 +396,7 @@ fn loom_pid_reuse_never_takes_over_a_live_owner() {
                     Ok(_) => break,
                     Err(seen) => {
                         // The judge looks at the processes after reading the record.
-                        let taken = s.lock().try_take_over(seen, me, |pid, rec| {
+                        let taken = s.lock().try_take_over(seen, me, |pid, rec, _| {
                             judge_pid_reuse(s.dead.load(Ordering::Acquire), pid, rec)
                         });
                         if taken.is_some() {
@@ -434,7 +436,7 @@ fn loom_stale_take_over_keeps_the_new_owners_record() {
         let c = spawn(&s, |s| {
             if let Err(seen) = s.lock().try_acquire(owner(3), false) {
                 // The judge looks at the processes after reading the record.
-                let dead = |pid, _| dead_if_pid_1(pid, s.dead.load(Ordering::Acquire));
+                let dead = |pid, _, _| dead_if_pid_1(pid, s.dead.load(Ordering::Acquire));
                 if s.lock().try_take_over(seen, owner(3), dead).is_some() {
                     s.lock().release(true);
                 }
