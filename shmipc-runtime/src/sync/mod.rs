@@ -52,9 +52,10 @@
 //! # Platforms
 //!
 //! On Linux, owner death is read from `/proc/PID/stat` (gone, zombie, or another start time) and
-//! `kill(pid, 0)`, and only a proven death counts: an owner of another pid namespace (or one whose
-//! namespace or `/proc` entry cannot be read) counts as alive, so waits on it time out instead of
-//! taking over (see `sys/process.rs`). On
+//! `kill(pid, 0)`, and only a proven death counts: an owner of another pid namespace or of one
+//! it could not read, or one that `/proc` hides while `kill` finds its pid, counts as alive, so
+//! waits on it time out instead of taking over (see `sys/process.rs`). A holder that `exec`s keeps its pid and start time, so its
+//! locks and roles stay held until it exits: drop guards and release roles before `exec`. On
 //! the portable path (other systems, or the `portable` feature) it is `kill(pid, 0)`: pid reuse is
 //! not detected, and a holder that died but is not yet reaped by its parent looks alive until it
 //! is; waiting is polling with sleeps of up to 1 ms.

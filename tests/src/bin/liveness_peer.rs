@@ -53,9 +53,11 @@ fn enter(env: &str) {
     if env == "plain" {
         return;
     }
-    // SAFETY: `unshare` and `mount` with valid arguments; no other thread exists yet, so the
-    // CLONE_NEWNS unshare (which implies CLONE_FS) is allowed.
+    // SAFETY: `unshare` takes no pointers; no other thread exists yet, so the CLONE_NEWNS
+    // unshare (which implies CLONE_FS) is allowed.
     check(unsafe { libc::unshare(libc::CLONE_NEWNS) }, "unshare -m");
+    // SAFETY: the target is a NUL-terminated literal; the null source, type and data are allowed
+    // for a propagation change (MS_PRIVATE), which reads none of them.
     let rc = unsafe {
         libc::mount(
             core::ptr::null(),
