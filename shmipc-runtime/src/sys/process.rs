@@ -54,9 +54,10 @@ pub struct ProcessIdentity {
     /// Start time in clock ticks since boot (Linux), or 0 where unknown.
     pub start_time: u64,
     /// The inode number of the process's pid namespace (`/proc/self/ns/pid`), `Some(0)` where the
-    /// process could not read it, or `None` where it was not recorded (segments of header format
-    /// 1.0, and the portable path, which knows no namespaces): then the pid is taken to be of the
-    /// caller's namespace.
+    /// process could not read it (always on the portable path), or `None` where it was not
+    /// recorded (segments of header format 1.0): then the pid is taken to be of the caller's
+    /// namespace. The portable path judges every pid as of its own namespace (macOS has no pid
+    /// namespaces).
     pub pid_ns: Option<u32>,
 }
 
@@ -89,8 +90,7 @@ impl ProcessIdentity {
         ProcessIdentity {
             pid,
             start_time: start_time(pid).unwrap_or(0),
-            // The portable path knows no pid namespaces (macOS has none).
-            pid_ns: (!super::PORTABLE).then(|| pid_namespace().unwrap_or(0)),
+            pid_ns: Some(pid_namespace().unwrap_or(0)),
         }
     }
 
@@ -126,8 +126,12 @@ impl ProcessIdentity {
     }
 }
 
-/// The inode number of the calling process's pid namespace, if `/proc` shows it.
+/// The inode number of the calling process's pid namespace, if `/proc` shows it (never on the
+/// portable path).
 pub(crate) fn pid_namespace() -> Option<u32> {
+    if super::PORTABLE {
+        return None;
+    }
     use std::os::unix::fs::MetadataExt;
     let ino = fs::metadata("/proc/self/ns/pid").ok()?.ino();
     u32::try_from(ino).ok().filter(|&n| n != 0)
