@@ -48,6 +48,32 @@ fn root_locker_under_hidepid_does_not_take_over_a_live_holder() {
     locker_sees_live_holder("hidepid", "lhp");
 }
 
+#[test]
+fn root_locker_in_another_pid_namespace_does_not_take_over_a_live_holder() {
+    require_root("runs the locker in a new pid namespace");
+    locker_sees_live_holder("pidns", "lpn");
+}
+
+#[test]
+fn root_holder_in_another_pid_namespace_is_not_taken_over() {
+    require_root("runs the holder in a new pid namespace");
+    let (name, _cleanup) = guarded_name("lph");
+    let m = create(&name);
+    // The holder is pid 1 there; here pid 1 is init, started long before.
+    let holder = Peer::spawn_ready(PEER, &["hold", "pidns", &name]);
+    match m.lock_timeout(Duration::from_millis(500)) {
+        Err(LockError::Timeout) => {}
+        Err(LockError::OwnerDied(_)) => {
+            panic!("a live holder of another pid namespace was taken over")
+        }
+        other => panic!(
+            "unexpected: {:?}",
+            other.map(|_| ()).map_err(|e| e.to_string())
+        ),
+    }
+    drop(holder);
+}
+
 /// The process state of `pid` (field 3 of `/proc/PID/stat`).
 fn state(pid: u32) -> Option<char> {
     let stat = std::fs::read_to_string(format!("/proc/{pid}/stat")).ok()?;
@@ -81,7 +107,7 @@ fn zombie_leader_with_a_live_holding_thread_is_not_taken_over() {
 fn sigkilled_holder_is_taken_over() {
     let (name, _cleanup) = guarded_name("lsk");
     let m = create(&name);
-    let mut holder = Peer::spawn_ready(PEER, &["hold", &name]);
+    let mut holder = Peer::spawn_ready(PEER, &["hold", "plain", &name]);
     holder.kill();
     match m.lock_timeout(Duration::from_secs(10)) {
         Err(LockError::OwnerDied(_)) => {}
@@ -97,7 +123,7 @@ fn root_locker_under_hidepid_still_takes_over_a_dead_holder() {
     require_root("mounts /proc with hidepid=2 and runs the locker as nobody");
     let (name, _cleanup) = guarded_name("lhd");
     let _m = create(&name);
-    let mut holder = Peer::spawn_ready(PEER, &["hold", &name]);
+    let mut holder = Peer::spawn_ready(PEER, &["hold", "plain", &name]);
     holder.kill();
     let line = Peer::run(PEER, &["lock", "hidepid", &name, "10000"]);
     assert_eq!(line, "owner-died");

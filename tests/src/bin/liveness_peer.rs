@@ -3,7 +3,8 @@
 //! once set up; lockers print one result line.
 //!
 //! Subcommands:
-//! - `hold NAME`: open the mutex, lock it, print `ready`, hold it until stdin closes.
+//! - `hold ENV NAME`: in `ENV`, open the mutex, lock it, print `ready`, hold it until stdin
+//!   closes.
 //! - `hold-zombie NAME`: a second thread locks and holds; the main thread then exits alone
 //!   (`SYS_exit`), leaving a zombie thread-group leader whose process still runs.
 //! - `lock ENV NAME MS`: in the environment `ENV`, `lock_timeout(MS)`; prints `timeout`,
@@ -11,9 +12,10 @@
 //! - `replace ENV NAME`: in `ENV`, create `NAME` with `replace_dead(true)`; prints `replaced`,
 //!   `exists` or `err …`.
 //!
-//! `ENV` is `plain`, `no-proc` (a private mount namespace with a tmpfs over `/proc`) or `hidepid`
+//! `ENV` is `plain`, `no-proc` (a private mount namespace with a tmpfs over `/proc`), `hidepid`
 //! (a private mount namespace with a fresh `/proc` mounted `hidepid=2`, then running as
-//! `nobody`). The last two need root.
+//! `nobody`) or `pidns` (a new pid namespace with its own `/proc`: the work runs in a forked child,
+//! pid 1 there, whose exit status the parent passes on). All but `plain` need root.
 
 use std::ffi::CString;
 use std::io::{Read, Write};
@@ -70,6 +72,18 @@ fn enter(env: &str) {
     check(rc, "make / private");
     match env {
         "no-proc" => mount("none", "/proc", "tmpfs", 0, "size=64k"),
+        "pidns" => {
+            enter_pid_namespace();
+            mount(
+                "proc",
+                "/proc",
+                "proc",
+                libc::MS_NOSUID | libc::MS_NODEV,
+                "",
+            );
+            assert_eq!(std::process::id(), 1, "pid 1 of the new namespace");
+            return;
+        }
         "hidepid" => {
             mount(
                 "proc",
@@ -91,6 +105,31 @@ fn enter(env: &str) {
         std::fs::read("/proc/1/stat").is_err(),
         "/proc still shows pid 1 in environment {env}"
     );
+}
+
+/// Unshares the pid namespace and forks: the child (pid 1 in the new namespace) returns; the
+/// parent waits for it and exits with its status.
+fn enter_pid_namespace() {
+    // SAFETY: `unshare` takes no pointers; the process is single-threaded.
+    check(unsafe { libc::unshare(libc::CLONE_NEWPID) }, "unshare -p");
+    // SAFETY: single-threaded, so the child may run arbitrary code after `fork`.
+    let child = unsafe { libc::fork() };
+    assert!(child >= 0, "fork: {}", std::io::Error::last_os_error());
+    if child == 0 {
+        // SAFETY: `prctl(PR_SET_PDEATHSIG)` takes an integer: the child dies with its parent.
+        unsafe { libc::prctl(libc::PR_SET_PDEATHSIG, libc::SIGKILL) };
+        return;
+    }
+    let mut status = 0;
+    // SAFETY: `status` is a valid place for the status of our own child.
+    let rc = unsafe { libc::waitpid(child, &mut status, 0) };
+    assert_eq!(rc, child, "waitpid: {}", std::io::Error::last_os_error());
+    let code = if libc::WIFEXITED(status) {
+        libc::WEXITSTATUS(status)
+    } else {
+        101
+    };
+    std::process::exit(code);
 }
 
 fn open(name: &str) -> SharedMutex<Ping> {
@@ -115,7 +154,8 @@ fn main() {
     };
     match arg(0) {
         "hold" => {
-            let m = open(arg(1));
+            enter(arg(1));
+            let m = open(arg(2));
             let _guard = m.lock().expect("a clean lock");
             say("ready");
             wait_for_stdin_to_close();
