@@ -268,21 +268,18 @@ impl<T: SharedLayout> SharedMutex<T> {
             // A whole slice without a wake-up: does the owner still live?
             slice = (slice * 2).min(MAX_SLICE);
             let now = raw.word.load(Ordering::Relaxed);
-            let taken =
-                raw.try_take_over(now, me, |pid, rec, ns| match owner::judge(pid, rec, ns) {
-                    Judgement::Alive => Verdict::Alive,
-                    Judgement::Dead => Verdict::Dead,
-                    Judgement::Unconfirmed => match stale {
-                        Some((w, since)) if w == now && since.elapsed() >= STALE_GRACE => {
-                            Verdict::Dead
-                        }
-                        Some((w, _)) if w == now => Verdict::Alive,
-                        _ => {
-                            stale = Some((now, Instant::now()));
-                            Verdict::Alive
-                        }
-                    },
-                });
+            let taken = raw.try_take_over(now, me, |p, r, n| match owner::judge(p, r, n) {
+                Judgement::Alive => Verdict::Alive,
+                Judgement::Dead => Verdict::Dead,
+                Judgement::Unconfirmed => match stale {
+                    Some((w, since)) if w == now && since.elapsed() >= STALE_GRACE => Verdict::Dead,
+                    Some((w, _)) if w == now => Verdict::Alive,
+                    _ => {
+                        stale = Some((now, Instant::now()));
+                        Verdict::Alive
+                    }
+                },
+            });
             if let Some(a) = taken {
                 return self.guard(a);
             }
