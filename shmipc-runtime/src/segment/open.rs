@@ -117,6 +117,7 @@ fn wait_until_ready(
                 let creator = header::creator_of(&fixed).unwrap_or(ProcessIdentity {
                     pid: 0,
                     start_time: 0,
+                    pid_ns: None,
                 });
                 if creator.liveness() == Liveness::Dead {
                     return Err(Error::CreatorDied {

@@ -73,7 +73,7 @@ use crate::segment::{
 /// | offset | size | content |
 /// | ---: | ---: | --- |
 /// | 0 | 4 | lock word (encoding in `lock_word.rs`) |
-/// | 4 | 4 | reserved, zero |
+/// | 4 | 4 | owner's pid namespace tag (inode of its `/proc/self/ns/pid`), 0 when unknown or unlocked |
 /// | 8 | 8 | owner record: pid (bits 0–21), process start time in clock ticks (22–63), 0 when unlocked |
 /// | 16 | 48 | padding, zero, so that the value starts on its own cache line |
 #[repr(C)]
@@ -84,7 +84,7 @@ struct MutexControl {
 
 const _: () = {
     assert!(core::mem::offset_of!(MutexControl, lock.word) == 0);
-    assert!(core::mem::offset_of!(MutexControl, lock.reserved) == 4);
+    assert!(core::mem::offset_of!(MutexControl, lock.owner_ns) == 4);
     assert!(core::mem::offset_of!(MutexControl, lock.record) == 8);
     assert!(core::mem::offset_of!(MutexControl, padding) == 16);
     assert!(size_of::<MutexControl>() == 64);
@@ -291,7 +291,7 @@ impl<T: SharedLayout> SharedMutex<T> {
             // A whole slice without a wake-up: does the owner still live?
             slice = (slice * 2).min(MAX_SLICE);
             let now = raw.word.load(Ordering::Relaxed);
-            let taken = raw.try_take_over(now, me, |pid, rec| match owner::judge(pid, rec) {
+            let taken = raw.try_take_over(now, me, |p, r, n| match owner::judge(p, r, n) {
                 Judgement::Alive => Verdict::Alive,
                 Judgement::Dead => Verdict::Dead,
                 Judgement::Unconfirmed => match stale {

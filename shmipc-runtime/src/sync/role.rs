@@ -26,7 +26,7 @@ pub enum RoleHolder {
 /// | offset | size | content |
 /// | ---: | ---: | --- |
 /// | 0 | 4 | lock word (encoding of `SharedMutex`'s: owner pid in bits 0–21) |
-/// | 4 | 4 | reserved, zero |
+/// | 4 | 4 | owner's pid namespace tag (inode of its `/proc/self/ns/pid`), 0 when unknown or free |
 /// | 8 | 8 | owner record: pid (bits 0–21), process start time in clock ticks (22–63) |
 #[repr(C)]
 #[derive(Debug, Default)]
@@ -36,7 +36,7 @@ pub struct RoleToken {
 
 const _: () = {
     assert!(core::mem::offset_of!(RoleToken, lock.word) == 0);
-    assert!(core::mem::offset_of!(RoleToken, lock.reserved) == 4);
+    assert!(core::mem::offset_of!(RoleToken, lock.owner_ns) == 4);
     assert!(core::mem::offset_of!(RoleToken, lock.record) == 8);
     assert!(size_of::<RoleToken>() == 16);
 };
@@ -90,7 +90,8 @@ impl RoleToken {
         if pid == 0 {
             return RoleHolder::None;
         }
-        match verdict(pid, self.lock.record.load(Ordering::Acquire)) {
+        let (record, ns) = self.raw().owner_info();
+        match verdict(pid, record, ns) {
             Verdict::Dead => RoleHolder::Dead(pid),
             Verdict::Alive => RoleHolder::Alive(pid),
         }

@@ -156,6 +156,10 @@ fn dead_owner_is_reported_until_marked_consistent() {
     let m = SharedMutex::<Pair>::create(&n).unwrap();
     let pid = dead_pid();
     m.raw().word.store(pid | WAITERS, Ordering::Relaxed);
+    // A dead owner of our pid namespace (of another, or unknown, it would count as alive).
+    m.raw()
+        .owner_ns
+        .store(owner::current().ns, Ordering::Relaxed);
     m.raw()
         .record
         .store(lock_word::pack_record(pid, 12345), Ordering::Relaxed);
@@ -249,6 +253,10 @@ fn seqlock_dead_writer_is_replaced() {
     let mut r = SeqLock::<Pair>::create(&n).unwrap();
     let pid = dead_pid();
     r.token().word.store(pid, Ordering::Relaxed);
+    // It died after writing its namespace tag, before its record.
+    r.token()
+        .owner_ns
+        .store(owner::current().ns, Ordering::Relaxed);
     assert_eq!(r.writer_state(), WriterState::Dead(pid));
     r.write(&Pair { a: 7, b: !7 }).unwrap();
     assert_eq!(r.read(), Ok(Pair { a: 7, b: !7 }));
