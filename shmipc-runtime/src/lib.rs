@@ -6,7 +6,8 @@
 //! - [`endian`]: integers and floats with an explicit byte order;
 //! - [`field`]: the sealed traits through which the derive proves that a type can be shared;
 //! - [`segment`]: named shared-memory segments with self-describing, checked headers;
-//! - [`sync`]: a robust shared mutex, a seqlock, and wait/wake on a shared word.
+//! - [`sync`]: a robust shared mutex, a seqlock, and wait/wake on a shared word;
+//! - [`ring`]: typed lock-free rings between processes ([`SpscRing`](ring::SpscRing)).
 //!
 //! Users depend on the `shmipc` crate, which re-exports all of this.
 #![deny(unsafe_op_in_unsafe_fn)]
@@ -16,6 +17,7 @@ pub mod endian;
 pub mod field;
 mod fingerprint;
 mod layout;
+pub mod ring;
 pub mod segment;
 pub mod sync;
 pub mod sys;

@@ -37,6 +37,9 @@
 //!   SIGKILL (the next locker gets [`LockError::OwnerDied`] and can repair).
 //! - [`SeqLock<T>`](SeqLock): one writer publishes the latest value, readers copy it, nobody waits.
 //! - [`WaitCell`]: wait/wake on a shared 32-bit word, free when nobody sleeps.
+//! - [`SpscRing<T>`](SpscRing): a typed lock-free single-producer, single-consumer ring between
+//!   processes, with [`Producer`] and [`Consumer`] handles; the byte format is in
+//!   `docs/spsc-ring.md`.
 //! - The `shmipc` command-line tool (`shmipc list`, `shmipc inspect /name`, `shmipc unlink /name`)
 //!   reads any segment's header without the Rust type.
 //!
@@ -45,6 +48,11 @@
 #![deny(clippy::undocumented_unsafe_blocks)]
 
 pub use shmipc_runtime::endian;
+/// Typed lock-free rings between processes: see [`shmipc_runtime::ring`].
+pub use shmipc_runtime::ring;
+pub use shmipc_runtime::ring::{
+    Consumer, PopError, Producer, PushError, ReadChunk, SpscRing, WaitStrategy, WriteChunk,
+};
 pub use shmipc_runtime::segment;
 pub use shmipc_runtime::segment::{
     Builder, Error, FieldDescription, FieldDifference, LayoutDescription, LayoutDiff, RawSegment,

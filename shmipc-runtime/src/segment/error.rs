@@ -248,6 +248,20 @@ pub enum Error {
         #[source]
         source: io::Error,
     },
+
+    /// A ring's role (its producer or its consumer) is held by another live process; each role
+    /// has one holder at a time.
+    #[error(
+        "the {role} of ring `{name}` is held by process {pid}: drop that handle or stop that process first (the role of a process that died is taken over automatically)"
+    )]
+    RoleTaken {
+        /// The ring's name.
+        name: String,
+        /// `producer` or `consumer`.
+        role: &'static str,
+        /// The holder's pid.
+        pid: u32,
+    },
 }
 
 impl Error {

@@ -50,7 +50,7 @@
 //! The protocol cores (`lock_word`, `seq_protocol`) are model-checked with loom:
 //! `RUSTFLAGS="--cfg loom" cargo test -p shmipc-runtime --release --lib loom`.
 
-mod atomic;
+pub(crate) mod atomic;
 // Under loom only the models use these, and only in test builds.
 #[cfg_attr(loom, allow(dead_code))]
 mod lock_word;
@@ -58,7 +58,7 @@ mod lock_word;
 mod seq_protocol;
 
 #[cfg(not(loom))]
-mod atomic_copy;
+pub(crate) mod atomic_copy;
 #[cfg(not(loom))]
 mod error;
 #[cfg(not(loom))]

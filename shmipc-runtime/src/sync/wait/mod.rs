@@ -77,6 +77,12 @@ impl WaitCell {
         &self.value
     }
 
+    /// The waiter word, for primitives that run their own announce/re-check handshake on the
+    /// cell (the rings' protocol cores, which loom checks).
+    pub(crate) fn waiters(&self) -> &AtomicU32 {
+        &self.waiters
+    }
+
     /// Loads the value.
     pub fn load(&self) -> u32 {
         self.value.load(Ordering::Acquire)

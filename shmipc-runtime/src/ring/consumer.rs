@@ -1,0 +1,397 @@
+//! [`Consumer`]: the reading end, and [`ReadChunk`], committed slots read in place.
+
+use core::marker::PhantomData;
+use core::mem::MaybeUninit;
+use core::sync::atomic::Ordering;
+use std::sync::Arc;
+use std::time::Duration;
+
+use super::control::{STATE_ATTACHED, STATE_CLOSED};
+use super::error::PopError;
+use super::probe::Probe;
+use super::spsc::{Inner, side_alive};
+use super::spsc_protocol::{ConsumerCore, Corrupted, WaitWords};
+use super::wait::{self, Side, Spinner, Stop, WaitStrategy};
+use crate::SharedLayout;
+use crate::sync::RoleHolder;
+use crate::sync::atomic_copy;
+
+/// The reading end of an [`SpscRing`](super::SpscRing); one per ring at a time, across all
+/// processes. Dropping it gives the role up; a new consumer continues with the first message
+/// this one did not release.
+///
+/// A pop costs no system call unless the producer sleeps on a full ring.
+pub struct Consumer<T: SharedLayout> {
+    inner: Arc<Inner>,
+    core: ConsumerCore,
+    wait: WaitStrategy,
+    spinner: Spinner,
+    probe: Probe,
+    _type: PhantomData<fn() -> T>,
+}
+
+impl<T: SharedLayout> core::fmt::Debug for Consumer<T> {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        f.debug_struct("Consumer")
+            .field("name", &self.inner.name())
+            .field("head", &self.core.head)
+            .field("capacity", &self.core.capacity)
+            .finish()
+    }
+}
+
+// SAFETY: the handle owns its `Arc` of the mapping and a private index; every shared access is
+// atomic or a copy under the protocol. Values of `T` come out of it, so it is `Send` when `T` is.
+unsafe impl<T: SharedLayout + Send> Send for Consumer<T> {}
+
+impl<T: SharedLayout> Consumer<T> {
+    /// Called with the consumer role just claimed.
+    pub(super) fn attach(inner: Arc<Inner>, wait: WaitStrategy) -> Consumer<T> {
+        let c = inner.control();
+        let head = c.consumer.index.load(Ordering::Acquire);
+        c.consumer.state.store(STATE_ATTACHED, Ordering::Release);
+        Consumer {
+            core: ConsumerCore::new(inner.capacity as u64, head),
+            inner,
+            wait,
+            spinner: Spinner::new(),
+            probe: Probe::new(),
+            _type: PhantomData,
+        }
+    }
+
+    /// Copies the value of the `k`-th message after the last released one into `dst`.
+    #[inline]
+    fn read_slot(&self, k: u64, dst: *mut T) {
+        let src = self.inner.value_ptr(self.core.slot(k));
+        // SAFETY: `src` is the 8-aligned value of a committed slot (`readable` said so), which
+        // a correct producer does not write before we release it; every process accesses slot
+        // bytes through `atomic_copy` or under the protocol, so even a hostile writer is no data
+        // race; `dst` is writable for `size_of::<T>()` bytes and not accessed meanwhile.
+        unsafe { atomic_copy::load(dst.cast::<u8>(), src, size_of::<T>()) };
+    }
+
+    #[inline]
+    fn release(&mut self, n: u64) {
+        let c = self.inner.control();
+        self.core.release(n, &c.consumer.index);
+        wait::notify(self.wake_words());
+    }
+
+    fn wake_words(&self) -> WaitWords<'_> {
+        let cell = &self.inner.control().consumer.wake;
+        WaitWords {
+            value: cell.value(),
+            waiters: cell.waiters(),
+        }
+    }
+
+    #[inline]
+    fn take_one(&mut self) -> T {
+        let mut out = MaybeUninit::<T>::uninit();
+        self.read_slot(0, out.as_mut_ptr());
+        self.release(1);
+        // SAFETY: every byte of `out` was written by the copy, and a `SharedLayout` type is
+        // valid for every bit pattern.
+        unsafe { out.assume_init() }
+    }
+
+    /// Empty, or disconnected (the producer's handle is closed, or now and then: it died), after
+    /// a last look at the slot.
+    fn empty(&mut self) -> PopError {
+        let gone = self.peer_closed()
+            || (self.probe.due() && {
+                let dead = matches!(
+                    self.inner.control().producer.role.holder(),
+                    RoleHolder::Dead(_)
+                );
+                self.probe.checked();
+                dead
+            });
+        if gone && !self.core.is_ready(0, &*self.inner) {
+            PopError::Disconnected
+        } else {
+            PopError::Empty
+        }
+    }
+
+    /// Takes the next message if one is committed.
+    #[inline]
+    pub fn try_pop(&mut self) -> Result<T, PopError> {
+        if self.core.is_ready(0, &*self.inner) {
+            return Ok(self.take_one());
+        }
+        Err(self.empty())
+    }
+
+    /// Takes the next message, waiting while the ring is empty. After the producer is gone
+    /// (dropped, or died), returns every message it committed, then `Disconnected`.
+    pub fn pop(&mut self) -> Result<T, PopError> {
+        self.wait_ready(None)?;
+        Ok(self.take_one())
+    }
+
+    /// Takes the next message, waiting at most `timeout`.
+    pub fn pop_timeout(&mut self, timeout: Duration) -> Result<T, PopError> {
+        self.wait_ready(Some(timeout))?;
+        Ok(self.take_one())
+    }
+
+    /// Moves as many committed messages as fit into `out`, releasing them with one index store;
+    /// returns how many. `Err` when none is committed (`Empty`, `Disconnected`); an empty `out`
+    /// gives `Ok(0)`.
+    pub fn try_pop_slice(&mut self, out: &mut [T]) -> Result<usize, PopError> {
+        if out.is_empty() {
+            return Ok(0);
+        }
+        match self.core.readable(out.len() as u64, &*self.inner) {
+            0 => Err(self.empty()),
+            n => Ok(self.read_run(&mut out[..n as usize])),
+        }
+    }
+
+    /// Waits until at least one message is committed, then moves as many as fit into `out`
+    /// (one index store); returns how many (at least one, unless `out` is empty).
+    pub fn pop_slice(&mut self, out: &mut [T]) -> Result<usize, PopError> {
+        if out.is_empty() {
+            return Ok(0);
+        }
+        self.wait_ready(None)?;
+        let n = self.core.readable(out.len() as u64, &*self.inner);
+        Ok(self.read_run(&mut out[..n as usize]))
+    }
+
+    fn read_run(&mut self, out: &mut [T]) -> usize {
+        for (k, v) in out.iter_mut().enumerate() {
+            self.read_slot(k as u64, v);
+        }
+        self.release(out.len() as u64);
+        out.len()
+    }
+
+    /// Up to `max` committed messages (at least one) to read in place, without waiting:
+    /// `Empty` when none. They are released when the chunk is dropped.
+    pub fn try_read_chunk(&mut self, max: usize) -> Result<ReadChunk<'_, T>, PopError> {
+        match self.core.readable(max.max(1) as u64, &*self.inner) {
+            0 => Err(self.empty()),
+            n => Ok(ReadChunk {
+                len: n.min(max as u64) as usize,
+                consumer: self,
+            }),
+        }
+    }
+
+    /// Up to `max` committed messages (at least one) to read in place, waiting while the ring
+    /// is empty; released when the chunk is dropped.
+    pub fn read_chunk(&mut self, max: usize) -> Result<ReadChunk<'_, T>, PopError> {
+        self.read_chunk_within(max, None)
+    }
+
+    /// Like [`read_chunk`](Self::read_chunk), waiting at most `timeout`.
+    pub fn read_chunk_timeout(
+        &mut self,
+        max: usize,
+        timeout: Duration,
+    ) -> Result<ReadChunk<'_, T>, PopError> {
+        self.read_chunk_within(max, Some(timeout))
+    }
+
+    fn read_chunk_within(
+        &mut self,
+        max: usize,
+        timeout: Option<Duration>,
+    ) -> Result<ReadChunk<'_, T>, PopError> {
+        self.wait_ready(timeout)?;
+        let n = self.core.readable(max.max(1) as u64, &*self.inner);
+        Ok(ReadChunk {
+            len: n.min(max as u64) as usize,
+            consumer: self,
+        })
+    }
+
+    /// Waits until a message is committed.
+    fn wait_ready(&mut self, timeout: Option<Duration>) -> Result<(), PopError> {
+        if self.core.is_ready(0, &*self.inner) {
+            return Ok(());
+        }
+        wait::block(self, timeout)
+            .map(drop)
+            .map_err(|stop| match stop {
+                Stop::Timeout => PopError::Timeout,
+                Stop::Disconnected => PopError::Disconnected,
+                Stop::Corrupted => PopError::Corrupted,
+            })
+    }
+
+    /// Messages committed and not yet taken (a snapshot of the producer's published index).
+    pub fn len(&self) -> usize {
+        let tail = self.inner.control().producer.index.load(Ordering::Acquire);
+        let n = tail.wrapping_sub(self.core.head);
+        if n <= self.core.capacity {
+            n as usize
+        } else {
+            0
+        }
+    }
+
+    /// Whether no committed message is waiting (a snapshot).
+    pub fn is_empty(&self) -> bool {
+        !self.core.is_ready(0, &*self.inner)
+    }
+
+    /// The number of slots.
+    pub fn capacity(&self) -> usize {
+        self.core.capacity as usize
+    }
+
+    /// Whether a live process holds the producer role (a snapshot; reads `/proc`).
+    pub fn producer_alive(&self) -> bool {
+        side_alive(&self.inner.control().producer)
+    }
+
+    /// The ring's name.
+    pub fn name(&self) -> &str {
+        self.inner.name()
+    }
+}
+
+impl<T: SharedLayout> Side for Consumer<T> {
+    fn ready(&mut self) -> u64 {
+        u64::from(self.core.is_ready(0, &*self.inner))
+    }
+
+    fn peer_closed(&self) -> bool {
+        self.inner.control().producer.state.load(Ordering::Acquire) == STATE_CLOSED
+    }
+
+    fn check(&mut self, liveness: bool) -> Result<bool, Corrupted> {
+        let c = self.inner.control();
+        self.core.check_empty(&c.producer.index, &*self.inner)?;
+        Ok(liveness && matches!(c.producer.role.holder(), RoleHolder::Dead(_)))
+    }
+
+    fn republish(&self) {
+        let c = self.inner.control();
+        c.consumer.index.store(self.core.head, Ordering::Release);
+    }
+
+    fn park_words(&self) -> WaitWords<'_> {
+        let cell = &self.inner.control().producer.wake;
+        WaitWords {
+            value: cell.value(),
+            waiters: cell.waiters(),
+        }
+    }
+
+    fn waiting(&mut self) -> (WaitStrategy, &mut Spinner) {
+        (self.wait, &mut self.spinner)
+    }
+}
+
+impl<T: SharedLayout> Drop for Consumer<T> {
+    fn drop(&mut self) {
+        let c = self.inner.control();
+        c.consumer.state.store(STATE_CLOSED, Ordering::Release);
+        wait::notify(self.wake_words());
+        c.consumer.role.release();
+    }
+}
+
+/// Committed messages lent by [`Consumer::try_read_chunk`] / [`Consumer::read_chunk`] to read in
+/// place; released (the producer may overwrite them) when the chunk is dropped, or partly with
+/// [`release`](Self::release).
+pub struct ReadChunk<'a, T: SharedLayout> {
+    consumer: &'a mut Consumer<T>,
+    len: usize,
+}
+
+impl<T: SharedLayout> core::fmt::Debug for ReadChunk<'_, T> {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        f.debug_struct("ReadChunk")
+            .field("len", &self.len)
+            .finish_non_exhaustive()
+    }
+}
+
+impl<T: SharedLayout> ReadChunk<'_, T> {
+    /// How many messages the chunk holds (at least one).
+    pub fn len(&self) -> usize {
+        self.len
+    }
+
+    /// Whether the chunk holds no message (never).
+    pub fn is_empty(&self) -> bool {
+        self.len == 0
+    }
+
+    /// The value of message `i`, aligned for `T`, valid for reads of one `T` while the chunk
+    /// lives. Reading through it is `unsafe`: see [`slot`](Self::slot).
+    ///
+    /// # Panics
+    ///
+    /// If `i >= self.len()`.
+    pub fn as_ptr(&self, i: usize) -> *const T {
+        assert!(i < self.len, "message {i} of a chunk of {}", self.len);
+        self.consumer
+            .inner
+            .value_ptr(self.consumer.core.slot(i as u64))
+            .cast_const()
+            .cast::<T>()
+    }
+
+    /// Message `i` as a `&T`, read in place without a copy.
+    ///
+    /// # Safety
+    ///
+    /// No other process writes this slot while the reference lives. The ring's protocol
+    /// guarantees that for every process that follows it (the producer writes a slot again only
+    /// after its release); the caller asserts that no process with write access to the segment
+    /// breaks it. If one might, use [`copy_to`](Self::copy_to) or [`read`](Self::read).
+    ///
+    /// # Panics
+    ///
+    /// If `i >= self.len()`.
+    pub unsafe fn slot(&self, i: usize) -> &T {
+        let ptr = self.as_ptr(i);
+        // SAFETY: aligned, in bounds, a valid `T` for every bit pattern, lent while the chunk
+        // lives; the caller guarantees no concurrent writer.
+        unsafe { &*ptr }
+    }
+
+    /// Copies message `i` into `out` (no `T` on the stack: `copy_to(i, &mut boxed)`).
+    ///
+    /// # Panics
+    ///
+    /// If `i >= self.len()`.
+    pub fn copy_to(&self, i: usize, out: &mut T) {
+        assert!(i < self.len, "message {i} of a chunk of {}", self.len);
+        self.consumer.read_slot(i as u64, out);
+    }
+
+    /// A copy of message `i`.
+    ///
+    /// # Panics
+    ///
+    /// If `i >= self.len()`.
+    pub fn read(&self, i: usize) -> T {
+        assert!(i < self.len, "message {i} of a chunk of {}", self.len);
+        let mut out = MaybeUninit::<T>::uninit();
+        self.consumer.read_slot(i as u64, out.as_mut_ptr());
+        // SAFETY: the copy wrote every byte; every bit pattern is a valid `T`.
+        unsafe { out.assume_init() }
+    }
+
+    /// Releases the first `n` messages (at most `len()`) and keeps the rest unread: the next
+    /// read starts with message `n`.
+    pub fn release(mut self, n: usize) {
+        self.len = n.min(self.len);
+    }
+}
+
+impl<T: SharedLayout> Drop for ReadChunk<'_, T> {
+    fn drop(&mut self) {
+        if self.len > 0 {
+            self.consumer.release(self.len as u64);
+        }
+    }
+}

@@ -1,0 +1,322 @@
+//! [`SpscRing`]: the segment, its geometry, and the two roles.
+
+use core::marker::PhantomData;
+use core::sync::atomic::{AtomicU64, Ordering};
+use std::sync::Arc;
+
+use super::consumer::Consumer;
+use super::control::{
+    CONTROL_LEN, FORMAT, Geometry, STATE_ATTACHED, SideBlock, SpscControl, check_capacity,
+};
+use super::producer::Producer;
+use super::spsc_protocol::Stamps;
+use super::wait::WaitStrategy;
+use crate::SharedLayout;
+use crate::segment::{Builder, Error, RawSegment, SegmentKind, SegmentSpec, SharedPrimitive};
+use crate::sync::RoleHolder;
+
+/// The capacity `create` uses when the builder sets none: as many slots as fit in 1 MiB, at
+/// least 1 and at most 1024.
+fn default_capacity(geo: &Geometry) -> usize {
+    let fit = (1usize << 20) / geo.stride;
+    if fit == 0 {
+        1
+    } else {
+        (1usize << fit.ilog2()).min(1024)
+    }
+}
+
+/// Settings of an [`SpscRing`] beyond the segment options; see
+/// [`Builder::capacity`](Builder#method.capacity) and
+/// [`Builder::wait_strategy`](Builder#method.wait_strategy).
+#[derive(Clone, Copy, Debug, Default)]
+pub struct SpscConfig {
+    capacity: Option<usize>,
+    wait: WaitStrategy,
+}
+
+/// The mapping and what both handles need from it, shared by the ring and its handles.
+#[derive(Debug)]
+pub(crate) struct Inner {
+    segment: RawSegment,
+    pub(crate) capacity: usize,
+    geo: Geometry,
+}
+
+impl Inner {
+    pub(crate) fn control(&self) -> &SpscControl {
+        self.segment.control()
+    }
+
+    pub(crate) fn name(&self) -> &str {
+        self.segment.name()
+    }
+
+    /// The start of slot `slot` (masked by the caller: `slot < capacity`).
+    #[inline]
+    fn slot_ptr(&self, slot: usize) -> *mut u8 {
+        debug_assert!(slot < self.capacity);
+        let slot = slot & (self.capacity - 1);
+        // SAFETY: `slot < capacity` (masked), and the payload holds `slots_offset + capacity *
+        // stride` bytes (its length gave the capacity), so the slot is in bounds.
+        unsafe {
+            self.segment
+                .payload()
+                .as_ptr()
+                .add(self.geo.slots_offset + slot * self.geo.stride)
+        }
+    }
+
+    /// The value of slot `slot`: aligned for `T`, `size_of::<T>()` bytes, 8-aligned.
+    #[inline]
+    pub(crate) fn value_ptr(&self, slot: usize) -> *mut u8 {
+        // SAFETY: the value lies inside the slot (`value_offset + size <= stride`).
+        unsafe { self.slot_ptr(slot).add(self.geo.value_offset) }
+    }
+}
+
+impl Stamps for Inner {
+    #[inline]
+    fn stamp(&self, slot: usize) -> &AtomicU64 {
+        // SAFETY: the stamp is the first 8 bytes of the slot, 8-aligned (payload 64-aligned,
+        // slots offset and stride multiples of 8), in bounds, and every process accesses it only
+        // as a 64-bit atomic; the mapping lives as long as `self`.
+        unsafe { AtomicU64::from_ptr(self.slot_ptr(slot).cast::<u64>()) }
+    }
+}
+
+fn accept_len<T: SharedLayout>(len: usize) -> bool {
+    SpscRing::<T>::GEOMETRY.capacity_of(len).is_some()
+}
+
+impl<T: SharedLayout> SharedPrimitive for SpscRing<T> {
+    type Config = SpscConfig;
+
+    fn spec(config: &SpscConfig) -> Result<SegmentSpec, String> {
+        let geo = Self::GEOMETRY;
+        let (capacity, exact) = match config.capacity {
+            Some(c) => {
+                check_capacity(c)?;
+                (c, true)
+            }
+            None => (default_capacity(&geo), false),
+        };
+        let len = geo.payload_len(capacity).ok_or_else(|| {
+            format!(
+                "{capacity} slots of {} bytes do not fit in the address space: use a smaller capacity",
+                geo.stride
+            )
+        })?;
+        let spec = SegmentSpec::new(SegmentKind::SpscRing, T::LAYOUT, len);
+        Ok(if exact {
+            spec
+        } else {
+            spec.accepting_len(accept_len::<T>)
+        })
+    }
+
+    fn from_segment(segment: RawSegment, config: SpscConfig) -> Result<Self, Error> {
+        let geo = Self::GEOMETRY;
+        let Some(capacity) = geo.capacity_of(segment.payload_len()) else {
+            return Err(Error::InvalidOptions {
+                name: segment.name().to_owned(),
+                reason: "the payload length is not that of a ring of this type: create the \
+                         ring again"
+                    .to_owned(),
+            });
+        };
+        let inner = Inner {
+            segment,
+            capacity,
+            geo,
+        };
+        if inner.segment.is_creator() {
+            let info = &inner.control().info;
+            info.capacity.store(capacity as u64, Ordering::Relaxed);
+            info.format.store(FORMAT, Ordering::Relaxed);
+            info.stride.store(geo.stride as u32, Ordering::Relaxed);
+            info.value_offset
+                .store(geo.value_offset as u32, Ordering::Relaxed);
+            info.slots_offset
+                .store(geo.slots_offset as u32, Ordering::Relaxed);
+        }
+        Ok(SpscRing {
+            inner: Arc::new(inner),
+            wait: config.wait,
+            _type: PhantomData,
+        })
+    }
+}
+
+impl<T: SharedLayout> Builder<SpscRing<T>> {
+    /// The number of slots, a power of two from 1 to 2³². `create` makes this many (without it,
+    /// as many as fit in 1 MiB, at most 1024); `open` then refuses a ring of another capacity
+    /// (without it, `open` takes the capacity the creator chose).
+    pub fn capacity(mut self, capacity: usize) -> Self {
+        self.config.capacity = Some(capacity);
+        self
+    }
+
+    /// How the handles of this ring wait in blocking calls (default
+    /// [`WaitStrategy::SpinThenPark`]). A per-process choice: the peer may choose another.
+    pub fn wait_strategy(mut self, wait: WaitStrategy) -> Self {
+        self.config.wait = wait;
+        self
+    }
+}
+
+/// A typed single-producer, single-consumer ring between processes: lock-free, bounded, in one
+/// named shared-memory segment.
+///
+/// The segment's header records kind `SpscRing`, `T`'s layout and (through the payload length)
+/// the capacity, so a ring of another type or capacity is refused on open. Messages move through
+/// [`Producer`] and [`Consumer`] handles, one of each at a time across all processes: the
+/// role of a process that died is taken over by the next claimant, so a restarted consumer
+/// continues with the first message its predecessor had not released.
+///
+/// `T` need not be `Copy`: a `SharedLayout` type has no `Drop` and is valid for every bit
+/// pattern, so moving its bytes in and out of a slot is a move. The calls that copy from a
+/// reference ([`Producer::push_ref`], [`Producer::push_slice`]) require `Copy`, which rules out
+/// atomic fields that another thread could change while the bytes are copied.
+///
+/// The layout of the control block and the slots is documented byte by byte in
+/// `docs/spsc-ring.md`.
+///
+/// # Example
+///
+/// ```
+/// # use shmipc_runtime::ring::SpscRing;
+/// # use shmipc_runtime::{Endian, FieldLayout, FieldType, Layout, Primitive, SharedLayout};
+/// # #[derive(Clone, Copy, Debug, PartialEq)]
+/// # #[repr(C)]
+/// # struct Tick { seq: u64 }
+/// # static U64: FieldType = FieldType::Primitive(Primitive::U64);
+/// # static FIELDS: [FieldLayout; 1] = [FieldLayout::__new("seq", 0, 8, 8, &U64)];
+/// # static LAYOUT: Layout = Layout::__new("Tick", 1, Endian::Native, 8, 8, &FIELDS);
+/// # // SAFETY: one u64, described truthfully.
+/// # unsafe impl SharedLayout for Tick {
+/// #     const LAYOUT: &'static Layout = &LAYOUT;
+/// #     const FINGERPRINT: u64 = LAYOUT.fingerprint();
+/// # }
+/// // In shmipc, `Tick` is a `#[derive(SharedLayout)]` struct.
+/// let name = format!("/shmipc-test-doc-{}", std::process::id());
+/// let ring = SpscRing::<Tick>::create(&name, 64)?;
+///
+/// // Usually another process: `SpscRing::<Tick>::open(&name)?.consumer()?`.
+/// let mut consumer = SpscRing::<Tick>::open(&name)?.consumer()?;
+/// let reader = std::thread::spawn(move || {
+///     (0..1000).map(|_| consumer.pop().unwrap().seq).sum::<u64>()
+/// });
+///
+/// let mut producer = ring.producer()?;
+/// for seq in 0..1000 {
+///     producer.push(Tick { seq }).unwrap();
+/// }
+/// assert_eq!(reader.join().unwrap(), 999 * 1000 / 2);
+/// # Ok::<(), shmipc_runtime::Error>(())
+/// ```
+pub struct SpscRing<T: SharedLayout> {
+    inner: Arc<Inner>,
+    wait: WaitStrategy,
+    _type: PhantomData<fn() -> T>,
+}
+
+impl<T: SharedLayout> core::fmt::Debug for SpscRing<T> {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        f.debug_struct("SpscRing")
+            .field("name", &self.name())
+            .field("type", &T::LAYOUT.name())
+            .field("capacity", &self.capacity())
+            .field("wait", &self.wait)
+            .finish()
+    }
+}
+
+impl<T: SharedLayout> SpscRing<T> {
+    pub(crate) const GEOMETRY: Geometry = Geometry::new(size_of::<T>(), align_of::<T>());
+
+    /// Creates the ring `name` with `capacity` slots (a power of two), empty, with the default
+    /// options (mode 0600, fails if the name exists, unlinked when this handle drops).
+    pub fn create(name: &str, capacity: usize) -> Result<SpscRing<T>, Error> {
+        Self::builder(name).capacity(capacity).create()
+    }
+
+    /// Opens the ring `name` that another process created, checking kind and `T`'s layout; the
+    /// capacity is the creator's.
+    pub fn open(name: &str) -> Result<SpscRing<T>, Error> {
+        Self::builder(name).open()
+    }
+
+    /// Options for creating or opening the ring `name`: capacity, wait strategy, and the
+    /// segment options (mode, persistence, replacing a dead creator's ring, open timeout).
+    pub fn builder(name: &str) -> Builder<SpscRing<T>> {
+        Builder::new(name)
+    }
+
+    /// Claims the producer role for this process and returns its handle, which keeps the
+    /// mapping alive (the ring handle may be dropped). Fails with [`Error::RoleTaken`] while
+    /// another live process (or another handle of this one) is the producer; a dead producer's
+    /// role is taken over, continuing after every message it committed.
+    pub fn producer(&self) -> Result<Producer<T>, Error> {
+        let side = &self.inner.control().producer;
+        self.claim(side, "producer")?;
+        Ok(Producer::attach(Arc::clone(&self.inner), self.wait))
+    }
+
+    /// Claims the consumer role for this process and returns its handle, which keeps the
+    /// mapping alive. Fails with [`Error::RoleTaken`] while another live process (or another
+    /// handle of this one) is the consumer; a dead consumer's role is taken over, continuing
+    /// with the first message it had not released (a message it was reading when it died is
+    /// delivered again).
+    pub fn consumer(&self) -> Result<Consumer<T>, Error> {
+        let side = &self.inner.control().consumer;
+        self.claim(side, "consumer")?;
+        Ok(Consumer::attach(Arc::clone(&self.inner), self.wait))
+    }
+
+    fn claim(&self, side: &SideBlock, role: &'static str) -> Result<(), Error> {
+        side.role.claim().map_err(|pid| Error::RoleTaken {
+            name: self.name().to_owned(),
+            role,
+            pid,
+        })
+    }
+
+    /// Whether a live process holds the producer role (a snapshot; reads `/proc`).
+    pub fn producer_alive(&self) -> bool {
+        side_alive(&self.inner.control().producer)
+    }
+
+    /// Whether a live process holds the consumer role (a snapshot; reads `/proc`).
+    pub fn consumer_alive(&self) -> bool {
+        side_alive(&self.inner.control().consumer)
+    }
+
+    /// The number of slots.
+    pub fn capacity(&self) -> usize {
+        self.inner.capacity
+    }
+
+    /// The shared-memory name, with its leading slash.
+    pub fn name(&self) -> &str {
+        self.inner.name()
+    }
+
+    #[cfg(test)]
+    pub(crate) fn inner_for_tests(&self) -> &Inner {
+        &self.inner
+    }
+
+    /// Removes the name `name` (see [`RawSegment::unlink`]).
+    pub fn unlink(name: &str) -> Result<(), Error> {
+        RawSegment::unlink(name)
+    }
+}
+
+/// Whether a side's role is held by a live process that did not close its handle.
+pub(crate) fn side_alive(side: &SideBlock) -> bool {
+    side.state.load(Ordering::Acquire) == STATE_ATTACHED
+        && matches!(side.role.holder(), RoleHolder::Alive(_))
+}
+
+const _: () = assert!(CONTROL_LEN.is_multiple_of(128));

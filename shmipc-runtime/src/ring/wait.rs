@@ -1,0 +1,207 @@
+//! How a blocked push or pop waits: an adaptive spin, then parking on the peer's wait cell in
+//! bounded slices that re-check the peer's liveness.
+
+use std::time::{Duration, Instant};
+
+use super::spsc_protocol::{Corrupted, WaitWords};
+use crate::sync::wait::{wait, wake};
+
+/// How a blocking push or pop waits for the other side.
+///
+/// On these machines a futex wake-up costs about 400 spin round trips, so the default spins
+/// first. Whatever the strategy, a waiter notices that its peer died or dropped its handle.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum WaitStrategy {
+    /// Spin and never sleep: the lowest latency, one core busy while waiting.
+    Spin,
+    /// Spin adaptively (10–200 µs, learning from how long parks last), then sleep on the ring's
+    /// wait cell until woken. The default.
+    #[default]
+    SpinThenPark,
+    /// Sleep at once: the least CPU, every hand-over costs a wake-up.
+    Park,
+}
+
+/// Longest single sleep; the sleeper then re-checks the peer's liveness.
+pub(crate) const SLICE: Duration = Duration::from_millis(50);
+/// How often a spinning (never parking) waiter checks its peer's liveness.
+const SPIN_LIVENESS: Duration = Duration::from_millis(10);
+
+const MIN_NS: u32 = 10_000;
+const MAX_NS: u32 = 200_000;
+const INITIAL_NS: u32 = 50_000;
+
+/// An adaptive spin budget (per handle, never in shared memory).
+///
+/// A short spin that keeps failing is the known trap: both sides then hand over through wake-ups,
+/// each of which outlasts the spin, and stay there. So the budget learns from the park that
+/// follows a failed spin: a park that ended sooner than the budget means spinning twice as long
+/// would have avoided it (grow); a long park means the peer was idle (shrink by an eighth).
+#[derive(Clone, Copy, Debug)]
+pub(crate) struct Spinner {
+    budget_ns: u32,
+}
+
+impl Spinner {
+    pub(crate) const fn new() -> Spinner {
+        Spinner {
+            budget_ns: INITIAL_NS,
+        }
+    }
+
+    fn budget(&self) -> Duration {
+        Duration::from_nanos(u64::from(self.budget_ns.clamp(MIN_NS, MAX_NS)))
+    }
+
+    fn parked_for(&mut self, parked: Duration) {
+        let budget = self.budget_ns.clamp(MIN_NS, MAX_NS);
+        self.budget_ns = if parked < self.budget() {
+            budget.saturating_mul(2).min(MAX_NS)
+        } else {
+            (budget - budget / 8).max(MIN_NS)
+        };
+    }
+}
+
+/// Why a blocking call stopped without progress.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum Stop {
+    Timeout,
+    Disconnected,
+    Corrupted,
+}
+
+impl From<Corrupted> for Stop {
+    fn from(_: Corrupted) -> Stop {
+        Stop::Corrupted
+    }
+}
+
+/// One side of the ring, as the wait loop needs it.
+pub(crate) trait Side {
+    /// How many units (messages or free slots) are available now; 0: none. No system call.
+    fn ready(&mut self) -> u64;
+    /// Whether the peer's handle was dropped (its state word says closed). One atomic load.
+    fn peer_closed(&self) -> bool;
+    /// Slow-path checks while waiting: shared state consistent (else `Corrupted`) and, with
+    /// `liveness`, whether the peer's role holder died (reads `/proc`).
+    fn check(&mut self, liveness: bool) -> Result<bool, Corrupted>;
+    /// Re-stores this side's own index (repairs a peer's overwrite before sleeping on it).
+    fn republish(&self);
+    /// The cell this side parks on.
+    fn park_words(&self) -> WaitWords<'_>;
+    /// This handle's wait strategy and spin budget.
+    fn waiting(&mut self) -> (WaitStrategy, &mut Spinner);
+}
+
+/// After the peer was found gone: what is still available, or `Disconnected`.
+fn drained(side: &mut impl Side) -> Result<u64, Stop> {
+    match side.ready() {
+        0 => Err(Stop::Disconnected),
+        n => Ok(n),
+    }
+}
+
+/// Waits until `side.ready()` is non-zero (and returns it), the peer is gone with nothing left,
+/// the shared state proves corrupted, or `timeout` passes.
+pub(crate) fn block(side: &mut impl Side, timeout: Option<Duration>) -> Result<u64, Stop> {
+    let n = side.ready();
+    if n != 0 {
+        return Ok(n);
+    }
+    let start = Instant::now();
+    // A timeout too long to represent as an `Instant` means no limit.
+    let deadline = timeout.and_then(|t| start.checked_add(t));
+    if side.peer_closed() {
+        return drained(side);
+    }
+    let (strategy, spinner) = side.waiting();
+    let budget = match strategy {
+        WaitStrategy::Park => Duration::ZERO,
+        WaitStrategy::SpinThenPark => spinner.budget(),
+        WaitStrategy::Spin => Duration::MAX,
+    };
+    let mut last_liveness = start;
+    let mut i: u32 = 0;
+    loop {
+        // Spin phase: only loads, no system call.
+        let n = side.ready();
+        if n != 0 {
+            return Ok(n);
+        }
+        i = i.wrapping_add(1);
+        if i.is_multiple_of(64) {
+            let now = Instant::now();
+            if side.peer_closed() {
+                return drained(side);
+            }
+            if deadline.is_some_and(|d| now >= d) {
+                side.check(false)?;
+                return Err(Stop::Timeout);
+            }
+            if now.duration_since(start) >= budget {
+                break;
+            }
+            if now.duration_since(last_liveness) >= SPIN_LIVENESS {
+                last_liveness = now;
+                if side.check(true)? {
+                    return drained(side);
+                }
+                // A spinner that never parks gives the CPU away now and then.
+                std::thread::yield_now();
+            }
+        }
+        core::hint::spin_loop();
+    }
+    park(side, deadline)
+}
+
+/// Parks in slices until ready, gone, corrupted or the deadline.
+fn park(side: &mut impl Side, deadline: Option<Instant>) -> Result<u64, Stop> {
+    let parked = Instant::now();
+    let mut slices = 0u32;
+    loop {
+        // The first slice skips the `/proc` read: the common park ends with a wake-up.
+        if side.check(slices > 0)? {
+            return drained(side);
+        }
+        let slice = match deadline {
+            Some(d) => match d.checked_duration_since(Instant::now()) {
+                Some(left) if !left.is_zero() => left.min(SLICE),
+                _ => return Err(Stop::Timeout),
+            },
+            None => SLICE,
+        };
+        side.republish();
+        let words = side.park_words();
+        let v = words.announce();
+        // Re-check after announcing (see the protocol docs): the peer either sees the
+        // announcement and wakes us, or its publication is visible here.
+        let idle = side.ready() == 0 && !side.peer_closed();
+        if idle {
+            let words = side.park_words();
+            wait(words.value, v, Some(slice));
+        }
+        side.park_words().retire();
+        let n = side.ready();
+        if n != 0 {
+            let (_, spinner) = side.waiting();
+            spinner.parked_for(parked.elapsed());
+            return Ok(n);
+        }
+        if side.peer_closed() {
+            return drained(side);
+        }
+        slices = slices.saturating_add(1);
+    }
+}
+
+/// Wakes the peer parked on `words` if the handshake says it is parked (no system call
+/// otherwise).
+#[inline]
+pub(crate) fn notify(words: WaitWords<'_>) {
+    if words.notify() {
+        wake(words.value, 1);
+    }
+}
