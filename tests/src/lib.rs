@@ -7,6 +7,7 @@
 use std::sync::atomic::{AtomicU32, Ordering};
 
 pub mod raw_map;
+pub mod ring_msgs;
 pub mod sync_frames;
 
 /// A shared-memory name no other test (in this or another test process) uses:

@@ -1,0 +1,71 @@
+//! Helper process for the multi-process ring tests (`tests/tests/ring_*.rs`): one subcommand per
+//! role. Prints `ready` (flushed) once its role is claimed, so the parent can time its actions,
+//! then `key value` result lines. Exit code 0 = ran to the end, 3 = a check failed (the reason is
+//! printed as `error …`), 101 = panic.
+//!
+//! - `produce NAME N MODE [WITNESS]`: pushes `quote(0..N)` (N = 0: forever), MODE one of
+//!   `spin` (`try_push`), `block` (`push`), `batch` (`push_slice`), `inplace` (`reserve`).
+//! - `consume NAME MODE [WITNESS]`: pops until the producer is gone (`Disconnected`), checking
+//!   every message and that the sequence numbers are consecutive; prints `first S`,
+//!   `digest COUNT HASH` and `end REASON`. MODE as above (`try_pop`, `pop`, batch, `read_chunk`).
+//! - `hostile-produce NAME MILLIS SEED` / `hostile-consume NAME MILLIS SEED`: use the ring with
+//!   timeouts while a scribbler corrupts it; print `outcomes …`.
+//! - `scribble NAME MILLIS SEED`: the hostile third process (see `scribble.rs`).
+//! - `hold NAME producer|consumer`: claims the role and sleeps until killed.
+//! - `claim NAME producer|consumer`: tries to claim the role once; prints `claimed` or
+//!   `refused MESSAGE`.
+//! - `fast-path NAME N [syscall]`: N pushes and pops between two `close(-1)` markers, for the
+//!   strace test (`syscall`: also one `getppid` per iteration, to prove the count works).
+//! - `big-produce NAME N` / `big-consume NAME N`: 4 MiB frames in place, from a thread with a
+//!   256 KiB stack.
+
+mod big;
+mod hostile;
+mod scribble;
+mod stream;
+
+use std::io::Write;
+
+/// Prints one line and flushes it, so it reaches the parent even if this process is killed next.
+pub fn say(line: &str) {
+    let mut out = std::io::stdout().lock();
+    writeln!(out, "{line}").unwrap();
+    out.flush().unwrap();
+}
+
+/// Reports a failed check and exits with status 3.
+pub fn fail(msg: &str) -> ! {
+    say(&format!("error {msg}"));
+    std::process::exit(3);
+}
+
+fn arg<T: std::str::FromStr>(args: &[String], i: usize) -> T {
+    args.get(i)
+        .and_then(|a| a.parse().ok())
+        .unwrap_or_else(|| panic!("argument {i} missing or invalid: {args:?}"))
+}
+
+fn main() {
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    let name = args.get(1).cloned().unwrap_or_default();
+    let opt = |i: usize| args.get(i).map(String::as_str);
+    match opt(0) {
+        Some("produce") => stream::produce(&name, arg(&args, 2), &args[3], opt(4)),
+        Some("consume") => stream::consume(&name, &args[2], opt(3)),
+        Some("hostile-produce") => hostile::produce(&name, arg(&args, 2), arg(&args, 3)),
+        Some("hostile-consume") => hostile::consume(&name, arg(&args, 2), arg(&args, 3)),
+        Some("scribble") => {
+            let writes = scribble::run(&name, arg(&args, 2), arg(&args, 3));
+            say(&format!("scribbled {writes}"));
+        }
+        Some("hold") => stream::hold(&name, &args[2]),
+        Some("claim") => stream::claim(&name, &args[2]),
+        Some("fast-path") => stream::fast_path(&name, arg(&args, 2), opt(3) == Some("syscall")),
+        Some("big-produce") => big::produce(&name, arg(&args, 2)),
+        Some("big-consume") => big::consume(&name, arg(&args, 2)),
+        other => {
+            eprintln!("ring_peer: unknown subcommand {other:?}");
+            std::process::exit(2);
+        }
+    }
+}

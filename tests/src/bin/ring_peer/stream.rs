@@ -1,0 +1,242 @@
+//! Producer and consumer of the stream tests, role holders, and the fast path for strace.
+
+use std::time::Duration;
+
+use shmipc::{PopError, PushError, SpscRing};
+use shmipc_schemas::Quote;
+use shmipc_tests::ring_msgs::{Counter, Digest, Witness, check, quote};
+
+use crate::{fail, say};
+
+/// The largest run the batch and in-place modes move at once.
+pub const MAX_RUN: usize = 64;
+
+fn open(name: &str) -> SpscRing<Quote> {
+    SpscRing::<Quote>::open(name).unwrap_or_else(|e| fail(&format!("open: {e}")))
+}
+
+/// Pushes `quote(0..n)` (forever when `n` is 0).
+pub fn produce(name: &str, n: u64, mode: &str, witness: Option<&str>) {
+    let ring = open(name);
+    let mut p = ring
+        .producer()
+        .unwrap_or_else(|e| fail(&format!("producer: {e}")));
+    let witness = witness.map(|w| Witness::new(w, false));
+    let end = if n == 0 { u64::MAX } else { n };
+    say("ready");
+    let mut seq = 0u64;
+    // Run lengths vary (1..=MAX_RUN) so batches straddle the ring's end at every offset.
+    let mut run = 1usize;
+    let mut batch: Vec<Quote> = Vec::with_capacity(MAX_RUN);
+    while seq < end {
+        let done = match mode {
+            "spin" => loop {
+                match p.try_push(quote(seq)) {
+                    Ok(()) => break 1,
+                    Err(PushError::Full(_)) => std::hint::spin_loop(),
+                    Err(e) => fail(&format!("try_push {seq}: {e}")),
+                }
+            },
+            "block" => match p.push(quote(seq)) {
+                Ok(()) => 1,
+                Err(e) => fail(&format!("push {seq}: {e}")),
+            },
+            "batch" => {
+                let len = run.min((end - seq).min(MAX_RUN as u64) as usize);
+                batch.clear();
+                batch.extend((seq..seq + len as u64).map(quote));
+                match p.push_slice(&batch) {
+                    Ok(()) => len,
+                    Err(e) => fail(&format!("push_slice at {seq}: {e}")),
+                }
+            }
+            "inplace" => {
+                let len = run.min((end - seq).min(MAX_RUN as u64) as usize);
+                let mut chunk = match p.reserve(len) {
+                    Ok(c) => c,
+                    Err(e) => fail(&format!("reserve at {seq}: {e}")),
+                };
+                let k = chunk.len();
+                for i in 0..k {
+                    chunk.write(i, quote(seq + i as u64));
+                }
+                chunk.commit_all();
+                k
+            }
+            other => fail(&format!("unknown mode {other}")),
+        };
+        seq += done as u64;
+        run = run % MAX_RUN + 1;
+        if let Some(w) = &witness {
+            w.set(Counter::Pushed, seq);
+        }
+    }
+    drop(p);
+    say(&format!("pushed {seq}"));
+}
+
+/// Checks `q` and that it follows `next` (the first message sets `next`).
+fn accept(q: &Quote, next: &mut Option<u64>, digest: &mut Digest) {
+    let seq = check(q).unwrap_or_else(|e| fail(&e));
+    match *next {
+        None => say(&format!("first {seq}")),
+        Some(want) if want != seq => fail(&format!("expected seq {want}, got {seq}")),
+        Some(_) => {}
+    }
+    *next = Some(seq + 1);
+    digest.add(seq);
+}
+
+/// Pops until the producer is gone, checking order and contents.
+pub fn consume(name: &str, mode: &str, witness: Option<&str>) {
+    let ring = open(name);
+    let mut c = ring
+        .consumer()
+        .unwrap_or_else(|e| fail(&format!("consumer: {e}")));
+    let witness = witness.map(|w| Witness::new(w, false));
+    say("ready");
+    let mut next = None;
+    let mut digest = Digest::default();
+    let mut run = 1usize;
+    let mut buf = [Quote::default(); MAX_RUN];
+    let end = loop {
+        let got: Result<(), PopError> = match mode {
+            "spin" => match c.try_pop() {
+                Ok(q) => {
+                    accept(&q, &mut next, &mut digest);
+                    Ok(())
+                }
+                Err(PopError::Empty) => {
+                    std::hint::spin_loop();
+                    continue;
+                }
+                Err(e) => Err(e),
+            },
+            "block" => c.pop().map(|q| accept(&q, &mut next, &mut digest)),
+            "batch" => c.pop_slice(&mut buf[..run]).map(|k| {
+                for q in &buf[..k] {
+                    accept(q, &mut next, &mut digest);
+                }
+            }),
+            "inplace" => match c.read_chunk(run) {
+                Ok(chunk) => {
+                    for i in 0..chunk.len() {
+                        let q = chunk.read(i);
+                        if let Some(w) = &witness {
+                            w.set(Counter::Reading, q.seq.get() + 1);
+                        }
+                        accept(&q, &mut next, &mut digest);
+                    }
+                    drop(chunk);
+                    Ok(())
+                }
+                Err(e) => Err(e),
+            },
+            other => fail(&format!("unknown mode {other}")),
+        };
+        if let Some(w) = &witness {
+            w.set(Counter::Popped, next.unwrap_or(0));
+            w.set(Counter::Reading, 0);
+        }
+        run = run % MAX_RUN + 1;
+        match got {
+            Ok(()) => {}
+            Err(PopError::Disconnected) => break "disconnected",
+            Err(e) => fail(&format!("pop after {}: {e}", digest.count)),
+        }
+    };
+    say(&format!("digest {}", digest.to_line()));
+    say(&format!("end {end}"));
+}
+
+/// Claims `role` and holds it until killed.
+pub fn hold(name: &str, role: &str) {
+    let ring = open(name);
+    let held: Box<dyn std::any::Any> = match role {
+        "producer" => Box::new(ring.producer().unwrap_or_else(|e| fail(&e.to_string()))),
+        _ => Box::new(ring.consumer().unwrap_or_else(|e| fail(&e.to_string()))),
+    };
+    say("ready");
+    loop {
+        std::thread::sleep(Duration::from_secs(1));
+        std::hint::black_box(&held);
+    }
+}
+
+/// Tries to claim `role` once.
+pub fn claim(name: &str, role: &str) {
+    let ring = open(name);
+    let res = match role {
+        "producer" => ring.producer().map(drop),
+        _ => ring.consumer().map(drop),
+    };
+    match res {
+        Ok(()) => say("claimed"),
+        Err(e) => say(&format!("refused {e}")),
+    }
+}
+
+/// `close(-1)`: fails with EBADF and does nothing else; strace shows it as a marker line.
+fn marker() {
+    // SAFETY: closing an invalid descriptor only returns EBADF.
+    std::hint::black_box(unsafe { libc::close(-1) });
+}
+
+/// `n` rounds of every push and pop form while the other side is never parked (both roles in
+/// this process, alternating), between two markers.
+pub fn fast_path(name: &str, n: u64, with_syscall: bool) {
+    let ring = SpscRing::<Quote>::create(name, 64).unwrap_or_else(|e| fail(&e.to_string()));
+    let mut p = ring.producer().unwrap_or_else(|e| fail(&e.to_string()));
+    let mut c = ring.consumer().unwrap_or_else(|e| fail(&e.to_string()));
+    let batch: Vec<Quote> = (0..8).map(quote).collect();
+    let mut buf = [Quote::default(); 8];
+    let mut round = |i: u64| {
+        p.try_push(quote(i))
+            .unwrap_or_else(|e| fail(&e.to_string()));
+        p.push(quote(i)).unwrap_or_else(|e| fail(&e.to_string()));
+        p.push_timeout(quote(i), Duration::from_secs(1))
+            .unwrap_or_else(|e| fail(&e.to_string()));
+        std::hint::black_box(c.try_pop().unwrap_or_else(|e| fail(&e.to_string())));
+        std::hint::black_box(c.pop().unwrap_or_else(|e| fail(&e.to_string())));
+        std::hint::black_box(
+            c.pop_timeout(Duration::from_secs(1))
+                .unwrap_or_else(|e| fail(&e.to_string())),
+        );
+        p.push_slice(&batch)
+            .unwrap_or_else(|e| fail(&e.to_string()));
+        c.pop_slice(&mut buf)
+            .unwrap_or_else(|e| fail(&e.to_string()));
+        p.try_push_slice(&batch)
+            .unwrap_or_else(|e| fail(&e.to_string()));
+        c.try_pop_slice(&mut buf)
+            .unwrap_or_else(|e| fail(&e.to_string()));
+        let mut w = p.reserve(4).unwrap_or_else(|e| fail(&e.to_string()));
+        for k in 0..w.len() {
+            w.write(k, quote(i));
+        }
+        w.commit_all();
+        let r = c.read_chunk(4).unwrap_or_else(|e| fail(&e.to_string()));
+        std::hint::black_box(r.read(0));
+        drop(r);
+        let mut w = p.try_reserve(4).unwrap_or_else(|e| fail(&e.to_string()));
+        w.copy_from(0, &batch[0]);
+        w.commit(1);
+        let r = c.try_read_chunk(4).unwrap_or_else(|e| fail(&e.to_string()));
+        std::hint::black_box(r.read(0));
+        drop(r);
+        if with_syscall {
+            // SAFETY: getppid has no preconditions.
+            std::hint::black_box(unsafe { libc::getppid() });
+        }
+    };
+    // Warm up: first use may cache the process identity or touch fresh pages.
+    round(0);
+    marker();
+    for i in 0..n {
+        round(i);
+    }
+    marker();
+    drop((p, c));
+    let _ = std::fs::remove_file(format!("/dev/shm/{}", name.trim_start_matches('/')));
+    say("done");
+}

@@ -1,0 +1,217 @@
+//! SIGKILL at random points, at least 50 trials per test (seeded: the seed is printed, replay
+//! with `RING_SEED=…`; more trials with `RING_TRIALS=…`).
+//!
+//! The killed peer stores its progress in a witness mapping of its own after every completed
+//! push or pop, so the parent knows, after the kill, what was committed (producer) or consumed
+//! (consumer) for certain, give or take the one operation in flight at the moment of death.
+
+mod ring_support;
+
+use std::os::unix::process::ExitStatusExt;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::time::{Duration, Instant};
+
+use ring_support::{Peer, Rng, describe, field, trials};
+use shmipc::{Producer, PushError, SpscRing};
+use shmipc_schemas::Quote;
+use shmipc_tests::ring_msgs::{Counter, Digest, Witness, quote};
+use shmipc_tests::{ShmCleanup, unique_name};
+
+const MODES: [&str; 4] = ["spin", "block", "batch", "inplace"];
+/// The most messages one operation of the peer's modes moves (see `ring_peer`'s `MAX_RUN`).
+const MAX_RUN: u64 = 64;
+
+/// Producer killed mid-stream: the consumer (another process, blocked in its pop forms) gets
+/// every committed message exactly once and in order, then `Disconnected` instead of waiting.
+#[test]
+fn killed_producer_leaves_every_committed_message_then_disconnected() {
+    let mut rng = Rng::from_env_or_time("killed_producer");
+    let n = trials(50);
+    let started = Instant::now();
+    let mut delivered_in_flight = 0;
+    for trial in 0..n {
+        let name = unique_name("rkp");
+        let wname = unique_name("rkpw");
+        let _cleanup = ShmCleanup::new([name.clone(), wname.clone()]);
+        let capacity = 1usize << (1 + rng.below(9)); // 2 ..= 512
+        let _ring = SpscRing::<Quote>::create(&name, capacity).expect("create");
+        let witness = Witness::new(&wname, true);
+        let pmode = MODES[rng.below(4) as usize];
+        let cmode = MODES[rng.below(4) as usize];
+        let c = Peer::start(&["consume", &name, cmode]);
+        let mut p = Peer::start(&["produce", &name, "0", pmode, &wname]);
+        // Let it run for up to ~3 ms, then kill it wherever it is.
+        std::thread::sleep(Duration::from_micros(rng.below(3000)));
+        let status = p.kill();
+        assert_eq!(
+            status.signal(),
+            Some(libc::SIGKILL),
+            "trial {trial}: {}",
+            describe(status)
+        );
+        let committed = witness.get(Counter::Pushed);
+        let got = c.finish();
+        let ctx = format!(
+            "trial {trial}: capacity {capacity}, {pmode} → {cmode}, killed ({}) after {committed} \
+             pushes returned; consumer said {got:?}",
+            describe(status)
+        );
+        let digest = Digest::parse(field(&got, "digest").expect(&ctx)).expect(&ctx);
+        if digest.count > 0 {
+            assert_eq!(field(&got, "first"), Some("0"), "{ctx}");
+        }
+        assert_eq!(digest, Digest::of_range(0, digest.count), "{ctx}");
+        assert_eq!(field(&got, "end"), Some("disconnected"), "{ctx}");
+        // Every push that returned is delivered; at most the one operation in flight beyond.
+        let in_flight = if matches!(pmode, "batch" | "inplace") {
+            MAX_RUN
+        } else {
+            1
+        };
+        assert!(
+            committed <= digest.count && digest.count <= committed + in_flight,
+            "{ctx}"
+        );
+        if digest.count > committed {
+            delivered_in_flight += 1;
+        }
+    }
+    println!(
+        "{n} trials in {:?}; {delivered_in_flight} delivered the operation in flight at the kill",
+        started.elapsed()
+    );
+}
+
+/// This process's producer, pushing `quote(0..)` from a thread until told to stop. While no
+/// consumer is attached the ring fills up and pushes time out or report `Disconnected`; the
+/// pusher retries until a new consumer makes room.
+struct Pusher {
+    stop: Arc<AtomicBool>,
+    thread: std::thread::JoinHandle<u64>,
+}
+
+impl Pusher {
+    fn start(mut p: Producer<Quote>) -> Pusher {
+        let stop = Arc::new(AtomicBool::new(false));
+        let flag = Arc::clone(&stop);
+        let thread = std::thread::spawn(move || {
+            let deadline = Instant::now() + Duration::from_secs(60);
+            let mut seq = 0;
+            while !flag.load(Ordering::Relaxed) {
+                let mut v = quote(seq);
+                loop {
+                    match p.push_timeout(v, Duration::from_millis(1)) {
+                        Ok(()) => break,
+                        Err(
+                            PushError::Timeout(back)
+                            | PushError::Full(back)
+                            | PushError::Disconnected(back),
+                        ) => v = back,
+                        Err(e) => panic!("push {seq}: {e}"),
+                    }
+                    assert!(Instant::now() < deadline, "push {seq} never got in");
+                }
+                seq += 1;
+            }
+            seq // dropping `p` closes the producer side: the consumer ends with Disconnected
+        });
+        Pusher { stop, thread }
+    }
+
+    /// Stops after the push in progress; returns how many messages were pushed.
+    fn finish(self) -> u64 {
+        self.stop.store(true, Ordering::Relaxed);
+        self.thread.join().expect("the pusher thread panicked")
+    }
+}
+
+/// Consumer killed mid-stream: a new consumer process reclaims the role and continues from the
+/// first message the dead one had not consumed. This process is the producer throughout,
+/// pushing from a thread while the consumer is killed, replaced, and fed a little longer.
+///
+/// What counts as consumed: a `pop` that returned, or an in-place read that was released. The
+/// witness says how far the dead consumer got (`Popped`) and whether an in-place read was in
+/// progress (`Reading`). As `SpscRing::consumer` documents, a message whose read was in progress
+/// at the kill (chunk not yet dropped) is delivered again; one whose pop had returned is not,
+/// even if the dead consumer never got to record it.
+#[test]
+fn killed_consumer_is_replaced_and_the_stream_continues() {
+    let mut rng = Rng::from_env_or_time("killed_consumer");
+    let n = trials(50);
+    let started = Instant::now();
+    let (mut redelivered, mut popped_unrecorded) = (0, 0);
+    for trial in 0..n {
+        let name = unique_name("rkc");
+        let wname = unique_name("rkcw");
+        let _cleanup = ShmCleanup::new([name.clone(), wname.clone()]);
+        let capacity = 1usize << (1 + rng.below(9));
+        let ring = SpscRing::<Quote>::create(&name, capacity).expect("create");
+        let witness = Witness::new(&wname, true);
+        let mode = MODES[rng.below(4) as usize];
+        let ctx = format!("trial {trial}: capacity {capacity}, mode {mode}");
+        let mut a = Peer::start(&["consume", &name, mode, &wname]);
+        let pusher = Pusher::start(ring.producer().expect("producer"));
+        std::thread::sleep(Duration::from_micros(rng.below(3000)));
+        let status = a.kill();
+        assert_eq!(
+            status.signal(),
+            Some(libc::SIGKILL),
+            "{ctx}: {}",
+            describe(status)
+        );
+        let popped = witness.get(Counter::Popped);
+        let reading = witness.get(Counter::Reading);
+        let ctx = format!(
+            "{ctx}: first consumer killed ({}) after {popped} pops, reading {reading}",
+            describe(status)
+        );
+        assert!(
+            !ring.consumer_alive(),
+            "{ctx}: the dead consumer still counts as alive"
+        );
+        let b = Peer::start(&["consume", &name, mode]);
+        std::thread::sleep(Duration::from_micros(rng.below(1000)));
+        let total = pusher.finish();
+        let got = b.finish();
+        let ctx = format!("{ctx}; {total} pushed; second consumer said {got:?}");
+        let digest = Digest::parse(field(&got, "digest").expect(&ctx)).expect(&ctx);
+        let first = match field(&got, "first") {
+            Some(f) => f.parse::<u64>().expect(&ctx),
+            None => total, // nothing left for the second consumer
+        };
+        assert_eq!(digest, Digest::of_range(first, total), "{ctx}");
+        assert_eq!(field(&got, "end"), Some("disconnected"), "{ctx}");
+        // The new consumer starts at the first message not consumed: at `popped`, or, if the
+        // dead one consumed more before it could record them, up to one run later.
+        let run = if matches!(mode, "batch" | "inplace") {
+            MAX_RUN
+        } else {
+            1
+        };
+        assert!(
+            popped <= first && first <= popped + run,
+            "{ctx}: the new consumer started at {first}"
+        );
+        if reading != 0 {
+            // An in-place read was in progress, the last message read being `reading - 1`: the
+            // chunk is released only after its last message was read, so the new consumer
+            // starts at the chunk's start (delivered again) or right after its end, never later.
+            assert!(
+                first <= reading,
+                "{ctx}: a message being read at death was lost"
+            );
+        }
+        if first == popped && reading != 0 {
+            redelivered += 1;
+        }
+        if first > popped {
+            popped_unrecorded += 1;
+        }
+    }
+    println!(
+        "{n} trials in {:?}: {redelivered} redelivered a message being read at death, \
+         {popped_unrecorded} had consumed messages it had not recorded yet",
+        started.elapsed()
+    );
+}
