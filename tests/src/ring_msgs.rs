@@ -114,6 +114,9 @@ pub enum Counter {
     Popped = 1,
     /// Consumer: 1 + the sequence number of the in-place read in progress, 0 when none.
     Reading = 2,
+    /// Either side: how far the operation in progress can move the stream (one past the last
+    /// sequence number it may push or consume).
+    Asked = 3,
 }
 
 impl Witness {

@@ -19,8 +19,6 @@ use shmipc_tests::ring_msgs::{Counter, Digest, Witness, quote};
 use shmipc_tests::{ShmCleanup, unique_name};
 
 const MODES: [&str; 4] = ["spin", "block", "batch", "inplace"];
-/// The most messages one operation of the peer's modes moves (see `ring_peer`'s `MAX_RUN`).
-const MAX_RUN: u64 = 64;
 
 /// Producer killed mid-stream: the consumer (another process, blocked in its pop forms) gets
 /// every committed message exactly once and in order, then `Disconnected` instead of waiting.
@@ -51,10 +49,11 @@ fn killed_producer_leaves_every_committed_message_then_disconnected() {
             describe(status)
         );
         let committed = witness.get(Counter::Pushed);
+        let asked = witness.get(Counter::Asked).max(committed);
         let got = c.finish();
         let ctx = format!(
             "trial {trial}: capacity {capacity}, {pmode} → {cmode}, killed ({}) after {committed} \
-             pushes returned; consumer said {got:?}",
+             pushes returned ({asked} asked); consumer said {got:?}",
             describe(status)
         );
         let digest = Digest::parse(field(&got, "digest").expect(&ctx)).expect(&ctx);
@@ -63,16 +62,21 @@ fn killed_producer_leaves_every_committed_message_then_disconnected() {
         }
         assert_eq!(digest, Digest::of_range(0, digest.count), "{ctx}");
         assert_eq!(field(&got, "end"), Some("disconnected"), "{ctx}");
-        // Every push that returned is delivered; at most the one operation in flight beyond.
-        let in_flight = if matches!(pmode, "batch" | "inplace") {
-            MAX_RUN
-        } else {
-            1
-        };
+        // Every push that returned is delivered, and nothing beyond the operation in flight.
+        // That operation commits at once (one message, or a reserved run), except `push_slice`,
+        // which may commit a prefix of its slice.
         assert!(
-            committed <= digest.count && digest.count <= committed + in_flight,
-            "{ctx}"
+            committed <= digest.count && digest.count <= asked,
+            "{ctx}: {} delivered, {committed}..={asked} possible",
+            digest.count
         );
+        if pmode != "batch" {
+            assert!(
+                digest.count == committed || digest.count == asked,
+                "{ctx}: {} delivered, {committed} or {asked} possible",
+                digest.count
+            );
+        }
         if digest.count > committed {
             delivered_in_flight += 1;
         }
@@ -162,8 +166,9 @@ fn killed_consumer_is_replaced_and_the_stream_continues() {
         );
         let popped = witness.get(Counter::Popped);
         let reading = witness.get(Counter::Reading);
+        let asked = witness.get(Counter::Asked).max(popped);
         let ctx = format!(
-            "{ctx}: first consumer killed ({}) after {popped} pops, reading {reading}",
+            "{ctx}: first consumer killed ({}) after {popped} pops (asked {asked}), reading {reading}",
             describe(status)
         );
         assert!(
@@ -182,17 +187,19 @@ fn killed_consumer_is_replaced_and_the_stream_continues() {
         };
         assert_eq!(digest, Digest::of_range(first, total), "{ctx}");
         assert_eq!(field(&got, "end"), Some("disconnected"), "{ctx}");
-        // The new consumer starts at the first message not consumed: at `popped`, or, if the
-        // dead one consumed more before it could record them, up to one run later.
-        let run = if matches!(mode, "batch" | "inplace") {
-            MAX_RUN
-        } else {
-            1
-        };
+        // The new consumer starts at the first message not consumed: at `popped`, or where
+        // the operation in flight would take the stream if it completed before the kill (one
+        // message; the chunk's end; for a batch, anything up to the slice's length).
         assert!(
-            popped <= first && first <= popped + run,
-            "{ctx}: the new consumer started at {first}"
+            popped <= first && first <= asked,
+            "{ctx}: the new consumer started at {first}, not in {popped}..={asked}"
         );
+        if mode != "batch" {
+            assert!(
+                first == popped || first == asked,
+                "{ctx}: the new consumer started at {first}, not at {popped} or {asked}"
+            );
+        }
         if reading != 0 {
             // An in-place read was in progress, the last message read being `reading - 1`: the
             // chunk is released only after its last message was read, so the new consumer

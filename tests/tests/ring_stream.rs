@@ -29,8 +29,10 @@ fn stream(n: u64, capacity: usize, producer: &str, consumer: &str) {
     let started = Instant::now();
     let c = Peer::start(&["consume", &name, consumer]);
     let p = Peer::start(&["produce", &name, &n.to_string(), producer]);
-    let pushed = p.finish();
+    // The consumer first: when both fail, its error is the cause (the producer then only sees
+    // its consumer gone).
     let got = c.finish();
+    let pushed = p.finish();
     println!(
         "{n} messages, {producer} → {consumer}, capacity {capacity}: {:?}",
         started.elapsed()

@@ -15,13 +15,26 @@ fn open(name: &str) -> SpscRing<Quote> {
     SpscRing::<Quote>::open(name).unwrap_or_else(|e| fail(&format!("open: {e}")))
 }
 
-/// Pushes `quote(0..n)` (forever when `n` is 0).
+/// The progress witness, when the parent gave one.
+struct Notes(Option<Witness>);
+
+impl Notes {
+    /// Stores `v` into `c`.
+    fn set(&self, c: Counter, v: u64) {
+        if let Some(w) = &self.0 {
+            w.set(c, v);
+        }
+    }
+}
+
+/// Pushes `quote(0..n)` (forever when `n` is 0). With a witness: before each operation
+/// `Asked` = how far it can take the stream; after it, `Pushed` = how far it did.
 pub fn produce(name: &str, n: u64, mode: &str, witness: Option<&str>) {
     let ring = open(name);
     let mut p = ring
         .producer()
         .unwrap_or_else(|e| fail(&format!("producer: {e}")));
-    let witness = witness.map(|w| Witness::new(w, false));
+    let notes = Notes(witness.map(|w| Witness::new(w, false)));
     let end = if n == 0 { u64::MAX } else { n };
     say("ready");
     let mut seq = 0u64;
@@ -31,20 +44,25 @@ pub fn produce(name: &str, n: u64, mode: &str, witness: Option<&str>) {
     while seq < end {
         let done = match mode {
             "spin" => loop {
+                notes.set(Counter::Asked, seq + 1);
                 match p.try_push(quote(seq)) {
                     Ok(()) => break 1,
                     Err(PushError::Full(_)) => std::hint::spin_loop(),
                     Err(e) => fail(&format!("try_push {seq}: {e}")),
                 }
             },
-            "block" => match p.push(quote(seq)) {
-                Ok(()) => 1,
-                Err(e) => fail(&format!("push {seq}: {e}")),
-            },
+            "block" => {
+                notes.set(Counter::Asked, seq + 1);
+                match p.push(quote(seq)) {
+                    Ok(()) => 1,
+                    Err(e) => fail(&format!("push {seq}: {e}")),
+                }
+            }
             "batch" => {
                 let len = run.min((end - seq).min(MAX_RUN as u64) as usize);
                 batch.clear();
                 batch.extend((seq..seq + len as u64).map(quote));
+                notes.set(Counter::Asked, seq + len as u64);
                 match p.push_slice(&batch) {
                     Ok(()) => len,
                     Err(e) => fail(&format!("push_slice at {seq}: {e}")),
@@ -60,6 +78,7 @@ pub fn produce(name: &str, n: u64, mode: &str, witness: Option<&str>) {
                 for i in 0..k {
                     chunk.write(i, quote(seq + i as u64));
                 }
+                notes.set(Counter::Asked, seq + k as u64);
                 chunk.commit_all();
                 k
             }
@@ -67,9 +86,7 @@ pub fn produce(name: &str, n: u64, mode: &str, witness: Option<&str>) {
         };
         seq += done as u64;
         run = run % MAX_RUN + 1;
-        if let Some(w) = &witness {
-            w.set(Counter::Pushed, seq);
-        }
+        notes.set(Counter::Pushed, seq);
     }
     drop(p);
     say(&format!("pushed {seq}"));
@@ -87,19 +104,31 @@ fn accept(q: &Quote, next: &mut Option<u64>, digest: &mut Digest) {
     digest.add(seq);
 }
 
-/// Pops until the producer is gone, checking order and contents.
+/// Pops until the producer is gone, checking order and contents. With a witness: before each
+/// operation `Asked` = how far it can consume (in place: set to the chunk's end just before the
+/// chunk is released); after it, `Popped` = how far it did; `Reading` = 1 + the message being
+/// read in place, 0 when none.
 pub fn consume(name: &str, mode: &str, witness: Option<&str>) {
     let ring = open(name);
     let mut c = ring
         .consumer()
         .unwrap_or_else(|e| fail(&format!("consumer: {e}")));
-    let witness = witness.map(|w| Witness::new(w, false));
+    let notes = Notes(witness.map(|w| Witness::new(w, false)));
     say("ready");
     let mut next = None;
     let mut digest = Digest::default();
     let mut run = 1usize;
     let mut buf = [Quote::default(); MAX_RUN];
     let end = loop {
+        let popped = next.unwrap_or(0);
+        notes.set(
+            Counter::Asked,
+            match mode {
+                "batch" => popped + run as u64,
+                "inplace" => popped,
+                _ => popped + 1,
+            },
+        );
         let got: Result<(), PopError> = match mode {
             "spin" => match c.try_pop() {
                 Ok(q) => {
@@ -122,11 +151,10 @@ pub fn consume(name: &str, mode: &str, witness: Option<&str>) {
                 Ok(chunk) => {
                     for i in 0..chunk.len() {
                         let q = chunk.read(i);
-                        if let Some(w) = &witness {
-                            w.set(Counter::Reading, q.seq.get() + 1);
-                        }
+                        notes.set(Counter::Reading, q.seq.get() + 1);
                         accept(&q, &mut next, &mut digest);
                     }
+                    notes.set(Counter::Asked, next.unwrap_or(0));
                     drop(chunk);
                     Ok(())
                 }
@@ -134,10 +162,8 @@ pub fn consume(name: &str, mode: &str, witness: Option<&str>) {
             },
             other => fail(&format!("unknown mode {other}")),
         };
-        if let Some(w) = &witness {
-            w.set(Counter::Popped, next.unwrap_or(0));
-            w.set(Counter::Reading, 0);
-        }
+        notes.set(Counter::Popped, next.unwrap_or(0));
+        notes.set(Counter::Reading, 0);
         run = run % MAX_RUN + 1;
         match got {
             Ok(()) => {}
