@@ -9,9 +9,9 @@ use std::time::Duration;
 use super::control::{STATE_ATTACHED, STATE_CLOSED};
 use super::error::PopError;
 use super::probe::Probe;
-use super::spsc::{Inner, side_alive};
+use super::spsc::{Inner, Slots, side_alive};
 use super::spsc_protocol::{ConsumerCore, Corrupted, WaitWords};
-use super::wait::{self, Side, Spinner, Stop, WaitStrategy};
+use super::wait::{self, Light, Side, Spinner, Stop, WaitStrategy};
 use crate::SharedLayout;
 use crate::sync::RoleHolder;
 use crate::sync::atomic_copy;
@@ -23,10 +23,12 @@ use crate::sync::atomic_copy;
 /// A pop costs no system call unless the producer sleeps on a full ring.
 pub struct Consumer<T: SharedLayout> {
     inner: Arc<Inner>,
+    slots: Slots,
     core: ConsumerCore,
     wait: WaitStrategy,
     spinner: Spinner,
     probe: Probe,
+    light: Light,
     _type: PhantomData<fn() -> T>,
 }
 
@@ -47,53 +49,64 @@ unsafe impl<T: SharedLayout + Send> Send for Consumer<T> {}
 impl<T: SharedLayout> Consumer<T> {
     /// Called with the consumer role just claimed.
     pub(super) fn attach(inner: Arc<Inner>, wait: WaitStrategy) -> Consumer<T> {
+        let light = Light::register();
         let c = inner.control();
         let head = c.consumer.index.load(Ordering::Acquire);
         c.consumer.state.store(STATE_ATTACHED, Ordering::Release);
         Consumer {
             core: ConsumerCore::new(inner.capacity as u64, head),
+            slots: inner.slots,
             inner,
             wait,
             spinner: Spinner::new(),
             probe: Probe::new(),
+            light,
             _type: PhantomData,
         }
     }
 
-    /// Copies the value of the `k`-th message after the last released one into `dst`.
+    /// Copies the value of the `k`-th message after the last released one (which `readable`
+    /// said is committed) into `dst`.
     #[inline]
     fn read_slot(&self, k: u64, dst: *mut T) {
-        let src = self.inner.value_ptr(self.core.slot(k));
-        // SAFETY: `src` is the 8-aligned value of a committed slot (`readable` said so), which
-        // a correct producer does not write before we release it; every process accesses slot
-        // bytes through `atomic_copy` or under the protocol, so even a hostile writer is no data
-        // race; `dst` is writable for `size_of::<T>()` bytes and not accessed meanwhile.
-        unsafe { atomic_copy::load(dst.cast::<u8>(), src, size_of::<T>()) };
+        load_value::<T>(&self.slots, self.core.slot(k), dst);
     }
 
     #[inline]
     fn release(&mut self, n: u64) {
-        let c = self.inner.control();
+        let c = self.slots.control();
         self.core.release(n, &c.consumer.index);
-        wait::notify(self.wake_words());
+        wait::notify(self.wake_words(), self.light);
     }
 
     fn wake_words(&self) -> WaitWords<'_> {
-        let cell = &self.inner.control().consumer.wake;
+        let cell = &self.slots.control().consumer.wake;
         WaitWords {
             value: cell.value(),
             waiters: cell.waiters(),
         }
     }
 
+    /// Takes one message (the protocol core's `try_take`) and wakes a parked producer.
     #[inline]
-    fn take_one(&mut self) -> T {
-        let mut out = MaybeUninit::<T>::uninit();
-        self.read_slot(0, out.as_mut_ptr());
-        self.release(1);
-        // SAFETY: every byte of `out` was written by the copy, and a `SharedLayout` type is
-        // valid for every bit pattern.
-        unsafe { out.assume_init() }
+    fn take(&mut self) -> Option<T> {
+        let slots = self.slots;
+        let c = slots.control();
+        let v = self.core.try_take(&slots, &c.consumer.index, |slot| {
+            let mut out = MaybeUninit::<T>::uninit();
+            load_value::<T>(&slots, slot, out.as_mut_ptr());
+            // SAFETY: every byte of `out` was written by the copy, and a `SharedLayout` type is
+            // valid for every bit pattern.
+            unsafe { out.assume_init() }
+        })?;
+        wait::notify(self.wake_words(), self.light);
+        Some(v)
+    }
+
+    /// After a wait said a message is ready: takes it. A stamp that said "ready" and no longer
+    /// does was changed by a process that breaks the protocol.
+    fn take_waited(&mut self) -> Result<T, PopError> {
+        self.take().ok_or(PopError::Corrupted)
     }
 
     /// Empty, or disconnected (the producer's handle is closed, or now and then: it died), after
@@ -102,13 +115,13 @@ impl<T: SharedLayout> Consumer<T> {
         let gone = self.peer_closed()
             || (self.probe.due() && {
                 let dead = matches!(
-                    self.inner.control().producer.role.holder(),
+                    self.slots.control().producer.role.holder(),
                     RoleHolder::Dead(_)
                 );
                 self.probe.checked();
                 dead
             });
-        if gone && !self.core.is_ready(0, &*self.inner) {
+        if gone && !self.core.is_ready(0, &self.slots) {
             PopError::Disconnected
         } else {
             PopError::Empty
@@ -118,23 +131,23 @@ impl<T: SharedLayout> Consumer<T> {
     /// Takes the next message if one is committed.
     #[inline]
     pub fn try_pop(&mut self) -> Result<T, PopError> {
-        if self.core.is_ready(0, &*self.inner) {
-            return Ok(self.take_one());
+        match self.take() {
+            Some(v) => Ok(v),
+            None => Err(self.empty()),
         }
-        Err(self.empty())
     }
 
     /// Takes the next message, waiting while the ring is empty. After the producer is gone
     /// (dropped, or died), returns every message it committed, then `Disconnected`.
     pub fn pop(&mut self) -> Result<T, PopError> {
         self.wait_ready(None)?;
-        Ok(self.take_one())
+        self.take_waited()
     }
 
     /// Takes the next message, waiting at most `timeout`.
     pub fn pop_timeout(&mut self, timeout: Duration) -> Result<T, PopError> {
         self.wait_ready(Some(timeout))?;
-        Ok(self.take_one())
+        self.take_waited()
     }
 
     /// Moves as many committed messages as fit into `out`, releasing them with one index store;
@@ -144,7 +157,7 @@ impl<T: SharedLayout> Consumer<T> {
         if out.is_empty() {
             return Ok(0);
         }
-        match self.core.readable(out.len() as u64, &*self.inner) {
+        match self.core.readable(out.len() as u64, &self.slots) {
             0 => Err(self.empty()),
             n => Ok(self.read_run(&mut out[..n as usize])),
         }
@@ -157,7 +170,7 @@ impl<T: SharedLayout> Consumer<T> {
             return Ok(0);
         }
         self.wait_ready(None)?;
-        let n = self.core.readable(out.len() as u64, &*self.inner);
+        let n = self.core.readable(out.len() as u64, &self.slots);
         Ok(self.read_run(&mut out[..n as usize]))
     }
 
@@ -172,7 +185,7 @@ impl<T: SharedLayout> Consumer<T> {
     /// Up to `max` committed messages (at least one) to read in place, without waiting:
     /// `Empty` when none. They are released when the chunk is dropped.
     pub fn try_read_chunk(&mut self, max: usize) -> Result<ReadChunk<'_, T>, PopError> {
-        match self.core.readable(max.max(1) as u64, &*self.inner) {
+        match self.core.readable(max.max(1) as u64, &self.slots) {
             0 => Err(self.empty()),
             n => Ok(ReadChunk {
                 len: n.min(max as u64) as usize,
@@ -202,7 +215,7 @@ impl<T: SharedLayout> Consumer<T> {
         timeout: Option<Duration>,
     ) -> Result<ReadChunk<'_, T>, PopError> {
         self.wait_ready(timeout)?;
-        let n = self.core.readable(max.max(1) as u64, &*self.inner);
+        let n = self.core.readable(max.max(1) as u64, &self.slots);
         Ok(ReadChunk {
             len: n.min(max as u64) as usize,
             consumer: self,
@@ -211,7 +224,7 @@ impl<T: SharedLayout> Consumer<T> {
 
     /// Waits until a message is committed.
     fn wait_ready(&mut self, timeout: Option<Duration>) -> Result<(), PopError> {
-        if self.core.is_ready(0, &*self.inner) {
+        if self.core.is_ready(0, &self.slots) {
             return Ok(());
         }
         wait::block(self, timeout)
@@ -225,7 +238,7 @@ impl<T: SharedLayout> Consumer<T> {
 
     /// Messages committed and not yet taken (a snapshot of the producer's published index).
     pub fn len(&self) -> usize {
-        let tail = self.inner.control().producer.index.load(Ordering::Acquire);
+        let tail = self.slots.control().producer.index.load(Ordering::Acquire);
         let n = tail.wrapping_sub(self.core.head);
         if n <= self.core.capacity {
             n as usize
@@ -236,7 +249,7 @@ impl<T: SharedLayout> Consumer<T> {
 
     /// Whether no committed message is waiting (a snapshot).
     pub fn is_empty(&self) -> bool {
-        !self.core.is_ready(0, &*self.inner)
+        !self.core.is_ready(0, &self.slots)
     }
 
     /// The number of slots.
@@ -246,7 +259,7 @@ impl<T: SharedLayout> Consumer<T> {
 
     /// Whether a live process holds the producer role (a snapshot; reads `/proc`).
     pub fn producer_alive(&self) -> bool {
-        side_alive(&self.inner.control().producer)
+        side_alive(&self.slots.control().producer)
     }
 
     /// The ring's name.
@@ -257,26 +270,37 @@ impl<T: SharedLayout> Consumer<T> {
 
 impl<T: SharedLayout> Side for Consumer<T> {
     fn ready(&mut self) -> u64 {
-        u64::from(self.core.is_ready(0, &*self.inner))
+        let ready = self.core.is_ready(0, &self.slots);
+        if !ready {
+            // Waiting: keep the rest of the next message's lines requested too, so that when the
+            // producer writes them they are fetched in parallel with the stamp's line instead of
+            // one after the other (a 64-byte value plus its stamp spans two lines).
+            prefetch_value::<T>(self.slots.value_ptr(self.core.slot(0)));
+        }
+        u64::from(ready)
     }
 
     fn peer_closed(&self) -> bool {
-        self.inner.control().producer.state.load(Ordering::Acquire) == STATE_CLOSED
+        self.slots.control().producer.state.load(Ordering::Acquire) == STATE_CLOSED
     }
 
     fn check(&mut self, liveness: bool) -> Result<bool, Corrupted> {
-        let c = self.inner.control();
-        self.core.check_empty(&c.producer.index, &*self.inner)?;
+        let c = self.slots.control();
+        self.core.check_empty(&c.producer.index, &self.slots)?;
         Ok(liveness && matches!(c.producer.role.holder(), RoleHolder::Dead(_)))
     }
 
     fn republish(&self) {
-        let c = self.inner.control();
+        let c = self.slots.control();
         c.consumer.index.store(self.core.head, Ordering::Release);
     }
 
-    fn park_words(&self) -> WaitWords<'_> {
-        let cell = &self.inner.control().producer.wake;
+    fn slots(&self) -> Slots {
+        self.slots
+    }
+
+    fn park_words(slots: &Slots) -> WaitWords<'_> {
+        let cell = &slots.control().producer.wake;
         WaitWords {
             value: cell.value(),
             waiters: cell.waiters(),
@@ -288,11 +312,39 @@ impl<T: SharedLayout> Side for Consumer<T> {
     }
 }
 
+/// Copies the value of slot `slot` into `dst`.
+#[inline]
+fn load_value<T>(slots: &Slots, slot: usize, dst: *mut T) {
+    let src = slots.value_ptr(slot);
+    // SAFETY: `src` is the 8-aligned value of a committed slot (the protocol said so), in bounds,
+    // which a correct producer does not write before we release it; every process accesses slot
+    // bytes through `atomic_copy` or under the protocol, so even a hostile writer is no data race
+    // (only garbage); `dst` is writable for `size_of::<T>()` bytes and not accessed meanwhile.
+    unsafe { atomic_copy::load(dst.cast::<u8>(), src, size_of::<T>()) };
+}
+
+/// Prefetches the cache lines of a slot's value after the first (at most three more).
+#[inline]
+fn prefetch_value<T>(value: *const u8) {
+    #[cfg(target_arch = "x86_64")]
+    {
+        use core::arch::x86_64::{_MM_HINT_T0, _mm_prefetch};
+        let mut off = 64 - (value as usize & 63);
+        while off < size_of::<T>().min(256) {
+            // SAFETY: a prefetch is only a hint: it never faults and has no effect on memory.
+            unsafe { _mm_prefetch::<_MM_HINT_T0>(value.wrapping_add(off).cast::<i8>()) };
+            off += 64;
+        }
+    }
+    #[cfg(not(target_arch = "x86_64"))]
+    let _ = value;
+}
+
 impl<T: SharedLayout> Drop for Consumer<T> {
     fn drop(&mut self) {
-        let c = self.inner.control();
+        let c = self.slots.control();
         c.consumer.state.store(STATE_CLOSED, Ordering::Release);
-        wait::notify(self.wake_words());
+        wait::notify(self.wake_words(), self.light);
         c.consumer.role.release();
     }
 }
@@ -333,7 +385,7 @@ impl<T: SharedLayout> ReadChunk<'_, T> {
     pub fn as_ptr(&self, i: usize) -> *const T {
         assert!(i < self.len, "message {i} of a chunk of {}", self.len);
         self.consumer
-            .inner
+            .slots
             .value_ptr(self.consumer.core.slot(i as u64))
             .cast_const()
             .cast::<T>()

@@ -29,6 +29,8 @@ mod spsc;
 #[cfg(not(loom))]
 mod wait;
 
+#[cfg(all(test, loom))]
+mod loom_models;
 #[cfg(all(test, not(loom)))]
 mod tests;
 

@@ -8,9 +8,9 @@ use std::time::Duration;
 use super::control::{STATE_ATTACHED, STATE_CLOSED};
 use super::error::PushError;
 use super::probe::Probe;
-use super::spsc::{Inner, side_alive};
+use super::spsc::{Inner, Slots, side_alive};
 use super::spsc_protocol::{Corrupted, ProducerCore, WaitWords, recover_tail};
-use super::wait::{self, Side, Spinner, Stop, WaitStrategy};
+use super::wait::{self, Light, Side, Spinner, Stop, WaitStrategy};
 use crate::SharedLayout;
 use crate::sync::RoleHolder;
 use crate::sync::atomic_copy;
@@ -23,10 +23,12 @@ use crate::sync::atomic_copy;
 /// A push costs no system call unless the consumer sleeps on an empty ring.
 pub struct Producer<T: SharedLayout> {
     inner: Arc<Inner>,
+    slots: Slots,
     core: ProducerCore,
     wait: WaitStrategy,
     spinner: Spinner,
     probe: Probe,
+    light: Light,
     _type: PhantomData<fn(T)>,
 }
 
@@ -47,6 +49,7 @@ unsafe impl<T: SharedLayout + Send> Send for Producer<T> {}
 impl<T: SharedLayout> Producer<T> {
     /// Called with the producer role just claimed.
     pub(super) fn attach(inner: Arc<Inner>, wait: WaitStrategy) -> Producer<T> {
+        let light = Light::register();
         let c = inner.control();
         let capacity = inner.capacity as u64;
         let head = c.consumer.index.load(Ordering::Acquire);
@@ -54,40 +57,55 @@ impl<T: SharedLayout> Producer<T> {
             capacity,
             c.producer.index.load(Ordering::Acquire),
             head,
-            &*inner,
+            &inner.slots,
         );
         c.producer.index.store(tail, Ordering::Release);
         c.producer.state.store(STATE_ATTACHED, Ordering::Release);
         Producer {
             core: ProducerCore::new(capacity, tail, head),
+            slots: inner.slots,
             inner,
             wait,
             spinner: Spinner::new(),
             probe: Probe::new(),
+            light,
             _type: PhantomData,
         }
     }
 
-    /// Writes `value` into the slot of the `k`-th message after the last committed one.
+    /// Writes `value` into the slot of the `k`-th message after the last committed one (which
+    /// `writable` gave this producer).
     #[inline]
     fn write_slot(&self, k: u64, value: *const T) {
-        let dst = self.inner.value_ptr(self.core.slot(k));
-        // SAFETY: `dst` is the 8-aligned value of a slot this producer may write (the protocol
-        // gave it: `writable` said so), `size_of::<T>()` bytes; every process accesses slot
-        // bytes through `atomic_copy` or under the protocol; `value` is readable for
-        // `size_of::<T>()` bytes and not written meanwhile (the caller's guarantee).
-        unsafe { atomic_copy::store(dst, value.cast::<u8>(), size_of::<T>()) };
+        store_value::<T>(&self.slots, self.core.slot(k), value);
+    }
+
+    /// Pushes one message (the protocol core's `try_put`) and wakes a parked consumer.
+    /// `Ok(false)`: full.
+    #[inline]
+    fn put(&mut self, value: *const T) -> Result<bool, Corrupted> {
+        let slots = self.slots;
+        let c = slots.control();
+        let done = self
+            .core
+            .try_put(&c.consumer.index, &slots, &c.producer.index, |slot| {
+                store_value::<T>(&slots, slot, value)
+            })?;
+        if done {
+            wait::notify(self.wake_words(), self.light);
+        }
+        Ok(done)
     }
 
     #[inline]
     fn commit(&mut self, n: u64) {
-        let c = self.inner.control();
-        self.core.commit(n, &*self.inner, &c.producer.index);
-        wait::notify(self.wake_words());
+        let c = self.slots.control();
+        self.core.commit(n, &self.slots, &c.producer.index);
+        wait::notify(self.wake_words(), self.light);
     }
 
     fn wake_words(&self) -> WaitWords<'_> {
-        let cell = &self.inner.control().producer.wake;
+        let cell = &self.slots.control().producer.wake;
         WaitWords {
             value: cell.value(),
             waiters: cell.waiters(),
@@ -97,7 +115,7 @@ impl<T: SharedLayout> Producer<T> {
     /// How many slots are free now, at most `want`: 0 when full.
     #[inline]
     fn free(&mut self, want: u64) -> Result<u64, Corrupted> {
-        let c = self.inner.control();
+        let c = self.slots.control();
         self.core.writable(&c.consumer.index, want)
     }
 
@@ -106,7 +124,7 @@ impl<T: SharedLayout> Producer<T> {
         let closed = self.peer_closed()
             || (self.probe.due() && {
                 let dead = matches!(
-                    self.inner.control().consumer.role.holder(),
+                    self.slots.control().consumer.role.holder(),
                     RoleHolder::Dead(_)
                 );
                 self.probe.checked();
@@ -123,14 +141,11 @@ impl<T: SharedLayout> Producer<T> {
     /// when the ring is full and the consumer is gone).
     #[inline]
     pub fn try_push(&mut self, value: T) -> Result<(), PushError<T>> {
-        match self.free(1) {
-            Ok(1) => {}
-            Ok(_) => return Err(self.full(value)),
-            Err(_) => return Err(PushError::Corrupted(value)),
+        match self.put(&value) {
+            Ok(true) => Ok(()),
+            Ok(false) => Err(self.full(value)),
+            Err(_) => Err(PushError::Corrupted(value)),
         }
-        self.write_slot(0, &value);
-        self.commit(1);
-        Ok(())
     }
 
     /// Pushes `value`, waiting while the ring is full. Fails only when the ring is full and the
@@ -148,9 +163,11 @@ impl<T: SharedLayout> Producer<T> {
         if let Err(stop) = self.wait_free(timeout) {
             return Err(stop_error(stop, value));
         }
-        self.write_slot(0, &value);
-        self.commit(1);
-        Ok(())
+        match self.put(&value) {
+            Ok(true) => Ok(()),
+            // A free slot that is gone again: the head moved backwards.
+            Ok(false) | Err(_) => Err(PushError::Corrupted(value)),
+        }
     }
 
     /// Pushes a copy of `*value`, waiting while the ring is full: a large value never has to be
@@ -160,9 +177,10 @@ impl<T: SharedLayout> Producer<T> {
         T: Copy,
     {
         self.wait_free(None).map_err(|s| stop_error(s, ()))?;
-        self.write_slot(0, value);
-        self.commit(1);
-        Ok(())
+        match self.put(value) {
+            Ok(true) => Ok(()),
+            Ok(false) | Err(_) => Err(PushError::Corrupted(())),
+        }
     }
 
     /// Pushes a copy of `*value` if a slot is free.
@@ -170,14 +188,11 @@ impl<T: SharedLayout> Producer<T> {
     where
         T: Copy,
     {
-        match self.free(1) {
-            Ok(1) => {}
-            Ok(_) => return Err(self.full(())),
-            Err(_) => return Err(PushError::Corrupted(())),
+        match self.put(value) {
+            Ok(true) => Ok(()),
+            Ok(false) => Err(self.full(())),
+            Err(_) => Err(PushError::Corrupted(())),
         }
-        self.write_slot(0, value);
-        self.commit(1);
-        Ok(())
     }
 
     /// Pushes as many of `values` as fit now (from the front), publishing them with one index
@@ -292,7 +307,7 @@ impl<T: SharedLayout> Producer<T> {
 
     /// Messages committed and not yet released by the consumer (a snapshot).
     pub fn len(&self) -> usize {
-        let head = self.inner.control().consumer.index.load(Ordering::Acquire);
+        let head = self.slots.control().consumer.index.load(Ordering::Acquire);
         (self.core.tail.wrapping_sub(head)).min(self.core.capacity) as usize
     }
 
@@ -308,7 +323,7 @@ impl<T: SharedLayout> Producer<T> {
 
     /// Whether a live process holds the consumer role (a snapshot; reads `/proc`).
     pub fn consumer_alive(&self) -> bool {
-        side_alive(&self.inner.control().consumer)
+        side_alive(&self.slots.control().consumer)
     }
 
     /// The ring's name.
@@ -324,22 +339,26 @@ impl<T: SharedLayout> Side for Producer<T> {
     }
 
     fn peer_closed(&self) -> bool {
-        self.inner.control().consumer.state.load(Ordering::Acquire) == STATE_CLOSED
+        self.slots.control().consumer.state.load(Ordering::Acquire) == STATE_CLOSED
     }
 
     fn check(&mut self, liveness: bool) -> Result<bool, Corrupted> {
-        let c = self.inner.control();
+        let c = self.slots.control();
         self.core.refresh(&c.consumer.index)?;
         Ok(liveness && matches!(c.consumer.role.holder(), RoleHolder::Dead(_)))
     }
 
     fn republish(&self) {
-        let c = self.inner.control();
+        let c = self.slots.control();
         c.producer.index.store(self.core.tail, Ordering::Release);
     }
 
-    fn park_words(&self) -> WaitWords<'_> {
-        let cell = &self.inner.control().consumer.wake;
+    fn slots(&self) -> Slots {
+        self.slots
+    }
+
+    fn park_words(slots: &Slots) -> WaitWords<'_> {
+        let cell = &slots.control().consumer.wake;
         WaitWords {
             value: cell.value(),
             waiters: cell.waiters(),
@@ -349,6 +368,18 @@ impl<T: SharedLayout> Side for Producer<T> {
     fn waiting(&mut self) -> (WaitStrategy, &mut Spinner) {
         (self.wait, &mut self.spinner)
     }
+}
+
+/// Copies `*value` into the value of slot `slot`.
+#[inline]
+fn store_value<T>(slots: &Slots, slot: usize, value: *const T) {
+    let dst = slots.value_ptr(slot);
+    // SAFETY: `dst` is the 8-aligned value of a slot this producer may write (the protocol gave
+    // it), `size_of::<T>()` bytes in bounds; every process accesses slot bytes through
+    // `atomic_copy` or under the protocol; `value` is readable for `size_of::<T>()` bytes and not
+    // written meanwhile (it is owned by the caller, or a `&T` of a `Copy` type: no interior
+    // mutability).
+    unsafe { atomic_copy::store(dst, value.cast::<u8>(), size_of::<T>()) };
 }
 
 fn stop_error<V>(stop: Stop, value: V) -> PushError<V> {
@@ -361,9 +392,9 @@ fn stop_error<V>(stop: Stop, value: V) -> PushError<V> {
 
 impl<T: SharedLayout> Drop for Producer<T> {
     fn drop(&mut self) {
-        let c = self.inner.control();
+        let c = self.slots.control();
         c.producer.state.store(STATE_CLOSED, Ordering::Release);
-        wait::notify(self.wake_words());
+        wait::notify(self.wake_words(), self.light);
         c.producer.role.release();
     }
 }
@@ -414,7 +445,7 @@ impl<T: SharedLayout> WriteChunk<'_, T> {
     pub fn as_mut_ptr(&mut self, i: usize) -> *mut T {
         assert!(i < self.len, "slot {i} of a chunk of {}", self.len);
         self.producer
-            .inner
+            .slots
             .value_ptr(self.producer.core.slot(i as u64))
             .cast::<T>()
     }

@@ -1,6 +1,7 @@
 //! [`SpscRing`]: the segment, its geometry, and the two roles.
 
 use core::marker::PhantomData;
+use core::ptr::NonNull;
 use core::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Arc;
 
@@ -35,53 +36,95 @@ pub struct SpscConfig {
     wait: WaitStrategy,
 }
 
-/// The mapping and what both handles need from it, shared by the ring and its handles.
-#[derive(Debug)]
-pub(crate) struct Inner {
-    segment: RawSegment,
-    pub(crate) capacity: usize,
-    geo: Geometry,
+/// Where a ring's control block and slots are in this process: copied into each handle, so the
+/// hot paths compute a slot's address without calls or indirections.
+#[derive(Clone, Copy, Debug)]
+pub(crate) struct Slots {
+    control: NonNull<SpscControl>,
+    /// Slot 0.
+    base: NonNull<u8>,
+    stride: usize,
+    value_offset: usize,
+    /// `capacity - 1`.
+    mask: usize,
 }
 
-impl Inner {
+impl Slots {
+    /// The control block.
+    #[inline]
     pub(crate) fn control(&self) -> &SpscControl {
-        self.segment.control()
+        // SAFETY: `control` points at the payload's start, checked by `RawSegment::control` when
+        // this was made; the mapping lives as long as the `Inner` every holder of a `Slots` keeps
+        // in an `Arc`, and the block is made of atomics (see `ControlBlock`).
+        unsafe { self.control.as_ref() }
     }
 
-    pub(crate) fn name(&self) -> &str {
-        self.segment.name()
-    }
-
-    /// The start of slot `slot` (masked by the caller: `slot < capacity`).
+    /// The start of slot `slot` (masked again: any value lands in bounds).
     #[inline]
     fn slot_ptr(&self, slot: usize) -> *mut u8 {
-        debug_assert!(slot < self.capacity);
-        let slot = slot & (self.capacity - 1);
-        // SAFETY: `slot < capacity` (masked), and the payload holds `slots_offset + capacity *
-        // stride` bytes (its length gave the capacity), so the slot is in bounds.
-        unsafe {
-            self.segment
-                .payload()
-                .as_ptr()
-                .add(self.geo.slots_offset + slot * self.geo.stride)
-        }
+        // SAFETY: `slot & mask < capacity`, and the payload holds `slots_offset + capacity *
+        // stride` bytes (its length gave the capacity), so the slot is in bounds of the mapping.
+        unsafe { self.base.as_ptr().add((slot & self.mask) * self.stride) }
     }
 
     /// The value of slot `slot`: aligned for `T`, `size_of::<T>()` bytes, 8-aligned.
     #[inline]
     pub(crate) fn value_ptr(&self, slot: usize) -> *mut u8 {
         // SAFETY: the value lies inside the slot (`value_offset + size <= stride`).
-        unsafe { self.slot_ptr(slot).add(self.geo.value_offset) }
+        unsafe { self.slot_ptr(slot).add(self.value_offset) }
     }
 }
 
-impl Stamps for Inner {
+impl Stamps for Slots {
     #[inline]
     fn stamp(&self, slot: usize) -> &AtomicU64 {
         // SAFETY: the stamp is the first 8 bytes of the slot, 8-aligned (payload 64-aligned,
         // slots offset and stride multiples of 8), in bounds, and every process accesses it only
-        // as a 64-bit atomic; the mapping lives as long as `self`.
+        // as a 64-bit atomic; the mapping lives as long as `self` is used (see `control`).
         unsafe { AtomicU64::from_ptr(self.slot_ptr(slot).cast::<u64>()) }
+    }
+}
+
+/// The mapping, shared by the ring and its handles (which keep it alive).
+#[derive(Debug)]
+pub(crate) struct Inner {
+    segment: RawSegment,
+    pub(crate) capacity: usize,
+    pub(crate) slots: Slots,
+}
+
+// SAFETY: `Slots` holds pointers into the mapping that `segment` owns and keeps alive; every
+// access through them is atomic or a copy under the ring's protocol, from any thread.
+unsafe impl Send for Inner {}
+// SAFETY: as above: shared access is atomic.
+unsafe impl Sync for Inner {}
+
+impl Inner {
+    fn new(segment: RawSegment, capacity: usize, geo: Geometry) -> Inner {
+        let control = NonNull::from(segment.control::<SpscControl>());
+        // SAFETY: the payload is `slots_offset + capacity * stride` bytes (its length gave the
+        // capacity), so slot 0 is in bounds.
+        let base = unsafe { segment.payload().add(geo.slots_offset) };
+        Inner {
+            slots: Slots {
+                control,
+                base,
+                stride: geo.stride,
+                value_offset: geo.value_offset,
+                mask: capacity - 1,
+            },
+            segment,
+            capacity,
+        }
+    }
+
+    #[inline]
+    pub(crate) fn control(&self) -> &SpscControl {
+        self.slots.control()
+    }
+
+    pub(crate) fn name(&self) -> &str {
+        self.segment.name()
     }
 }
 
@@ -125,11 +168,7 @@ impl<T: SharedLayout> SharedPrimitive for SpscRing<T> {
                     .to_owned(),
             });
         };
-        let inner = Inner {
-            segment,
-            capacity,
-            geo,
-        };
+        let inner = Inner::new(segment, capacity, geo);
         if inner.segment.is_creator() {
             let info = &inner.control().info;
             info.capacity.store(capacity as u64, Ordering::Relaxed);

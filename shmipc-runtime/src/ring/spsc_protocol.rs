@@ -28,22 +28,31 @@
 //!
 //! # Parking without lost wake-ups
 //!
-//! "Wake the peer only when it is parked" is a store→load handshake: the side that publishes
-//! (stamp or head) must then look at the peer's waiter flag, and the side that parks must announce
-//! itself and then look at the published word again. Both sides' "store, then load another word"
-//! need a full fence; here both are read-modify-writes *of the same word*, the waiter flag:
+//! "Wake the peer only when it is parked" is a store→load (Dekker) handshake: the side that
+//! publishes (stamp, head, or its state word) then loads the peer's waiter flag; the side that
+//! parks stores the flag and then loads the published word again. Each "store, then load another
+//! word" needs a full fence, or both loads can miss both stores and the parker sleeps through the
+//! publication (the classic lost wake-up).
 //!
-//! - the parker: `waiters.swap(1, AcqRel)`, then loads the wait value, then re-checks the ring and
-//!   sleeps on the value only if there is still nothing to do;
-//! - the publisher: stores its stamp/index (release), then `waiters.fetch_add(0, Release)`; if it
-//!   reads a waiter, it bumps the value (release) and wakes.
+//! A full fence on every push and pop would cost more than the rest of the operation (it drains
+//! the store buffer, waiting for the slot's cache line), so the fences are *asymmetric*: the
+//! publisher's is a `light` one, the parker's a `heavy` one, and a light/heavy pair orders like
+//! two `SeqCst` fences. On Linux the light fence is a compiler fence and the heavy fence
+//! `membarrier(MEMBARRIER_CMD_GLOBAL_EXPEDITED)`, which makes every running thread of every
+//! registered process execute a full barrier (a thread not running passed one in its context
+//! switch): whichever side of that barrier the publisher's load falls, either it sees the flag or
+//! its store is visible to the parker's re-check. A process that cannot register fences for
+//! real (`SeqCst`) as publisher; a parker that cannot issue the heavy fence does not rely on the
+//! handshake and sleeps in short slices instead. The loom models run this code with both fences
+//! as `SeqCst` fences, the ordering the pair provides.
 //!
-//! The two RMWs are ordered in the flag's modification order. If the publisher's is first, the
-//! parker's RMW reads from it (or a later one in its release sequence), so the publication happens
-//! before the parker's re-check, which sees it. If the parker's is first, the publisher's RMW reads
-//! the announcement and wakes. The value bump covers the sleeper's "load value, re-check, sleep on
-//! value" window: a bump after its load makes the sleep return at once. This needs no `SeqCst`
-//! (which loom models like `AcqRel`, loom#180), so loom checks exactly what runs.
+//! - parker: `waiters.swap(1)`, heavy fence, load the wait value, re-check the ring, and sleep on
+//!   the value only if there is still nothing to do;
+//! - publisher: store (release), light fence, load `waiters`; if set, bump the value (release)
+//!   and wake.
+//!
+//! The value bump covers the sleeper's "load value, re-check, sleep on value" window: a bump after
+//! its load makes the sleep return at once.
 //!
 //! Each wait word has exactly one legitimate parker (the one consumer, the one producer), so the
 //! flag is set with `swap(1)` and cleared with `store(0)` rather than counted: a garbage value a
@@ -143,6 +152,26 @@ impl ProducerCore {
     }
 }
 
+impl ProducerCore {
+    /// Pushes one message if a slot is free: `write(slot)` writes its value, then it is
+    /// committed. `Ok(false)` when full. Wake the consumer afterwards ([`WaitWords::notify`]).
+    #[inline]
+    pub fn try_put(
+        &mut self,
+        head: &AtomicU64,
+        stamps: &impl Stamps,
+        tail: &AtomicU64,
+        write: impl FnOnce(usize),
+    ) -> Result<bool, Corrupted> {
+        if self.writable(head, 1)? == 0 {
+            return Ok(false);
+        }
+        write(self.slot(0));
+        self.commit(1, stamps, tail);
+        Ok(true)
+    }
+}
+
 /// Where a new producer continues: after every message a previous (dead) producer committed. It
 /// may have stored stamps beyond the tail it published, and the consumer may have read them, so
 /// the stamps are authoritative: start at the published `tail` (or at `head` when the tail is out
@@ -213,6 +242,23 @@ impl ConsumerCore {
         head.store(self.head, Ordering::Release);
     }
 
+    /// Takes one message if it is committed: `read(slot)` copies its value out, then the slot is
+    /// released. Wake the producer afterwards ([`WaitWords::notify`]).
+    #[inline]
+    pub fn try_take<V>(
+        &mut self,
+        stamps: &impl Stamps,
+        head: &AtomicU64,
+        read: impl FnOnce(usize) -> V,
+    ) -> Option<V> {
+        if !self.is_ready(0, stamps) {
+            return None;
+        }
+        let v = read(self.slot(0));
+        self.release(1, head);
+        Some(v)
+    }
+
     /// Called when the next message is not ready: whether the producer's `tail` proves shared
     /// state corrupted (further than `capacity` from `head` in either direction — a correct
     /// producer's published tail lags its stamps by at most a capacity — or ahead of `head`
@@ -246,24 +292,26 @@ pub(crate) struct WaitWords<'a> {
 }
 
 impl WaitWords<'_> {
-    /// After a publication (stamps, head, or a state word): whether the peer is parked, in which
-    /// case the value was bumped and the caller must wake it (a system call). An RMW of the flag,
-    /// never a plain load (see the module docs).
+    /// After a publication (stamps, head, or a state word), with the publisher's `light` fence:
+    /// whether the peer is parked, in which case the value was bumped and the caller must wake it
+    /// (a system call).
     #[inline]
-    pub fn notify(&self) -> bool {
-        if self.waiters.fetch_add(0, Ordering::Release) == 0 {
+    pub fn notify(&self, light: impl FnOnce()) -> bool {
+        light();
+        if self.waiters.load(Ordering::Relaxed) == 0 {
             return false;
         }
         self.value.fetch_add(1, Ordering::Release);
         true
     }
 
-    /// Announces that the caller may sleep. Returns the value to sleep on; the caller then
-    /// re-checks the ring and sleeps only if there is still nothing to do, then calls
-    /// [`retire`](Self::retire).
+    /// Announces that the caller may sleep, then issues the parker's `heavy` fence. Returns the
+    /// value to sleep on; the caller then re-checks the ring and sleeps only if there is still
+    /// nothing to do, then calls [`retire`](Self::retire).
     #[inline]
-    pub fn announce(&self) -> u32 {
+    pub fn announce(&self, heavy: impl FnOnce()) -> u32 {
         self.waiters.swap(1, Ordering::AcqRel);
+        heavy();
         self.value.load(Ordering::Acquire)
     }
 
@@ -271,5 +319,16 @@ impl WaitWords<'_> {
     #[inline]
     pub fn retire(&self) {
         self.waiters.store(0, Ordering::Relaxed);
+    }
+
+    /// One park: announce, `heavy` fence, re-check with `idle`, `sleep(value)` only if still
+    /// idle, withdraw. The caller re-checks the ring afterwards (a sleep may end spuriously).
+    #[inline]
+    pub fn park(&self, heavy: impl FnOnce(), idle: impl FnOnce() -> bool, sleep: impl FnOnce(u32)) {
+        let v = self.announce(heavy);
+        if idle() {
+            sleep(v);
+        }
+        self.retire();
     }
 }

@@ -577,10 +577,10 @@ fn hostile_control_words_give_errors_not_hangs() {
     // Garbage stamps: a forged stamp delivers garbage values, never out of bounds.
     let inner = ring.inner_for_tests();
     use super::spsc_protocol::Stamps;
-    inner.stamp(5 & 3).store(6, Ordering::Relaxed);
+    inner.slots.stamp(5 & 3).store(6, Ordering::Relaxed);
     assert!(c.try_pop().is_ok());
     for slot in 0..4 {
-        inner.stamp(slot).store(u64::MAX, Ordering::Relaxed);
+        inner.slots.stamp(slot).store(u64::MAX, Ordering::Relaxed);
     }
     assert_eq!(c.try_pop(), Err(PopError::Empty));
 
@@ -608,6 +608,7 @@ fn hostile_control_words_give_errors_not_hangs() {
         let w = unsafe { &*base.add((x % words as u64) as usize) };
         w.store(x.rotate_left(7) % 16, Ordering::Relaxed);
         inner
+            .slots
             .stamp((x % 4) as usize)
             .store(x % 12, Ordering::Relaxed);
         let _ = p.try_push(Msg::new(x));

@@ -3,8 +3,12 @@
 
 use std::time::{Duration, Instant};
 
+use core::sync::atomic::{Ordering, compiler_fence, fence};
+
+use super::spsc::Slots;
 use super::spsc_protocol::{Corrupted, WaitWords};
 use crate::sync::wait::{wait, wake};
+use crate::sys::membarrier;
 
 /// How a blocking push or pop waits for the other side.
 ///
@@ -25,6 +29,9 @@ pub enum WaitStrategy {
 
 /// Longest single sleep; the sleeper then re-checks the peer's liveness.
 pub(crate) const SLICE: Duration = Duration::from_millis(50);
+/// Longest single sleep when the heavy fence is not available, so the handshake cannot be relied
+/// on: the sleeper polls.
+const POLL_SLICE: Duration = Duration::from_millis(1);
 /// How often a spinning (never parking) waiter checks its peer's liveness.
 const SPIN_LIVENESS: Duration = Duration::from_millis(10);
 
@@ -89,8 +96,10 @@ pub(crate) trait Side {
     fn check(&mut self, liveness: bool) -> Result<bool, Corrupted>;
     /// Re-stores this side's own index (repairs a peer's overwrite before sleeping on it).
     fn republish(&self);
+    /// Where the ring is.
+    fn slots(&self) -> Slots;
     /// The cell this side parks on.
-    fn park_words(&self) -> WaitWords<'_>;
+    fn park_words(slots: &Slots) -> WaitWords<'_>;
     /// This handle's wait strategy and spin budget.
     fn waiting(&mut self) -> (WaitStrategy, &mut Spinner);
 }
@@ -158,7 +167,7 @@ pub(crate) fn block(side: &mut impl Side, timeout: Option<Duration>) -> Result<u
 }
 
 /// Parks in slices until ready, gone, corrupted or the deadline.
-fn park(side: &mut impl Side, deadline: Option<Instant>) -> Result<u64, Stop> {
+fn park<S: Side>(side: &mut S, deadline: Option<Instant>) -> Result<u64, Stop> {
     let parked = Instant::now();
     let mut slices = 0u32;
     loop {
@@ -174,16 +183,25 @@ fn park(side: &mut impl Side, deadline: Option<Instant>) -> Result<u64, Stop> {
             None => SLICE,
         };
         side.republish();
-        let words = side.park_words();
-        let v = words.announce();
+        let heavy = core::cell::Cell::new(false);
+        let slots = side.slots();
+        let words = S::park_words(&slots);
         // Re-check after announcing (see the protocol docs): the peer either sees the
-        // announcement and wakes us, or its publication is visible here.
-        let idle = side.ready() == 0 && !side.peer_closed();
-        if idle {
-            let words = side.park_words();
-            wait(words.value, v, Some(slice));
-        }
-        side.park_words().retire();
+        // announcement and wakes us, or its publication is visible to `idle`.
+        words.park(
+            || heavy.set(membarrier::heavy()),
+            || side.ready() == 0 && !side.peer_closed(),
+            // Without the heavy fence a publisher's compiler fence does not order its load after
+            // its store: do not sleep long on the handshake.
+            |v| {
+                let slice = if heavy.get() {
+                    slice
+                } else {
+                    slice.min(POLL_SLICE)
+                };
+                wait(words.value, v, Some(slice));
+            },
+        );
         let n = side.ready();
         if n != 0 {
             let (_, spinner) = side.waiting();
@@ -197,11 +215,35 @@ fn park(side: &mut impl Side, deadline: Option<Instant>) -> Result<u64, Stop> {
     }
 }
 
-/// Wakes the peer parked on `words` if the handshake says it is parked (no system call
-/// otherwise).
+/// The publisher's fence of the handshake (see `spsc_protocol.rs`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum Light {
+    /// This process is registered for the peer's heavy fence: a compiler fence suffices.
+    Compiler,
+    /// It is not: a full fence.
+    Full,
+}
+
+impl Light {
+    /// Registers this process for heavy fences (a system call: once per handle).
+    pub(crate) fn register() -> Light {
+        if membarrier::register() {
+            Light::Compiler
+        } else {
+            Light::Full
+        }
+    }
+}
+
+/// After a publication: wakes the peer parked on `words` if the handshake says it is parked (no
+/// system call otherwise).
 #[inline]
-pub(crate) fn notify(words: WaitWords<'_>) {
-    if words.notify() {
+pub(crate) fn notify(words: WaitWords<'_>, light: Light) {
+    let fenced = || match light {
+        Light::Compiler => compiler_fence(Ordering::SeqCst),
+        Light::Full => fence(Ordering::SeqCst),
+    };
+    if words.notify(fenced) {
         wake(words.value, 1);
     }
 }

@@ -3,6 +3,7 @@
 //! Linux is built and tested here. Where a Linux-only facility is used, a portable POSIX path
 //! exists beside it; the cargo feature `portable` forces that path on Linux so CI exercises it.
 
+pub mod membarrier;
 pub mod process;
 pub mod shm;
 

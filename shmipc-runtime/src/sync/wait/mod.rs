@@ -73,12 +73,14 @@ impl WaitCell {
 
     /// The value word, for loads, stores and read-modify-writes. After changing it, call
     /// [`WaitCell::wake_all`] (or use [`WaitCell::store`] / [`WaitCell::fetch_add`]).
+    #[inline]
     pub fn value(&self) -> &AtomicU32 {
         &self.value
     }
 
     /// The waiter word, for primitives that run their own announce/re-check handshake on the
     /// cell (the rings' protocol cores, which loom checks).
+    #[inline]
     pub(crate) fn waiters(&self) -> &AtomicU32 {
         &self.waiters
     }

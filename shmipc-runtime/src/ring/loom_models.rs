@@ -1,0 +1,335 @@
+//! loom models of the SPSC protocol (`spsc_protocol.rs`): the same code over loom's atomics, the
+//! slots' values in loom cells (so that reading a slot before its publication, or overwriting one
+//! before its release, is reported as a data race), and the futex modelled as a condition
+//! variable (so that a lost wake-up is reported as a deadlock). The handshake's light and heavy
+//! fences are both `SeqCst` fences here, the ordering the compiler-fence + membarrier pair gives.
+//!
+//! `RUSTFLAGS="--cfg loom" cargo test -p shmipc-runtime --release --lib --target-dir target/loom loom`
+
+use loom::cell::UnsafeCell;
+use loom::sync::Arc;
+use loom::sync::atomic::{AtomicU32, AtomicU64, Ordering, fence};
+use loom::thread;
+
+use super::spsc_protocol::{ConsumerCore, ProducerCore, Stamps, WaitWords, recover_tail};
+
+const CLOSED: u32 = 2;
+
+/// The futex, as the kernel provides it: `wait` sleeps only if the word still holds the expected
+/// value, checked atomically with enqueueing (here: under one mutex); `wake` wakes the sleepers.
+struct Futex {
+    queue: loom::sync::Mutex<()>,
+    sleepers: loom::sync::Condvar,
+}
+
+impl Futex {
+    fn new() -> Futex {
+        Futex {
+            queue: loom::sync::Mutex::new(()),
+            sleepers: loom::sync::Condvar::new(),
+        }
+    }
+    fn wait(&self, word: &AtomicU32, expected: u32) {
+        let q = self.queue.lock().unwrap();
+        if word.load(Ordering::Relaxed) == expected {
+            drop(self.sleepers.wait(q).unwrap());
+        }
+    }
+    fn wake(&self) {
+        let _q = self.queue.lock().unwrap();
+        self.sleepers.notify_all();
+    }
+}
+
+/// One wait cell and its futex.
+struct Cell {
+    value: AtomicU32,
+    waiters: AtomicU32,
+    futex: Futex,
+}
+
+impl Cell {
+    fn new() -> Cell {
+        Cell {
+            value: AtomicU32::new(0),
+            waiters: AtomicU32::new(0),
+            futex: Futex::new(),
+        }
+    }
+    fn words(&self) -> WaitWords<'_> {
+        WaitWords {
+            value: &self.value,
+            waiters: &self.waiters,
+        }
+    }
+}
+
+fn light() {
+    fence(Ordering::SeqCst);
+}
+
+fn heavy() {
+    fence(Ordering::SeqCst);
+}
+
+struct Ring<const CAP: usize> {
+    tail: AtomicU64,
+    head: AtomicU64,
+    stamps: [AtomicU64; CAP],
+    values: [UnsafeCell<u64>; CAP],
+    /// The consumer parks here (waiting for data).
+    data: Cell,
+    /// The producer parks here (waiting for space).
+    space: Cell,
+    producer_state: AtomicU32,
+}
+
+impl<const CAP: usize> Stamps for Ring<CAP> {
+    fn stamp(&self, slot: usize) -> &AtomicU64 {
+        &self.stamps[slot]
+    }
+}
+
+impl<const CAP: usize> Ring<CAP> {
+    fn new() -> Self {
+        Ring {
+            tail: AtomicU64::new(0),
+            head: AtomicU64::new(0),
+            stamps: core::array::from_fn(|_| AtomicU64::new(0)),
+            values: core::array::from_fn(|_| UnsafeCell::new(0)),
+            data: Cell::new(),
+            space: Cell::new(),
+            producer_state: AtomicU32::new(1),
+        }
+    }
+
+    fn write(&self, slot: usize, v: u64) {
+        // SAFETY: loom's cell checks the access: one that overlaps another thread's fails the
+        // model before it happens.
+        self.values[slot].with_mut(|p| unsafe { *p = v });
+    }
+
+    fn read(&self, slot: usize) -> u64 {
+        // SAFETY: as in `write`.
+        self.values[slot].with(|p| unsafe { *p })
+    }
+
+    fn producer(&self) -> ProducerCore {
+        ProducerCore::new(CAP as u64, 0, 0)
+    }
+
+    fn consumer(&self) -> ConsumerCore {
+        ConsumerCore::new(CAP as u64, 0)
+    }
+
+    /// Pushes `v` with the core's `try_put`; when full, parks (`park`) or yields.
+    fn push(&self, p: &mut ProducerCore, v: u64, park: bool) {
+        while !p
+            .try_put(&self.head, self, &self.tail, |slot| self.write(slot, v))
+            .unwrap()
+        {
+            if park {
+                let words = self.space.words();
+                let full = || {
+                    p.cached_free() == 0 && {
+                        p.refresh(&self.head).unwrap();
+                        p.cached_free() == 0
+                    }
+                };
+                words.park(heavy, full, |seen| {
+                    self.space.futex.wait(&self.space.value, seen)
+                });
+            } else {
+                thread::yield_now();
+            }
+        }
+        if self.data.words().notify(light) {
+            self.data.futex.wake();
+        }
+    }
+
+    /// Pops a value with the core's `try_take`; when empty, parks (`park`) or yields. `None`
+    /// once the producer closed and nothing is left.
+    fn pop(&self, c: &mut ConsumerCore, park: bool) -> Option<u64> {
+        let closed = || self.producer_state.load(Ordering::Acquire) == CLOSED;
+        let v = loop {
+            if let Some(v) = c.try_take(self, &self.head, |slot| self.read(slot)) {
+                break v;
+            }
+            if closed() {
+                // Closed after its last publication: one more look.
+                if let Some(v) = c.try_take(self, &self.head, |slot| self.read(slot)) {
+                    break v;
+                }
+                return None;
+            }
+            if park {
+                let idle = || !c.is_ready(0, self) && !closed();
+                self.data.words().park(heavy, idle, |seen| {
+                    self.data.futex.wait(&self.data.value, seen)
+                });
+            } else {
+                thread::yield_now();
+            }
+        };
+        if self.space.words().notify(light) {
+            self.space.futex.wake();
+        }
+        Some(v)
+    }
+
+    fn close(&self) {
+        self.producer_state.store(CLOSED, Ordering::Release);
+        if self.data.words().notify(light) {
+            self.data.futex.wake();
+        }
+    }
+}
+
+fn builder() -> loom::model::Builder {
+    let mut b = loom::model::Builder::new();
+    b.preemption_bound = Some(3);
+    b
+}
+
+/// Three values through two slots (one wrap-around), both sides yielding: in order, and no slot
+/// is read before its publication or overwritten before its release (the cells would report it).
+#[test]
+fn loom_spsc_publication_and_reuse() {
+    builder().check(|| {
+        let r = Arc::new(Ring::<2>::new());
+        let pr = Arc::clone(&r);
+        let producer = thread::spawn(move || {
+            let mut p = pr.producer();
+            for v in 1..=3 {
+                pr.push(&mut p, v, false);
+            }
+        });
+        let mut c = r.consumer();
+        for v in 1..=3 {
+            assert_eq!(r.pop(&mut c, false), Some(v));
+        }
+        producer.join().unwrap();
+        assert_eq!(r.head.load(Ordering::Relaxed), 3);
+    });
+}
+
+/// A batch of two published with one tail store, read as a batch: the stamps publish each slot.
+#[test]
+fn loom_spsc_batches() {
+    builder().check(|| {
+        let r = Arc::new(Ring::<2>::new());
+        let pr = Arc::clone(&r);
+        let producer = thread::spawn(move || {
+            let mut p = pr.producer();
+            let n = loop {
+                match p.writable(&pr.head, 2).unwrap() {
+                    0 => thread::yield_now(),
+                    n => break n,
+                }
+            };
+            assert_eq!(n, 2);
+            pr.write(p.slot(0), 10);
+            pr.write(p.slot(1), 11);
+            p.commit(2, &*pr, &pr.tail);
+        });
+        let mut c = r.consumer();
+        let mut got = Vec::new();
+        while got.len() < 2 {
+            let n = c.readable(2, &*r);
+            for k in 0..n {
+                got.push(r.read(c.slot(k)));
+            }
+            if n == 0 {
+                thread::yield_now();
+            } else {
+                c.release(n, &r.head);
+            }
+        }
+        assert_eq!(got, [10, 11]);
+        producer.join().unwrap();
+    });
+}
+
+/// Both sides park: the producer on a full ring of one slot, the consumer on an empty one. A
+/// lost wake-up leaves a thread asleep forever, which loom reports as a deadlock.
+#[test]
+fn loom_spsc_no_lost_wake_up() {
+    builder().check(|| {
+        let r = Arc::new(Ring::<1>::new());
+        let pr = Arc::clone(&r);
+        let producer = thread::spawn(move || {
+            let mut p = pr.producer();
+            for v in 1..=2 {
+                pr.push(&mut p, v, true);
+            }
+        });
+        let mut c = r.consumer();
+        for v in 1..=2 {
+            assert_eq!(r.pop(&mut c, true), Some(v));
+        }
+        producer.join().unwrap();
+    });
+}
+
+/// The producer commits one message and closes; a parked consumer gets the message, then is told
+/// the producer is gone (never before the message, never asleep forever).
+#[test]
+fn loom_spsc_close_after_the_last_message() {
+    builder().check(|| {
+        let r = Arc::new(Ring::<2>::new());
+        let pr = Arc::clone(&r);
+        let producer = thread::spawn(move || {
+            let mut p = pr.producer();
+            pr.push(&mut p, 7, true);
+            pr.close();
+        });
+        let mut c = r.consumer();
+        assert_eq!(r.pop(&mut c, true), Some(7));
+        assert_eq!(r.pop(&mut c, true), None);
+        producer.join().unwrap();
+    });
+}
+
+/// A producer that dies after storing a stamp but before its tail: the consumer may already have
+/// read that message; a new producer continues after it (no message overwritten or lost).
+#[test]
+fn loom_spsc_new_producer_continues_after_stamps() {
+    builder().check(|| {
+        let r = Arc::new(Ring::<2>::new());
+        let pr = Arc::clone(&r);
+        let dead = thread::spawn(move || {
+            let mut p = pr.producer();
+            assert_eq!(p.writable(&pr.head, 1).unwrap(), 1);
+            pr.write(p.slot(0), 1);
+            // Dies between the stamp and the tail.
+            pr.stamp(p.slot(0)).store(1, Ordering::Release);
+        });
+        let cr = Arc::clone(&r);
+        let consumer = thread::spawn(move || {
+            let mut c = cr.consumer();
+            let mut got = Vec::new();
+            while got.len() < 2 {
+                if c.is_ready(0, &*cr) {
+                    got.push(cr.read(c.slot(0)));
+                    c.release(1, &cr.head);
+                } else {
+                    thread::yield_now();
+                }
+            }
+            got
+        });
+        dead.join().unwrap();
+        // The successor.
+        let head = r.head.load(Ordering::Acquire);
+        let tail = recover_tail(2, r.tail.load(Ordering::Acquire), head, &*r);
+        assert_eq!(tail, 1);
+        let mut p = ProducerCore::new(2, tail, head);
+        while p.writable(&r.head, 1).unwrap() == 0 {
+            thread::yield_now();
+        }
+        r.write(p.slot(0), 2);
+        p.commit(1, &*r, &r.tail);
+        assert_eq!(consumer.join().unwrap(), [1, 2]);
+    });
+}
