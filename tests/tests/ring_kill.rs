@@ -27,7 +27,7 @@ fn killed_producer_leaves_every_committed_message_then_disconnected() {
     let mut rng = Rng::from_env_or_time("killed_producer");
     let n = trials(50);
     let started = Instant::now();
-    let mut delivered_in_flight = 0;
+    let (mut delivered_in_flight, mut partial_runs) = (0, 0);
     for trial in 0..n {
         let name = unique_name("rkp");
         let wname = unique_name("rkpw");
@@ -38,7 +38,8 @@ fn killed_producer_leaves_every_committed_message_then_disconnected() {
         let pmode = MODES[rng.below(4) as usize];
         let cmode = MODES[rng.below(4) as usize];
         let c = Peer::start(&["consume", &name, cmode]);
-        let mut p = Peer::start(&["produce", &name, "0", pmode, &wname]);
+        let witness_opt = format!("witness={wname}");
+        let mut p = Peer::start(&["produce", &name, "0", pmode, &witness_opt]);
         // Let it run for up to ~3 ms, then kill it wherever it is.
         std::thread::sleep(Duration::from_micros(rng.below(3000)));
         let status = p.kill();
@@ -63,14 +64,15 @@ fn killed_producer_leaves_every_committed_message_then_disconnected() {
         assert_eq!(digest, Digest::of_range(0, digest.count), "{ctx}");
         assert_eq!(field(&got, "end"), Some("disconnected"), "{ctx}");
         // Every push that returned is delivered, and nothing beyond the operation in flight.
-        // That operation commits at once (one message, or a reserved run), except `push_slice`,
-        // which may commit a prefix of its slice.
+        // A single message is all or nothing; a run (`push_slice`, a reserved chunk) is
+        // published slot by slot (each slot's stamp), so a kill during its commit delivers a
+        // prefix of it.
         assert!(
             committed <= digest.count && digest.count <= asked,
             "{ctx}: {} delivered, {committed}..={asked} possible",
             digest.count
         );
-        if pmode != "batch" {
+        if matches!(pmode, "spin" | "block") {
             assert!(
                 digest.count == committed || digest.count == asked,
                 "{ctx}: {} delivered, {committed} or {asked} possible",
@@ -79,10 +81,12 @@ fn killed_producer_leaves_every_committed_message_then_disconnected() {
         }
         if digest.count > committed {
             delivered_in_flight += 1;
+            partial_runs += u32::from(digest.count < asked);
         }
     }
     println!(
-        "{n} trials in {:?}; {delivered_in_flight} delivered the operation in flight at the kill",
+        "{n} trials in {:?}; {delivered_in_flight} delivered (part of) the operation in flight \
+         at the kill, {partial_runs} of them a prefix of a run",
         started.elapsed()
     );
 }
@@ -154,7 +158,8 @@ fn killed_consumer_is_replaced_and_the_stream_continues() {
         let witness = Witness::new(&wname, true);
         let mode = MODES[rng.below(4) as usize];
         let ctx = format!("trial {trial}: capacity {capacity}, mode {mode}");
-        let mut a = Peer::start(&["consume", &name, mode, &wname]);
+        let witness_opt = format!("witness={wname}");
+        let mut a = Peer::start(&["consume", &name, mode, &witness_opt]);
         let pusher = Pusher::start(ring.producer().expect("producer"));
         std::thread::sleep(Duration::from_micros(rng.below(3000)));
         let status = a.kill();
@@ -221,4 +226,89 @@ fn killed_consumer_is_replaced_and_the_stream_continues() {
          {popped_unrecorded} had consumed messages it had not recorded yet",
         started.elapsed()
     );
+}
+
+/// Where the second producer's numbers start: far above anything the first one reaches.
+const SECOND: u64 = 1 << 40;
+
+/// Producer killed mid-stream and replaced by a new producer process: the consumer (which keeps
+/// waiting through `Disconnected`) gets the first producer's committed messages, then the second
+/// one's, each exactly once and in order. The new producer continues after every message the
+/// dead one committed, also a run it committed but had not published the index of, and never
+/// resends or skips a slot.
+#[test]
+fn killed_producer_is_replaced_and_the_consumer_sees_both_streams() {
+    let mut rng = Rng::from_env_or_time("replaced_producer");
+    let n = trials(50);
+    let started = Instant::now();
+    for trial in 0..n {
+        let name = unique_name("rkr");
+        let wname = unique_name("rkrw");
+        let _cleanup = ShmCleanup::new([name.clone(), wname.clone()]);
+        let capacity = 1usize << (1 + rng.below(9));
+        let ring = SpscRing::<Quote>::create(&name, capacity).expect("create");
+        let witness = Witness::new(&wname, true);
+        let pmode = MODES[rng.below(4) as usize];
+        let pmode2 = MODES[rng.below(4) as usize];
+        let cmode = MODES[rng.below(4) as usize];
+        let second = 1 + rng.below(1000);
+        let (jump, until) = (
+            format!("jump={SECOND}"),
+            format!("until={}", SECOND + second),
+        );
+        let c = Peer::start(&["consume", &name, cmode, &jump, &until]);
+        let witness_opt = format!("witness={wname}");
+        let mut p = Peer::start(&["produce", &name, "0", pmode, &witness_opt]);
+        std::thread::sleep(Duration::from_micros(rng.below(3000)));
+        let status = p.kill();
+        assert_eq!(
+            status.signal(),
+            Some(libc::SIGKILL),
+            "trial {trial}: {}",
+            describe(status)
+        );
+        let committed = witness.get(Counter::Pushed);
+        let asked = witness.get(Counter::Asked).max(committed);
+        assert!(
+            !ring.producer_alive(),
+            "trial {trial}: the dead producer counts as alive"
+        );
+        let from = format!("from={SECOND}");
+        let p2 = Peer::start(&["produce", &name, &second.to_string(), pmode2, &from]);
+        let pushed = p2.finish();
+        let got = c.finish();
+        let ctx = format!(
+            "trial {trial}: capacity {capacity}, {pmode} then {pmode2} → {cmode}; first \
+             producer killed after {committed} pushes returned ({asked} asked); second said \
+             {pushed:?}; consumer said {got:?}"
+        );
+        // The first stream: `jump AT` says how many of its messages arrived (none: the first
+        // message seen was the second producer's).
+        let first_count = match field(&got, "jump") {
+            Some(at) => at.parse::<u64>().expect(&ctx),
+            None => {
+                assert_eq!(
+                    field(&got, "first"),
+                    Some(SECOND.to_string().as_str()),
+                    "{ctx}"
+                );
+                0
+            }
+        };
+        if first_count > 0 {
+            assert_eq!(field(&got, "first"), Some("0"), "{ctx}");
+        }
+        assert!(committed <= first_count && first_count <= asked, "{ctx}");
+        if matches!(pmode, "spin" | "block") {
+            assert!(first_count == committed || first_count == asked, "{ctx}");
+        }
+        let mut want = Digest::of_range(0, first_count);
+        for seq in SECOND..SECOND + second {
+            want.add(seq);
+        }
+        let digest = Digest::parse(field(&got, "digest").expect(&ctx)).expect(&ctx);
+        assert_eq!(digest, want, "{ctx}");
+        assert_eq!(field(&got, "end"), Some("disconnected"), "{ctx}");
+    }
+    println!("{n} trials in {:?}", started.elapsed());
 }

@@ -3,11 +3,14 @@
 //! then `key value` result lines. Exit code 0 = ran to the end, 3 = a check failed (the reason is
 //! printed as `error …`), 101 = panic.
 //!
-//! - `produce NAME N MODE [WITNESS]`: pushes `quote(0..N)` (N = 0: forever), MODE one of
-//!   `spin` (`try_push`), `block` (`push`), `batch` (`push_slice`), `inplace` (`reserve`).
-//! - `consume NAME MODE [WITNESS]`: pops until the producer is gone (`Disconnected`), checking
-//!   every message and that the sequence numbers are consecutive; prints `first S`,
-//!   `digest COUNT HASH` and `end REASON`. MODE as above (`try_pop`, `pop`, batch, `read_chunk`).
+//! - `produce NAME N MODE [witness=W] [from=B]`: pushes `quote(B..B + N)` (N = 0: forever; B
+//!   = 0 by default), MODE one of `spin` (`try_push`), `block` (`push`), `batch`
+//!   (`push_slice`), `inplace` (`reserve`). W: a witness mapping for progress.
+//! - `consume NAME MODE [witness=W] [jump=B] [until=S]`: pops until the producer is gone
+//!   (`Disconnected`), checking every message and that the sequence numbers are consecutive
+//!   (except for one jump to B, printed as `jump AT`); prints `first S`, `digest COUNT HASH` and
+//!   `end REASON`. With `until`, `Disconnected` before message S - 1 arrived means "wait for
+//!   the next producer". MODE as above (`try_pop`, `pop`, `pop_slice`, `read_chunk`).
 //! - `hostile-produce NAME MILLIS SEED` / `hostile-consume NAME MILLIS SEED`: use the ring with
 //!   timeouts while a scribbler corrupts it; print `outcomes …`.
 //! - `scribble NAME MILLIS SEED`: the hostile third process (see `scribble.rs`).
@@ -45,13 +48,44 @@ fn arg<T: std::str::FromStr>(args: &[String], i: usize) -> T {
         .unwrap_or_else(|| panic!("argument {i} missing or invalid: {args:?}"))
 }
 
+/// `key=value` options.
+pub struct Options(Vec<(String, String)>);
+
+impl Options {
+    /// The value of `key`, if given.
+    pub fn get(&self, key: &str) -> Option<&str> {
+        self.0
+            .iter()
+            .find_map(|(k, v)| (k == key).then_some(v.as_str()))
+    }
+
+    /// The value of `key` as a number, if given.
+    pub fn num(&self, key: &str) -> Option<u64> {
+        self.get(key).map(|v| {
+            v.parse()
+                .unwrap_or_else(|_| panic!("{key}={v} is not a number"))
+        })
+    }
+}
+
+fn options(args: &[String]) -> Options {
+    Options(
+        args.iter()
+            .map(|a| match a.split_once('=') {
+                Some((k, v)) => (k.to_string(), v.to_string()),
+                None => panic!("option {a:?} is not key=value"),
+            })
+            .collect(),
+    )
+}
+
 fn main() {
     let args: Vec<String> = std::env::args().skip(1).collect();
     let name = args.get(1).cloned().unwrap_or_default();
     let opt = |i: usize| args.get(i).map(String::as_str);
     match opt(0) {
-        Some("produce") => stream::produce(&name, arg(&args, 2), &args[3], opt(4)),
-        Some("consume") => stream::consume(&name, &args[2], opt(3)),
+        Some("produce") => stream::produce(&name, arg(&args, 2), &args[3], &options(&args[4..])),
+        Some("consume") => stream::consume(&name, &args[2], &options(&args[3..])),
         Some("hostile-produce") => hostile::produce(&name, arg(&args, 2), arg(&args, 3)),
         Some("hostile-consume") => hostile::consume(&name, arg(&args, 2), arg(&args, 3)),
         Some("scribble") => {

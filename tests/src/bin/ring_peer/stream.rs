@@ -6,7 +6,7 @@ use shmipc::{PopError, PushError, SpscRing};
 use shmipc_schemas::Quote;
 use shmipc_tests::ring_msgs::{Counter, Digest, Witness, check, quote};
 
-use crate::{fail, say};
+use crate::{Options, fail, say};
 
 /// The largest run the batch and in-place modes move at once.
 pub const MAX_RUN: usize = 64;
@@ -29,15 +29,16 @@ impl Notes {
 
 /// Pushes `quote(0..n)` (forever when `n` is 0). With a witness: before each operation
 /// `Asked` = how far it can take the stream; after it, `Pushed` = how far it did.
-pub fn produce(name: &str, n: u64, mode: &str, witness: Option<&str>) {
+pub fn produce(name: &str, n: u64, mode: &str, opts: &Options) {
     let ring = open(name);
     let mut p = ring
         .producer()
         .unwrap_or_else(|e| fail(&format!("producer: {e}")));
-    let notes = Notes(witness.map(|w| Witness::new(w, false)));
-    let end = if n == 0 { u64::MAX } else { n };
+    let notes = Notes(opts.get("witness").map(|w| Witness::new(w, false)));
+    let from = opts.num("from").unwrap_or(0);
+    let end = if n == 0 { u64::MAX } else { from + n };
     say("ready");
-    let mut seq = 0u64;
+    let mut seq = from;
     // Run lengths vary (1..=MAX_RUN) so batches straddle the ring's end at every offset.
     let mut run = 1usize;
     let mut batch: Vec<Quote> = Vec::with_capacity(MAX_RUN);
@@ -89,38 +90,59 @@ pub fn produce(name: &str, n: u64, mode: &str, witness: Option<&str>) {
         notes.set(Counter::Pushed, seq);
     }
     drop(p);
-    say(&format!("pushed {seq}"));
+    say(&format!("pushed {}", seq - from));
 }
 
-/// Checks `q` and that it follows `next` (the first message sets `next`).
-fn accept(q: &Quote, next: &mut Option<u64>, digest: &mut Digest) {
-    let seq = check(q).unwrap_or_else(|e| fail(&e));
-    match *next {
-        None => say(&format!("first {seq}")),
-        Some(want) if want != seq => fail(&format!("expected seq {want}, got {seq}")),
-        Some(_) => {}
+/// What the consumer has seen so far.
+struct Stream {
+    /// The sequence number the next message must carry (`None` before the first).
+    next: Option<u64>,
+    /// The one allowed jump (to a second producer's numbers), until taken.
+    jump: Option<u64>,
+    digest: Digest,
+}
+
+impl Stream {
+    /// Checks `q` and that it follows the previous message.
+    fn accept(&mut self, q: &Quote) {
+        let seq = check(q).unwrap_or_else(|e| fail(&e));
+        match self.next {
+            None => say(&format!("first {seq}")),
+            Some(want) if want != seq => {
+                if self.jump != Some(seq) {
+                    fail(&format!("expected seq {want}, got {seq}"));
+                }
+                self.jump = None;
+                say(&format!("jump {want}"));
+            }
+            Some(_) => {}
+        }
+        self.next = Some(seq + 1);
+        self.digest.add(seq);
     }
-    *next = Some(seq + 1);
-    digest.add(seq);
 }
 
 /// Pops until the producer is gone, checking order and contents. With a witness: before each
 /// operation `Asked` = how far it can consume (in place: set to the chunk's end just before the
 /// chunk is released); after it, `Popped` = how far it did; `Reading` = 1 + the message being
 /// read in place, 0 when none.
-pub fn consume(name: &str, mode: &str, witness: Option<&str>) {
+pub fn consume(name: &str, mode: &str, opts: &Options) {
     let ring = open(name);
     let mut c = ring
         .consumer()
         .unwrap_or_else(|e| fail(&format!("consumer: {e}")));
-    let notes = Notes(witness.map(|w| Witness::new(w, false)));
+    let notes = Notes(opts.get("witness").map(|w| Witness::new(w, false)));
+    let until = opts.num("until");
+    let mut st = Stream {
+        next: None,
+        jump: opts.num("jump"),
+        digest: Digest::default(),
+    };
     say("ready");
-    let mut next = None;
-    let mut digest = Digest::default();
     let mut run = 1usize;
     let mut buf = [Quote::default(); MAX_RUN];
     let end = loop {
-        let popped = next.unwrap_or(0);
+        let popped = st.next.unwrap_or(0);
         notes.set(
             Counter::Asked,
             match mode {
@@ -132,7 +154,7 @@ pub fn consume(name: &str, mode: &str, witness: Option<&str>) {
         let got: Result<(), PopError> = match mode {
             "spin" => match c.try_pop() {
                 Ok(q) => {
-                    accept(&q, &mut next, &mut digest);
+                    st.accept(&q);
                     Ok(())
                 }
                 Err(PopError::Empty) => {
@@ -141,10 +163,10 @@ pub fn consume(name: &str, mode: &str, witness: Option<&str>) {
                 }
                 Err(e) => Err(e),
             },
-            "block" => c.pop().map(|q| accept(&q, &mut next, &mut digest)),
+            "block" => c.pop().map(|q| st.accept(&q)),
             "batch" => c.pop_slice(&mut buf[..run]).map(|k| {
                 for q in &buf[..k] {
-                    accept(q, &mut next, &mut digest);
+                    st.accept(q);
                 }
             }),
             "inplace" => match c.read_chunk(run) {
@@ -152,9 +174,9 @@ pub fn consume(name: &str, mode: &str, witness: Option<&str>) {
                     for i in 0..chunk.len() {
                         let q = chunk.read(i);
                         notes.set(Counter::Reading, q.seq.get() + 1);
-                        accept(&q, &mut next, &mut digest);
+                        st.accept(&q);
                     }
-                    notes.set(Counter::Asked, next.unwrap_or(0));
+                    notes.set(Counter::Asked, st.next.unwrap_or(0));
                     drop(chunk);
                     Ok(())
                 }
@@ -162,16 +184,20 @@ pub fn consume(name: &str, mode: &str, witness: Option<&str>) {
             },
             other => fail(&format!("unknown mode {other}")),
         };
-        notes.set(Counter::Popped, next.unwrap_or(0));
+        notes.set(Counter::Popped, st.next.unwrap_or(0));
         notes.set(Counter::Reading, 0);
         run = run % MAX_RUN + 1;
         match got {
             Ok(()) => {}
+            Err(PopError::Disconnected) if until.is_some_and(|u| st.next.is_none_or(|n| n < u)) => {
+                // The producer died or left early: a new one is on its way.
+                std::thread::sleep(Duration::from_micros(200));
+            }
             Err(PopError::Disconnected) => break "disconnected",
-            Err(e) => fail(&format!("pop after {}: {e}", digest.count)),
+            Err(e) => fail(&format!("pop after {}: {e}", st.digest.count)),
         }
     };
-    say(&format!("digest {}", digest.to_line()));
+    say(&format!("digest {}", st.digest.to_line()));
     say(&format!("end {end}"));
 }
 
