@@ -3,8 +3,8 @@
 //! reports a count and an order-sensitive digest that the parent compares with `0..N`. Then the
 //! producer drops its handle and the consumer's next pop must say so (`Disconnected`).
 //!
-//! `cargo test` builds without optimizations, so the default runs carry 1 M messages (200 k for
-//! the parking mode); the 10 M runs are ignored tests:
+//! `cargo test` builds without optimizations, so the default runs carry 1 M messages (50–200 k
+//! for the small-ring and wait-strategy runs); the 10 M runs are ignored tests:
 //!
 //! ```sh
 //! cargo test --release -p shmipc-tests --test ring_stream -- --ignored
@@ -23,18 +23,24 @@ use shmipc_tests::{ShmCleanup, unique_name};
 /// Streams `n` messages from a `producer`-mode peer to a `consumer`-mode peer through a ring of
 /// `capacity` slots created by this process.
 fn stream(n: u64, capacity: usize, producer: &str, consumer: &str) {
+    stream_with(n, capacity, producer, consumer, &[]);
+}
+
+/// [`stream`], with `options` (`key=value`) given to both peers.
+fn stream_with(n: u64, capacity: usize, producer: &str, consumer: &str, options: &[&str]) {
     let name = unique_name("rs");
     let _cleanup = ShmCleanup::new([name.clone()]);
     let ring = SpscRing::<Quote>::create(&name, capacity).expect("create the ring");
     let started = Instant::now();
-    let c = Peer::start(&["consume", &name, consumer]);
-    let p = Peer::start(&["produce", &name, &n.to_string(), producer]);
+    let n_arg = n.to_string();
+    let c = Peer::start(&[&["consume", &name, consumer][..], options].concat());
+    let p = Peer::start(&[&["produce", &name, &n_arg, producer][..], options].concat());
     // The consumer first: when both fail, its error is the cause (the producer then only sees
     // its consumer gone).
     let got = c.finish();
     let pushed = p.finish();
     println!(
-        "{n} messages, {producer} → {consumer}, capacity {capacity}: {:?}",
+        "{n} messages, {producer} → {consumer} {options:?}, capacity {capacity}: {:?}",
         started.elapsed()
     );
     assert_eq!(field(&pushed, "pushed"), Some(n.to_string().as_str()));
@@ -73,7 +79,22 @@ fn blocking_push_and_pop() {
 /// paths park and wake constantly; and every index wraps the ring many times.
 #[test]
 fn blocking_through_a_four_slot_ring() {
-    stream(200_000, 4, "block", "block");
+    stream(50_000, 4, "block", "block");
+}
+
+/// `WaitStrategy::Park`: every wait sleeps at once, so nearly every hand-over goes through the
+/// park/wake handshake (a lost wake-up shows as a stall of one 50 ms liveness slice, not a hang;
+/// the output's time shows it).
+#[test]
+fn parking_strategy_through_a_small_ring() {
+    stream_with(50_000, 8, "block", "block", &["wait=park"]);
+    stream_with(50_000, 8, "batch", "inplace", &["wait=park"]);
+}
+
+/// `WaitStrategy::Spin`: blocking calls never sleep.
+#[test]
+fn spinning_strategy() {
+    stream_with(200_000, 64, "block", "block", &["wait=spin"]);
 }
 
 /// Mixed forms on the two sides: batches read one by one and single pushes read in place.

@@ -2,7 +2,7 @@
 
 use std::time::Duration;
 
-use shmipc::{PopError, PushError, SpscRing};
+use shmipc::{PopError, PushError, SpscRing, WaitStrategy};
 use shmipc_schemas::Quote;
 use shmipc_tests::ring_msgs::{Counter, Digest, Witness, check, quote};
 
@@ -13,6 +13,20 @@ pub const MAX_RUN: usize = 64;
 
 fn open(name: &str) -> SpscRing<Quote> {
     SpscRing::<Quote>::open(name).unwrap_or_else(|e| fail(&format!("open: {e}")))
+}
+
+/// Opens with the wait strategy of option `wait` (`spin`, `park`; the default otherwise).
+fn open_with(name: &str, opts: &Options) -> SpscRing<Quote> {
+    let wait = match opts.get("wait") {
+        None => return open(name),
+        Some("spin") => WaitStrategy::Spin,
+        Some("park") => WaitStrategy::Park,
+        Some(other) => fail(&format!("unknown wait strategy {other}")),
+    };
+    SpscRing::<Quote>::builder(name)
+        .wait_strategy(wait)
+        .open()
+        .unwrap_or_else(|e| fail(&format!("open: {e}")))
 }
 
 /// The progress witness, when the parent gave one.
@@ -30,7 +44,7 @@ impl Notes {
 /// Pushes `quote(0..n)` (forever when `n` is 0). With a witness: before each operation
 /// `Asked` = how far it can take the stream; after it, `Pushed` = how far it did.
 pub fn produce(name: &str, n: u64, mode: &str, opts: &Options) {
-    let ring = open(name);
+    let ring = open_with(name, opts);
     let mut p = ring
         .producer()
         .unwrap_or_else(|e| fail(&format!("producer: {e}")));
@@ -127,7 +141,7 @@ impl Stream {
 /// chunk is released); after it, `Popped` = how far it did; `Reading` = 1 + the message being
 /// read in place, 0 when none.
 pub fn consume(name: &str, mode: &str, opts: &Options) {
-    let ring = open(name);
+    let ring = open_with(name, opts);
     let mut c = ring
         .consumer()
         .unwrap_or_else(|e| fail(&format!("consumer: {e}")));
