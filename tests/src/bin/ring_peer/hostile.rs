@@ -7,7 +7,7 @@ use shmipc::{PopError, PushError, SpscRing};
 use shmipc_schemas::Quote;
 use shmipc_tests::ring_msgs::{check, quote};
 
-use crate::{fail, say};
+use crate::say;
 
 const STEP: Duration = Duration::from_millis(5);
 
@@ -70,12 +70,24 @@ fn pop_outcome(o: &mut Outcomes, r: Result<Quote, PopError>) {
     }
 }
 
+/// Opens the ring; a refusal (the scribbler may have been there first) is a valid outcome:
+/// printed as `outcomes refused …`, exit 0.
+fn open_or_exit(name: &str) -> SpscRing<Quote> {
+    SpscRing::<Quote>::open(name).unwrap_or_else(|e| refused(&format!("open: {e}")))
+}
+
+fn refused(why: &str) -> ! {
+    say("ready");
+    say(&format!("outcomes refused {why}"));
+    std::process::exit(0);
+}
+
 /// Pushes with every API for `millis` ms.
 pub fn produce(name: &str, millis: u64, seed: u64) {
-    let ring = SpscRing::<Quote>::open(name).unwrap_or_else(|e| fail(&format!("open: {e}")));
+    let ring = open_or_exit(name);
     let mut p = ring
         .producer()
-        .unwrap_or_else(|e| fail(&format!("producer: {e}")));
+        .unwrap_or_else(|e| refused(&format!("producer: {e}")));
     say("ready");
     let mut rng = Rng(seed | 1);
     let mut o = Outcomes::default();
@@ -119,10 +131,10 @@ pub fn produce(name: &str, millis: u64, seed: u64) {
 
 /// Pops with every API for `millis` ms.
 pub fn consume(name: &str, millis: u64, seed: u64) {
-    let ring = SpscRing::<Quote>::open(name).unwrap_or_else(|e| fail(&format!("open: {e}")));
+    let ring = open_or_exit(name);
     let mut c = ring
         .consumer()
-        .unwrap_or_else(|e| fail(&format!("consumer: {e}")));
+        .unwrap_or_else(|e| refused(&format!("consumer: {e}")));
     say("ready");
     let mut rng = Rng(seed | 1);
     let mut o = Outcomes::default();
