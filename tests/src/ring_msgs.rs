@@ -148,7 +148,8 @@ impl Witness {
 pub const FRAME_WORDS: usize = 512 * 1024 - 1;
 
 /// A 4 MiB message, far larger than a thread's stack: it must go through the ring in place.
-#[derive(SharedLayout)]
+/// (`Copy` only for `Producer::push_ref`; never copy one onto a stack.)
+#[derive(SharedLayout, Clone, Copy)]
 #[repr(C)]
 #[shm(endian = "little")]
 pub struct Frame4M {
