@@ -41,7 +41,7 @@ fn write_frame(p: &mut Producer<Frame4M>, seq: u64, heap: &mut Frame4M) {
         return;
     }
     let mut chunk = p.reserve(1).unwrap_or_else(|e| fail(&e.to_string()));
-    if seq % 3 == 0 {
+    if seq.is_multiple_of(3) {
         // SAFETY: only this test's producer and consumer map the ring (the parent that created
         // it touches no slot), and both follow the protocol: the consumer does not touch a
         // reserved slot before its commit.
