@@ -138,7 +138,8 @@ impl<T: SharedLayout> Consumer<T> {
     }
 
     /// Takes the next message, waiting while the ring is empty. After the producer is gone
-    /// (dropped, or died), returns every message it committed, then `Disconnected`.
+    /// (dropped, or died), returns every message it committed, then `Disconnected`. A producer
+    /// that never attached is waited for (use [`pop_timeout`](Self::pop_timeout) to bound that).
     pub fn pop(&mut self) -> Result<T, PopError> {
         self.wait_ready(None)?;
         self.take_waited()
@@ -170,8 +171,10 @@ impl<T: SharedLayout> Consumer<T> {
             return Ok(0);
         }
         self.wait_ready(None)?;
-        let n = self.core.readable(out.len() as u64, &self.slots);
-        Ok(self.read_run(&mut out[..n as usize]))
+        match self.core.readable(out.len() as u64, &self.slots) {
+            0 => Err(PopError::Corrupted),
+            n => Ok(self.read_run(&mut out[..n as usize])),
+        }
     }
 
     fn read_run(&mut self, out: &mut [T]) -> usize {
@@ -182,13 +185,14 @@ impl<T: SharedLayout> Consumer<T> {
         out.len()
     }
 
-    /// Up to `max` committed messages (at least one) to read in place, without waiting:
+    /// Up to `max` committed messages (at least one; `max` 0 counts as 1) to read in place,
+    /// without waiting:
     /// `Empty` when none. They are released when the chunk is dropped.
     pub fn try_read_chunk(&mut self, max: usize) -> Result<ReadChunk<'_, T>, PopError> {
         match self.core.readable(max.max(1) as u64, &self.slots) {
             0 => Err(self.empty()),
             n => Ok(ReadChunk {
-                len: n.min(max as u64) as usize,
+                len: n as usize,
                 consumer: self,
             }),
         }
@@ -215,11 +219,14 @@ impl<T: SharedLayout> Consumer<T> {
         timeout: Option<Duration>,
     ) -> Result<ReadChunk<'_, T>, PopError> {
         self.wait_ready(timeout)?;
-        let n = self.core.readable(max.max(1) as u64, &self.slots);
-        Ok(ReadChunk {
-            len: n.min(max as u64) as usize,
-            consumer: self,
-        })
+        match self.core.readable(max.max(1) as u64, &self.slots) {
+            // Ready a moment ago and not now: a process broke the protocol.
+            0 => Err(PopError::Corrupted),
+            n => Ok(ReadChunk {
+                len: n as usize,
+                consumer: self,
+            }),
+        }
     }
 
     /// Waits until a message is committed.

@@ -5,6 +5,23 @@
 //! fences are both `SeqCst` fences here, the ordering the compiler-fence + membarrier pair gives.
 //!
 //! `RUSTFLAGS="--cfg loom" cargo test -p shmipc-runtime --release --lib --target-dir target/loom loom`
+//!
+//! Each model was seen to fail when the protocol was broken on purpose (one break at a time):
+//!
+//! | break | caught by |
+//! | --- | --- |
+//! | publisher's light fence dropped | `no_lost_wake_up`, `close_after_the_last_message` (deadlock) |
+//! | parker's heavy fence dropped | the same two (deadlock) |
+//! | no re-check after announcing (always sleep) | the same two (deadlock) |
+//! | wake without bumping the wait value | the same two (deadlock) |
+//! | stamp stored `Relaxed` | all five (race on a slot) |
+//! | stamp loaded `Relaxed` | all five (race on a slot) |
+//! | producer loads `head` `Relaxed` | `publication_and_reuse`, `no_lost_wake_up` (race) |
+//! | consumer stores `head` `Relaxed` | the same two (race) |
+//! | consumer releases before it reads | the same two (race) |
+//! | consumer reads before checking the stamp | those two and `close_after_the_last_message` |
+//! | `recover_tail` ignores the stamps | `new_producer_continues_after_stamps` (assertion) |
+//! | producer's free-slot check off by one | `publication_and_reuse` (race), `no_lost_wake_up` |
 
 use loom::cell::UnsafeCell;
 use loom::sync::Arc;

@@ -223,13 +223,12 @@ impl<T: SharedLayout> Producer<T> {
         let mut done = 0;
         while done < values.len() {
             let want = (values.len() - done) as u64;
+            if let Ok(0) = self.free(want) {
+                self.wait_free(None).map_err(|s| stop_error(s, done))?;
+            }
             let n = match self.free(want) {
-                Ok(0) => self
-                    .wait_free(None)
-                    .map_err(|s| stop_error(s, done))?
-                    .min(want),
+                Ok(0) | Err(_) => return Err(PushError::Corrupted(done)),
                 Ok(n) => n,
-                Err(_) => return Err(PushError::Corrupted(done)),
             };
             self.write_run(&values[done..done + n as usize]);
             done += n as usize;
@@ -247,7 +246,8 @@ impl<T: SharedLayout> Producer<T> {
         self.commit(values.len() as u64);
     }
 
-    /// Reserves up to `max` free slots (at least one) to write in place, without waiting:
+    /// Reserves up to `max` free slots (at least one; `max` 0 counts as 1) to write in place,
+    /// without waiting:
     /// `Full` when none is free. Nothing is published until [`WriteChunk::commit`].
     pub fn try_reserve(&mut self, max: usize) -> Result<WriteChunk<'_, T>, PushError<()>> {
         let n = match self.free(max.max(1) as u64) {
@@ -256,7 +256,7 @@ impl<T: SharedLayout> Producer<T> {
             Err(_) => return Err(PushError::Corrupted(())),
         };
         Ok(WriteChunk {
-            len: n.min(max as u64) as usize,
+            len: n as usize,
             producer: self,
         })
     }
@@ -281,21 +281,19 @@ impl<T: SharedLayout> Producer<T> {
         timeout: Option<Duration>,
     ) -> Result<WriteChunk<'_, T>, PushError<()>> {
         let want = max.max(1) as u64;
-        let n = match self.free(want) {
-            Ok(0) => self
-                .wait_free(timeout)
-                .map_err(|s| stop_error(s, ()))?
-                .min(want),
-            Ok(n) => n,
-            Err(_) => return Err(PushError::Corrupted(())),
-        };
-        Ok(WriteChunk {
-            len: n.min(max as u64) as usize,
-            producer: self,
-        })
+        if let Ok(0) = self.free(want) {
+            self.wait_free(timeout).map_err(|s| stop_error(s, ()))?;
+        }
+        match self.free(want) {
+            Ok(0) | Err(_) => Err(PushError::Corrupted(())),
+            Ok(n) => Ok(WriteChunk {
+                len: n as usize,
+                producer: self,
+            }),
+        }
     }
 
-    /// Waits until a slot is free; returns how many are.
+    /// Waits until a slot is free.
     fn wait_free(&mut self, timeout: Option<Duration>) -> Result<u64, Stop> {
         match self.free(1) {
             Ok(0) => {}

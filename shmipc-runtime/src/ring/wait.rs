@@ -127,7 +127,7 @@ pub(crate) fn block(side: &mut impl Side, timeout: Option<Duration>) -> Result<u
     }
     let (strategy, spinner) = side.waiting();
     let budget = match strategy {
-        WaitStrategy::Park => Duration::ZERO,
+        WaitStrategy::Park => return park(side, deadline),
         WaitStrategy::SpinThenPark => spinner.budget(),
         WaitStrategy::Spin => Duration::MAX,
     };
