@@ -5,7 +5,7 @@
 mod ring_support;
 
 use ring_support::{Peer, field};
-use shmipc::SpscRing;
+use shmipc::{Error, SpscRing};
 use shmipc_schemas::Quote;
 use shmipc_tests::{ShmCleanup, unique_name};
 
@@ -17,33 +17,41 @@ fn role_is_exclusive_and_reclaimed_after_death(role: &str) {
         "producer" => r.producer_alive(),
         _ => r.consumer_alive(),
     };
-    let claim_here = |r: &SpscRing<Quote>| -> Result<(), String> {
+    let claim_here = |r: &SpscRing<Quote>| -> Result<(), Error> {
         match role {
-            "producer" => r.producer().map(drop).map_err(|e| e.to_string()),
-            _ => r.consumer().map(drop).map_err(|e| e.to_string()),
+            "producer" => r.producer().map(drop),
+            _ => r.consumer().map(drop),
         }
     };
     assert!(!alive(&ring));
     let mut holder = Peer::start(&["hold", &name, role]);
-    let pid = holder.pid().to_string();
+    let pid = holder.pid();
+    let names_holder = format!("held by process {pid}");
     assert!(
         alive(&ring),
         "{role}_alive() is false while a process holds it"
     );
 
     // Refused here, naming the holder.
-    let err = claim_here(&ring).expect_err("a second live claim in this process succeeded");
+    match claim_here(&ring) {
+        Err(Error::RoleTaken {
+            pid: p, role: r, ..
+        }) => assert_eq!((p, r), (pid, role)),
+        other => panic!("a second live claim in this process gave {other:?}"),
+    }
+    let err = claim_here(&ring).unwrap_err().to_string();
     assert!(
-        err.contains(&pid),
-        "the error does not name holder pid {pid}: {err}"
+        err.contains(&names_holder),
+        "the error does not name the holder: {err}"
     );
+    println!("{err}");
     // Refused in a third process too.
     let other = Peer::spawn(&["claim", &name, role]).finish();
     let refused = field(&other, "refused")
         .unwrap_or_else(|| panic!("a third process claimed a held {role}: {other:?}"));
     assert!(
-        refused.contains(&pid),
-        "the error does not name pid {pid}: {refused}"
+        refused.contains(&names_holder),
+        "the error does not name the holder: {refused}"
     );
 
     // The holder dies without releasing: the role is free for the next claimant.
