@@ -19,6 +19,8 @@ use shmipc_tests::ring_msgs::{Counter, Digest, Witness, quote};
 use shmipc_tests::{ShmCleanup, unique_name};
 
 const MODES: [&str; 4] = ["spin", "block", "batch", "inplace"];
+/// The consumer's wait strategy (`wait=default` is the default, `SpinThenPark`).
+const WAITS: [&str; 3] = ["wait=default", "wait=spin", "wait=park"];
 
 /// Producer killed mid-stream: the consumer (another process, blocked in its pop forms) gets
 /// every committed message exactly once and in order, then `Disconnected` instead of waiting.
@@ -37,7 +39,10 @@ fn killed_producer_leaves_every_committed_message_then_disconnected() {
         let witness = Witness::new(&wname, true);
         let pmode = MODES[rng.below(4) as usize];
         let cmode = MODES[rng.below(4) as usize];
-        let c = Peer::start(&["consume", &name, cmode]);
+        // The consumer's wait strategy decides how it learns of the death: a sleeper's slice
+        // ends, a spinner's periodic liveness check, or a `try_pop` probe.
+        let wait = WAITS[rng.below(3) as usize];
+        let c = Peer::start(&["consume", &name, cmode, wait]);
         let witness_opt = format!("witness={wname}");
         let mut p = Peer::start(&["produce", &name, "0", pmode, &witness_opt]);
         // Let it run for up to ~3 ms, then kill it wherever it is.
@@ -53,7 +58,7 @@ fn killed_producer_leaves_every_committed_message_then_disconnected() {
         let asked = witness.get(Counter::Asked).max(committed);
         let got = c.finish();
         let ctx = format!(
-            "trial {trial}: capacity {capacity}, {pmode} → {cmode}, killed ({}) after {committed} \
+            "trial {trial}: capacity {capacity}, {pmode} → {cmode} {wait}, killed ({}) after {committed} \
              pushes returned ({asked} asked); consumer said {got:?}",
             describe(status)
         );

@@ -6,7 +6,7 @@
 //! - `produce NAME N MODE [witness=W] [from=B]`: pushes `quote(B..B + N)` (N = 0: forever; B
 //!   = 0 by default), MODE one of `spin` (`try_push`), `block` (`push`), `batch`
 //!   (`push_slice`), `inplace` (`reserve`). W: a witness mapping for progress. Both take
-//!   `wait=spin|park` for a wait strategy other than the default.
+//!   `wait=spin|park|default` for the wait strategy.
 //! - `consume NAME MODE [witness=W] [jump=B] [until=S]`: pops until the producer is gone
 //!   (`Disconnected`), checking every message and that the sequence numbers are consecutive
 //!   (except for one jump to B, printed as `jump AT`); prints `first S`, `digest COUNT HASH` and

@@ -18,7 +18,7 @@ fn open(name: &str) -> SpscRing<Quote> {
 /// Opens with the wait strategy of option `wait` (`spin`, `park`; the default otherwise).
 fn open_with(name: &str, opts: &Options) -> SpscRing<Quote> {
     let wait = match opts.get("wait") {
-        None => return open(name),
+        None | Some("default") => return open(name),
         Some("spin") => WaitStrategy::Spin,
         Some("park") => WaitStrategy::Park,
         Some(other) => fail(&format!("unknown wait strategy {other}")),
