@@ -100,7 +100,9 @@ impl ProducerCore {
     /// Free slots as far as the cache knows.
     #[inline]
     pub fn cached_free(&self) -> u64 {
-        self.capacity - (self.tail - self.cached_head)
+        // Indices are compared by wrapping distance: a peer may have written any value, and a
+        // head "ahead" of the tail across 2^64 is within the capacity by that measure.
+        self.capacity - self.tail.wrapping_sub(self.cached_head)
     }
 
     /// How many slots may be written now, at most `want`: from the cache when it holds enough,

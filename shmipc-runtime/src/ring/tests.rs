@@ -574,6 +574,28 @@ fn hostile_control_words_give_errors_not_hangs() {
     );
     ctl.producer.index.store(5, Ordering::Relaxed);
 
+    // A head just below 2^64 with a small tail is within the capacity by wrapping distance: no
+    // overflow (a debug build panicked on it), the producer just sees the ring as fuller.
+    let (m, _u2) = name("hw");
+    let wrap = SpscRing::<Msg>::create(&m, 4).unwrap();
+    let mut wp = wrap.producer().unwrap();
+    for seq in 0..3 {
+        wp.try_push(Msg::new(seq)).unwrap();
+    }
+    // 3 - u64::MAX wraps to 4: a full ring, as far as the producer can tell.
+    wrap.inner_for_tests()
+        .control()
+        .consumer
+        .index
+        .store(u64::MAX, Ordering::Relaxed);
+    assert!(matches!(
+        wp.try_push_slice(&[Msg::new(3); 4]),
+        Err(PushError::Full(()))
+    ));
+    assert!(matches!(wp.try_push(Msg::new(3)), Err(PushError::Full(_))));
+    assert_eq!(wp.len(), 4);
+    drop(wp);
+
     // Garbage stamps: a forged stamp delivers garbage values, never out of bounds.
     let inner = ring.inner_for_tests();
     use super::spsc_protocol::Stamps;
