@@ -144,11 +144,10 @@ fn poke(name: &str, at: usize, value: u64) {
     word.store(value, Ordering::SeqCst);
 }
 
-/// A deterministic reproducer from the wrecked-ring test: a consumer index just below 2⁶⁴ is
-/// "within capacity" of a fresh producer's tail 0 by wrapping distance, and the producer's free
-/// count then subtracts without wrapping (`capacity - (tail - cached_head)`): in a debug build
-/// the producer process panics ("attempt to subtract with overflow") on its first push. It must
-/// return an error (or push garbage), never panic.
+/// A regression test found by the wrecked-ring test: a consumer index just below 2⁶⁴ is
+/// "within capacity" of a fresh producer's tail 0 by wrapping distance; the producer's free count
+/// subtracted without wrapping, so in a debug build the producer panicked ("attempt to subtract
+/// with overflow") on its first push. It must return an error or push, never panic.
 #[test]
 fn a_consumer_index_near_the_wrap_does_not_panic_the_producer() {
     let name = unique_name("rhx");
