@@ -317,3 +317,34 @@ fn killed_producer_is_replaced_and_the_consumer_sees_both_streams() {
     }
     println!("{n} trials in {:?}", started.elapsed());
 }
+
+/// Consumer killed while the producer (another process) is blocked on the full ring: every push
+/// form returns `Disconnected` (the ring is full and nobody will make room) instead of waiting,
+/// having pushed exactly `capacity` messages. The consumer holds its role and never pops.
+#[test]
+fn killed_consumer_unblocks_a_producer_waiting_on_a_full_ring() {
+    let mut rng = Rng::from_env_or_time("unblocks_producer");
+    let n = trials(20);
+    let started = Instant::now();
+    for trial in 0..n {
+        let name = unique_name("rku");
+        let _cleanup = ShmCleanup::new([name.clone()]);
+        let capacity = 1usize << rng.below(8);
+        let _ring = SpscRing::<Quote>::create(&name, capacity).expect("create");
+        let mode = MODES[rng.below(4) as usize];
+        let wait = WAITS[rng.below(3) as usize];
+        let mut holder = Peer::start(&["hold", &name, "consumer"]);
+        let p = Peer::start(&["produce", &name, "0", mode, wait]);
+        // Let the producer fill the ring and block (or not yet: it must work either way).
+        std::thread::sleep(Duration::from_micros(rng.below(5000)));
+        holder.kill();
+        let out = p.finish();
+        let ctx = format!("trial {trial}: capacity {capacity}, {mode} {wait}: {out:?}");
+        assert_eq!(
+            field(&out, "disconnected"),
+            Some(capacity.to_string().as_str()),
+            "{ctx}"
+        );
+    }
+    println!("{n} trials in {:?}", started.elapsed());
+}

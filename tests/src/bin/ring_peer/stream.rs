@@ -41,6 +41,17 @@ impl Notes {
     }
 }
 
+/// Ends the producer after a push failed with `at` messages pushed: `Disconnected` (the ring is
+/// full and its consumer is gone) is an outcome the parent checks, printed as `disconnected AT`
+/// (exit 0); anything else fails.
+fn push_failed<V>(at: u64, e: PushError<V>) -> ! {
+    if let PushError::Disconnected(_) = e {
+        say(&format!("disconnected {at}"));
+        std::process::exit(0);
+    }
+    fail(&format!("push at {at}: {e}"))
+}
+
 /// Pushes `quote(0..n)` (forever when `n` is 0). With a witness: before each operation
 /// `Asked` = how far it can take the stream; after it, `Pushed` = how far it did.
 pub fn produce(name: &str, n: u64, mode: &str, opts: &Options) {
@@ -63,14 +74,14 @@ pub fn produce(name: &str, n: u64, mode: &str, opts: &Options) {
                 match p.try_push(quote(seq)) {
                     Ok(()) => break 1,
                     Err(PushError::Full(_)) => std::hint::spin_loop(),
-                    Err(e) => fail(&format!("try_push {seq}: {e}")),
+                    Err(e) => push_failed(seq, e),
                 }
             },
             "block" => {
                 notes.set(Counter::Asked, seq + 1);
                 match p.push(quote(seq)) {
                     Ok(()) => 1,
-                    Err(e) => fail(&format!("push {seq}: {e}")),
+                    Err(e) => push_failed(seq, e),
                 }
             }
             "batch" => {
@@ -80,14 +91,20 @@ pub fn produce(name: &str, n: u64, mode: &str, opts: &Options) {
                 notes.set(Counter::Asked, seq + len as u64);
                 match p.push_slice(&batch) {
                     Ok(()) => len,
-                    Err(e) => fail(&format!("push_slice at {seq}: {e}")),
+                    Err(e) => {
+                        let pushed = match e {
+                            PushError::Disconnected(k) => k as u64,
+                            _ => 0,
+                        };
+                        push_failed(seq + pushed, e)
+                    }
                 }
             }
             "inplace" => {
                 let len = run.min((end - seq).min(MAX_RUN as u64) as usize);
                 let mut chunk = match p.reserve(len) {
                     Ok(c) => c,
-                    Err(e) => fail(&format!("reserve at {seq}: {e}")),
+                    Err(e) => push_failed(seq, e),
                 };
                 let k = chunk.len();
                 for i in 0..k {
