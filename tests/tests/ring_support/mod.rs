@@ -10,7 +10,7 @@ use std::sync::mpsc::{Receiver, channel};
 use std::time::{Duration, Instant};
 
 /// How long any single peer may run before the test declares it hung.
-pub const PEER_DEADLINE: Duration = Duration::from_secs(120);
+pub const PEER_DEADLINE: Duration = Duration::from_secs(60);
 
 /// A running `ring_peer`; its stdout lines arrive on a channel (read by a thread, so a chatty
 /// peer never blocks on a full pipe).
