@@ -19,8 +19,9 @@ use crate::sys::membarrier;
 pub enum WaitStrategy {
     /// Spin and never sleep: the lowest latency, one core busy while waiting.
     Spin,
-    /// Spin adaptively (10–200 µs, learning from how long parks last), then sleep on the ring's
-    /// wait cell until woken. The default.
+    /// Spin adaptively (10–200 µs: longer after a park that a longer spin would have avoided,
+    /// shorter after long idle parks), then sleep on the ring's wait cell until woken. The
+    /// default.
     #[default]
     SpinThenPark,
     /// Sleep at once: the least CPU, every hand-over costs a wake-up.
@@ -43,8 +44,10 @@ const INITIAL_NS: u32 = 50_000;
 ///
 /// A short spin that keeps failing is the known trap: both sides then hand over through wake-ups,
 /// each of which outlasts the spin, and stay there. So the budget learns from the park that
-/// follows a failed spin: a park that ended sooner than the budget means spinning twice as long
-/// would have avoided it (grow); a long park means the peer was idle (shrink by an eighth).
+/// follows a failed spin: a park that ended within the longest budget means a longer spin would
+/// have avoided it (double the budget); a longer park means the peer was idle (shrink it by an
+/// eighth). A successful spin keeps the budget. The park's duration includes the wake-up's
+/// latency, so a handshake through wake-ups always reads as "short" and pulls the budget up.
 #[derive(Clone, Copy, Debug)]
 pub(crate) struct Spinner {
     budget_ns: u32,
@@ -63,7 +66,7 @@ impl Spinner {
 
     fn parked_for(&mut self, parked: Duration) {
         let budget = self.budget_ns.clamp(MIN_NS, MAX_NS);
-        self.budget_ns = if parked < self.budget() {
+        self.budget_ns = if parked < Duration::from_nanos(u64::from(MAX_NS)) {
             budget.saturating_mul(2).min(MAX_NS)
         } else {
             (budget - budget / 8).max(MIN_NS)
@@ -245,5 +248,29 @@ pub(crate) fn notify(words: WaitWords<'_>, light: Light) {
     };
     if words.notify(fenced) {
         wake(words.value, 1);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn short_parks_grow_the_spin_and_idle_parks_shrink_it() {
+        let mut s = Spinner::new();
+        // Hand-overs through wake-ups (a park of 60 µs, longer than a 50 µs spin) grow it.
+        s.parked_for(Duration::from_micros(60));
+        assert_eq!(s.budget(), Duration::from_micros(100));
+        for _ in 0..5 {
+            s.parked_for(Duration::from_micros(60));
+        }
+        assert_eq!(s.budget(), Duration::from_nanos(u64::from(MAX_NS)));
+        for _ in 0..100 {
+            s.parked_for(Duration::from_millis(50));
+        }
+        assert_eq!(s.budget(), Duration::from_nanos(u64::from(MIN_NS)));
+        // Even from the floor, a wake-up that took longer than the spin pulls it back up.
+        s.parked_for(Duration::from_micros(40));
+        assert_eq!(s.budget(), Duration::from_nanos(u64::from(2 * MIN_NS)));
     }
 }
