@@ -13,7 +13,7 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::{Duration, Instant};
 
 use ring_support::{Peer, Rng, describe, field, trials};
-use shmipc::{Producer, PushError, SpscRing};
+use shmipc::{PopError, Producer, PushError, SpscRing};
 use shmipc_schemas::Quote;
 use shmipc_tests::ring_msgs::{Counter, Digest, Witness, quote};
 use shmipc_tests::{ShmCleanup, unique_name};
@@ -347,4 +347,74 @@ fn killed_consumer_unblocks_a_producer_waiting_on_a_full_ring() {
         );
     }
     println!("{n} trials in {:?}", started.elapsed());
+}
+
+/// The documented rule, deterministically: a consumer that popped 3 messages by value and was
+/// killed while holding an in-place chunk of the next 4 (read, not released) is replaced by one
+/// that starts at message 3: the popped ones are not delivered again, the held ones are.
+#[test]
+fn a_chunk_held_at_death_is_delivered_again_and_popped_messages_are_not() {
+    let name = unique_name("rkh");
+    let _cleanup = ShmCleanup::new([name.clone()]);
+    let ring = SpscRing::<Quote>::create(&name, 16).expect("create");
+    let mut p = ring.producer().expect("producer");
+    for seq in 0..10 {
+        p.try_push(quote(seq)).expect("room for 10");
+    }
+    let mut a = Peer::start(&["take-and-hang", &name, "3", "4"]);
+    assert_eq!(
+        a.line(Duration::from_secs(30)).as_deref(),
+        Some("holding 3 4")
+    );
+    a.kill();
+    let b = Peer::start(&["consume", &name, "block"]);
+    for seq in 10..20 {
+        p.push_timeout(quote(seq), Duration::from_secs(30))
+            .expect("push");
+    }
+    drop(p);
+    let got = b.finish();
+    assert_eq!(field(&got, "first"), Some("3"), "{got:?}");
+    let digest = Digest::parse(field(&got, "digest").expect("digest")).expect("digest");
+    assert_eq!(digest, Digest::of_range(3, 20), "{got:?}");
+}
+
+/// And for the producer: one killed after 5 pushes while holding 4 reserved, written but
+/// uncommitted slots leaves exactly messages 0..5 (the consumer then hears `Disconnected`, not
+/// the written slots); a new producer's messages follow message 4 directly.
+#[test]
+fn an_uncommitted_chunk_at_death_is_never_delivered() {
+    let name = unique_name("rku2");
+    let _cleanup = ShmCleanup::new([name.clone()]);
+    let ring = SpscRing::<Quote>::create(&name, 16).expect("create");
+    let mut c = ring.consumer().expect("consumer");
+    let mut a = Peer::start(&["reserve-and-hang", &name, "5", "4"]);
+    assert_eq!(
+        a.line(Duration::from_secs(30)).as_deref(),
+        Some("holding 5 4")
+    );
+    a.kill();
+    for seq in 0..5 {
+        let q = c
+            .pop_timeout(Duration::from_secs(30))
+            .expect("a committed message");
+        assert_eq!(q, quote(seq));
+    }
+    // Nothing more, and the death is reported (within the ring's liveness slices).
+    assert_eq!(
+        c.pop_timeout(Duration::from_secs(30)),
+        Err(PopError::Disconnected)
+    );
+    let b = Peer::start(&["produce", &name, "3", "block", "from=100"]);
+    assert_eq!(field(&b.finish(), "pushed"), Some("3"));
+    for seq in 100..103 {
+        let q = c
+            .pop_timeout(Duration::from_secs(30))
+            .expect("the new producer's message");
+        assert_eq!(q, quote(seq));
+    }
+    assert_eq!(
+        c.pop_timeout(Duration::from_secs(30)),
+        Err(PopError::Disconnected)
+    );
 }

@@ -16,6 +16,10 @@
 //!   timeouts while a scribbler corrupts it; print `outcomes …`.
 //! - `scribble NAME MILLIS SEED`: the hostile third process (see `scribble.rs`).
 //! - `hold NAME producer|consumer`: claims the role and sleeps until killed.
+//! - `take-and-hang NAME POPS CHUNK`: pops POPS messages, then holds an unreleased in-place
+//!   chunk of up to CHUNK messages until killed; prints `holding FIRST LEN`.
+//! - `reserve-and-hang NAME PUSHES CHUNK`: pushes PUSHES messages, then holds a reserved,
+//!   written, uncommitted chunk of up to CHUNK slots until killed; prints `holding FIRST LEN`.
 //! - `claim NAME producer|consumer`: tries to claim the role once; prints `claimed` or
 //!   `refused MESSAGE`.
 //! - `fast-path NAME N [syscall]`: N pushes and pops between two `close(-1)` markers, for the
@@ -94,6 +98,10 @@ fn main() {
             say(&format!("scribbled {writes}"));
         }
         Some("hold") => stream::hold(&name, &args[2]),
+        Some("take-and-hang") => stream::take_and_hang(&name, arg(&args, 2), arg(&args, 3)),
+        Some("reserve-and-hang") => {
+            stream::reserve_and_hang(&name, arg(&args, 2), arg(&args, 3));
+        }
         Some("claim") => stream::claim(&name, &args[2]),
         Some("fast-path") => stream::fast_path(&name, arg(&args, 2), opt(3) == Some("syscall")),
         Some("big-produce") => big::produce(&name, arg(&args, 2)),

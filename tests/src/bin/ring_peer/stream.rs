@@ -232,6 +232,50 @@ pub fn consume(name: &str, mode: &str, opts: &Options) {
     say(&format!("end {end}"));
 }
 
+/// Pops `pops` messages by value, then takes an in-place chunk of up to `chunk` messages and
+/// holds it (unreleased) until killed; prints `holding FIRST LEN`.
+pub fn take_and_hang(name: &str, pops: u64, chunk: usize) {
+    let ring = open(name);
+    let mut c = ring.consumer().unwrap_or_else(|e| fail(&e.to_string()));
+    say("ready");
+    for want in 0..pops {
+        let q = c.pop().unwrap_or_else(|e| fail(&e.to_string()));
+        if check(&q) != Ok(want) {
+            fail(&format!("pop {want} gave {q:?}"));
+        }
+    }
+    let held = c.read_chunk(chunk).unwrap_or_else(|e| fail(&e.to_string()));
+    say(&format!(
+        "holding {} {}",
+        held.read(0).seq.get(),
+        held.len()
+    ));
+    loop {
+        std::thread::sleep(Duration::from_secs(1));
+        std::hint::black_box(&held);
+    }
+}
+
+/// Pushes `quote(0..pushes)`, then reserves up to `chunk` slots, writes the next messages into
+/// them and holds them (uncommitted) until killed; prints `holding FIRST LEN`.
+pub fn reserve_and_hang(name: &str, pushes: u64, chunk: usize) {
+    let ring = open(name);
+    let mut p = ring.producer().unwrap_or_else(|e| fail(&e.to_string()));
+    say("ready");
+    for seq in 0..pushes {
+        p.push(quote(seq)).unwrap_or_else(|e| fail(&e.to_string()));
+    }
+    let mut held = p.reserve(chunk).unwrap_or_else(|e| fail(&e.to_string()));
+    for i in 0..held.len() {
+        held.write(i, quote(pushes + i as u64));
+    }
+    say(&format!("holding {pushes} {}", held.len()));
+    loop {
+        std::thread::sleep(Duration::from_secs(1));
+        std::hint::black_box(&held);
+    }
+}
+
 /// Claims `role` and holds it until killed.
 pub fn hold(name: &str, role: &str) {
     let ring = open(name);
