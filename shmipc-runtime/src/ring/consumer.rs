@@ -110,17 +110,17 @@ impl<T: SharedLayout> Consumer<T> {
     }
 
     /// Empty, or disconnected (the producer's handle is closed, or now and then: it died), after
-    /// a last look at the slot.
+    /// a last look at the slot; now and then also the consistency check of the blocking calls
+    /// (it loads the producer's hot line, so not on every miss).
     fn empty(&mut self) -> PopError {
-        let gone = self.peer_closed()
-            || (self.probe.due() && {
-                let dead = matches!(
-                    self.slots.control().producer.role.holder(),
-                    RoleHolder::Dead(_)
-                );
-                self.probe.checked();
-                dead
-            });
+        let mut gone = self.peer_closed();
+        if !gone && self.probe.due() {
+            self.probe.checked();
+            match self.check(true) {
+                Err(_) => return PopError::Corrupted,
+                Ok(dead) => gone = dead,
+            }
+        }
         if gone && !self.core.is_ready(0, &self.slots) {
             PopError::Disconnected
         } else {
@@ -158,9 +158,9 @@ impl<T: SharedLayout> Consumer<T> {
         if out.is_empty() {
             return Ok(0);
         }
-        match self.core.readable(out.len() as u64, &self.slots) {
+        match self.take_into(out) {
             0 => Err(self.empty()),
-            n => Ok(self.read_run(&mut out[..n as usize])),
+            n => Ok(n),
         }
     }
 
@@ -171,18 +171,26 @@ impl<T: SharedLayout> Consumer<T> {
             return Ok(0);
         }
         self.wait_ready(None)?;
-        match self.core.readable(out.len() as u64, &self.slots) {
+        match self.take_into(out) {
             0 => Err(PopError::Corrupted),
-            n => Ok(self.read_run(&mut out[..n as usize])),
+            n => Ok(n),
         }
     }
 
-    fn read_run(&mut self, out: &mut [T]) -> usize {
-        for (k, v) in out.iter_mut().enumerate() {
-            self.read_slot(k as u64, v);
+    /// Moves the committed messages that fit into `out` in one pass (stamp, copy, next), with
+    /// one head store; returns how many.
+    fn take_into(&mut self, out: &mut [T]) -> usize {
+        let slots = self.slots;
+        let c = slots.control();
+        let n = self
+            .core
+            .take_run(out.len() as u64, &slots, &c.consumer.index, |k, slot| {
+                load_value::<T>(&slots, slot, &mut out[k as usize])
+            });
+        if n > 0 {
+            wait::notify(self.wake_words(), self.light);
         }
-        self.release(out.len() as u64);
-        out.len()
+        n as usize
     }
 
     /// Up to `max` committed messages (at least one; `max` 0 counts as 1) to read in place,

@@ -21,6 +21,8 @@
 //! | consumer releases before it reads | the same two (race) |
 //! | consumer reads before checking the stamp | those two and `close_after_the_last_message` |
 //! | `recover_tail` ignores the stamps | `new_producer_continues_after_stamps` (assertion) |
+//! | a run's stamps stored `Relaxed` (`put_run`) | `batches` (race) |
+//! | a run's value read before its stamp check (`take_run`) | `batches` (race) |
 //! | producer's free-slot check off by one | `publication_and_reuse` (race), `no_lost_wake_up` |
 
 use loom::cell::UnsafeCell;
@@ -231,7 +233,8 @@ fn loom_spsc_publication_and_reuse() {
     });
 }
 
-/// A batch of two published with one tail store, read as a batch: the stamps publish each slot.
+/// A run of two published with one tail store (`put_run`), read as a run (`take_run`): each
+/// slot is published by its own stamp, so the consumer may see the run's prefix first.
 #[test]
 fn loom_spsc_batches() {
     builder().check(|| {
@@ -246,21 +249,14 @@ fn loom_spsc_batches() {
                 }
             };
             assert_eq!(n, 2);
-            pr.write(p.slot(0), 10);
-            pr.write(p.slot(1), 11);
-            p.commit(2, &*pr, &pr.tail);
+            p.put_run(2, &*pr, &pr.tail, |k, slot| pr.write(slot, 10 + k));
         });
         let mut c = r.consumer();
         let mut got = Vec::new();
         while got.len() < 2 {
-            let n = c.readable(2, &*r);
-            for k in 0..n {
-                got.push(r.read(c.slot(k)));
-            }
+            let n = c.take_run(2, &*r, &r.head, |_, slot| got.push(r.read(slot)));
             if n == 0 {
                 thread::yield_now();
-            } else {
-                c.release(n, &r.head);
             }
         }
         assert_eq!(got, [10, 11]);

@@ -123,12 +123,11 @@ impl<T: SharedLayout> Producer<T> {
     fn full<V>(&mut self, value: V) -> PushError<V> {
         let closed = self.peer_closed()
             || (self.probe.due() && {
-                let dead = matches!(
+                self.probe.checked();
+                matches!(
                     self.slots.control().consumer.role.holder(),
                     RoleHolder::Dead(_)
-                );
-                self.probe.checked();
-                dead
+                )
             });
         if closed {
             PushError::Disconnected(value)
@@ -240,10 +239,13 @@ impl<T: SharedLayout> Producer<T> {
     where
         T: Copy,
     {
-        for (k, v) in values.iter().enumerate() {
-            self.write_slot(k as u64, v);
-        }
-        self.commit(values.len() as u64);
+        let slots = self.slots;
+        let c = slots.control();
+        self.core
+            .put_run(values.len() as u64, &slots, &c.producer.index, |k, slot| {
+                store_value::<T>(&slots, slot, &values[k as usize])
+            });
+        wait::notify(self.wake_words(), self.light);
     }
 
     /// Reserves up to `max` free slots (at least one; `max` 0 counts as 1) to write in place,

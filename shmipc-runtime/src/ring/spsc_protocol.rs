@@ -174,6 +174,32 @@ impl ProducerCore {
     }
 }
 
+impl ProducerCore {
+    /// Pushes a run of `n` messages into slots known to be free (`n` ≤ what
+    /// [`writable`](Self::writable) allowed) in one pass: `write(k, slot)` writes the `k`-th value,
+    /// then its stamp is stored, message by message; the tail once at the end. Wake the consumer
+    /// afterwards ([`WaitWords::notify`]).
+    #[inline]
+    pub fn put_run(
+        &mut self,
+        n: u64,
+        stamps: &impl Stamps,
+        tail: &AtomicU64,
+        mut write: impl FnMut(u64, usize),
+    ) {
+        for k in 0..n {
+            let i = self.tail.wrapping_add(k);
+            let slot = (i & (self.capacity - 1)) as usize;
+            write(k, slot);
+            stamps
+                .stamp(slot)
+                .store(i.wrapping_add(1), Ordering::Release);
+        }
+        self.tail = self.tail.wrapping_add(n);
+        tail.store(self.tail, Ordering::Release);
+    }
+}
+
 /// Where a new producer continues: after every message a previous (dead) producer committed. It
 /// may have stored stamps beyond the tail it published, and the consumer may have read them, so
 /// the stamps are authoritative: start at the published `tail` (or at `head` when the tail is out
@@ -259,6 +285,30 @@ impl ConsumerCore {
         let v = read(self.slot(0));
         self.release(1, head);
         Some(v)
+    }
+
+    /// Takes a run of at most `max` committed messages in one pass: while the next stamp says
+    /// committed, `read(k, slot)` copies the `k`-th value out; then the run is released with one
+    /// head store. Returns the run's length (0: nothing committed). Wake the producer afterwards
+    /// ([`WaitWords::notify`]) when it is not 0.
+    #[inline]
+    pub fn take_run(
+        &mut self,
+        max: u64,
+        stamps: &impl Stamps,
+        head: &AtomicU64,
+        mut read: impl FnMut(u64, usize),
+    ) -> u64 {
+        let max = max.min(self.capacity);
+        let mut n = 0;
+        while n < max && self.is_ready(n, stamps) {
+            read(n, self.slot(n));
+            n += 1;
+        }
+        if n > 0 {
+            self.release(n, head);
+        }
+        n
     }
 
     /// Called when the next message is not ready: whether the producer's `tail` proves shared

@@ -563,9 +563,11 @@ fn hostile_control_words_give_errors_not_hangs() {
     p.try_push(Msg::new(4)).unwrap();
     assert_eq!(c.try_pop(), Ok(Msg::new(4)));
 
-    // A tail far away while the next stamp is not written: a blocked pop says Corrupted.
+    // A tail far away while the next stamp is not written: a blocked pop says Corrupted, and
+    // so do polls, after enough misses.
     ctl.producer.index.store(1 << 40, Ordering::Relaxed);
     assert_eq!(c.pop(), Err(PopError::Corrupted));
+    assert!((0..10_000).any(|_| c.try_pop() == Err(PopError::Corrupted)));
     // A tail ahead by one while the stamp says "not written": Corrupted too.
     ctl.producer.index.store(6, Ordering::Relaxed);
     assert_eq!(
