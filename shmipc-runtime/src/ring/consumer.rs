@@ -47,11 +47,6 @@ impl<T: SharedLayout> core::fmt::Debug for Consumer<T> {
 unsafe impl<T: SharedLayout + Send> Send for Consumer<T> {}
 
 impl<T: SharedLayout> Consumer<T> {
-    #[cfg(test)]
-    pub(super) fn core_for_tests(&self) -> ConsumerCore {
-        self.core
-    }
-
     /// Called with the consumer role just claimed.
     pub(super) fn attach(inner: Arc<Inner>, wait: WaitStrategy) -> Consumer<T> {
         let light = Light::register();
@@ -94,31 +89,24 @@ impl<T: SharedLayout> Consumer<T> {
 
     /// Takes one message (the protocol core's `try_take`) and wakes a parked producer.
     #[inline]
-    fn take(&mut self) -> Result<Option<T>, Corrupted> {
+    fn take(&mut self) -> Option<T> {
         let slots = self.slots;
         let c = slots.control();
-        let taken = self
-            .core
-            .try_take(&slots, &c.consumer.index, &c.producer.index, |slot| {
-                let mut out = MaybeUninit::<T>::uninit();
-                load_value::<T>(&slots, slot, out.as_mut_ptr());
-                // SAFETY: every byte of `out` was written by the copy, and a `SharedLayout` type is
-                // valid for every bit pattern.
-                unsafe { out.assume_init() }
-            })?;
-        if taken.is_some() {
-            wait::notify(self.wake_words(), self.light);
-        }
-        Ok(taken)
+        let v = self.core.try_take(&slots, &c.consumer.index, |slot| {
+            let mut out = MaybeUninit::<T>::uninit();
+            load_value::<T>(&slots, slot, out.as_mut_ptr());
+            // SAFETY: every byte of `out` was written by the copy, and a `SharedLayout` type is
+            // valid for every bit pattern.
+            unsafe { out.assume_init() }
+        })?;
+        wait::notify(self.wake_words(), self.light);
+        Some(v)
     }
 
     /// After a wait said a message is ready: takes it. A stamp that said "ready" and no longer
     /// does was changed by a process that breaks the protocol.
     fn take_waited(&mut self) -> Result<T, PopError> {
-        match self.take() {
-            Ok(Some(v)) => Ok(v),
-            Ok(None) | Err(_) => Err(PopError::Corrupted),
-        }
+        self.take().ok_or(PopError::Corrupted)
     }
 
     /// Empty, or disconnected (the producer's handle is closed, or now and then: it died), after
@@ -133,8 +121,7 @@ impl<T: SharedLayout> Consumer<T> {
                 Ok(dead) => gone = dead,
             }
         }
-        let c = self.slots.control();
-        if gone && !self.core.has_message(&self.slots, &c.producer.index) {
+        if gone && !self.core.is_ready(0, &self.slots) {
             PopError::Disconnected
         } else {
             PopError::Empty
@@ -145,9 +132,8 @@ impl<T: SharedLayout> Consumer<T> {
     #[inline]
     pub fn try_pop(&mut self) -> Result<T, PopError> {
         match self.take() {
-            Ok(Some(v)) => Ok(v),
-            Ok(None) => Err(self.empty()),
-            Err(_) => Err(PopError::Corrupted),
+            Some(v) => Ok(v),
+            None => Err(self.empty()),
         }
     }
 
@@ -173,9 +159,8 @@ impl<T: SharedLayout> Consumer<T> {
             return Ok(0);
         }
         match self.take_into(out) {
-            Ok(0) => Err(self.empty()),
-            Ok(n) => Ok(n),
-            Err(_) => Err(PopError::Corrupted),
+            0 => Err(self.empty()),
+            n => Ok(n),
         }
     }
 
@@ -187,38 +172,34 @@ impl<T: SharedLayout> Consumer<T> {
         }
         self.wait_ready(None)?;
         match self.take_into(out) {
-            Ok(0) | Err(_) => Err(PopError::Corrupted),
-            Ok(n) => Ok(n),
+            0 => Err(PopError::Corrupted),
+            n => Ok(n),
         }
     }
 
     /// Moves the committed messages that fit into `out` in one pass (stamp, copy, next), with
     /// one head store; returns how many.
-    fn take_into(&mut self, out: &mut [T]) -> Result<usize, Corrupted> {
+    fn take_into(&mut self, out: &mut [T]) -> usize {
         let slots = self.slots;
         let c = slots.control();
-        let n = self.core.take_run(
-            out.len() as u64,
-            &slots,
-            &c.consumer.index,
-            &c.producer.index,
-            |k, slot| load_value::<T>(&slots, slot, &mut out[k as usize]),
-        )?;
+        let n = self
+            .core
+            .take_run(out.len() as u64, &slots, &c.consumer.index, |k, slot| {
+                load_value::<T>(&slots, slot, &mut out[k as usize])
+            });
         if n > 0 {
             wait::notify(self.wake_words(), self.light);
         }
-        Ok(n as usize)
+        n as usize
     }
 
     /// Up to `max` committed messages (at least one; `max` 0 counts as 1) to read in place,
     /// without waiting:
     /// `Empty` when none. They are released when the chunk is dropped.
     pub fn try_read_chunk(&mut self, max: usize) -> Result<ReadChunk<'_, T>, PopError> {
-        let tail = &self.slots.control().producer.index;
-        match self.core.available(max.max(1) as u64, &self.slots, tail) {
-            Err(_) => Err(PopError::Corrupted),
-            Ok(0) => Err(self.empty()),
-            Ok(n) => Ok(ReadChunk {
+        match self.core.readable(max.max(1) as u64, &self.slots) {
+            0 => Err(self.empty()),
+            n => Ok(ReadChunk {
                 len: n as usize,
                 consumer: self,
             }),
@@ -246,11 +227,10 @@ impl<T: SharedLayout> Consumer<T> {
         timeout: Option<Duration>,
     ) -> Result<ReadChunk<'_, T>, PopError> {
         self.wait_ready(timeout)?;
-        let tail = &self.slots.control().producer.index;
-        match self.core.available(max.max(1) as u64, &self.slots, tail) {
+        match self.core.readable(max.max(1) as u64, &self.slots) {
             // Ready a moment ago and not now: a process broke the protocol.
-            Ok(0) | Err(_) => Err(PopError::Corrupted),
-            Ok(n) => Ok(ReadChunk {
+            0 => Err(PopError::Corrupted),
+            n => Ok(ReadChunk {
                 len: n as usize,
                 consumer: self,
             }),
@@ -259,7 +239,7 @@ impl<T: SharedLayout> Consumer<T> {
 
     /// Waits until a message is committed.
     fn wait_ready(&mut self, timeout: Option<Duration>) -> Result<(), PopError> {
-        if self.ready() != 0 {
+        if self.core.is_ready(0, &self.slots) {
             return Ok(());
         }
         wait::block(self, timeout)
@@ -284,9 +264,7 @@ impl<T: SharedLayout> Consumer<T> {
 
     /// Whether no committed message is waiting (a snapshot).
     pub fn is_empty(&self) -> bool {
-        !self
-            .core
-            .has_message(&self.slots, &self.slots.control().producer.index)
+        !self.core.is_ready(0, &self.slots)
     }
 
     /// The number of slots.
@@ -307,15 +285,14 @@ impl<T: SharedLayout> Consumer<T> {
 
 impl<T: SharedLayout> Side for Consumer<T> {
     fn ready(&mut self) -> u64 {
-        let tail = &self.slots.control().producer.index;
-        let n = self.core.available(1, &self.slots, tail).unwrap_or(0);
-        if n == 0 {
+        let ready = self.core.is_ready(0, &self.slots);
+        if !ready {
             // Waiting: keep the rest of the next message's lines requested too, so that when the
             // producer writes them they are fetched in parallel with the stamp's line instead of
             // one after the other (a 64-byte value plus its stamp spans two lines).
             prefetch_value::<T>(self.slots.value_ptr(self.core.slot(0)));
         }
-        n
+        u64::from(ready)
     }
 
     fn peer_closed(&self) -> bool {
@@ -324,7 +301,7 @@ impl<T: SharedLayout> Side for Consumer<T> {
 
     fn check(&mut self, liveness: bool) -> Result<bool, Corrupted> {
         let c = self.slots.control();
-        self.core.available(1, &self.slots, &c.producer.index)?;
+        self.core.check_empty(&c.producer.index, &self.slots)?;
         Ok(liveness && matches!(c.producer.role.holder(), RoleHolder::Dead(_)))
     }
 

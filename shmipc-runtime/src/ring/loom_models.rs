@@ -16,13 +16,11 @@
 //! | wake without bumping the wait value | the same two (deadlock) |
 //! | stamp stored `Relaxed` | all five (race on a slot) |
 //! | stamp loaded `Relaxed` | all five (race on a slot) |
-//! | tail stored `Relaxed` | all five (race on a slot) |
-//! | consumer loads the tail `Relaxed` | all five (race on a slot) |
 //! | producer loads `head` `Relaxed` | `publication_and_reuse`, `no_lost_wake_up` (race) |
 //! | consumer stores `head` `Relaxed` | the same two (race) |
 //! | consumer releases before it reads | the same two (race) |
-//! | consumer reads before checking availability | four of five (race) |
-//! | a run reads one slot more than available | `batches` (race) |
+//! | consumer reads before checking the stamp | those two and `close_after_the_last_message` |
+//! | a run's value read before its stamp check (`take_run`) | `batches` (race) |
 //! | `recover_tail` ignores the stamps | `new_producer_continues_after_stamps` (assertion) |
 //! | producer's free-slot check off by one | `publication_and_reuse` (race), `no_lost_wake_up` |
 
@@ -173,22 +171,18 @@ impl<const CAP: usize> Ring<CAP> {
     fn pop(&self, c: &mut ConsumerCore, park: bool) -> Option<u64> {
         let closed = || self.producer_state.load(Ordering::Acquire) == CLOSED;
         let v = loop {
-            let take = |c: &mut ConsumerCore| {
-                c.try_take(self, &self.head, &self.tail, |slot| self.read(slot))
-                    .unwrap()
-            };
-            if let Some(v) = take(c) {
+            if let Some(v) = c.try_take(self, &self.head, |slot| self.read(slot)) {
                 break v;
             }
             if closed() {
                 // Closed after its last publication: one more look.
-                if let Some(v) = take(c) {
+                if let Some(v) = c.try_take(self, &self.head, |slot| self.read(slot)) {
                     break v;
                 }
                 return None;
             }
             if park {
-                let idle = || c.available(1, self, &self.tail).unwrap() == 0 && !closed();
+                let idle = || !c.is_ready(0, self) && !closed();
                 self.data.words().park(heavy, idle, |seen| {
                     self.data.futex.wait(&self.data.value, seen)
                 });
@@ -238,8 +232,8 @@ fn loom_spsc_publication_and_reuse() {
     });
 }
 
-/// A run of two published with one tail store (`put_run`), read as a run (`take_run`): the
-/// consumer may see the run through the stamps (a prefix first) or through the tail.
+/// A run of two published with one tail store (`put_run`: values, then stamps), read as a run
+/// (`take_run`): each slot is published by its own stamp, so the consumer may see a prefix first.
 #[test]
 fn loom_spsc_batches() {
     builder().check(|| {
@@ -259,9 +253,7 @@ fn loom_spsc_batches() {
         let mut c = r.consumer();
         let mut got = Vec::new();
         while got.len() < 2 {
-            let n = c
-                .take_run(2, &*r, &r.head, &r.tail, |_, slot| got.push(r.read(slot)))
-                .unwrap();
+            let n = c.take_run(2, &*r, &r.head, |_, slot| got.push(r.read(slot)));
             if n == 0 {
                 thread::yield_now();
             }
@@ -330,10 +322,11 @@ fn loom_spsc_new_producer_continues_after_stamps() {
             let mut c = cr.consumer();
             let mut got = Vec::new();
             while got.len() < 2 {
-                match c.try_take(&*cr, &cr.head, &cr.tail, |slot| cr.read(slot)) {
-                    Ok(Some(v)) => got.push(v),
-                    Ok(None) => thread::yield_now(),
-                    Err(e) => panic!("{e:?}"),
+                if c.is_ready(0, &*cr) {
+                    got.push(cr.read(c.slot(0)));
+                    c.release(1, &cr.head);
+                } else {
+                    thread::yield_now();
                 }
             }
             got

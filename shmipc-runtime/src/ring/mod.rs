@@ -11,13 +11,12 @@
 //! consumer's words) and then the slots; `docs/spsc-ring.md` gives every byte. Indices are
 //! monotonic `u64` counters, masked by the power-of-two capacity to find a slot.
 //!
-//! - **Publication by tail and stamps.** Each slot starts with an 8-byte stamp: the producer
-//!   writes the value, then stores the stamp `index + 1` (release), then its tail once per call
-//!   (a batch writes all values, then all stamps, then one tail). Each side caches the other's
-//!   index (rtrb's technique) and reloads it only when the cache runs short, so a stream is read
-//!   behind the producer a run at a time. A consumer that has caught up also polls the next
-//!   stamp, which shares the value's cache line: a waiting consumer sees data and ready signal in
-//!   one transfer, where a tail-only ring needs two.
+//! - **Publication by stamps.** Each slot starts with an 8-byte stamp: the producer writes the
+//!   value, then stores the stamp `index + 1` (release), then its tail once per call (a batch
+//!   writes all its values, then all its stamps, then one tail). The consumer polls the stamp of the slot it reads next, so the data and its
+//!   ready signal arrive on the same cache line, and never needs the producer's index on its
+//!   fast path. The producer caches the consumer's head and reloads it only when the cached value
+//!   says the ring is full.
 //! - **Untrusted peer.** Indices and stamps are read atomically and slot numbers always masked;
 //!   a head further from the tail than the capacity, or a tail that contradicts the stamps, is
 //!   reported as `Corrupted`. Slot bytes are copied with word-wise relaxed atomics, so a peer

@@ -19,13 +19,12 @@
 //!   acquire ordering: the consumer stored that head (release) after its last read of the slot.
 //!   It caches `head` and reloads it only when the cached value says the ring is full (rtrb).
 //! - The consumer reads slot `head & mask` only after loading its stamp (acquire) and finding
-//!   `head + 1`, or a tail (acquire) beyond `head`: the producer stored both after the value.
-//!   It caches the tail and reloads it when it has caught up; the stamps are for the moment the
-//!   tail has not moved yet (a waiting consumer polls the value's own cache line) and for a
-//!   producer that died between its stamps and its tail.
+//!   `head + 1`: the producer stored it after the whole value.
 //! - Batches store every slot's stamp but the index word once.
-//! - Everything read from the peer is untrusted: a loaded `head` or `tail` further than
-//!   `capacity` from this side's index is [`Corrupted`]. Slot numbers are always masked.
+//! - Everything read from the peer is untrusted: a loaded `head` further than `capacity` from the
+//!   producer's `tail` is [`Corrupted`]; a consumer that finds the producer's `tail` ahead of it
+//!   while the stamp says "not written" is told [`Corrupted`] too (a correct producer stores the
+//!   stamp before the tail). Slot numbers are always masked.
 //!
 //! # Parking without lost wake-ups
 //!
@@ -178,9 +177,10 @@ impl ProducerCore {
 impl ProducerCore {
     /// Pushes a run of `n` messages into slots known to be free (`n` ≤ what
     /// [`writable`](Self::writable) allowed): `write(k, slot)` writes the `k`-th value, then the
-    /// run is committed ([`commit`](Self::commit): the stamps, then the tail once). Writing every
-    /// value before the first stamp keeps a consumer that polls stamps from chasing the producer
-    /// line by line through the run. Wake the consumer afterwards ([`WaitWords::notify`]).
+    /// run is committed ([`commit`](Self::commit): the stamps in order, then the tail once).
+    /// Writing every value before the first stamp keeps the consumer, which polls stamps, from
+    /// chasing the producer line by line through the run. Wake the consumer afterwards
+    /// ([`WaitWords::notify`]).
     #[inline]
     pub fn put_run(
         &mut self,
@@ -217,15 +217,11 @@ pub(crate) fn recover_tail(capacity: u64, tail: u64, head: u64, stamps: &impl St
     t
 }
 
-/// The consumer's private state: its own index and the last tail it read.
+/// The consumer's private state: its own index.
 #[derive(Clone, Copy, Debug)]
 pub(crate) struct ConsumerCore {
     /// Messages released (the next message's index).
     pub head: u64,
-    /// The producer's tail as last loaded. Messages below it are committed (the acquire load
-    /// that read it saw their stamps and values); meaningful only while it is ahead of `head` by
-    /// at most the capacity.
-    pub cached_tail: u64,
     /// Capacity, a power of two.
     pub capacity: u64,
 }
@@ -234,11 +230,7 @@ impl ConsumerCore {
     /// A consumer that continues from `head`.
     pub fn new(capacity: u64, head: u64) -> ConsumerCore {
         debug_assert!(capacity.is_power_of_two());
-        ConsumerCore {
-            head,
-            cached_tail: head,
-            capacity,
-        }
+        ConsumerCore { head, capacity }
     }
 
     /// The slot of the `k`-th message after the last released one.
@@ -247,69 +239,27 @@ impl ConsumerCore {
         (self.head.wrapping_add(k) & (self.capacity - 1)) as usize
     }
 
-    /// Whether the `k`-th message after the last released one is committed by its stamp
-    /// (acquire).
+    /// Whether the `k`-th message after the last released one is committed (its stamp, acquire).
     #[inline]
     pub fn is_ready(&self, k: u64, stamps: &impl Stamps) -> bool {
         let i = self.head.wrapping_add(k);
         stamps.stamp(self.slot(k)).load(Ordering::Acquire) == i.wrapping_add(1)
     }
 
-    /// Messages known committed from the cached tail.
-    #[inline]
-    fn cached(&self) -> u64 {
-        let n = self.cached_tail.wrapping_sub(self.head);
-        if n <= self.capacity { n } else { 0 }
-    }
-
     /// How many messages are readable now, at most `max` (and at most the capacity).
-    ///
-    /// From the cached tail while it holds `max`; else from a fresh load of `tail` (acquire), so
-    /// that a stream is read behind the producer a run at a time, as in a ring without stamps
-    /// (a single pop reloads only when it has caught up); and if the tail has not moved, from the stamps (the producer stores them
-    /// before its tail, and the stamp shares its cache line with the value, which is what a
-    /// waiting consumer polls). A tail further than the capacity from `head` in either direction
-    /// is `Corrupted` (a correct producer's published tail lags its stamps by at most a
-    /// capacity).
     #[inline]
-    pub fn available(
-        &mut self,
-        max: u64,
-        stamps: &impl Stamps,
-        tail: &AtomicU64,
-    ) -> Result<u64, Corrupted> {
+    pub fn readable(&self, max: u64, stamps: &impl Stamps) -> u64 {
         let max = max.min(self.capacity);
-        let mut n = self.cached();
-        if n < max {
-            let t = tail.load(Ordering::Acquire);
-            let ahead = t.wrapping_sub(self.head);
-            if ahead <= self.capacity {
-                self.cached_tail = t;
-                n = n.max(ahead);
-            } else if self.head.wrapping_sub(t) > self.capacity {
-                return Err(Corrupted {
-                    mine: self.head,
-                    theirs: t,
-                });
-            }
+        let mut n = 0;
+        while n < max && self.is_ready(n, stamps) {
+            n += 1;
         }
-        if n == 0 {
-            while n < max && self.is_ready(n, stamps) {
-                n += 1;
-            }
-        }
-        Ok(n.min(max))
+        n
     }
 
-    /// Whether a message is committed (a snapshot that changes nothing).
-    pub fn has_message(&self, stamps: &impl Stamps, tail: &AtomicU64) -> bool {
-        let ahead = tail.load(Ordering::Acquire).wrapping_sub(self.head);
-        self.cached() != 0 || (ahead != 0 && ahead <= self.capacity) || self.is_ready(0, stamps)
-    }
-
-    /// Releases `n` read messages (`n` ≤ what [`available`](Self::available) returned): one
-    /// store of the head (release: after every read of their slots). Wake the producer afterwards
-    /// ([`WaitWords::notify`]).
+    /// Releases `n` read messages (`n` ≤ what [`readable`](Self::readable) returned): one store
+    /// of the head (release: after every read of their slots). Wake the producer afterwards
+    /// ([`notify`]).
     #[inline]
     pub fn release(&mut self, n: u64, head: &AtomicU64) {
         self.head = self.head.wrapping_add(n);
@@ -323,37 +273,60 @@ impl ConsumerCore {
         &mut self,
         stamps: &impl Stamps,
         head: &AtomicU64,
-        tail: &AtomicU64,
         read: impl FnOnce(usize) -> V,
-    ) -> Result<Option<V>, Corrupted> {
-        if self.available(1, stamps, tail)? == 0 {
-            return Ok(None);
+    ) -> Option<V> {
+        if !self.is_ready(0, stamps) {
+            return None;
         }
         let v = read(self.slot(0));
         self.release(1, head);
-        Ok(Some(v))
+        Some(v)
     }
 
-    /// Takes a run of at most `max` committed messages: `read(k, slot)` copies the `k`-th value
-    /// out; then the run is released with one head store. Returns the run's length (0: nothing
-    /// committed). Wake the producer afterwards ([`WaitWords::notify`]) when it is not 0.
+    /// Takes a run of at most `max` committed messages in one pass: while the next stamp says
+    /// committed, `read(k, slot)` copies the `k`-th value out; then the run is released with one
+    /// head store. Returns the run's length (0: nothing committed). Wake the producer afterwards
+    /// ([`WaitWords::notify`]) when it is not 0.
     #[inline]
     pub fn take_run(
         &mut self,
         max: u64,
         stamps: &impl Stamps,
         head: &AtomicU64,
-        tail: &AtomicU64,
         mut read: impl FnMut(u64, usize),
-    ) -> Result<u64, Corrupted> {
-        let n = self.available(max, stamps, tail)?;
-        for k in 0..n {
-            read(k, self.slot(k));
+    ) -> u64 {
+        let max = max.min(self.capacity);
+        let mut n = 0;
+        while n < max && self.is_ready(n, stamps) {
+            read(n, self.slot(n));
+            n += 1;
         }
         if n > 0 {
             self.release(n, head);
         }
-        Ok(n)
+        n
+    }
+
+    /// Called when the next message is not ready: whether the producer's `tail` proves shared
+    /// state corrupted (further than `capacity` from `head` in either direction — a correct
+    /// producer's published tail lags its stamps by at most a capacity — or ahead of `head`
+    /// while the stamp says the message is not written).
+    pub fn check_empty(&self, tail: &AtomicU64, stamps: &impl Stamps) -> Result<(), Corrupted> {
+        let t = tail.load(Ordering::Acquire);
+        let ahead = t.wrapping_sub(self.head);
+        let behind = self.head.wrapping_sub(t);
+        let corrupt = Err(Corrupted {
+            mine: self.head,
+            theirs: t,
+        });
+        if ahead > self.capacity && behind > self.capacity {
+            return corrupt;
+        }
+        // The tail was stored after the stamp; having seen the tail, the stamp must be visible.
+        if ahead != 0 && ahead <= self.capacity && !self.is_ready(0, stamps) {
+            return corrupt;
+        }
+        Ok(())
     }
 }
 
