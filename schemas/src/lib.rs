@@ -100,8 +100,36 @@ pub struct Ping {
     pub sent_ns: u64,
 }
 
+/// A top-of-book quote update: exactly 64 bytes, one cache line (little-endian). The 64-byte
+/// message of the ring tests and benchmarks.
+#[derive(SharedLayout, Clone, Copy, Debug, Default, PartialEq)]
+#[repr(C)]
+#[shm(endian = "little")]
+pub struct Quote {
+    /// Feed sequence number.
+    pub seq: U64Le,
+    /// Exchange timestamp, nanoseconds since the Unix epoch.
+    pub ts_ns: U64Le,
+    /// Instrument id.
+    pub instrument: U64Le,
+    /// Best bid in millionths of the quote currency.
+    pub bid_e6: I64Le,
+    /// Best ask in millionths of the quote currency.
+    pub ask_e6: I64Le,
+    /// Quantity at the best bid, in lots.
+    pub bid_qty: U32Le,
+    /// Quantity at the best ask, in lots.
+    pub ask_qty: U32Le,
+    /// Bit flags: 1 = bid changed, 2 = ask changed, 4 = market closed.
+    pub flags: U32Le,
+    /// Venue code, ASCII, padded with zeroes (`b"XNAS"`).
+    pub venue: [u8; 4],
+    /// Producer-defined check value (the ring tests store a checksum of the other fields).
+    pub check: U64Le,
+}
+
 /// Every schema type's layout, for tools that list them (the lock file, the layout demo).
-pub fn all_layouts() -> [&'static shmipc::Layout; 6] {
+pub fn all_layouts() -> [&'static shmipc::Layout; 7] {
     [
         Tick::LAYOUT,
         SensorFrame::LAYOUT,
@@ -109,5 +137,8 @@ pub fn all_layouts() -> [&'static shmipc::Layout; 6] {
         Command::LAYOUT,
         ControlBlock::LAYOUT,
         Ping::LAYOUT,
+        Quote::LAYOUT,
     ]
 }
+
+const _: () = assert!(size_of::<Quote>() == 64);

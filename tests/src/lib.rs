@@ -10,6 +10,7 @@ use std::sync::atomic::{AtomicU32, Ordering};
 
 mod peer;
 pub mod raw_map;
+pub mod ring_msgs;
 mod rng;
 pub mod sync_frames;
 

@@ -1,0 +1,182 @@
+//! Producer and consumer that keep using a ring while a third process scribbles over it: every
+//! call has a timeout; outcomes are counted, never trusted.
+
+use std::time::{Duration, Instant};
+
+use shmipc::{PopError, PushError, SpscRing};
+use shmipc_schemas::Quote;
+use shmipc_tests::ring_msgs::{check, quote};
+
+use crate::say;
+
+const STEP: Duration = Duration::from_millis(5);
+
+/// Counts of each outcome.
+#[derive(Default)]
+struct Outcomes {
+    ok: u64,
+    full_or_empty: u64,
+    timeout: u64,
+    disconnected: u64,
+    corrupted: u64,
+    garbage: u64,
+}
+
+impl Outcomes {
+    fn line(&self) -> String {
+        format!(
+            "outcomes ok={} full_or_empty={} timeout={} disconnected={} corrupted={} garbage={}",
+            self.ok,
+            self.full_or_empty,
+            self.timeout,
+            self.disconnected,
+            self.corrupted,
+            self.garbage
+        )
+    }
+}
+
+struct Rng(u64);
+
+impl Rng {
+    fn below(&mut self, n: u64) -> u64 {
+        self.0 ^= self.0 << 13;
+        self.0 ^= self.0 >> 7;
+        self.0 ^= self.0 << 17;
+        self.0 % n
+    }
+}
+
+fn push_outcome<T>(o: &mut Outcomes, r: Result<(), PushError<T>>) {
+    match r {
+        Ok(()) => o.ok += 1,
+        Err(PushError::Full(_)) => o.full_or_empty += 1,
+        Err(PushError::Timeout(_)) => o.timeout += 1,
+        Err(PushError::Disconnected(_)) => o.disconnected += 1,
+        Err(PushError::Corrupted(_)) => o.corrupted += 1,
+    }
+}
+
+fn pop_outcome(o: &mut Outcomes, r: Result<Quote, PopError>) {
+    match r {
+        Ok(q) => match check(&q) {
+            Ok(_) => o.ok += 1,
+            Err(_) => o.garbage += 1,
+        },
+        Err(PopError::Empty) => o.full_or_empty += 1,
+        Err(PopError::Timeout) => o.timeout += 1,
+        Err(PopError::Disconnected) => o.disconnected += 1,
+        Err(PopError::Corrupted) => o.corrupted += 1,
+    }
+}
+
+/// Opens the ring; a refusal (the scribbler may have been there first) is a valid outcome:
+/// printed as `outcomes refused …`, exit 0.
+fn open_or_exit(name: &str) -> SpscRing<Quote> {
+    SpscRing::<Quote>::open(name).unwrap_or_else(|e| refused(&format!("open: {e}")))
+}
+
+fn refused(why: &str) -> ! {
+    say("ready");
+    say(&format!("outcomes refused {why}"));
+    std::process::exit(0);
+}
+
+/// Pushes with every API for `millis` ms.
+pub fn produce(name: &str, millis: u64, seed: u64) {
+    let ring = open_or_exit(name);
+    let mut p = ring
+        .producer()
+        .unwrap_or_else(|e| refused(&format!("producer: {e}")));
+    say("ready");
+    let mut rng = Rng(seed | 1);
+    let mut o = Outcomes::default();
+    let end = Instant::now() + Duration::from_millis(millis);
+    let mut seq = 0;
+    let batch: Vec<Quote> = (0..16).map(quote).collect();
+    while Instant::now() < end {
+        seq += 1;
+        match rng.below(5) {
+            0 => push_outcome(&mut o, p.try_push(quote(seq))),
+            1 | 2 => push_outcome(&mut o, p.push_timeout(quote(seq), STEP)),
+            3 => {
+                let len = 1 + rng.below(16) as usize;
+                push_outcome(&mut o, p.try_push_slice(&batch[..len]).map(drop));
+            }
+            _ => {
+                let max = 1 + rng.below(16) as usize;
+                let chunk = if rng.below(2) == 0 {
+                    p.try_reserve(max)
+                } else {
+                    p.reserve_timeout(max, STEP)
+                };
+                match chunk {
+                    Ok(mut chunk) => {
+                        for i in 0..chunk.len() {
+                            chunk.write(i, quote(seq));
+                        }
+                        let n = rng.below(chunk.len() as u64 + 1) as usize;
+                        chunk.commit(n);
+                        o.ok += 1;
+                    }
+                    Err(e) => push_outcome::<()>(&mut o, Err(e)),
+                }
+            }
+        }
+    }
+    std::hint::black_box((ring.producer_alive(), ring.consumer_alive()));
+    drop(p);
+    say(&o.line());
+}
+
+/// Pops with every API for `millis` ms.
+pub fn consume(name: &str, millis: u64, seed: u64) {
+    let ring = open_or_exit(name);
+    let mut c = ring
+        .consumer()
+        .unwrap_or_else(|e| refused(&format!("consumer: {e}")));
+    say("ready");
+    let mut rng = Rng(seed | 1);
+    let mut o = Outcomes::default();
+    let end = Instant::now() + Duration::from_millis(millis);
+    let mut buf = [Quote::default(); 16];
+    while Instant::now() < end {
+        match rng.below(5) {
+            0 => pop_outcome(&mut o, c.try_pop()),
+            1 | 2 => pop_outcome(&mut o, c.pop_timeout(STEP)),
+            3 => {
+                let len = 1 + rng.below(16) as usize;
+                match c.try_pop_slice(&mut buf[..len]) {
+                    Ok(k) => {
+                        for q in &buf[..k] {
+                            pop_outcome(&mut o, Ok(*q));
+                        }
+                    }
+                    Err(e) => pop_outcome(&mut o, Err(e)),
+                }
+            }
+            _ => {
+                let max = 1 + rng.below(16) as usize;
+                let chunk = if rng.below(2) == 0 {
+                    c.try_read_chunk(max)
+                } else {
+                    c.read_chunk_timeout(max, STEP)
+                };
+                match chunk {
+                    Ok(chunk) => {
+                        for i in 0..chunk.len() {
+                            pop_outcome(&mut o, Ok(chunk.read(i)));
+                        }
+                        let n = rng.below(chunk.len() as u64 + 1) as usize;
+                        chunk.release(n);
+                    }
+                    Err(e) => pop_outcome(&mut o, Err(e)),
+                }
+            }
+        }
+        std::hint::black_box((c.len(), c.is_empty(), c.capacity()));
+    }
+    std::hint::black_box((ring.producer_alive(), ring.consumer_alive()));
+    drop(c);
+    say(&o.line());
+}
