@@ -27,6 +27,8 @@ pub mod ring;
 pub mod segment;
 pub mod sync;
 pub mod sys;
+#[cfg(test)]
+pub(crate) mod test_support;
 
 pub use fingerprint::fingerprint;
 pub use layout::{

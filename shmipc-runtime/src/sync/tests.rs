@@ -5,51 +5,7 @@ use std::time::Duration;
 
 use super::lock_word::{INCONSISTENT, WAITERS};
 use super::*;
-use crate::{Endian, FieldLayout, FieldType, Layout, Primitive, SharedLayout};
-
-/// Two native u64s: `a` and `b = !a` when consistent.
-#[derive(Clone, Copy, Debug, Default, PartialEq)]
-#[repr(C)]
-struct Pair {
-    a: u64,
-    b: u64,
-}
-
-static U64: FieldType = FieldType::Primitive(Primitive::U64);
-static PAIR_FIELDS: [FieldLayout; 2] = [
-    FieldLayout::__new("a", 0, 8, 8, &U64),
-    FieldLayout::__new("b", 8, 8, 8, &U64),
-];
-static PAIR_LAYOUT: Layout = Layout::__new("Pair", 1, Endian::Native, 16, 8, &PAIR_FIELDS);
-
-// SAFETY: repr(C), two u64s (no padding, no pointers, every bit pattern valid, no Drop), described
-// truthfully by PAIR_LAYOUT.
-unsafe impl SharedLayout for Pair {
-    const LAYOUT: &'static Layout = &PAIR_LAYOUT;
-    const FINGERPRINT: u64 = PAIR_LAYOUT.fingerprint();
-}
-
-struct Unlink(String);
-impl Drop for Unlink {
-    fn drop(&mut self) {
-        let _ = std::fs::remove_file(format!("/dev/shm{}", self.0));
-    }
-}
-
-/// A segment name unique to this test and process, `/shmipc-test-<pid>-<n>-<tag>` (the prefix the
-/// CI leak check looks for; at most 27 bytes with a 7-digit pid, within the portable path's 31),
-/// and a guard that unlinks it also when an assertion fails first.
-fn name(tag: &str) -> (String, Unlink) {
-    use core::sync::atomic::AtomicU32;
-    static N: AtomicU32 = AtomicU32::new(0);
-    assert!(tag.len() <= 3, "test tags are at most 3 bytes: {tag:?}");
-    let n = format!(
-        "/shmipc-test-{}-{}-{tag}",
-        std::process::id(),
-        N.fetch_add(1, Ordering::Relaxed)
-    );
-    (n.clone(), Unlink(n))
-}
+use crate::test_support::{Pair, dead_pid, unique_name};
 
 /// Marks the value repaired and checks that the next locker gets a plain guard.
 fn repair(m: &SharedMutex<Pair>, mut g: MutexGuard<'_, Pair>) {
@@ -58,19 +14,9 @@ fn repair(m: &SharedMutex<Pair>, mut g: MutexGuard<'_, Pair>) {
     assert!(m.lock().is_ok(), "a repaired mutex locks cleanly");
 }
 
-/// The pid of a process that certainly exited (spawned and reaped).
-fn dead_pid() -> u32 {
-    let mut c = std::process::Command::new("true")
-        .spawn()
-        .expect("spawn true");
-    let pid = c.id();
-    c.wait().expect("reap");
-    pid
-}
-
 #[test]
 fn threads_exclude_each_other() {
-    let (n, _u) = name("mx");
+    let (n, _u) = unique_name("mx");
     let m = std::sync::Arc::new(SharedMutex::<Pair>::create(&n).unwrap());
     let threads: Vec<_> = (0..4)
         .map(|_| {
@@ -93,7 +39,7 @@ fn threads_exclude_each_other() {
 
 #[test]
 fn try_lock_and_timeout_while_held() {
-    let (n, _u) = name("hd");
+    let (n, _u) = unique_name("hd");
     let m = SharedMutex::<Pair>::create(&n).unwrap();
     let other = SharedMutex::<Pair>::open(&n).unwrap();
     let g = m.lock().unwrap();
@@ -108,7 +54,7 @@ fn try_lock_and_timeout_while_held() {
 
 #[test]
 fn dead_owner_is_reported_until_marked_consistent() {
-    let (n, _u) = name("dd");
+    let (n, _u) = unique_name("dd");
     let m = SharedMutex::<Pair>::create(&n).unwrap();
     let pid = dead_pid();
     m.raw().word.store(pid | WAITERS, Ordering::Relaxed);
@@ -127,7 +73,7 @@ fn dead_owner_is_reported_until_marked_consistent() {
 
 #[test]
 fn a_panic_while_holding_leaves_the_value_inconsistent() {
-    let (n, _u) = name("pn");
+    let (n, _u) = unique_name("pn");
     let m = SharedMutex::<Pair>::create(&n).unwrap();
     let panicked = std::thread::scope(|s| {
         s.spawn(|| {
@@ -151,7 +97,7 @@ fn a_panic_while_holding_leaves_the_value_inconsistent() {
 
 #[test]
 fn corrupted_word_is_an_error_with_the_lock_held() {
-    let (n, _u) = name("gb");
+    let (n, _u) = unique_name("gb");
     let m = SharedMutex::<Pair>::create(&n).unwrap();
     m.raw().word.store(0x1234_5678, Ordering::Relaxed);
     match m.lock_timeout(Duration::from_secs(5)) {
@@ -165,7 +111,7 @@ fn corrupted_word_is_an_error_with_the_lock_held() {
 
 #[test]
 fn opening_with_another_layout_fails() {
-    let (n, _u) = name("ly");
+    let (n, _u) = unique_name("ly");
     let _m = SharedMutex::<Pair>::create(&n).unwrap();
     assert!(matches!(
         SeqLock::<Pair>::open(&n),
@@ -176,7 +122,7 @@ fn opening_with_another_layout_fails() {
 
 #[test]
 fn seqlock_round_trip_single_writer_and_empty() {
-    let (n, _u) = name("sq");
+    let (n, _u) = unique_name("sq");
     let mut w = SeqLock::<Pair>::create(&n).unwrap();
     let mut r = SeqLock::<Pair>::open(&n).unwrap();
     assert_eq!(r.read(), Err(SeqLockError::Empty));
@@ -201,7 +147,7 @@ fn seqlock_round_trip_single_writer_and_empty() {
 
 #[test]
 fn seqlock_dead_writer_is_replaced() {
-    let (n, _u) = name("sqd");
+    let (n, _u) = unique_name("sqd");
     let mut r = SeqLock::<Pair>::create(&n).unwrap();
     let pid = dead_pid();
     r.token().word.store(pid, Ordering::Relaxed);
@@ -212,7 +158,7 @@ fn seqlock_dead_writer_is_replaced() {
 
 #[test]
 fn seqlock_threads_never_see_torn_values() {
-    let (n, _u) = name("sqt");
+    let (n, _u) = unique_name("sqt");
     let mut w = SeqLock::<Pair>::create(&n).unwrap();
     w.write(&Pair { a: 0, b: !0 }).unwrap();
     let r = SeqLock::<Pair>::open(&n).unwrap();
@@ -236,7 +182,7 @@ fn seqlock_threads_never_see_torn_values() {
 
 #[test]
 fn garbage_owner_pid_is_recovered() {
-    let (n, _u) = name("gp");
+    let (n, _u) = unique_name("gp");
     let m = SharedMutex::<Pair>::create(&n).unwrap();
     // A well-formed word naming a pid that cannot exist (above any pid_max), garbage record.
     m.raw().word.store(lock_word::PID_MASK, Ordering::Relaxed);
@@ -247,7 +193,7 @@ fn garbage_owner_pid_is_recovered() {
 
 #[test]
 fn live_pid_without_its_record_is_not_waited_on_forever() {
-    let (n, _u) = name("lp");
+    let (n, _u) = unique_name("lp");
     let m = SharedMutex::<Pair>::create(&n).unwrap();
     // Pid 1 always runs, but the record names nobody: garbage (or an owner frozen between its
     // CAS and its record store). After the grace period it is taken over.
@@ -259,7 +205,7 @@ fn live_pid_without_its_record_is_not_waited_on_forever() {
 
 #[test]
 fn garbage_sequence_never_hangs_a_reader() {
-    let (n, _u) = name("gs");
+    let (n, _u) = unique_name("gs");
     let s = SeqLock::<Pair>::create(&n).unwrap();
     for garbage in [u64::MAX, 1, 0x8000_0000_0000_0001, 3] {
         s.seq().store(garbage, Ordering::Relaxed);
