@@ -23,6 +23,8 @@ pub mod endian;
 pub mod field;
 mod fingerprint;
 pub mod layout;
+#[cfg(all(test, loom))]
+mod loom_support;
 pub mod ring;
 pub mod segment;
 pub mod sync;

@@ -11,21 +11,13 @@ use loom::thread;
 
 use super::lock_word::{Acquired, LockWords, Owner, RawLock, Verdict, pack_record};
 use super::seq_protocol;
+use crate::loom_support::{Futex, model, spawn};
 
 fn owner(pid: u32) -> Owner {
     Owner {
         pid,
         record: pack_record(pid, 1000 + u64::from(pid)),
     }
-}
-
-/// Spawns a thread that runs `f` on its own handle of `shared` (loom's threads need no `Send`).
-fn spawn<S: 'static, R: 'static>(
-    shared: &Arc<S>,
-    f: impl FnOnce(&S) -> R + 'static,
-) -> thread::JoinHandle<R> {
-    let shared = Arc::clone(shared);
-    thread::spawn(move || f(&shared))
 }
 
 /// The judge of the models: pid 1 is the only process that dies.
@@ -86,15 +78,9 @@ impl Shared {
     }
 }
 
-fn builder() -> loom::model::Builder {
-    let mut b = loom::model::Builder::new();
-    b.preemption_bound = Some(3);
-    b
-}
-
 #[test]
 fn loom_lock_excludes() {
-    builder().check(|| {
+    model(|| {
         let s = Arc::new(Shared::new());
         let handles: Vec<_> = [2u32, 3]
             .into_iter()
@@ -117,7 +103,7 @@ fn loom_lock_excludes() {
 
 #[test]
 fn loom_dead_owner_is_taken_over_exactly_once() {
-    builder().check(|| {
+    model(|| {
         let s = Arc::new(Shared::new());
         // pid 1 takes the lock, writes half a value, and dies holding it.
         spawn(&s, |s| {
@@ -159,7 +145,7 @@ fn loom_dead_owner_is_taken_over_exactly_once() {
 
 #[test]
 fn loom_owner_dies_while_others_wait() {
-    builder().check(|| {
+    model(|| {
         let s = Arc::new(Shared::new());
         let a = spawn(&s, |s| {
             if s.lock().try_acquire(owner(1), false).is_ok() {
@@ -186,32 +172,6 @@ fn loom_owner_dies_while_others_wait() {
             assert!(how == Acquired::OwnerDied || w & 0x3f_ffff == 1);
         }
     });
-}
-
-/// The futex, as the kernel provides it: `wait` sleeps only if the word still holds the expected
-/// value, checked atomically with enqueueing (here: under one mutex); `wake` wakes the sleepers.
-struct Futex {
-    queue: loom::sync::Mutex<()>,
-    sleepers: loom::sync::Condvar,
-}
-
-impl Futex {
-    fn new() -> Futex {
-        Futex {
-            queue: loom::sync::Mutex::new(()),
-            sleepers: loom::sync::Condvar::new(),
-        }
-    }
-    fn wait(&self, word: &AtomicU32, expected: u32) {
-        let q = self.queue.lock().unwrap();
-        if word.load(Ordering::Relaxed) == expected {
-            drop(self.sleepers.wait(q).unwrap());
-        }
-    }
-    fn wake(&self) {
-        let _q = self.queue.lock().unwrap();
-        self.sleepers.notify_all();
-    }
 }
 
 /// Lock with sleeping: a locker that finds the lock held sets WAITERS and sleeps on the word; the
@@ -242,7 +202,7 @@ fn release_waking(s: &Shared, futex: &Futex) {
 
 #[test]
 fn loom_no_lost_wake_up() {
-    builder().check(|| {
+    model(|| {
         let s = Arc::new(Shared::new());
         let futex = Arc::new(Futex::new());
         let handles: Vec<_> = [2u32, 3]
@@ -304,7 +264,7 @@ fn check(seq: u64, [a, b]: [u64; 2]) {
 #[test]
 fn loom_seqlock_never_torn() {
     // More writes than slots, so the writer laps the ring and overwrites slots readers may copy.
-    builder().check(|| {
+    model(|| {
         let s = Arc::new(Seq::new());
         let w = spawn(&s, |s| {
             for v in 1..=seq_protocol::SLOTS as u64 + 1 {
@@ -325,7 +285,7 @@ fn loom_seqlock_never_torn() {
 
 #[test]
 fn loom_seqlock_writer_dies_mid_write() {
-    builder().check(|| {
+    model(|| {
         let s = Arc::new(Seq::new());
         let w = spawn(&s, |s| {
             s.write(1);
@@ -372,7 +332,7 @@ fn judge_pid_reuse(gone: bool, pid: u32, record: u64) -> Verdict {
 /// the word, whose value is the same for both holds).
 #[test]
 fn loom_pid_reuse_never_takes_over_a_live_owner() {
-    builder().check(|| {
+    model(|| {
         let s = Arc::new(Shared::new());
         let reused = Owner {
             pid: 1,
@@ -419,7 +379,7 @@ fn loom_pid_reuse_never_takes_over_a_live_owner() {
 /// and is taken over after the grace period.
 #[test]
 fn loom_stale_take_over_keeps_the_new_owners_record() {
-    builder().check(|| {
+    model(|| {
         let s = Arc::new(Shared::new());
         let p = spawn(&s, |s| {
             // pid 1 locks, unlocks and exits; then pid 2 locks and holds.
