@@ -41,6 +41,7 @@ mod validate;
 pub use validate::check_header;
 
 pub use crate::layout::{FieldDescription, FieldDifference, LayoutDescription, LayoutDiff};
+pub(crate) use builder::primitive_shortcuts;
 pub use builder::{Builder, SharedPrimitive};
 pub use control::ControlBlock;
 pub use error::Error;
