@@ -4,9 +4,7 @@ use super::*;
 
 #[test]
 fn hostile_control_words_give_errors_not_hangs() {
-    let (n, _u) = unique_name("hc");
-    let ring = SpscRing::<Pair>::create(&n, 4).unwrap();
-    let (mut p, mut c) = (ring.producer().unwrap(), ring.consumer().unwrap());
+    let (_u, ring, mut p, mut c) = ring_with_ends::<Pair>("hc", 4);
     let ctl = control(&ring);
     p.try_push(Pair::new(0)).unwrap();
 

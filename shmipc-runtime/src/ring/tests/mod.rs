@@ -11,7 +11,7 @@ use std::time::Duration;
 use super::control::{STATE_CLOSED, STATE_NEVER, SpscControl};
 use super::*;
 use crate::segment::Error;
-use crate::test_support::{Pair, U64, dead_pid, unique_name};
+use crate::test_support::{Pair, U64, Unlink, dead_pid, unique_name};
 use crate::{Endian, FieldLayout, FieldType, Layout, SharedLayout};
 
 /// A large message (1 MiB) for the in-place paths, larger than the test threads' stacks.
@@ -40,6 +40,18 @@ fn big_box() -> Box<Big> {
 unsafe impl SharedLayout for Big {
     const LAYOUT: &'static Layout = &BIG_LAYOUT;
     const FINGERPRINT: u64 = BIG_LAYOUT.fingerprint();
+}
+
+/// A new ring of `capacity` slots under a unique name (see [`unique_name`]) and both of its ends;
+/// the guard comes first so that it is dropped last, after the ring and its ends.
+fn ring_with_ends<T: SharedLayout>(
+    tag: &str,
+    capacity: usize,
+) -> (Unlink, SpscRing<T>, Producer<T>, Consumer<T>) {
+    let (n, unlink) = unique_name(tag);
+    let ring = SpscRing::<T>::create(&n, capacity).unwrap();
+    let (p, c) = (ring.producer().unwrap(), ring.consumer().unwrap());
+    (unlink, ring, p, c)
 }
 
 fn control(ring: &SpscRing<Pair>) -> &SpscControl {

@@ -156,10 +156,7 @@ fn fake_holder(side: &super::control::SideBlock, pid: u32) {
 
 #[test]
 fn a_dead_producer_is_reported_after_its_messages() {
-    let (n, _u) = unique_name("dp");
-    let ring = SpscRing::<Pair>::create(&n, 8).unwrap();
-    let mut c = ring.consumer().unwrap();
-    let mut p = ring.producer().unwrap();
+    let (_u, ring, mut p, mut c) = ring_with_ends::<Pair>("dp", 8);
     p.push(Pair::new(0)).unwrap();
     p.push(Pair::new(1)).unwrap();
     core::mem::forget(p);

@@ -31,10 +31,7 @@ fn fifo_through_many_wrap_arounds() {
 
 #[test]
 fn full_and_empty() {
-    let (n, _u) = unique_name("fe");
-    let ring = SpscRing::<Pair>::create(&n, 4).unwrap();
-    let mut p = ring.producer().unwrap();
-    let mut c = ring.consumer().unwrap();
+    let (_u, ring, mut p, mut c) = ring_with_ends::<Pair>("fe", 4);
     assert_eq!(c.try_pop(), Err(PopError::Empty));
     assert!(c.is_empty());
     for seq in 0..4 {
@@ -58,9 +55,7 @@ fn full_and_empty() {
 
 #[test]
 fn capacity_one_works() {
-    let (n, _u) = unique_name("c1");
-    let ring = SpscRing::<Pair>::create(&n, 1).unwrap();
-    let (mut p, mut c) = (ring.producer().unwrap(), ring.consumer().unwrap());
+    let (_u, _ring, mut p, mut c) = ring_with_ends::<Pair>("c1", 1);
     for seq in 0..10 {
         p.try_push(Pair::new(seq)).unwrap();
         assert!(matches!(p.try_push(Pair::new(99)), Err(PushError::Full(_))));
@@ -70,9 +65,7 @@ fn capacity_one_works() {
 
 #[test]
 fn batches_publish_and_release_runs() {
-    let (n, _u) = unique_name("bt");
-    let ring = SpscRing::<Pair>::create(&n, 8).unwrap();
-    let (mut p, mut c) = (ring.producer().unwrap(), ring.consumer().unwrap());
+    let (_u, ring, mut p, mut c) = ring_with_ends::<Pair>("bt", 8);
     let msgs: Vec<Pair> = (0..11).map(Pair::new).collect();
     assert_eq!(p.try_push_slice(&msgs), Ok(8));
     assert_eq!(control(&ring).producer.index.load(Ordering::Relaxed), 8);
@@ -107,9 +100,7 @@ fn batches_publish_and_release_runs() {
 
 #[test]
 fn in_place_chunks() {
-    let (n, _u) = unique_name("ip");
-    let ring = SpscRing::<Pair>::create(&n, 4).unwrap();
-    let (mut p, mut c) = (ring.producer().unwrap(), ring.consumer().unwrap());
+    let (_u, _ring, mut p, mut c) = ring_with_ends::<Pair>("ip", 4);
     {
         let mut w = p.try_reserve(3).unwrap();
         assert_eq!(w.len(), 3);
@@ -152,10 +143,7 @@ fn in_place_chunks() {
 
 #[test]
 fn large_values_in_place_on_small_stacks() {
-    let (n, _u) = unique_name("bg");
-    let ring = SpscRing::<Big>::create(&n, 2).unwrap();
-    let mut p = ring.producer().unwrap();
-    let mut c = ring.consumer().unwrap();
+    let (_u, _ring, mut p, mut c) = ring_with_ends::<Big>("bg", 2);
     let small = |f: Box<dyn FnOnce() + Send>| {
         std::thread::Builder::new()
             .stack_size(256 * 1024)
@@ -201,9 +189,7 @@ fn large_values_in_place_on_small_stacks() {
 
 #[test]
 fn timeouts() {
-    let (n, _u) = unique_name("to");
-    let ring = SpscRing::<Pair>::create(&n, 2).unwrap();
-    let (mut p, mut c) = (ring.producer().unwrap(), ring.consumer().unwrap());
+    let (_u, _ring, mut p, mut c) = ring_with_ends::<Pair>("to", 2);
     assert_eq!(
         c.pop_timeout(Duration::from_millis(20)),
         Err(PopError::Timeout)
