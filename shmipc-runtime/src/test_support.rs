@@ -7,6 +7,7 @@
 
 use core::sync::atomic::{AtomicU32, Ordering};
 
+use crate::segment::{Builder, SharedPrimitive};
 use crate::sys::shm;
 use crate::{Endian, FieldLayout, FieldType, Layout, Primitive, SharedLayout};
 
@@ -32,6 +33,14 @@ pub(crate) fn unique_name(tag: &str) -> (String, Unlink) {
         N.fetch_add(1, Ordering::Relaxed)
     );
     (n.clone(), Unlink(n))
+}
+
+/// A new `P` with the default settings under a unique name (see [`unique_name`]), after the guard
+/// that unlinks it (so that, bound as `let (_u, p) = …`, the guard is dropped last).
+pub(crate) fn create_unique<P: SharedPrimitive>(tag: &str) -> (Unlink, P) {
+    let (n, unlink) = unique_name(tag);
+    let primitive = Builder::<P>::new(&n).create().unwrap();
+    (unlink, primitive)
 }
 
 /// The pid of a process that certainly exited (spawned and reaped).

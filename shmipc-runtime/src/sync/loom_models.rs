@@ -78,24 +78,30 @@ impl Shared {
     }
 }
 
+/// Runs `locker` as pids 2 and 3, each on a thread of its own, and waits for both.
+fn pids_2_and_3(s: &Arc<Shared>, locker: impl Fn(&Shared, Owner) + Clone + 'static) {
+    let handles: Vec<_> = [2u32, 3]
+        .into_iter()
+        .map(|pid| {
+            let locker = locker.clone();
+            spawn(s, move |s| locker(s, owner(pid)))
+        })
+        .collect();
+    for h in handles {
+        h.join().unwrap();
+    }
+}
+
 #[test]
 fn loom_lock_excludes() {
     model(|| {
         let s = Arc::new(Shared::new());
-        let handles: Vec<_> = [2u32, 3]
-            .into_iter()
-            .map(|pid| {
-                spawn(&s, move |s| {
-                    assert_eq!(s.acquire(owner(pid)), Acquired::Clean);
-                    // UnsafeCell access: loom reports a race if two holders overlap.
-                    s.update(|d| d + 1);
-                    s.lock().release(true);
-                })
-            })
-            .collect();
-        for h in handles {
-            h.join().unwrap();
-        }
+        pids_2_and_3(&s, |s, me| {
+            assert_eq!(s.acquire(me), Acquired::Clean);
+            // UnsafeCell access: loom reports a race if two holders overlap.
+            s.update(|d| d + 1);
+            s.lock().release(true);
+        });
         assert_eq!(s.get(), 2);
         assert_eq!(s.words.word.load(Ordering::Relaxed), 0);
     });
@@ -114,26 +120,18 @@ fn loom_dead_owner_is_taken_over_exactly_once() {
         .join()
         .unwrap();
         let told = Arc::new(AtomicU32::new(0));
-        let handles: Vec<_> = [2u32, 3]
-            .into_iter()
-            .map(|pid| {
-                let told = Arc::clone(&told);
-                spawn(&s, move |s| {
-                    let how = s.acquire(owner(pid));
-                    if how == Acquired::OwnerDied {
-                        told.fetch_add(1, Ordering::Relaxed);
-                        s.update(|_| 0); // repair
-                    } else {
-                        assert_eq!(how, Acquired::Clean);
-                    }
-                    s.update(|d| d + 1);
-                    s.lock().release(true); // marked consistent
-                })
-            })
-            .collect();
-        for h in handles {
-            h.join().unwrap();
-        }
+        let tell = Arc::clone(&told);
+        pids_2_and_3(&s, move |s, me| {
+            let how = s.acquire(me);
+            if how == Acquired::OwnerDied {
+                tell.fetch_add(1, Ordering::Relaxed);
+                s.update(|_| 0); // repair
+            } else {
+                assert_eq!(how, Acquired::Clean);
+            }
+            s.update(|d| d + 1);
+            s.lock().release(true); // marked consistent
+        });
         assert_eq!(
             told.load(Ordering::Relaxed),
             1,
@@ -205,20 +203,11 @@ fn loom_no_lost_wake_up() {
     model(|| {
         let s = Arc::new(Shared::new());
         let futex = Arc::new(Futex::new());
-        let handles: Vec<_> = [2u32, 3]
-            .into_iter()
-            .map(|pid| {
-                let futex = Arc::clone(&futex);
-                spawn(&s, move |s| {
-                    acquire_sleeping(s, &futex, owner(pid));
-                    s.update(|d| d + 1);
-                    release_waking(s, &futex);
-                })
-            })
-            .collect();
-        for h in handles {
-            h.join().unwrap();
-        }
+        pids_2_and_3(&s, move |s, me| {
+            acquire_sleeping(s, &futex, me);
+            s.update(|d| d + 1);
+            release_waking(s, &futex);
+        });
         assert_eq!(s.get(), 2);
     });
 }

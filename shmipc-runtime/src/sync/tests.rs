@@ -5,7 +5,7 @@ use std::time::Duration;
 
 use super::lock_word::{INCONSISTENT, WAITERS};
 use super::*;
-use crate::test_support::{Pair, dead_pid, unique_name};
+use crate::test_support::{Pair, create_unique, dead_pid, unique_name};
 
 /// Marks the value repaired and checks that the next locker gets a plain guard.
 fn repair(m: &SharedMutex<Pair>, mut g: MutexGuard<'_, Pair>) {
@@ -54,8 +54,7 @@ fn try_lock_and_timeout_while_held() {
 
 #[test]
 fn dead_owner_is_reported_until_marked_consistent() {
-    let (n, _u) = unique_name("dd");
-    let m = SharedMutex::<Pair>::create(&n).unwrap();
+    let (_u, m) = create_unique::<SharedMutex<Pair>>("dd");
     let pid = dead_pid();
     m.raw().word.store(pid | WAITERS, Ordering::Relaxed);
     m.raw()
@@ -73,8 +72,7 @@ fn dead_owner_is_reported_until_marked_consistent() {
 
 #[test]
 fn a_panic_while_holding_leaves_the_value_inconsistent() {
-    let (n, _u) = unique_name("pn");
-    let m = SharedMutex::<Pair>::create(&n).unwrap();
+    let (_u, m) = create_unique::<SharedMutex<Pair>>("pn");
     let panicked = std::thread::scope(|s| {
         s.spawn(|| {
             let mut g = m.lock().unwrap_or_else(|_| panic!("clean lock expected"));
@@ -97,8 +95,7 @@ fn a_panic_while_holding_leaves_the_value_inconsistent() {
 
 #[test]
 fn corrupted_word_is_an_error_with_the_lock_held() {
-    let (n, _u) = unique_name("gb");
-    let m = SharedMutex::<Pair>::create(&n).unwrap();
+    let (_u, m) = create_unique::<SharedMutex<Pair>>("gb");
     m.raw().word.store(0x1234_5678, Ordering::Relaxed);
     match m.lock_timeout(Duration::from_secs(5)) {
         Err(LockError::Corrupted { guard, word }) => {
@@ -147,8 +144,7 @@ fn seqlock_round_trip_single_writer_and_empty() {
 
 #[test]
 fn seqlock_dead_writer_is_replaced() {
-    let (n, _u) = unique_name("sqd");
-    let mut r = SeqLock::<Pair>::create(&n).unwrap();
+    let (_u, mut r) = create_unique::<SeqLock<Pair>>("sqd");
     let pid = dead_pid();
     r.token().word.store(pid, Ordering::Relaxed);
     assert_eq!(r.writer_state(), WriterState::Dead(pid));
@@ -182,8 +178,7 @@ fn seqlock_threads_never_see_torn_values() {
 
 #[test]
 fn garbage_owner_pid_is_recovered() {
-    let (n, _u) = unique_name("gp");
-    let m = SharedMutex::<Pair>::create(&n).unwrap();
+    let (_u, m) = create_unique::<SharedMutex<Pair>>("gp");
     // A well-formed word naming a pid that cannot exist (above any pid_max), garbage record.
     m.raw().word.store(lock_word::PID_MASK, Ordering::Relaxed);
     m.raw().record.store(0xdead_beef, Ordering::Relaxed);
@@ -193,8 +188,7 @@ fn garbage_owner_pid_is_recovered() {
 
 #[test]
 fn live_pid_without_its_record_is_not_waited_on_forever() {
-    let (n, _u) = unique_name("lp");
-    let m = SharedMutex::<Pair>::create(&n).unwrap();
+    let (_u, m) = create_unique::<SharedMutex<Pair>>("lp");
     // Pid 1 always runs, but the record names nobody: garbage (or an owner frozen between its
     // CAS and its record store). After the grace period it is taken over.
     m.raw().word.store(1, Ordering::Relaxed);
@@ -205,8 +199,7 @@ fn live_pid_without_its_record_is_not_waited_on_forever() {
 
 #[test]
 fn garbage_sequence_never_hangs_a_reader() {
-    let (n, _u) = unique_name("gs");
-    let s = SeqLock::<Pair>::create(&n).unwrap();
+    let (_u, s) = create_unique::<SeqLock<Pair>>("gs");
     for garbage in [u64::MAX, 1, 0x8000_0000_0000_0001, 3] {
         s.seq().store(garbage, Ordering::Relaxed);
         // Any slot content is a valid Pair; the point is an answer, not a hang.
