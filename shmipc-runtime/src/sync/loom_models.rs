@@ -78,6 +78,11 @@ impl Shared {
     }
 }
 
+/// A model over one fresh [`Shared`] lock (see [`model`]).
+fn model_shared(f: impl Fn(Arc<Shared>) + Sync + Send + 'static) {
+    model(move || f(Arc::new(Shared::new())));
+}
+
 /// Runs `locker` as pids 2 and 3, each on a thread of its own, and waits for both.
 fn pids_2_and_3(s: &Arc<Shared>, locker: impl Fn(&Shared, Owner) + Clone + 'static) {
     let handles: Vec<_> = [2u32, 3]
@@ -94,8 +99,7 @@ fn pids_2_and_3(s: &Arc<Shared>, locker: impl Fn(&Shared, Owner) + Clone + 'stat
 
 #[test]
 fn loom_lock_excludes() {
-    model(|| {
-        let s = Arc::new(Shared::new());
+    model_shared(|s| {
         pids_2_and_3(&s, |s, me| {
             assert_eq!(s.acquire(me), Acquired::Clean);
             // UnsafeCell access: loom reports a race if two holders overlap.
@@ -109,8 +113,7 @@ fn loom_lock_excludes() {
 
 #[test]
 fn loom_dead_owner_is_taken_over_exactly_once() {
-    model(|| {
-        let s = Arc::new(Shared::new());
+    model_shared(|s| {
         // pid 1 takes the lock, writes half a value, and dies holding it.
         spawn(&s, |s| {
             assert_eq!(s.lock().try_acquire(owner(1), false), Ok(Acquired::Clean));
@@ -143,8 +146,7 @@ fn loom_dead_owner_is_taken_over_exactly_once() {
 
 #[test]
 fn loom_owner_dies_while_others_wait() {
-    model(|| {
-        let s = Arc::new(Shared::new());
+    model_shared(|s| {
         let a = spawn(&s, |s| {
             if s.lock().try_acquire(owner(1), false).is_ok() {
                 s.dead.store(true, Ordering::Release); // dies holding it
@@ -200,8 +202,7 @@ fn release_waking(s: &Shared, futex: &Futex) {
 
 #[test]
 fn loom_no_lost_wake_up() {
-    model(|| {
-        let s = Arc::new(Shared::new());
+    model_shared(|s| {
         let futex = Arc::new(Futex::new());
         pids_2_and_3(&s, move |s, me| {
             acquire_sleeping(s, &futex, me);
@@ -321,8 +322,7 @@ fn judge_pid_reuse(gone: bool, pid: u32, record: u64) -> Verdict {
 /// the word, whose value is the same for both holds).
 #[test]
 fn loom_pid_reuse_never_takes_over_a_live_owner() {
-    model(|| {
-        let s = Arc::new(Shared::new());
+    model_shared(|s| {
         let reused = Owner {
             pid: 1,
             record: pack_record(1, 2000),
@@ -368,8 +368,7 @@ fn loom_pid_reuse_never_takes_over_a_live_owner() {
 /// and is taken over after the grace period.
 #[test]
 fn loom_stale_take_over_keeps_the_new_owners_record() {
-    model(|| {
-        let s = Arc::new(Shared::new());
+    model_shared(|s| {
         let p = spawn(&s, |s| {
             // pid 1 locks, unlocks and exits; then pid 2 locks and holds.
             spin_acquire(s, owner(1));
