@@ -73,3 +73,16 @@ impl Drop for ShmCleanup {
         }
     }
 }
+
+/// Fails the calling test unless it runs as root, saying why it needs root (`what`). Tests that
+/// call it are named `root_…`, so that a run as another user can leave them out with
+/// `--skip root_` instead of having them pass without testing anything.
+pub fn require_root(what: &str) {
+    // SAFETY: `geteuid` has no preconditions.
+    let euid = unsafe { libc::geteuid() };
+    assert!(
+        euid == 0,
+        "this test needs root: it {what}; run it as root, or leave the root tests out with \
+         `--skip root_`"
+    );
+}

@@ -229,7 +229,7 @@ fn named_corruptions_give_the_named_errors() {
     b[8] = 2; // format major 2
     assert!(matches!(
         open(&b, total),
-        Error::FormatVersion { found: (2, 0), .. }
+        Error::FormatVersion { found: (2, 1), .. }
     ));
     let mut b = good.clone();
     b[10] = 9; // a newer minor format is readable

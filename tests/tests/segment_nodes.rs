@@ -5,7 +5,7 @@
 //! Each open runs with an hour-long open timeout in a thread the test waits for at most a minute:
 //! an open that waits (as it did before the fix, for the "empty" file to be sized) fails the test
 //! instead of hanging it. The character-device test needs root (`mknod`); without it, it fails
-//! saying so unless `SHMIPC_TESTS_SKIP_ROOT=1` is set (then it prints a note).
+//! saying so (`--skip root_` leaves it out).
 
 use std::ffi::CString;
 use std::sync::mpsc;
@@ -13,7 +13,7 @@ use std::time::Duration;
 
 use shmipc::{Error, Segment};
 use shmipc_schemas::Tick;
-use shmipc_tests::guarded_name;
+use shmipc_tests::{guarded_name, require_root};
 
 /// The `/dev/shm` path of `name` (where both the default and the portable path keep it on Linux).
 fn path(name: &str) -> CString {
@@ -54,16 +54,8 @@ fn a_fifo_is_refused_at_once() {
 }
 
 #[test]
-fn a_character_device_is_refused_at_once() {
-    // SAFETY: `geteuid` has no preconditions.
-    if unsafe { libc::geteuid() } != 0 {
-        let why = "mknod of a character device needs root";
-        if std::env::var_os("SHMIPC_TESTS_SKIP_ROOT").is_some_and(|v| v == "1") {
-            eprintln!("note: {why}; test skipped as SHMIPC_TESTS_SKIP_ROOT=1 asks");
-            return;
-        }
-        panic!("{why}: run as root, or set SHMIPC_TESTS_SKIP_ROOT=1 to skip this test");
-    }
+fn root_a_character_device_is_refused_at_once() {
+    require_root("makes a character device node with mknod");
     let (name, _cleanup) = guarded_name("cd");
     let p = path(&name);
     // /dev/null's device number (1, 3): opening it is harmless, and it reports size 0 like a

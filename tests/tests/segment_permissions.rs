@@ -1,24 +1,21 @@
 //! Permissions: a segment created with mode 0600 cannot be opened by another uid, and a segment
 //! owned by another uid is refused unless that owner is allowed. Needs root (to run the peer as
-//! `nobody`); skipped with a note otherwise.
+//! `nobody`), so the tests are named `root_…`: run as another user they fail with a note (leave them
+//! out with `--skip root_`) rather than pass without testing anything.
 
 use std::os::unix::process::CommandExt;
 
 use shmipc::{Error, Segment};
 use shmipc_schemas::Tick;
-use shmipc_tests::{Peer, ShmCleanup, guarded_name};
+use shmipc_tests::{Peer, ShmCleanup, guarded_name, require_root};
 
 const SEGMENT_PEER: &str = env!("CARGO_BIN_EXE_segment_peer");
 const NOBODY: u32 = 65534;
 
-/// A guarded name for a test that needs root, or `None` (with a note) when not root.
-fn name_if_root(tag: &str) -> Option<(String, ShmCleanup)> {
-    // SAFETY: `geteuid` has no preconditions.
-    if unsafe { libc::geteuid() } != 0 {
-        eprintln!("note: not root, so the peer cannot run as another uid; test skipped");
-        return None;
-    }
-    Some(guarded_name(tag))
+/// A guarded name for a test that needs root; fails the test when not root.
+fn name_as_root(tag: &str) -> (String, ShmCleanup) {
+    require_root("runs a peer as another uid (nobody)");
+    guarded_name(tag)
 }
 
 /// Spawns the peer as `nobody`.
@@ -41,10 +38,8 @@ fn spawn_as_nobody(args: &[&str]) -> Peer {
 }
 
 #[test]
-fn another_uid_cannot_open_a_0600_segment() {
-    let Some((name, _cleanup)) = name_if_root("pd") else {
-        return;
-    };
+fn root_another_uid_cannot_open_a_0600_segment() {
+    let (name, _cleanup) = name_as_root("pd");
     let _segment = Segment::<Tick>::create(&name).expect("create 0600");
     let mut peer = spawn_as_nobody(&["open", "tick", &name]);
     let line = peer.line();
@@ -52,10 +47,8 @@ fn another_uid_cannot_open_a_0600_segment() {
 }
 
 #[test]
-fn a_segment_of_another_owner_is_refused_unless_allowed() {
-    let Some((name, _cleanup)) = name_if_root("po") else {
-        return;
-    };
+fn root_a_segment_of_another_owner_is_refused_unless_allowed() {
+    let (name, _cleanup) = name_as_root("po");
     let mut peer = spawn_as_nobody(&["hold", "tick", &name, "8"]);
     assert!(peer.line().starts_with("ready"));
     let err = Segment::<Tick>::open(&name).unwrap_err();

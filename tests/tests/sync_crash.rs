@@ -1,9 +1,10 @@
 //! Crash trials: a child process is SIGKILLed at a random point while it locks and unlocks in a
-//! loop (holding, acquiring, or right after releasing), or while it blocks in `lock()`. The parent
-//! must then acquire within a bounded time, and be told `OwnerDied` exactly when the child died
-//! holding the lock (the lock word still names it).
+//! loop (holding, acquiring, or right after releasing), or while it sleeps in `lock()` (killed only
+//! once the lock word's `WAITERS` bit shows that it really waits). The parent must then acquire
+//! within a bounded time, and be told `OwnerDied` exactly when the child died holding the lock
+//! (the lock word still names it).
 
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use shmipc::{LockError, SharedMutex};
 use shmipc_schemas::Ping;
@@ -31,6 +32,7 @@ fn run_trials(trials: u32) -> Tally {
             // Killed while blocked in lock(): it never held the lock, so nobody is told.
             let held = m.lock_timeout(BOUND).expect("parent locks");
             let mut child = Peer::spawn_ready(SYNC_PEER, &["acquire", &name]);
+            wait_until_parked(&m, &child, trial);
             child.kill_after(Duration::from_micros(rng.below(2_000)));
             drop(held);
             let g = m.lock_timeout(BOUND);
@@ -91,6 +93,29 @@ fn holder_killed_while_parent_waits() {
             other => panic!("trial {trial}: expected OwnerDied, got {other:?}"),
         }
         killer.join().unwrap();
+    }
+}
+
+/// Waits until `child` waits for `m` for real: it announced itself in the lock word (the
+/// `WAITERS` bit, set right before it sleeps) and, where `/proc` tells, it sleeps. Only the
+/// child can have set the bit: the parent holds the lock and nobody else uses it.
+fn wait_until_parked(m: &SharedMutex<Ping>, child: &Peer, trial: u32) {
+    let stat = format!("/proc/{}/stat", child.pid());
+    let started = Instant::now();
+    loop {
+        let sleeping = std::fs::read_to_string(&stat).map_or(true, |s| {
+            s.rsplit(')')
+                .next()
+                .is_some_and(|r| r.trim_start().starts_with('S'))
+        });
+        if m.has_waiters() && sleeping {
+            return;
+        }
+        assert!(
+            started.elapsed() < BOUND,
+            "trial {trial}: the child never waited for the lock"
+        );
+        std::thread::sleep(Duration::from_micros(200));
     }
 }
 

@@ -2,7 +2,7 @@
 //! the fixed header out of (or into) the mapping.
 //!
 //! This process touches a mapped header only through this module: the state word through
-//! [`StateWord`] (32-bit atomics), every other header byte through the atomic copies of
+//! [`StateWord`] (32-bit atomics), every other header byte through the byte-wise atomic copies of
 //! [`super::shared`]. That is the invariant every `SAFETY` comment below relies on.
 
 use core::sync::atomic::{AtomicU32, Ordering};
@@ -14,7 +14,7 @@ use crate::sys::sigbus::{self, Registration};
 
 use super::error::Error;
 use super::header::{FIXED_LEN, STATE_OFFSET};
-use super::shared::{atomic_u32, copy_from_shared, copy_to_shared, copy_words_from_shared};
+use super::shared::{atomic_u32, copy_from_shared, copy_to_shared};
 
 /// A segment's shared mapping, registered with the `SIGBUS` defence ([`crate::sys::sigbus`]):
 /// if another process shrinks the file, a touch of a lost page does not kill this process; the
@@ -145,32 +145,24 @@ pub(crate) fn copy_rest_in(bytes: &[u8], map: &Mapping) {
 /// Copies the published header past its fixed part out of `map` into `out`
 /// (`bytes[FIXED_LEN..header_len]` of the caller's copy).
 ///
-/// # Safety
-///
-/// The caller read the state word as ready with an acquire load before this call (so the
-/// creator's writes of these bytes happen before the copy, and nothing in this process writes a
-/// published header).
+/// Byte-wise, the creator's width ([`copy_rest_in`]): a peer may forge the ready state early,
+/// while a creator thread of this process is still writing these bytes, and a copy with wider
+/// atomics would then race with its byte stores (mixed-size accesses, which the Rust memory
+/// model does not define). With the same width on both sides such a copy only sees a mix of old
+/// and new bytes, which the header checks then reject.
 ///
 /// # Panics
 ///
 /// If `map` is shorter than `FIXED_LEN + out.len()`.
-pub(crate) unsafe fn copy_published_rest_out(map: &Mapping, out: &mut [u8]) {
+pub(crate) fn copy_published_rest_out(map: &Mapping, out: &mut [u8]) {
     assert!(
         FIXED_LEN + out.len() <= map.len(),
         "mapping shorter than the header"
     );
-    // SAFETY: a page-aligned mapping plus FIXED_LEN is 8-byte aligned.
-    let src = unsafe { map.as_mut_ptr().add(FIXED_LEN) };
-    if out.len().is_multiple_of(8) {
-        // SAFETY: `src` is 8-byte aligned and `out.len()` bytes from it are mapped (asserted);
-        // the creator's writes were published before the caller's acquire load (caller), and
-        // nothing in this process writes a published header; the range skips the state word.
-        unsafe { copy_words_from_shared(src, out) };
-    } else {
-        // SAFETY: `out.len()` bytes from `src` are mapped (asserted); header bytes are accessed
-        // only through atomic copies, and the range skips the state word.
-        unsafe { copy_from_shared(src, out) };
-    }
+    // SAFETY: `FIXED_LEN + out.len()` bytes are mapped (asserted) and live while `map` is
+    // borrowed; the range skips the state word, and header bytes are accessed only through
+    // byte-wise atomic copies in this process (module invariant), so nothing races mixed-size.
+    unsafe { copy_from_shared(map.as_mut_ptr().add(FIXED_LEN), out) };
 }
 
 #[cfg(test)]

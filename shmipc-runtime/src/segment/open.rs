@@ -117,6 +117,7 @@ fn wait_until_ready(
                 let creator = header::creator_of(&fixed).unwrap_or(ProcessIdentity {
                     pid: 0,
                     start_time: 0,
+                    pid_ns: None,
                 });
                 if creator.liveness() == Liveness::Dead {
                     return Err(Error::CreatorDied {
@@ -145,8 +146,9 @@ fn copy_header(map: &Mapping, fixed: &[u8; FIXED_LEN], name: &str) -> Result<Vec
     }
     let mut bytes = vec![0u8; header_len];
     bytes[..FIXED_LEN].copy_from_slice(fixed);
-    // SAFETY: `wait_until_ready` read the state word as ready with an acquire load.
-    unsafe { copy_published_rest_out(map, &mut bytes[FIXED_LEN..]) };
+    // `wait_until_ready` read the state word as ready with an acquire load, so an honest
+    // creator's bytes are complete; a forged early state only garbles the copy.
+    copy_published_rest_out(map, &mut bytes[FIXED_LEN..]);
     Ok(bytes)
 }
 

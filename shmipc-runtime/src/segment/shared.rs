@@ -42,22 +42,3 @@ pub(crate) unsafe fn atomic_u32<'a>(ptr: *mut u8) -> &'a AtomicU32 {
     // valid `u32`.
     unsafe { AtomicU32::from_ptr(ptr.cast()) }
 }
-
-/// Copies `dst.len()` bytes (a multiple of 8) from `src` into `dst`, eight bytes per relaxed
-/// atomic load.
-///
-/// # Safety
-///
-/// `src` must be 8-byte aligned, `src .. src + dst.len()` inside a live shared mapping, and no
-/// write in this process may race with the copy (writes published before an acquire load that
-/// happened before the copy do not race).
-pub(crate) unsafe fn copy_words_from_shared(src: *const u8, dst: &mut [u8]) {
-    use core::sync::atomic::AtomicU64;
-    for (i, chunk) in dst.chunks_exact_mut(8).enumerate() {
-        // SAFETY: `src + 8 i` is 8-byte aligned and inside the mapping (caller); loads do not
-        // conflict with other loads, and the caller rules out racing writes.
-        let word = unsafe { AtomicU64::from_ptr(src.add(8 * i).cast::<u64>().cast_mut()) }
-            .load(Ordering::Relaxed);
-        chunk.copy_from_slice(&word.to_ne_bytes());
-    }
-}

@@ -166,6 +166,7 @@ fn racing_replacers_of_a_dead_segment_make_exactly_one_creator() {
     let dead = crate::sys::process::ProcessIdentity {
         pid: u32::MAX,
         start_time: 0,
+        pid_ns: None,
     };
     let (mut bytes, geo) = header::encode(SegmentKind::Value, &PAIR, 16, dead).unwrap();
     bytes[header::STATE_OFFSET..header::STATE_OFFSET + 4]

@@ -18,6 +18,16 @@
 //! judge that reads a record whose pid differs from the word's pid knows that the record is stale
 //! (the owner is between its CAS and its record store, or died there) and falls back to asking
 //! whether the pid exists at all.
+//!
+//! # The owner's pid namespace
+//!
+//! A pid names a process only in its pid namespace, so beside the word the owner writes its
+//! namespace tag (the inode number of its `/proc/self/ns/pid`, 0 if unknown) right after the CAS
+//! and before its record (which it stores with release ordering), and clears it before releasing.
+//! A taker-over clears it before its CAS too. So a judge that reads the word (acquire), then the
+//! record (acquire), then the tag, sees no tag older than the current owner's acquisition: 0, or
+//! the current owner's own tag (or a later holder's, whose record then differs). The judge never
+//! condemns an owner whose tag is not its own namespace's (see `owner.rs`).
 
 use super::atomic::{AtomicU32, AtomicU64, Ordering, fence};
 
@@ -63,6 +73,8 @@ pub(crate) struct Owner {
     pub pid: u32,
     /// `pack_record(pid, start_time)`.
     pub record: u64,
+    /// The pid namespace tag (0 = unknown).
+    pub ns: u32,
 }
 
 /// What a judge says about the owner named in a held lock word.
@@ -91,15 +103,15 @@ pub(crate) enum Acquired {
 /// | offset | size | content |
 /// | ---: | ---: | --- |
 /// | 0 | 4 | lock word (encoding above) |
-/// | 4 | 4 | reserved, zero |
+/// | 4 | 4 | owner's pid namespace tag (inode of its `/proc/self/ns/pid`), 0 when unknown or unlocked |
 /// | 8 | 8 | owner record: pid (bits 0–21), process start time in clock ticks (22–63), 0 when unlocked |
 #[repr(C)]
 #[cfg_attr(not(loom), derive(Debug, Default))]
 pub(crate) struct LockWords {
     /// The lock word (futex word).
     pub word: AtomicU32,
-    /// Reserved, zero.
-    pub reserved: AtomicU32,
+    /// The owner's pid namespace tag.
+    pub owner_ns: AtomicU32,
     /// The owner record.
     pub record: AtomicU64,
 }
@@ -107,7 +119,7 @@ pub(crate) struct LockWords {
 #[cfg(not(loom))]
 const _: () = {
     assert!(core::mem::offset_of!(LockWords, word) == 0);
-    assert!(core::mem::offset_of!(LockWords, reserved) == 4);
+    assert!(core::mem::offset_of!(LockWords, owner_ns) == 4);
     assert!(core::mem::offset_of!(LockWords, record) == 8);
     assert!(size_of::<LockWords>() == 16 && align_of::<LockWords>() == 8);
 };
@@ -118,7 +130,7 @@ impl LockWords {
     pub fn new(word: u32, record: u64) -> LockWords {
         LockWords {
             word: AtomicU32::new(word),
-            reserved: AtomicU32::new(0),
+            owner_ns: AtomicU32::new(0),
             record: AtomicU64::new(record),
         }
     }
@@ -128,6 +140,7 @@ impl LockWords {
     pub fn raw(&self) -> RawLock<'_> {
         RawLock {
             word: &self.word,
+            owner_ns: &self.owner_ns,
             record: &self.record,
         }
     }
@@ -138,6 +151,8 @@ impl LockWords {
 pub(crate) struct RawLock<'a> {
     /// The lock word (futex word).
     pub word: &'a AtomicU32,
+    /// The owner's pid namespace tag.
+    pub owner_ns: &'a AtomicU32,
     /// The owner record.
     pub record: &'a AtomicU64,
 }
@@ -170,7 +185,7 @@ impl RawLock<'_> {
                 Ordering::Relaxed,
             ) {
                 Ok(_) => {
-                    self.record.store(me.record, Ordering::Relaxed);
+                    self.write_owner(me);
                     return Ok(if seen & INCONSISTENT != 0 {
                         Acquired::OwnerDied
                     } else {
@@ -182,14 +197,30 @@ impl RawLock<'_> {
         }
     }
 
-    /// Asks `judge` about the owner of the held word `seen`; if it is dead, takes the lock over
-    /// with one compare-and-swap from `seen`, so of all the lockers that found the same dead owner
-    /// exactly one succeeds. Returns `None` when the owner lives or the word changed meanwhile.
+    /// The owner's tag and record, written by the owner right after its CAS: the tag first, so
+    /// that a judge that reads our record (acquire) also sees our tag.
+    #[inline]
+    fn write_owner(&self, me: Owner) {
+        self.owner_ns.store(me.ns, Ordering::Relaxed);
+        self.record.store(me.record, Ordering::Release);
+    }
+
+    /// The owner record and namespace tag of a held lock, read in the order `write_owner` makes
+    /// sound (after an acquire load of, or an acquire fence after, the word).
+    pub fn owner_info(&self) -> (u64, u32) {
+        let record = self.record.load(Ordering::Acquire);
+        (record, self.owner_ns.load(Ordering::Relaxed))
+    }
+
+    /// Asks `judge` about the owner of the held word `seen` (its pid, record and namespace tag);
+    /// if it is dead, takes the lock over with one compare-and-swap from `seen`, so of all the
+    /// lockers that found the same dead owner exactly one succeeds. Returns `None` when the owner
+    /// lives or the word changed meanwhile.
     pub fn try_take_over(
         &self,
         seen: u32,
         me: Owner,
-        judge: impl FnOnce(u32, u64) -> Verdict,
+        judge: impl FnOnce(u32, u64, u32) -> Verdict,
     ) -> Option<Acquired> {
         if is_corrupted(seen) {
             return self
@@ -206,8 +237,8 @@ impl RawLock<'_> {
         // shown a record older than that release's clearing (an earlier holder's record beside a
         // later holder's word). A judgement that went stale anyway is stopped in `replace_dead`.
         fence(Ordering::Acquire);
-        let record = self.record.load(Ordering::Acquire);
-        if judge(pid, record) == Verdict::Alive {
+        let (record, ns) = self.owner_info();
+        if judge(pid, record, ns) == Verdict::Alive {
             return None;
         }
         self.replace_dead(seen, record, me)
@@ -251,12 +282,15 @@ impl RawLock<'_> {
         self.swap_in(seen, me)
     }
 
-    /// The take-over CAS: `seen` → `me`, inconsistent, keeping `WAITERS`; then our record.
+    /// The take-over CAS: `seen` → `me`, inconsistent, keeping `WAITERS`; then our tag and
+    /// record. The replaced owner's tag is cleared before the CAS, so that no judge who sees our
+    /// word reads it as ours (a losing taker-over may clear ours: we then look unknown, so alive).
     fn swap_in(&self, seen: u32, me: Owner) -> Result<(), u32> {
+        self.owner_ns.store(0, Ordering::Relaxed);
         let new = me.pid | INCONSISTENT | (seen & WAITERS);
         self.word
             .compare_exchange(seen, new, Ordering::AcqRel, Ordering::Relaxed)
-            .map(|_| self.record.store(me.record, Ordering::Relaxed))
+            .map(|_| self.write_owner(me))
     }
 
     /// Sets the `WAITERS` bit on the held word `seen` before sleeping on it. Returns the word to
@@ -275,6 +309,7 @@ impl RawLock<'_> {
     #[inline]
     pub fn release(&self, consistent: bool) -> bool {
         self.record.store(0, Ordering::Relaxed);
+        self.owner_ns.store(0, Ordering::Relaxed);
         let new = if consistent { 0 } else { INCONSISTENT };
         let old = self.word.swap(new, Ordering::Release);
         old & WAITERS != 0
@@ -289,6 +324,7 @@ mod tests {
         Owner {
             pid,
             record: pack_record(pid, 1234),
+            ns: 77,
         }
     }
 
@@ -319,26 +355,28 @@ mod tests {
         let lock = s.raw();
         assert_eq!(lock.try_acquire(me(5), false), Ok(Acquired::Clean));
         assert_eq!(get(&s).1, me(5).record);
+        assert_eq!(lock.owner_info(), (me(5).record, 77));
         assert_eq!(lock.try_acquire(me(6), false), Err(5));
         assert_eq!(lock.announce_waiter(5), Ok(5 | WAITERS));
         assert!(lock.release(true));
         assert_eq!(get(&s), (0, 0));
+        assert_eq!(lock.owner_info(), (0, 0), "all zero when unlocked");
     }
 
     #[test]
     fn dead_owner_is_taken_over_once_and_stays_inconsistent() {
         let s = held_by(5);
         let lock = s.raw();
-        assert_eq!(lock.try_take_over(5, me(6), |_, _| Verdict::Alive), None);
+        assert_eq!(lock.try_take_over(5, me(6), |_, _, _| Verdict::Alive), None);
         assert_eq!(
-            lock.try_take_over(5, me(6), |pid, rec| {
-                assert_eq!((pid, rec), (5, me(5).record));
+            lock.try_take_over(5, me(6), |pid, rec, ns| {
+                assert_eq!((pid, rec, ns), (5, me(5).record, 77));
                 Verdict::Dead
             }),
             Some(Acquired::OwnerDied)
         );
         // A second locker that judged the same dead owner loses.
-        assert_eq!(lock.try_take_over(5, me(7), |_, _| Verdict::Dead), None);
+        assert_eq!(lock.try_take_over(5, me(7), |_, _, _| Verdict::Dead), None);
         assert_eq!(get(&s).0, 6 | INCONSISTENT);
         // Released without repair: the next locker is told again.
         lock.release(false);
@@ -356,14 +394,16 @@ mod tests {
         let reused = Owner {
             pid: 5,
             record: pack_record(5, 9999),
+            ns: 78,
         };
-        let taken = lock.try_take_over(5, me(6), |_, _| {
+        let taken = lock.try_take_over(5, me(6), |_, _, _| {
             lock.release(true);
             lock.try_acquire(reused, false).unwrap();
             Verdict::Dead
         });
         assert_eq!(taken, None);
         assert_eq!(get(&s), (5, reused.record));
+        assert_eq!(s.owner_ns.load(Ordering::Relaxed), 78);
     }
 
     #[test]
@@ -372,7 +412,7 @@ mod tests {
         // 9's record (9 would then look unconfirmed to every waiter).
         let s = held_by(9);
         let lock = s.raw();
-        assert_eq!(lock.try_take_over(5, me(6), |_, _| Verdict::Dead), None);
+        assert_eq!(lock.try_take_over(5, me(6), |_, _, _| Verdict::Dead), None);
         assert_eq!(get(&s), (9, me(9).record));
     }
 

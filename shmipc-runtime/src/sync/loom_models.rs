@@ -17,6 +17,7 @@ fn owner(pid: u32) -> Owner {
     Owner {
         pid,
         record: pack_record(pid, 1000 + u64::from(pid)),
+        ns: 1,
     }
 }
 
@@ -67,7 +68,7 @@ impl Shared {
                     let dead = self.dead.load(Ordering::Acquire);
                     let judged = self
                         .lock()
-                        .try_take_over(seen, me, |pid, _| dead_if_pid_1(pid, dead));
+                        .try_take_over(seen, me, |pid, _, _| dead_if_pid_1(pid, dead));
                     if let Some(a) = judged {
                         return a;
                     }
@@ -326,6 +327,7 @@ fn loom_pid_reuse_never_takes_over_a_live_owner() {
         let reused = Owner {
             pid: 1,
             record: pack_record(1, 2000),
+            ns: 1,
         };
         let a = spawn(&s, move |s| {
             spin_acquire(s, owner(1));
@@ -343,7 +345,7 @@ fn loom_pid_reuse_never_takes_over_a_live_owner() {
                     Ok(_) => break,
                     Err(seen) => {
                         // The judge looks at the processes after reading the record.
-                        let taken = s.lock().try_take_over(seen, me, |pid, rec| {
+                        let taken = s.lock().try_take_over(seen, me, |pid, rec, _| {
                             judge_pid_reuse(s.dead.load(Ordering::Acquire), pid, rec)
                         });
                         if taken.is_some() {
@@ -382,7 +384,7 @@ fn loom_stale_take_over_keeps_the_new_owners_record() {
         let c = spawn(&s, |s| {
             if let Err(seen) = s.lock().try_acquire(owner(3), false) {
                 // The judge looks at the processes after reading the record.
-                let dead = |pid, _| dead_if_pid_1(pid, s.dead.load(Ordering::Acquire));
+                let dead = |pid, _, _| dead_if_pid_1(pid, s.dead.load(Ordering::Acquire));
                 if s.lock().try_take_over(seen, owner(3), dead).is_some() {
                     s.lock().release(true);
                 }
@@ -393,5 +395,60 @@ fn loom_stale_take_over_keeps_the_new_owners_record() {
         let rec = p.join().unwrap();
         c.join().unwrap();
         assert_eq!(rec, owner(2).record, "the holder's record was cleared");
+    });
+}
+
+/// Spins (yielding) until acquired, taking over from owners `judge` condemns.
+fn acquire_judging(s: &Shared, me: Owner, judge: impl Fn(u32, u64, u32) -> Verdict) {
+    loop {
+        match s.lock().try_acquire(me, false) {
+            Ok(_) => return,
+            Err(seen) => {
+                if s.lock().try_take_over(seen, me, &judge).is_some() {
+                    return;
+                }
+            }
+        }
+        thread::yield_now();
+    }
+}
+
+/// Pid namespaces: pid 1 of namespace A locks and dies holding; pid 2 of namespace B takes over
+/// (it is told that pid 1 died). Pid 2 names nobody in A, so a judge in A that believed a tag of A
+/// beside pid 2's word (the dead owner's stale tag, or one read before pid 2 wrote its own) would
+/// condemn pid 2. The tag protocol (cleared before the take-over CAS, written before the
+/// release-stored record, cleared on release) must keep the judge in A from ever taking the lock
+/// from the live pid 2.
+#[test]
+fn loom_a_judge_never_condemns_an_owner_of_another_namespace() {
+    const A: u32 = 1;
+    const B: u32 = 2;
+    model_shared(|s| {
+        // Pid 1 (namespace A) locked and died holding the lock.
+        s.lock().try_acquire(owner(1), false).unwrap();
+        let t = spawn(&s, |s| {
+            acquire_judging(s, Owner { ns: B, ..owner(2) }, |pid, _, _| {
+                dead_if_pid_1(pid, true)
+            });
+            s.update(|d| d + 1);
+            s.lock().release(true);
+        });
+        let j = spawn(&s, |s| {
+            // In namespace A pid 1 is dead and pid 2 does not exist; owners tagged otherwise
+            // cannot be told (the real judge in `owner.rs` decides the same way).
+            acquire_judging(s, Owner { ns: A, ..owner(3) }, |pid, _, ns| {
+                if ns == A && (pid == 1 || pid == 2) {
+                    Verdict::Dead
+                } else {
+                    Verdict::Alive
+                }
+            });
+            // UnsafeCell access: loom reports two simultaneous holders.
+            s.update(|d| d + 1);
+            s.lock().release(true);
+        });
+        t.join().unwrap();
+        j.join().unwrap();
+        assert_eq!(s.get(), 2);
     });
 }

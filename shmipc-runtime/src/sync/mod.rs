@@ -29,13 +29,13 @@
 //! | segment kind | offset | size | content |
 //! | --- | --- | --- | --- |
 //! | `Mutex` | 0 | 4 | lock word: owner pid (bits 0–21), reserved zero (22–29), inconsistent (30), waiters (31) |
-//! | | 4 | 4 | reserved, zero |
+//! | | 4 | 4 | owner's pid namespace tag (inode of its `/proc/self/ns/pid`), 0 when unknown or unlocked |
 //! | | 8 | 8 | owner record: pid (bits 0–21), process start time in clock ticks (22–63), 0 when unlocked |
 //! | | 16 | 48 | padding, zero |
 //! | | 64 | `size_of::<T>()` | the value |
 //! | `SeqLock` | 0 | 8 | sequence: completed writes, 0 = no value |
 //! | | 8 | 4 | writer token word (same encoding as the lock word) |
-//! | | 12 | 4 | reserved, zero |
+//! | | 12 | 4 | writer token owner's pid namespace tag |
 //! | | 16 | 8 | writer token owner record |
 //! | | 24 | 40 | reserved, zero |
 //! | | 64 + i·S | `size_of::<T>()` | slot i of 4, S = `size_of::<T>()` rounded up to 64; value k is in slot k % 4 |
@@ -43,7 +43,7 @@
 //! Bytes 0–63 of each are a `#[repr(C)]` control block of atomics (`MutexControl` in `mutex.rs`,
 //! `SeqLockControl` in `seqlock.rs`, whose writer token is a [`RoleToken`]), reached through
 //! [`RawSegment::control`](crate::segment::RawSegment::control); `offset_of!` assertions beside
-//! each pin it to this table. A lock word, its reserved word and its owner record are always one
+//! each pin it to this table. A lock word, its namespace tag and its owner record are always one
 //! 16-byte `LockWords` (`lock_word.rs`).
 //!
 //! A [`WaitCell`] is 8 bytes wherever its user puts it: the value (offset 0) and the waiter count
@@ -51,7 +51,11 @@
 //!
 //! # Platforms
 //!
-//! On Linux, owner death is read from `/proc/PID/stat` (gone, zombie, or another start time). On
+//! On Linux, owner death is read from `/proc/PID/stat` (gone, zombie, or another start time) and
+//! `kill(pid, 0)`, and only a proven death counts: an owner of another pid namespace or of one
+//! it could not read, or one that `/proc` hides while `kill` finds its pid, counts as alive, so
+//! waits on it time out instead of taking over (see `sys/process.rs`). A holder that `exec`s keeps its pid and start time, so its
+//! locks and roles stay held until it exits: drop guards and release roles before `exec`. On
 //! the portable path (other systems, or the `portable` feature) it is `kill(pid, 0)`: pid reuse is
 //! not detected, and a holder that died but is not yet reaped by its parent looks alive until it
 //! is; waiting is polling with sleeps of up to 1 ms.
@@ -69,6 +73,7 @@ mod seq_protocol;
 not_under_loom! {
     pub(crate) mod atomic_copy;
     mod error;
+    mod guard;
     mod mutex;
     mod owner;
     mod role;

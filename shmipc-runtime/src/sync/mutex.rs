@@ -43,18 +43,23 @@
 //!
 //! # Waiting
 //!
-//! Uncontended lock and unlock are one CAS and one swap, no system call (the pid is cached).
+//! Uncontended lock and unlock are one CAS and one swap, no system call (the pid is cached), plus,
+//! when the guard is dereferenced, a copy of the value in and out (see `guard.rs`: the safe API
+//! never hands out a reference into memory a peer can write).
 //! A contended locker spins adaptively (see `spin.rs`), then sets `WAITERS` and sleeps on the word
 //! (futex without the private flag, or the portable poll), in slices of 1 ms doubling to 64 ms;
 //! after a slice passes without a wake-up it checks whether the owner still lives.
 
 use core::marker::PhantomData;
-use core::ops::{Deref, DerefMut};
 use core::sync::atomic::{AtomicU64, Ordering};
 use std::time::{Duration, Instant};
 
 use super::error::LockError;
-use super::lock_word::{Acquired, LockWords, Owner, RawLock, Verdict, is_corrupted, owner_pid};
+pub use super::guard::MutexGuard;
+use super::guard::Spare;
+use super::lock_word::{
+    Acquired, LockWords, Owner, RawLock, Verdict, WAITERS, is_corrupted, owner_pid,
+};
 use super::owner::{self, Judgement};
 use super::spin::Spinner;
 use super::wait;
@@ -68,7 +73,7 @@ use crate::segment::{
 /// | offset | size | content |
 /// | ---: | ---: | --- |
 /// | 0 | 4 | lock word (encoding in `lock_word.rs`) |
-/// | 4 | 4 | reserved, zero |
+/// | 4 | 4 | owner's pid namespace tag (inode of its `/proc/self/ns/pid`), 0 when unknown or unlocked |
 /// | 8 | 8 | owner record: pid (bits 0–21), process start time in clock ticks (22–63), 0 when unlocked |
 /// | 16 | 48 | padding, zero, so that the value starts on its own cache line |
 #[repr(C)]
@@ -79,7 +84,7 @@ struct MutexControl {
 
 const _: () = {
     assert!(core::mem::offset_of!(MutexControl, lock.word) == 0);
-    assert!(core::mem::offset_of!(MutexControl, lock.reserved) == 4);
+    assert!(core::mem::offset_of!(MutexControl, lock.owner_ns) == 4);
     assert!(core::mem::offset_of!(MutexControl, lock.record) == 8);
     assert!(core::mem::offset_of!(MutexControl, padding) == 16);
     assert!(size_of::<MutexControl>() == 64);
@@ -110,6 +115,7 @@ impl<T: SharedLayout> SharedPrimitive for SharedMutex<T> {
         Ok(SharedMutex {
             segment,
             spinner: Spinner::new(),
+            spare: Spare::new(),
             _value: PhantomData,
         })
     }
@@ -126,15 +132,18 @@ pub type LockResult<'a, T> = Result<MutexGuard<'a, T>, LockError<MutexGuard<'a, 
 pub struct SharedMutex<T: SharedLayout> {
     segment: RawSegment,
     spinner: Spinner,
+    /// The guards' private copy of the value, kept between locks (see `guard.rs`).
+    spare: Spare<T>,
     _value: PhantomData<T>,
 }
 
-// SAFETY: the handle owns a segment mapping (not tied to a thread) and hands out `&mut T` only
-// through a guard that holds the lock, which excludes every other thread and process; as for
-// `std::sync::Mutex`, that makes the handle Send and Sync when `T: Send`.
+// SAFETY: the handle owns a segment mapping (not tied to a thread) and a heap buffer (moved
+// between guards with an atomic swap); the shared value is only ever accessed with atomic copies,
+// and a guard's `&mut T` points into a private copy that only that guard uses. The value moves
+// between threads through the lock, as with `std::sync::Mutex`, so Send and Sync need `T: Send`.
 unsafe impl<T: SharedLayout + Send> Send for SharedMutex<T> {}
-// SAFETY: as above: concurrent `&SharedMutex` use goes through the atomic lock protocol, and the
-// value moves between threads only under the lock.
+// SAFETY: as above: concurrent `&SharedMutex` use goes through the atomic lock protocol, the
+// atomic copies and the atomic spare-buffer swap.
 unsafe impl<T: SharedLayout + Send> Sync for SharedMutex<T> {}
 
 impl<T: SharedLayout> SharedMutex<T> {
@@ -164,6 +173,13 @@ impl<T: SharedLayout> SharedMutex<T> {
         (pid != 0).then_some(pid)
     }
 
+    /// Whether the lock word says that somebody may sleep waiting for the lock (its `WAITERS`
+    /// bit: set by a waiter before it sleeps, cleared by every unlock). Diagnostic only, like
+    /// [`holder`](Self::holder): stale as soon as it is returned, and the waiter may be dead.
+    pub fn has_waiters(&self) -> bool {
+        self.raw().word.load(Ordering::Acquire) & WAITERS != 0
+    }
+
     /// The shared-memory name.
     pub fn name(&self) -> &str {
         self.segment.name()
@@ -173,7 +189,14 @@ impl<T: SharedLayout> SharedMutex<T> {
         self.segment.control::<MutexControl>().lock.raw()
     }
 
-    fn value_ptr(&self) -> *mut T {
+    /// The guards' spare private buffer.
+    pub(super) fn spare(&self) -> &Spare<T> {
+        &self.spare
+    }
+
+    /// The value in shared memory (accessed through `atomic_copy` only, or the guard's unsafe
+    /// in-place path).
+    pub(super) fn value_ptr(&self) -> *mut T {
         // SAFETY: CONTROL + size_of::<T>() = PAYLOAD bytes are mapped (checked at create/open);
         // CONTROL (64) is a multiple of T's alignment (asserted ≤ 64) and the payload is
         // 64-aligned. The value does not overlap the control block, which ends at CONTROL.
@@ -189,7 +212,7 @@ impl<T: SharedLayout> SharedMutex<T> {
     pub fn lock(&self) -> LockResult<'_, T> {
         let me = owner::current();
         match self.raw().try_acquire(me, false) {
-            Ok(a) => self.guard(a),
+            Ok(a) => self.guard(a, me),
             Err(_) => self.acquire(me, None),
         }
     }
@@ -199,7 +222,7 @@ impl<T: SharedLayout> SharedMutex<T> {
     pub fn lock_timeout(&self, timeout: Duration) -> LockResult<'_, T> {
         let me = owner::current();
         match self.raw().try_acquire(me, false) {
-            Ok(a) => self.guard(a),
+            Ok(a) => self.guard(a, me),
             Err(_) => self.acquire(me, Some(timeout)),
         }
     }
@@ -209,9 +232,9 @@ impl<T: SharedLayout> SharedMutex<T> {
         let me = owner::current();
         let raw = self.raw();
         match raw.try_acquire(me, false) {
-            Ok(a) => self.guard(a),
+            Ok(a) => self.guard(a, me),
             Err(seen) => match raw.try_take_over(seen, me, owner::verdict) {
-                Some(a) => self.guard(a),
+                Some(a) => self.guard(a, me),
                 None => Err(LockError::WouldBlock),
             },
         }
@@ -231,13 +254,13 @@ impl<T: SharedLayout> SharedMutex<T> {
             }
         });
         if let Some(a) = spun {
-            return self.guard(a);
+            return self.guard(a, me);
         }
         let mut slice = FIRST_SLICE;
         let mut stale: Option<(u32, Instant)> = None;
         loop {
             let seen = match raw.try_acquire(me, true) {
-                Ok(a) => return self.guard(a),
+                Ok(a) => return self.guard(a, me),
                 Err(seen) => seen,
             };
             // Announce before the deadline check: a waiter woken by an unlock (which cleared
@@ -262,7 +285,7 @@ impl<T: SharedLayout> SharedMutex<T> {
             // A whole slice without a wake-up: does the owner still live?
             slice = (slice * 2).min(MAX_SLICE);
             let now = raw.word.load(Ordering::Relaxed);
-            let taken = raw.try_take_over(now, me, |pid, rec| match owner::judge(pid, rec) {
+            let taken = raw.try_take_over(now, me, |p, r, n| match owner::judge(p, r, n) {
                 Judgement::Alive => Verdict::Alive,
                 Judgement::Dead => Verdict::Dead,
                 Judgement::Unconfirmed => match stale {
@@ -275,18 +298,14 @@ impl<T: SharedLayout> SharedMutex<T> {
                 },
             });
             if let Some(a) = taken {
-                return self.guard(a);
+                return self.guard(a, me);
             }
         }
     }
 
     #[inline]
-    fn guard(&self, how: Acquired) -> LockResult<'_, T> {
-        let guard = MutexGuard {
-            mutex: self,
-            consistent: how == Acquired::Clean,
-            _not_send: PhantomData,
-        };
+    fn guard(&self, how: Acquired, me: Owner) -> LockResult<'_, T> {
+        let guard = MutexGuard::new(self, how == Acquired::Clean, me.pid);
         match how {
             Acquired::Clean => Ok(guard),
             Acquired::OwnerDied => Err(LockError::OwnerDied(guard)),
@@ -297,67 +316,4 @@ impl<T: SharedLayout> SharedMutex<T> {
 
 fn far_future() -> Instant {
     Instant::now() + Duration::from_secs(100 * 365 * 24 * 3600)
-}
-
-/// Exclusive access to the value of a locked [`SharedMutex`]; unlocks when dropped.
-pub struct MutexGuard<'a, T: SharedLayout> {
-    mutex: &'a SharedMutex<T>,
-    consistent: bool,
-    // The guard stays on the thread that locked (like std's), so `Drop` runs where `lock` did.
-    _not_send: PhantomData<*const ()>,
-}
-
-// SAFETY: sharing `&MutexGuard` only gives `&T`; `T: SharedLayout` is plain data and atomics,
-// which are `Sync`.
-unsafe impl<T: SharedLayout + Sync> Sync for MutexGuard<'_, T> {}
-
-impl<T: SharedLayout> MutexGuard<'_, T> {
-    /// Declares the value repaired after `OwnerDied` or `Corrupted`, so that the next locker gets
-    /// a plain guard. Without it, every next locker is told `OwnerDied` again.
-    pub fn mark_consistent(&mut self) {
-        self.consistent = true;
-    }
-
-    /// Whether the value is considered consistent (locked cleanly or marked so).
-    pub fn is_consistent(&self) -> bool {
-        self.consistent
-    }
-}
-
-impl<T: SharedLayout> Deref for MutexGuard<'_, T> {
-    type Target = T;
-    fn deref(&self) -> &T {
-        // SAFETY: the guard holds the lock, so no other thread or process that follows the lock
-        // protocol accesses the value; it is mapped, aligned, and valid for every bit pattern
-        // (`SharedLayout`), and the reference cannot outlive the guard.
-        unsafe { &*self.mutex.value_ptr() }
-    }
-}
-
-impl<T: SharedLayout> DerefMut for MutexGuard<'_, T> {
-    fn deref_mut(&mut self) -> &mut T {
-        // SAFETY: as in `deref`; `&mut self` makes this the only reference through this guard.
-        unsafe { &mut *self.mutex.value_ptr() }
-    }
-}
-
-impl<T: SharedLayout> Drop for MutexGuard<'_, T> {
-    /// Unlocks. A guard dropped while its thread panics leaves the value marked inconsistent, as
-    /// std's poisoning does: the critical section may have stopped half-way, so the next locker
-    /// is told `OwnerDied` and can repair.
-    fn drop(&mut self) {
-        let raw = self.mutex.raw();
-        if raw.release(self.consistent && !std::thread::panicking()) {
-            wait::wake(raw.word, 1);
-        }
-    }
-}
-
-impl<T: SharedLayout> core::fmt::Debug for MutexGuard<'_, T> {
-    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
-        f.debug_struct("MutexGuard")
-            .field("name", &self.mutex.name())
-            .field("consistent", &self.consistent)
-            .finish_non_exhaustive()
-    }
 }

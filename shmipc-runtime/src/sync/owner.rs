@@ -1,4 +1,8 @@
 //! Who the calling process is (cached) and whether the owner named in a lock word still runs.
+//!
+//! Only a proven death condemns an owner (see `sys/process.rs`): an owner whose namespace tag is
+//! not ours (another pid namespace, or one that could not be read: its pid means nothing here)
+//! or whose liveness cannot be told counts as alive, so waiters time out instead of taking over.
 
 use core::sync::atomic::{AtomicU32, AtomicU64, Ordering};
 use std::sync::Once;
@@ -8,6 +12,7 @@ use crate::sys::process::{Liveness, ProcessIdentity};
 
 static PID: AtomicU32 = AtomicU32::new(0);
 static RECORD: AtomicU64 = AtomicU64::new(0);
+static NS: AtomicU32 = AtomicU32::new(0);
 static AT_FORK: Once = Once::new();
 
 extern "C" fn forget_after_fork() {
@@ -24,6 +29,7 @@ pub(crate) fn current() -> Owner {
         return Owner {
             pid,
             record: RECORD.load(Ordering::Relaxed),
+            ns: NS.load(Ordering::Relaxed),
         };
     }
     compute()
@@ -46,39 +52,55 @@ fn compute() -> Owner {
         id.pid
     );
     let record = pack_record(id.pid, id.start_time);
+    let ns = id.pid_ns.unwrap_or(0);
     RECORD.store(record, Ordering::Relaxed);
+    NS.store(ns, Ordering::Relaxed);
     PID.store(id.pid, Ordering::Release);
     Owner {
         pid: id.pid,
         record,
+        ns,
     }
 }
 
-/// What can be said about the owner `pid` of a held lock word whose owner record reads `record`.
+/// What can be said about the owner `pid` of a held lock word whose owner record reads `record`
+/// and namespace tag `ns`.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub(crate) enum Judgement {
-    /// The record names this pid and the process with that pid and start time runs.
+    /// The record names this pid and the process with that pid and start time runs, or that
+    /// cannot be told (the owner's pid namespace is not ours or unknown, `/proc` is hidden).
     Alive,
     /// The record names another pid (the owner is between taking the lock and writing its record,
-    /// or died there), and some process with this pid runs: probably the owner, maybe a reused pid.
+    /// or died there), and some process with this pid may run (or its namespace is not known to
+    /// be ours): probably the owner, maybe a reused pid.
     Unconfirmed,
-    /// No such process, a zombie, or the pid now belongs to a process started later.
+    /// Proven: no such process, a zombie, or the pid now belongs to a process started later.
     Dead,
 }
 
 /// Judges the owner of a held lock word (see [`Judgement`]).
-pub(crate) fn judge(pid: u32, record: u64) -> Judgement {
+pub(crate) fn judge(pid: u32, record: u64, ns: u32) -> Judgement {
     let (record_pid, start_time) = unpack_record(record);
+    // The tag is the current owner's, or 0 (see `lock_word.rs`); the portable path has none.
+    let same_namespace = crate::sys::PORTABLE || (ns != 0 && ns == current().ns);
+    let known = |start_time| {
+        let id = ProcessIdentity {
+            pid,
+            start_time,
+            pid_ns: None,
+        };
+        same_namespace && id.liveness() == Liveness::Dead
+    };
     if record_pid == pid {
-        match (ProcessIdentity { pid, start_time }).liveness() {
-            Liveness::Alive => Judgement::Alive,
-            Liveness::Dead => Judgement::Dead,
+        if known(start_time) {
+            Judgement::Dead
+        } else {
+            Judgement::Alive
         }
+    } else if known(0) {
+        Judgement::Dead
     } else {
-        match (ProcessIdentity { pid, start_time: 0 }).liveness() {
-            Liveness::Alive => Judgement::Unconfirmed,
-            Liveness::Dead => Judgement::Dead,
-        }
+        Judgement::Unconfirmed
     }
 }
 
@@ -86,8 +108,8 @@ pub(crate) fn judge(pid: u32, record: u64) -> Judgement {
 /// (fail closed; an unconfirmed owner counts as alive). A judge for [`RawLock::try_take_over`].
 ///
 /// [`RawLock::try_take_over`]: super::lock_word::RawLock::try_take_over
-pub(crate) fn verdict(pid: u32, record: u64) -> Verdict {
-    match judge(pid, record) {
+pub(crate) fn verdict(pid: u32, record: u64, ns: u32) -> Verdict {
+    match judge(pid, record, ns) {
         Judgement::Dead => Verdict::Dead,
         Judgement::Alive | Judgement::Unconfirmed => Verdict::Alive,
     }
@@ -102,10 +124,30 @@ mod tests {
         let me = current();
         assert_eq!(me, current());
         assert_eq!(me.pid, std::process::id());
-        assert_eq!(judge(me.pid, me.record), Judgement::Alive);
-        assert_eq!(judge(me.pid, 0), Judgement::Unconfirmed);
-        assert_eq!(judge(PID_MASK, 0), Judgement::Dead);
-        assert_eq!(verdict(me.pid, 0), Verdict::Alive);
-        assert_eq!(verdict(PID_MASK, 0), Verdict::Dead);
+        assert_eq!(judge(me.pid, me.record, me.ns), Judgement::Alive);
+        assert_eq!(judge(me.pid, 0, me.ns), Judgement::Unconfirmed);
+        assert_eq!(judge(PID_MASK, 0, me.ns), Judgement::Dead);
+        assert_eq!(verdict(me.pid, 0, me.ns), Verdict::Alive);
+        assert_eq!(verdict(PID_MASK, 0, me.ns), Verdict::Dead);
+        if !crate::sys::PORTABLE {
+            assert_ne!(me.ns, 0, "this process reads its pid namespace");
+        }
+    }
+
+    /// An owner whose tag is not our namespace's is never condemned by its pid, which names
+    /// nobody (or someone else) here: the pid `PID_MASK` is free here, yet not dead there.
+    #[test]
+    fn owners_of_another_or_unknown_namespace_are_not_judged_by_pid() {
+        if crate::sys::PORTABLE {
+            return; // no namespaces there
+        }
+        let me = current();
+        let dead_here = pack_record(PID_MASK, 5);
+        for ns in [0, me.ns.wrapping_add(1)] {
+            assert_eq!(judge(PID_MASK, dead_here, ns), Judgement::Alive);
+            assert_eq!(judge(PID_MASK, 0, ns), Judgement::Unconfirmed);
+            assert_eq!(verdict(PID_MASK, dead_here, ns), Verdict::Alive);
+        }
+        assert_eq!(judge(PID_MASK, dead_here, me.ns), Judgement::Dead);
     }
 }

@@ -26,7 +26,7 @@ pub enum RoleHolder {
 /// | offset | size | content |
 /// | ---: | ---: | --- |
 /// | 0 | 4 | lock word (encoding of `SharedMutex`'s: owner pid in bits 0–21) |
-/// | 4 | 4 | reserved, zero |
+/// | 4 | 4 | owner's pid namespace tag (inode of its `/proc/self/ns/pid`), 0 when unknown or free |
 /// | 8 | 8 | owner record: pid (bits 0–21), process start time in clock ticks (22–63) |
 #[repr(C)]
 #[derive(Debug, Default)]
@@ -36,7 +36,7 @@ pub struct RoleToken {
 
 const _: () = {
     assert!(core::mem::offset_of!(RoleToken, lock.word) == 0);
-    assert!(core::mem::offset_of!(RoleToken, lock.reserved) == 4);
+    assert!(core::mem::offset_of!(RoleToken, lock.owner_ns) == 4);
     assert!(core::mem::offset_of!(RoleToken, lock.record) == 8);
     assert!(size_of::<RoleToken>() == 16);
 };
@@ -65,9 +65,23 @@ impl RoleToken {
         }
     }
 
-    /// Gives the role up. Call only after a successful [`claim`](Self::claim).
-    pub fn release(&self) {
+    /// Gives the role up, if the token names this process; returns whether it did. Call only
+    /// after a successful [`claim`](Self::claim).
+    ///
+    /// The check makes a handle inherited through `fork` harmless: the child's pid differs from
+    /// the claimant's, so a child releasing (or dropping) the handle leaves the parent's role
+    /// alone. The pid is cached (see `owner.rs`), so the check costs two loads.
+    pub fn release(&self) -> bool {
+        if !self.is_mine() {
+            return false;
+        }
         self.raw().release(true);
+        true
+    }
+
+    /// Whether the token names this process as holder (a forked child of the holder is not it).
+    pub fn is_mine(&self) -> bool {
+        owner_pid(self.lock.word.load(Ordering::Relaxed)) == owner::current().pid
     }
 
     /// Who holds the role right now (a snapshot).
@@ -76,7 +90,8 @@ impl RoleToken {
         if pid == 0 {
             return RoleHolder::None;
         }
-        match verdict(pid, self.lock.record.load(Ordering::Acquire)) {
+        let (record, ns) = self.raw().owner_info();
+        match verdict(pid, record, ns) {
             Verdict::Dead => RoleHolder::Dead(pid),
             Verdict::Alive => RoleHolder::Alive(pid),
         }

@@ -36,8 +36,11 @@ pub(crate) fn write(seq: &AtomicU64, write_slot: impl FnOnce(usize)) {
 /// Step 1 of a write: the next sequence and the slot to write it into. After it, the slot may be
 /// written.
 pub(crate) fn begin(seq: &AtomicU64) -> (u64, usize) {
-    // Only this writer stores the sequence, so a relaxed load sees its own last store.
-    let next = seq.load(Ordering::Relaxed).wrapping_add(1).max(1);
+    // Acquire, not Relaxed: usually this writer made the last store itself, but after taking
+    // the role over from a dead writer the last publish was another process's, and nothing else
+    // orders this load (and the slot stores after it) after that publish. Free on x86 and cheap
+    // elsewhere (one load per write).
+    let next = seq.load(Ordering::Acquire).wrapping_add(1).max(1);
     // Orders the slot stores after every earlier publication (see the module docs).
     fence(Ordering::Release);
     (next, slot_of(next))

@@ -13,7 +13,10 @@
 //! One writer at a time is enforced with a robust writer token (the same lock word and owner
 //! record as [`SharedMutex`](super::SharedMutex), only ever try-locked): the first
 //! [`write`](SeqLock::write) through a handle claims it; another live writer gets
-//! [`SeqLockError::WriterBusy`]; a dead writer's token is taken over.
+//! [`SeqLockError::WriterBusy`]; a dead writer's token is taken over. The role belongs to the
+//! claiming process, not to the handle: a child forked from the writer inherits the handle but
+//! gets `WriterBusy` on its first write while the parent lives, and its drop leaves the parent's
+//! role alone.
 
 use core::marker::PhantomData;
 use core::mem::MaybeUninit;
@@ -24,6 +27,7 @@ use super::atomic_copy;
 use super::error::SeqLockError;
 #[cfg(test)]
 use super::lock_word::RawLock;
+use super::owner;
 use super::role::{RoleHolder, RoleToken};
 use super::seq_protocol;
 use crate::SharedLayout;
@@ -79,7 +83,7 @@ impl<T: SharedLayout + Copy> SharedPrimitive for SeqLock<T> {
     fn from_segment(segment: RawSegment, _: ()) -> Result<Self, Error> {
         Ok(SeqLock {
             segment,
-            writer: false,
+            writer: None,
             _value: PhantomData,
         })
     }
@@ -89,7 +93,10 @@ impl<T: SharedLayout + Copy> SharedPrimitive for SeqLock<T> {
 #[derive(Debug)]
 pub struct SeqLock<T: SharedLayout + Copy> {
     segment: RawSegment,
-    writer: bool,
+    /// The pid that claimed the writer role through this handle, if any. A forked child inherits
+    /// the handle but not the role: its pid differs, so it must claim (and gets `WriterBusy`
+    /// while the parent lives).
+    writer: Option<u32>,
     _value: PhantomData<T>,
 }
 
@@ -143,11 +150,10 @@ impl<T: SharedLayout + Copy> SeqLock<T> {
         }
     }
 
-    /// Publishes `value`. The first call through this handle claims the writer role.
+    /// Publishes `value`. The first call through this handle claims the writer role (and so does
+    /// the first call in a forked child, which gets `WriterBusy` while the parent holds it).
     pub fn write(&mut self, value: &T) -> Result<(), SeqLockError> {
-        if !self.writer {
-            self.claim_writer()?;
-        }
+        self.claim_writer()?;
         let src = (value as *const T).cast::<u8>();
         seq_protocol::write(self.seq(), |i| {
             // SAFETY: the slot is 64-aligned and STRIDE ≥ size_of::<T>() bytes long, and accessed
@@ -159,23 +165,27 @@ impl<T: SharedLayout + Copy> SeqLock<T> {
     }
 
     /// Claims the writer role without writing (`write` does it on first use).
+    #[inline]
     pub fn claim_writer(&mut self) -> Result<(), SeqLockError> {
-        if self.writer {
+        // The pid is cached (one load; recomputed after a fork), so this costs no system call.
+        let me = owner::current().pid;
+        if self.writer == Some(me) {
             return Ok(());
         }
+        self.writer = None;
         self.control()
             .writer
             .claim()
             .map_err(|pid| SeqLockError::WriterBusy { pid })?;
-        self.writer = true;
+        self.writer = Some(me);
         Ok(())
     }
 
-    /// Gives the writer role up (dropping the handle does too).
+    /// Gives the writer role up (dropping the handle does too). In a forked child that did not
+    /// claim the role itself this only forgets it: the parent's role is left alone.
     pub fn release_writer(&mut self) {
-        if self.writer {
+        if self.writer.take() == Some(owner::current().pid) {
             self.control().writer.release();
-            self.writer = false;
         }
     }
 
@@ -193,10 +203,22 @@ impl<T: SharedLayout + Copy> SeqLock<T> {
     /// Like [`read_timeout`](Self::read_timeout), also returning the value's version: how many
     /// writes completed (1 for the first value).
     pub fn read_versioned(&self, timeout: Duration) -> Result<(T, u64), SeqLockError> {
+        self.read_inner(timeout, || {})
+    }
+
+    /// `read_versioned`, calling `during_copy` in every attempt after the slot was chosen and
+    /// before it is copied (tests play a writer there; the empty closure compiles away).
+    #[inline]
+    fn read_inner(
+        &self,
+        timeout: Duration,
+        mut during_copy: impl FnMut(),
+    ) -> Result<(T, u64), SeqLockError> {
         let mut start: Option<Instant> = None;
         let mut tries: u32 = 0;
         loop {
             let attempt = seq_protocol::try_read(self.seq(), |i| {
+                during_copy();
                 let mut out = MaybeUninit::<T>::uninit();
                 // SAFETY: the slot is 64-aligned, holds size_of::<T>() readable bytes accessed only
                 // through `atomic_copy`; `out` is writable for size_of::<T>() bytes.
@@ -223,6 +245,16 @@ impl<T: SharedLayout + Copy> SeqLock<T> {
                 core::hint::spin_loop();
             }
         }
+    }
+
+    /// `read_versioned` with a peer that acts during every copy attempt (tests).
+    #[cfg(test)]
+    pub(super) fn read_racing(
+        &self,
+        timeout: Duration,
+        during_copy: impl FnMut(),
+    ) -> Result<(T, u64), SeqLockError> {
+        self.read_inner(timeout, during_copy)
     }
 
     /// How many writes completed so far (0: no value yet).

@@ -5,7 +5,29 @@ use std::time::Duration;
 
 use super::lock_word::{INCONSISTENT, WAITERS};
 use super::*;
-use crate::test_support::{Pair, create_unique, dead_pid, unique_name};
+use crate::test_support::{Pair, U64, create_unique, dead_pid, unique_name};
+use crate::{Endian, FieldLayout, FieldType, Layout, SharedLayout};
+
+/// 4 KiB: larger than a guard's own buffer, so its copy takes the heap path.
+#[derive(Clone, Copy)]
+#[repr(C)]
+struct Big {
+    words: [u64; 512],
+}
+
+static BIG_ARRAY: FieldType = FieldType::Array {
+    elem: &U64,
+    len: 512,
+};
+static BIG_FIELDS: [FieldLayout; 1] = [FieldLayout::__new("words", 0, 4096, 8, &BIG_ARRAY)];
+static BIG_LAYOUT: Layout = Layout::__new("Big", 1, Endian::Native, 4096, 8, &BIG_FIELDS);
+
+// SAFETY: repr(C), one array of u64 (no padding, no pointers, every bit pattern valid, no Drop),
+// described truthfully by BIG_LAYOUT.
+unsafe impl SharedLayout for Big {
+    const LAYOUT: &'static Layout = &BIG_LAYOUT;
+    const FINGERPRINT: u64 = BIG_LAYOUT.fingerprint();
+}
 
 /// Marks the value repaired and checks that the next locker gets a plain guard.
 fn repair(m: &SharedMutex<Pair>, mut g: MutexGuard<'_, Pair>) {
@@ -38,6 +60,29 @@ fn threads_exclude_each_other() {
 }
 
 #[test]
+fn threads_exclude_each_other_with_a_large_value() {
+    let (n, _u) = unique_name("mxb");
+    let m = std::sync::Arc::new(SharedMutex::<Big>::create(&n).unwrap());
+    let threads: Vec<_> = (0..3)
+        .map(|_| {
+            let m = std::sync::Arc::clone(&m);
+            std::thread::spawn(move || {
+                for _ in 0..2_000 {
+                    let mut g = m.lock().unwrap();
+                    g.words[0] += 1;
+                    g.words[511] = !g.words[0];
+                }
+            })
+        })
+        .collect();
+    for t in threads {
+        t.join().unwrap();
+    }
+    let g = m.lock().unwrap();
+    assert_eq!((g.words[0], g.words[511]), (6_000, !6_000));
+}
+
+#[test]
 fn try_lock_and_timeout_while_held() {
     let (n, _u) = unique_name("hd");
     let m = SharedMutex::<Pair>::create(&n).unwrap();
@@ -57,6 +102,10 @@ fn dead_owner_is_reported_until_marked_consistent() {
     let (_u, m) = create_unique::<SharedMutex<Pair>>("dd");
     let pid = dead_pid();
     m.raw().word.store(pid | WAITERS, Ordering::Relaxed);
+    // A dead owner of our pid namespace (of another, or unknown, it would count as alive).
+    m.raw()
+        .owner_ns
+        .store(owner::current().ns, Ordering::Relaxed);
     m.raw()
         .record
         .store(lock_word::pack_record(pid, 12345), Ordering::Relaxed);
@@ -147,6 +196,10 @@ fn seqlock_dead_writer_is_replaced() {
     let (_u, mut r) = create_unique::<SeqLock<Pair>>("sqd");
     let pid = dead_pid();
     r.token().word.store(pid, Ordering::Relaxed);
+    // It died after writing its namespace tag, before its record.
+    r.token()
+        .owner_ns
+        .store(owner::current().ns, Ordering::Relaxed);
     assert_eq!(r.writer_state(), WriterState::Dead(pid));
     r.write(&Pair { a: 7, b: !7 }).unwrap();
     assert_eq!(r.read(), Ok(Pair { a: 7, b: !7 }));
@@ -197,14 +250,183 @@ fn live_pid_without_its_record_is_not_waited_on_forever() {
     assert!(matches!(e, LockError::OwnerDied(_)), "{e:?}");
 }
 
+/// A peer keeps completing writes during every copy (here: bumps the sequence by a whole ring
+/// each attempt), so no copy is ever consistent: the read must give up with `Timeout`. The peer
+/// stops after `BOUND`, so a reader without a timeout returns `Ok` then (a failure), not never.
 #[test]
 fn garbage_sequence_never_hangs_a_reader() {
+    const BOUND: Duration = Duration::from_secs(20);
     let (_u, s) = create_unique::<SeqLock<Pair>>("gs");
     for garbage in [u64::MAX, 1, 0x8000_0000_0000_0001, 3] {
         s.seq().store(garbage, Ordering::Relaxed);
-        // Any slot content is a valid Pair; the point is an answer, not a hang.
-        let _ = s.read_timeout(Duration::from_secs(5));
+        let started = std::time::Instant::now();
+        let mut attempts = 0u64;
+        let got = s.read_racing(Duration::from_millis(20), || {
+            attempts += 1;
+            if started.elapsed() < BOUND {
+                s.seq().fetch_add(4, Ordering::Relaxed);
+            }
+        });
+        assert_eq!(
+            got.map(|(_, v)| v),
+            Err(SeqLockError::Timeout(Duration::from_millis(20))),
+            "garbage {garbage:#x}: {attempts} attempts"
+        );
+        assert!(attempts > 1, "the read retried");
     }
+    // Garbage that does not change is a value (any slot bytes are a valid Pair), at once.
+    s.seq().store(0x8000_0000_0000_0001, Ordering::Relaxed);
+    assert!(s.read_timeout(Duration::ZERO).is_ok());
     s.seq().store(0, Ordering::Relaxed);
     assert_eq!(s.read(), Err(SeqLockError::Empty));
+}
+
+/// The guard works on a private copy: a peer that writes the value while we hold the lock (it
+/// ignores the protocol) changes neither what we already read nor what we see next.
+#[test]
+fn a_peer_writing_under_our_lock_does_not_change_our_view() {
+    let (n, _u) = unique_name("hv");
+    let m = SharedMutex::<Pair>::create(&n).unwrap();
+    let mut g = m.lock().unwrap();
+    g.a = 1;
+    let peer = || {
+        // SAFETY: the value's first word, 64-aligned in the mapping; a relaxed atomic store like
+        // the guard's own copies (`atomic_copy`), so this test races nothing.
+        unsafe { core::sync::atomic::AtomicU64::from_ptr(m.value_ptr().cast()) }
+            .store(666, Ordering::Relaxed)
+    };
+    peer();
+    let first = g.a;
+    peer();
+    assert_eq!((first, g.a), (1, 1), "the guard saw the peer's write");
+    drop(g);
+    // Our copy was written back at unlock, over the peer's word.
+    assert_eq!(m.lock().unwrap().a, 1);
+}
+
+#[test]
+fn a_guard_of_a_small_value_holds_its_copy_and_stays_small() {
+    // The documented size (under 100 bytes, so `LockResult` stays a small `Result`).
+    assert!(size_of::<MutexGuard<'_, Pair>>() < 100);
+    assert!(size_of::<MutexGuard<'_, Big>>() < 100);
+}
+
+#[test]
+fn in_place_access_is_seen_and_not_overwritten_by_the_copy() {
+    let (n, _u) = unique_name("ip");
+    let m = SharedMutex::<Pair>::create(&n).unwrap();
+    let mut g = m.lock().unwrap();
+    g.a = 5; // in the copy
+    // SAFETY: no other thread or process uses this test's mutex.
+    let v = unsafe { g.get_mut_in_place() };
+    assert_eq!(v.a, 5, "the copy was written back first");
+    v.b = 6;
+    assert_eq!((g.a, g.b), (5, 6), "the next dereference copies in again");
+    g.a = 7;
+    drop(g);
+    assert_eq!(*m.lock().unwrap(), Pair { a: 7, b: 6 });
+}
+
+/// Runs `child` in a forked child process and returns its exit status. The child does nothing
+/// but `child` (no panics, no output: other test threads may hold std's locks) and `_exit`s.
+fn in_fork(child: impl FnOnce() -> i32) -> i32 {
+    // SAFETY: the child only runs `child`, which touches shared memory, the allocator (glibc's
+    // is fork-safe) and `/proc`, then `_exit`s without running destructors or atexit handlers.
+    let pid = unsafe { libc::fork() };
+    assert!(pid >= 0, "fork: {}", std::io::Error::last_os_error());
+    if pid == 0 {
+        let code = child();
+        // SAFETY: ends the child at once; nothing of the parent's state is flushed or dropped.
+        unsafe { libc::_exit(code) };
+    }
+    let mut status = 0;
+    // SAFETY: waits for our own child; `status` is a valid out-pointer.
+    let rc = unsafe { libc::waitpid(pid, &mut status, 0) };
+    assert_eq!(rc, pid, "waitpid: {}", std::io::Error::last_os_error());
+    assert!(
+        libc::WIFEXITED(status),
+        "child ended abnormally: {status:#x}"
+    );
+    libc::WEXITSTATUS(status)
+}
+
+#[test]
+fn the_writer_role_does_not_survive_fork() {
+    let (n, _u) = unique_name("fw");
+    let _owner = SeqLock::<Pair>::create(&n).unwrap();
+    let mut w = SeqLock::<Pair>::open(&n).unwrap();
+    w.write(&Pair { a: 1, b: !1 }).unwrap();
+    let parent = std::process::id();
+    let code = in_fork(|| {
+        // SAFETY: a bitwise copy of the handle that the child then owns alone: the child's `w`
+        // is neither used nor dropped after this (the child `_exit`s).
+        let mut inherited = unsafe { core::ptr::read(&w) };
+        // What drop does first: must not release the parent's role (checked by the write).
+        inherited.release_writer();
+        // The inherited handle claimed the role in the parent, not here.
+        let refused =
+            inherited.write(&Pair { a: 9, b: 9 }) == Err(SeqLockError::WriterBusy { pid: parent });
+        drop(inherited); // must not release the parent's role
+        i32::from(!refused)
+    });
+    assert_eq!(
+        code, 0,
+        "the forked child wrote through the inherited writer handle"
+    );
+    let mut other = SeqLock::<Pair>::open(&n).unwrap();
+    assert_eq!(other.writer_state(), WriterState::Alive(parent));
+    assert_eq!(
+        other.write(&Pair::default()),
+        Err(SeqLockError::WriterBusy { pid: parent }),
+        "the child's drop released the parent's role"
+    );
+    assert_eq!(
+        other.read_versioned(DEFAULT_READ_TIMEOUT),
+        Ok((Pair { a: 1, b: !1 }, 1))
+    );
+}
+
+#[test]
+fn a_guard_inherited_by_fork_neither_unlocks_nor_writes_back() {
+    let (n, _u) = unique_name("fg");
+    let m = SharedMutex::<Pair>::create(&n).unwrap();
+    let mut g = m.lock().unwrap();
+    g.a = 1;
+    let code = in_fork(|| {
+        // SAFETY: as in `the_writer_role_does_not_survive_fork`: the child's `g` is neither used
+        // nor dropped after this copy.
+        let mut inherited = unsafe { core::ptr::read(&g) };
+        inherited.a = 99;
+        drop(inherited);
+        // The parent still holds the lock (it is alive), so the child must not get it.
+        match m.try_lock() {
+            Err(LockError::WouldBlock) => 0,
+            _ => 1,
+        }
+    });
+    assert_eq!(
+        code, 0,
+        "the child's drop of an inherited guard unlocked the parent's lock"
+    );
+    assert_eq!(m.holder(), Some(std::process::id()));
+    assert_eq!(g.a, 1);
+    drop(g);
+    assert_eq!(m.lock().unwrap().a, 1, "the child's copy was written back");
+}
+
+#[test]
+fn a_role_token_is_released_only_by_the_process_that_claimed_it() {
+    // Process-private memory is enough: the child works on its copy and reports.
+    let token = RoleToken::default();
+    token.claim().unwrap();
+    let parent = std::process::id();
+    let code = in_fork(|| {
+        let released = token.release();
+        let kept = token.holder() == RoleHolder::Alive(parent) && !token.is_mine();
+        i32::from(released || !kept)
+    });
+    assert_eq!(code, 0, "a forked child released its parent's role");
+    assert!(token.is_mine());
+    assert!(token.release());
+    assert_eq!(token.holder(), RoleHolder::None);
 }

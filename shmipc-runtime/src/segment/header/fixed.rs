@@ -78,7 +78,7 @@ pub fn encode(
         total_size: U64Le::new(geo.total_size as u64),
         fingerprint: U64Le::new(layout.fingerprint()),
         creator_pid: U32Le::new(creator.pid),
-        reserved_68: [0; 4],
+        creator_pid_ns: U32Le::new(creator.pid_ns.unwrap_or(0)),
         creator_start_time: U64Le::new(creator.start_time),
         checksum: U64Le::new(0),
         reserved_88: [0; 40],

@@ -26,7 +26,7 @@
 //! | 48 | 8 | total size of the segment |
 //! | 56 | 8 | layout fingerprint |
 //! | 64 | 4 | creator pid |
-//! | 68 | 4 | reserved, zero |
+//! | 68 | 4 | creator pid namespace (inode of `/proc/self/ns/pid`, 0 unknown; format 1.1, reserved zero in 1.0) |
 //! | 72 | 8 | creator start time |
 //! | 80 | 8 | checksum: FNV-1a 64 of the layout table, then of bytes 0..128 with state and checksum as zero |
 //! | 88 | 40 | reserved, zero |
@@ -60,7 +60,7 @@ use crate::sys::process::ProcessIdentity;
 /// The first eight bytes of every segment.
 pub const MAGIC: [u8; 8] = *b"SHMIPCSG";
 /// The header format this build writes; it reads any header of the same major version.
-pub const FORMAT: (u16, u16) = (1, 0);
+pub const FORMAT: (u16, u16) = (1, 1);
 /// Length of the fixed part of the header; the layout table follows.
 pub const FIXED_LEN: usize = size_of::<WireFixed>();
 /// The largest header this build accepts (fixed part, table and alignment padding).

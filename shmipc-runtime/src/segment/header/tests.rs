@@ -23,6 +23,7 @@ fn me() -> ProcessIdentity {
     ProcessIdentity {
         pid: 42,
         start_time: 7,
+        pid_ns: Some(0xf000_0001),
     }
 }
 
@@ -48,7 +49,7 @@ fn round_trip() {
 fn bytes_sit_where_the_documentation_says() {
     let (b, geo) = encode(SegmentKind::SeqLock, &TICK, 100, me()).unwrap();
     assert_eq!(&b[0..8], b"SHMIPCSG");
-    assert_eq!((get16(&b, 8), get16(&b, 10)), (1, 0));
+    assert_eq!((get16(&b, 8), get16(&b, 10)), (1, 1));
     assert_eq!(get32(&b, 12), STATE_EMPTY);
     assert_eq!(b[16..20], 0x0102_0304u32.to_ne_bytes());
     assert_eq!(get32(&b, 20), 3);
@@ -58,7 +59,10 @@ fn bytes_sit_where_the_documentation_says() {
     assert_eq!(get64(&b, 40), 64);
     assert_eq!(get64(&b, 48), geo.header_len as u64 + 128);
     assert_eq!(get64(&b, 56), TICK.fingerprint());
-    assert_eq!((get32(&b, 64), get32(&b, 68), get64(&b, 72)), (42, 0, 7));
+    assert_eq!(
+        (get32(&b, 64), get32(&b, 68), get64(&b, 72)),
+        (42, 0xf000_0001, 7)
+    );
     assert_eq!(get64(&b, 80), checksum(&b[..FIXED_LEN + table_len]));
     assert!(b[88..128].iter().all(|&x| x == 0));
     // The table: version, endian, size, align, name, count, then the first field.
@@ -88,4 +92,21 @@ fn every_truncation_and_bit_flip_is_an_error_not_a_panic() {
             || bit / 8 >= FIXED_LEN + encode_table(&TICK).unwrap().len();
         assert_eq!(decode(&b).is_err(), !in_state_or_padding, "bit {bit}");
     }
+}
+
+/// A format 1.0 header (zero at 68, minor 0) decodes with the creator's namespace unrecorded, so
+/// its creator is judged as of the reader's namespace, as 1.0 readers do; a 1.1 reader of a 1.1
+/// header gets the namespace.
+#[test]
+fn format_1_0_records_no_creator_namespace() {
+    let (mut b, _) = encode(SegmentKind::Value, &TICK, 16, me()).unwrap();
+    assert_eq!(decode(&b).unwrap().creator.pid_ns, Some(0xf000_0001));
+    b[10..12].copy_from_slice(&0u16.to_le_bytes());
+    b[68..72].copy_from_slice(&[0; 4]);
+    let table_len = get32(&b, 28) as usize;
+    let sum = checksum(&b[..FIXED_LEN + table_len]);
+    b[80..88].copy_from_slice(&sum.to_le_bytes());
+    let h = decode(&b).unwrap();
+    assert_eq!(h.format, (1, 0));
+    assert_eq!(h.creator.pid_ns, None);
 }

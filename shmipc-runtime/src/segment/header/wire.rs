@@ -39,8 +39,9 @@ pub(crate) struct WireFixed {
     pub(crate) fingerprint: U64Le,
     /// Creator pid.
     pub(crate) creator_pid: U32Le,
-    /// Reserved, zero.
-    pub(crate) reserved_68: [u8; 4],
+    /// Creator pid namespace (format 1.1): the inode number of its `/proc/self/ns/pid`, 0 if
+    /// unknown; reserved (zero) in format 1.0.
+    pub(crate) creator_pid_ns: U32Le,
     /// Creator start time.
     pub(crate) creator_start_time: U64Le,
     /// FNV-1a 64 checksum (see `checksum.rs`).
@@ -64,7 +65,7 @@ const _: () = {
     assert!(offset_of!(WireFixed, total_size) == 48);
     assert!(offset_of!(WireFixed, fingerprint) == 56);
     assert!(offset_of!(WireFixed, creator_pid) == 64);
-    assert!(offset_of!(WireFixed, reserved_68) == 68);
+    assert!(offset_of!(WireFixed, creator_pid_ns) == 68);
     assert!(offset_of!(WireFixed, creator_start_time) == 72);
     assert!(offset_of!(WireFixed, checksum) == 80);
     assert!(offset_of!(WireFixed, reserved_88) == 88);
@@ -90,11 +91,13 @@ impl WireFixed {
         unsafe { core::mem::transmute::<WireFixed, [u8; size_of::<WireFixed>()]>(self) }
     }
 
-    /// The recorded creator.
+    /// The recorded creator. Format 1.0 recorded no pid namespace (`None`: judged as the
+    /// reader's, as 1.0 readers do).
     pub(crate) fn creator(&self) -> ProcessIdentity {
         ProcessIdentity {
             pid: self.creator_pid.get(),
             start_time: self.creator_start_time.get(),
+            pid_ns: (self.format_minor.get() >= 1).then(|| self.creator_pid_ns.get()),
         }
     }
 }

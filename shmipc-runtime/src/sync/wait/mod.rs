@@ -232,6 +232,52 @@ mod tests {
         );
     }
 
+    /// The documented hazard: a peer zeroes the count while somebody sleeps, so the next change
+    /// wakes nobody. The sleeper (no timeout of its own) must still notice within its slice.
+    /// Bounded: if it never wakes, the test fails after `BOUND` instead of hanging.
+    #[test]
+    #[cfg(target_os = "linux")]
+    fn a_zeroed_waiter_count_delays_a_sleeper_by_one_slice_at_most() {
+        const BOUND: Duration = Duration::from_secs(20);
+        let cell = Arc::new(WaitCell::new(0));
+        let c = Arc::clone(&cell);
+        let (tid_tx, tid_rx) = std::sync::mpsc::channel();
+        let (done_tx, done_rx) = std::sync::mpsc::channel();
+        std::thread::spawn(move || {
+            // SAFETY: `gettid` has no preconditions.
+            tid_tx.send(unsafe { libc::gettid() }).unwrap();
+            let _ = done_tx.send(c.wait_for_change(0, None));
+        });
+        let tid = tid_rx.recv().unwrap();
+        // Wait until it sleeps: announced in the count, and the thread is blocked in the kernel
+        // (spinning is over before the count is raised). Without `/proc`, a pause does.
+        let stat = format!("/proc/self/task/{tid}/stat");
+        let started = Instant::now();
+        loop {
+            let sleeping = match std::fs::read_to_string(&stat) {
+                Ok(s) => s
+                    .rsplit(')')
+                    .next()
+                    .is_some_and(|r| r.trim_start().starts_with('S')),
+                Err(_) => {
+                    std::thread::sleep(Duration::from_millis(20));
+                    true
+                }
+            };
+            if cell.waiters.load(Ordering::SeqCst) == 1 && sleeping {
+                break;
+            }
+            assert!(started.elapsed() < BOUND, "the waiter never went to sleep");
+            std::thread::sleep(Duration::from_millis(1));
+        }
+        cell.waiters.store(0, Ordering::SeqCst);
+        cell.store(5); // sees no waiter: no wake-up
+        match done_rx.recv_timeout(BOUND) {
+            Ok(got) => assert_eq!(got, Ok(5)),
+            Err(_) => panic!("a sleeper with a zeroed waiter count never woke"),
+        }
+    }
+
     #[test]
     fn waking_nobody_wakes_nobody() {
         let cell = WaitCell::new(0);

@@ -1,0 +1,111 @@
+//! The seqlock protocol driven by arbitrary peer writes: an honest writer writes, dies mid-write
+//! and is replaced; readers read, also with writes completing during their copy; a hostile peer
+//! overwrites the sequence and slot words with anything. Checked: no panic, every slot index in
+//! range; while nobody wrote garbage since the last complete write, a read returns exactly the
+//! last complete value, and a read during which writes completed returns a consistent value only
+//! when at most `SLOTS - 2` of them did.
+
+use crate::Bytes;
+use crate::atomic::{AtomicU64, Ordering};
+use crate::seq_protocol::{SLOTS, begin, try_read, write};
+
+struct Cell {
+    seq: AtomicU64,
+    /// Slot i: (v, !v) when written completely.
+    slots: [[AtomicU64; 2]; SLOTS],
+}
+
+impl Cell {
+    fn store(&self, i: usize, v: u64) {
+        assert!(i < SLOTS, "slot {i} out of range");
+        self.slots[i][0].store(v, Ordering::Relaxed);
+        self.slots[i][1].store(!v, Ordering::Relaxed);
+    }
+
+    fn load(&self, i: usize) -> (u64, u64) {
+        assert!(i < SLOTS, "slot {i} out of range");
+        (
+            self.slots[i][0].load(Ordering::Relaxed),
+            self.slots[i][1].load(Ordering::Relaxed),
+        )
+    }
+
+    /// A complete write of `v`; returns the sequence it published.
+    fn write(&self, v: u64) -> u64 {
+        write(&self.seq, |i| self.store(i, v));
+        self.seq.load(Ordering::Relaxed)
+    }
+}
+
+/// Runs the operations encoded in `data`.
+pub fn run(data: &[u8]) {
+    let c = Cell {
+        seq: AtomicU64::new(0),
+        slots: Default::default(),
+    };
+    let mut b = Bytes(data);
+    // The last complete write (sequence, value), valid while `clean`.
+    let mut last: Option<(u64, u64)> = None;
+    let mut clean = true;
+    let mut next_value = 1u64;
+    let mut ops = 0;
+    while !b.is_empty() && ops < 4096 {
+        ops += 1;
+        match b.u8() % 6 {
+            0 => {
+                let v = next_value;
+                next_value += 1;
+                let s = c.write(v);
+                assert_ne!(s, 0, "a write published sequence 0");
+                (last, clean) = (Some((s, v)), true);
+            }
+            1 => {
+                // The writer dies half-way through a write: readers keep the last value.
+                let (_, slot) = begin(&c.seq);
+                assert!(slot < SLOTS);
+                c.slots[slot][0].store(b.u64(), Ordering::Relaxed);
+            }
+            2 => {
+                c.seq.store(b.u64(), Ordering::Relaxed);
+                clean = false;
+            }
+            3 => {
+                let i = usize::from(b.u8()) % SLOTS;
+                c.slots[i][usize::from(b.u8() & 1)].store(b.u64(), Ordering::Relaxed);
+                clean = false;
+            }
+            4 => {
+                let got = try_read(&c.seq, |i| c.load(i));
+                let (s, pair) = got.expect("a read with no write during it failed");
+                if clean {
+                    match last {
+                        Some((ls, v)) => assert_eq!((s, pair), (ls, (v, !v))),
+                        None => assert_eq!(s, 0),
+                    }
+                }
+            }
+            _ => {
+                // `k` writes complete during the copy (before it reads the slot).
+                let k = u64::from(b.u8()) % (SLOTS as u64 + 2);
+                let before = if clean { last } else { None };
+                let mut during = Some(k);
+                let mut written = None;
+                let got = try_read(&c.seq, |i| {
+                    for _ in 0..during.take().unwrap_or(0) {
+                        let v = next_value;
+                        next_value += 1;
+                        written = Some((c.write(v), v));
+                    }
+                    c.load(i)
+                });
+                if let Some(w) = written {
+                    (last, clean) = (Some(w), true);
+                }
+                if let (Some((s, pair)), Some((ls, v))) = (got, before) {
+                    assert!(k <= SLOTS as u64 - 2, "accepted a copy {k} writes old");
+                    assert_eq!((s, pair), (ls, (v, !v)), "accepted a wrong or torn value");
+                }
+            }
+        }
+    }
+}
