@@ -36,48 +36,43 @@ fn repair(m: &SharedMutex<Pair>, mut g: MutexGuard<'_, Pair>) {
     assert!(m.lock().is_ok(), "a repaired mutex locks cleanly");
 }
 
+/// Runs `update` on the locked value `rounds` times on each of `threads` threads at once, and
+/// waits for all of them.
+fn update_from_threads<T: SharedLayout + Send>(
+    m: &SharedMutex<T>,
+    threads: usize,
+    rounds: usize,
+    update: impl Fn(&mut T) + Sync,
+) {
+    std::thread::scope(|s| {
+        for _ in 0..threads {
+            s.spawn(|| {
+                for _ in 0..rounds {
+                    update(&mut *m.lock().unwrap());
+                }
+            });
+        }
+    });
+}
+
 #[test]
 fn threads_exclude_each_other() {
-    let (n, _u) = unique_name("mx");
-    let m = std::sync::Arc::new(SharedMutex::<Pair>::create(&n).unwrap());
-    let threads: Vec<_> = (0..4)
-        .map(|_| {
-            let m = std::sync::Arc::clone(&m);
-            std::thread::spawn(move || {
-                for _ in 0..20_000 {
-                    let mut g = m.lock().unwrap();
-                    g.a += 1;
-                    g.b = !g.a;
-                }
-            })
-        })
-        .collect();
-    for t in threads {
-        t.join().unwrap();
-    }
+    let (_u, m) = create_unique::<SharedMutex<Pair>>("mx");
+    update_from_threads(&m, 4, 20_000, |v| {
+        v.a += 1;
+        v.b = !v.a;
+    });
     let g = m.lock().unwrap();
     assert_eq!((g.a, g.b), (80_000, !80_000));
 }
 
 #[test]
 fn threads_exclude_each_other_with_a_large_value() {
-    let (n, _u) = unique_name("mxb");
-    let m = std::sync::Arc::new(SharedMutex::<Big>::create(&n).unwrap());
-    let threads: Vec<_> = (0..3)
-        .map(|_| {
-            let m = std::sync::Arc::clone(&m);
-            std::thread::spawn(move || {
-                for _ in 0..2_000 {
-                    let mut g = m.lock().unwrap();
-                    g.words[0] += 1;
-                    g.words[511] = !g.words[0];
-                }
-            })
-        })
-        .collect();
-    for t in threads {
-        t.join().unwrap();
-    }
+    let (_u, m) = create_unique::<SharedMutex<Big>>("mxb");
+    update_from_threads(&m, 3, 2_000, |v| {
+        v.words[0] += 1;
+        v.words[511] = !v.words[0];
+    });
     let g = m.lock().unwrap();
     assert_eq!((g.words[0], g.words[511]), (6_000, !6_000));
 }
