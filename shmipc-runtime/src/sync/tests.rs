@@ -280,8 +280,7 @@ fn garbage_sequence_never_hangs_a_reader() {
 /// ignores the protocol) changes neither what we already read nor what we see next.
 #[test]
 fn a_peer_writing_under_our_lock_does_not_change_our_view() {
-    let (n, _u) = unique_name("hv");
-    let m = SharedMutex::<Pair>::create(&n).unwrap();
+    let (_u, m) = create_unique::<SharedMutex<Pair>>("hv");
     let mut g = m.lock().unwrap();
     g.a = 1;
     let peer = || {
@@ -308,8 +307,7 @@ fn a_guard_of_a_small_value_holds_its_copy_and_stays_small() {
 
 #[test]
 fn in_place_access_is_seen_and_not_overwritten_by_the_copy() {
-    let (n, _u) = unique_name("ip");
-    let m = SharedMutex::<Pair>::create(&n).unwrap();
+    let (_u, m) = create_unique::<SharedMutex<Pair>>("ip");
     let mut g = m.lock().unwrap();
     g.a = 5; // in the copy
     // SAFETY: no other thread or process uses this test's mutex.
@@ -383,8 +381,7 @@ fn the_writer_role_does_not_survive_fork() {
 
 #[test]
 fn a_guard_inherited_by_fork_neither_unlocks_nor_writes_back() {
-    let (n, _u) = unique_name("fg");
-    let m = SharedMutex::<Pair>::create(&n).unwrap();
+    let (_u, m) = create_unique::<SharedMutex<Pair>>("fg");
     let mut g = m.lock().unwrap();
     g.a = 1;
     let code = in_fork(|| {
