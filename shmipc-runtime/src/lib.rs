@@ -19,14 +19,24 @@
 #[macro_use]
 mod primitives;
 
+/// Builds each item only without `--cfg loom`: loom builds hold just the protocol cores and their
+/// models, so the items they leave out are listed once, inside this, instead of gated one by one.
+macro_rules! not_under_loom {
+    ($($item:item)*) => { $(#[cfg(not(loom))] $item)* };
+}
+
 pub mod endian;
 pub mod field;
 mod fingerprint;
 pub mod layout;
+#[cfg(all(test, loom))]
+mod loom_support;
 pub mod ring;
 pub mod segment;
 pub mod sync;
 pub mod sys;
+#[cfg(test)]
+pub(crate) mod test_support;
 
 pub use fingerprint::fingerprint;
 pub use layout::{

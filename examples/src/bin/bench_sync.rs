@@ -176,6 +176,25 @@ fn bump_mutex(m: &SharedMutex<Ping>, n: u64) {
     }
 }
 
+/// Writes up to `n` frames stamped `0..n`, paced by `pace` (see [`pacer`]), until `stopped` says
+/// the reader is done.
+fn write_paced(
+    n: u64,
+    pace: impl Fn(u64),
+    stopped: impl Fn() -> bool,
+    mut write: impl FnMut(&SensorFrame),
+) {
+    let mut f = SensorFrame::default();
+    for i in 0..n {
+        if stopped() {
+            break;
+        }
+        pace(i);
+        f.ts_ns = i.into();
+        write(&f);
+    }
+}
+
 /// Returns a function that busy-waits until write `i` is due, `pace_ns` apart (0: never waits).
 fn pacer(pace_ns: &str) -> impl Fn(u64) {
     let pace: u64 = pace_ns.parse().unwrap();
@@ -256,32 +275,23 @@ fn child(args: &[String]) {
             let mut s = SeqLock::<SensorFrame>::open(name).unwrap();
             let flag = SemLock::new(&args[3], 4096, false);
             let pace = pacer(&args[4]);
-            let mut f = SensorFrame::default();
-            s.write(&f).unwrap();
+            s.write(&SensorFrame::default()).unwrap();
             ready();
-            for i in 0..n {
-                if flag.stopped() {
-                    break;
-                }
-                pace(i);
-                f.ts_ns = i.into();
-                s.write(&f).unwrap();
-            }
+            write_paced(n, pace, || flag.stopped(), |f| s.write(f).unwrap());
         }
         "child-sem-write" => {
             let s = SemLock::new(name, 4096, false);
             let pace = pacer(&args[4]);
-            let mut f = SensorFrame::default();
             ready();
-            for i in 0..n {
-                if s.stopped() {
-                    break;
-                }
-                pace(i);
-                f.ts_ns = i.into();
-                // SAFETY: the region holds a SensorFrame at offset 0 (4096 bytes), under the lock.
-                s.with(|p| unsafe { p.cast::<SensorFrame>().write_unaligned(f) });
-            }
+            write_paced(
+                n,
+                pace,
+                || s.stopped(),
+                |f| {
+                    // SAFETY: the region holds a SensorFrame at offset 0 (4096 bytes), under the lock.
+                    s.with(|p| unsafe { p.cast::<SensorFrame>().write_unaligned(*f) });
+                },
+            );
         }
         // Read until the stop flag (the flag lives in the mapping named by args[3]).
         "child-seq-read" => {

@@ -42,6 +42,17 @@ fn range(s: Spread, digits: usize) -> String {
     format!("{:.d$}–{:.d$}", s.min, s.max, d = digits)
 }
 
+/// The two cells of a measured column, `median | min–max`, with `digits` decimals.
+fn median_and_range(xs: &[f64], digits: usize) -> String {
+    let spread = Spread::of(xs);
+    format!(
+        "{:.d$} | {}",
+        spread.median,
+        range(spread, digits),
+        d = digits
+    )
+}
+
 fn ratio(s: Spread) -> String {
     format!("{:.2}× ({:.2}–{:.2})", s.median, s.min, s.max)
 }
@@ -157,12 +168,10 @@ pub fn round_trip_table(res: &Results) -> String {
             };
             let _ = writeln!(
                 s,
-                "| {size_label} | {} | {:.0} | {} | {:.0} | {} | {:.0} | {v50} | {v99} |",
+                "| {size_label} | {} | {} | {} | {:.0} | {v50} | {v99} |",
                 kind.label(),
-                Spread::of(&p50).median,
-                range(Spread::of(&p50), 0),
-                Spread::of(&p99).median,
-                range(Spread::of(&p99), 0),
+                median_and_range(&p50, 0),
+                median_and_range(&p99, 0),
                 Spread::of(&mean).median,
             );
         }
@@ -184,12 +193,10 @@ pub fn wake_table(res: &Results) -> String {
         let p99: Vec<f64> = l.iter().map(|x| x.p99 / 1e3).collect();
         let _ = writeln!(
             s,
-            "| {} | {:.1} | {} | {:.1} | {} |",
+            "| {} | {} | {} |",
             kind.label(),
-            Spread::of(&p50).median,
-            range(Spread::of(&p50), 1),
-            Spread::of(&p99).median,
-            range(Spread::of(&p99), 1),
+            median_and_range(&p50, 1),
+            median_and_range(&p99, 1),
         );
     }
     s

@@ -30,34 +30,9 @@ use loom::sync::atomic::{AtomicU32, AtomicU64, Ordering, fence};
 use loom::thread;
 
 use super::spsc_protocol::{ConsumerCore, ProducerCore, Stamps, WaitWords, recover_tail};
+use crate::loom_support::{Futex, model, spawn};
 
 const CLOSED: u32 = 2;
-
-/// The futex, as the kernel provides it: `wait` sleeps only if the word still holds the expected
-/// value, checked atomically with enqueueing (here: under one mutex); `wake` wakes the sleepers.
-struct Futex {
-    queue: loom::sync::Mutex<()>,
-    sleepers: loom::sync::Condvar,
-}
-
-impl Futex {
-    fn new() -> Futex {
-        Futex {
-            queue: loom::sync::Mutex::new(()),
-            sleepers: loom::sync::Condvar::new(),
-        }
-    }
-    fn wait(&self, word: &AtomicU32, expected: u32) {
-        let q = self.queue.lock().unwrap();
-        if word.load(Ordering::Relaxed) == expected {
-            drop(self.sleepers.wait(q).unwrap());
-        }
-    }
-    fn wake(&self) {
-        let _q = self.queue.lock().unwrap();
-        self.sleepers.notify_all();
-    }
-}
 
 /// One wait cell and its futex.
 struct Cell {
@@ -204,127 +179,123 @@ impl<const CAP: usize> Ring<CAP> {
     }
 }
 
-fn builder() -> loom::model::Builder {
-    let mut b = loom::model::Builder::new();
-    b.preemption_bound = Some(3);
-    b
+/// A model of the two sides over a ring of `CAP` slots: `produce` on a spawned thread with a
+/// fresh producer core, `consume` on the model's thread with a fresh consumer core. Once the
+/// producer is joined the ring must be drained: `delivered` messages published (`tail`) and
+/// released (`head`).
+fn two_sides<const CAP: usize>(
+    delivered: u64,
+    produce: impl Fn(&Ring<CAP>, &mut ProducerCore) + Copy + Send + Sync + 'static,
+    consume: impl Fn(&Ring<CAP>, &mut ConsumerCore) + Copy + Send + Sync + 'static,
+) {
+    model(move || {
+        let r = Arc::new(Ring::<CAP>::new());
+        let producer = spawn(&r, move |r| produce(r, &mut r.producer()));
+        consume(&r, &mut r.consumer());
+        producer.join().unwrap();
+        assert_eq!(r.tail.load(Ordering::Relaxed), delivered);
+        assert_eq!(r.head.load(Ordering::Relaxed), delivered);
+    });
+}
+
+/// `n` values in order through a ring of `CAP` slots, both sides parking (`park`) or both
+/// yielding.
+fn in_order<const CAP: usize>(n: u64, park: bool) {
+    two_sides::<CAP>(
+        n,
+        move |r, p| {
+            for v in 1..=n {
+                r.push(p, v, park);
+            }
+        },
+        move |r, c| {
+            for v in 1..=n {
+                assert_eq!(r.pop(c, park), Some(v));
+            }
+        },
+    );
 }
 
 /// Three values through two slots (one wrap-around), both sides yielding: in order, and no slot
 /// is read before its publication or overwritten before its release (the cells would report it).
 #[test]
 fn loom_spsc_publication_and_reuse() {
-    builder().check(|| {
-        let r = Arc::new(Ring::<2>::new());
-        let pr = Arc::clone(&r);
-        let producer = thread::spawn(move || {
-            let mut p = pr.producer();
-            for v in 1..=3 {
-                pr.push(&mut p, v, false);
-            }
-        });
-        let mut c = r.consumer();
-        for v in 1..=3 {
-            assert_eq!(r.pop(&mut c, false), Some(v));
-        }
-        producer.join().unwrap();
-        assert_eq!(r.head.load(Ordering::Relaxed), 3);
-    });
+    in_order::<2>(3, false);
 }
 
 /// A run of two published with one tail store (`put_run`: values, then stamps), read as a run
 /// (`take_run`): each slot is published by its own stamp, so the consumer may see a prefix first.
 #[test]
 fn loom_spsc_batches() {
-    builder().check(|| {
-        let r = Arc::new(Ring::<2>::new());
-        let pr = Arc::clone(&r);
-        let producer = thread::spawn(move || {
-            let mut p = pr.producer();
+    two_sides::<2>(
+        2,
+        |r, p| {
             let n = loop {
-                match p.writable(&pr.head, 2).unwrap() {
+                match p.writable(&r.head, 2).unwrap() {
                     0 => thread::yield_now(),
                     n => break n,
                 }
             };
             assert_eq!(n, 2);
-            p.put_run(2, &*pr, &pr.tail, |k, slot| pr.write(slot, 10 + k));
-        });
-        let mut c = r.consumer();
-        let mut got = Vec::new();
-        while got.len() < 2 {
-            let n = c.take_run(2, &*r, &r.head, |_, slot| got.push(r.read(slot)));
-            if n == 0 {
-                thread::yield_now();
+            p.put_run(2, r, &r.tail, |k, slot| r.write(slot, 10 + k));
+        },
+        |r, c| {
+            let mut got = Vec::new();
+            while got.len() < 2 {
+                let n = c.take_run(2, r, &r.head, |_, slot| got.push(r.read(slot)));
+                if n == 0 {
+                    thread::yield_now();
+                }
             }
-        }
-        assert_eq!(got, [10, 11]);
-        producer.join().unwrap();
-    });
+            assert_eq!(got, [10, 11]);
+        },
+    );
 }
 
 /// Both sides park: the producer on a full ring of one slot, the consumer on an empty one. A
 /// lost wake-up leaves a thread asleep forever, which loom reports as a deadlock.
 #[test]
 fn loom_spsc_no_lost_wake_up() {
-    builder().check(|| {
-        let r = Arc::new(Ring::<1>::new());
-        let pr = Arc::clone(&r);
-        let producer = thread::spawn(move || {
-            let mut p = pr.producer();
-            for v in 1..=2 {
-                pr.push(&mut p, v, true);
-            }
-        });
-        let mut c = r.consumer();
-        for v in 1..=2 {
-            assert_eq!(r.pop(&mut c, true), Some(v));
-        }
-        producer.join().unwrap();
-    });
+    in_order::<1>(2, true);
 }
 
 /// The producer commits one message and closes; a parked consumer gets the message, then is told
 /// the producer is gone (never before the message, never asleep forever).
 #[test]
 fn loom_spsc_close_after_the_last_message() {
-    builder().check(|| {
-        let r = Arc::new(Ring::<2>::new());
-        let pr = Arc::clone(&r);
-        let producer = thread::spawn(move || {
-            let mut p = pr.producer();
-            pr.push(&mut p, 7, true);
-            pr.close();
-        });
-        let mut c = r.consumer();
-        assert_eq!(r.pop(&mut c, true), Some(7));
-        assert_eq!(r.pop(&mut c, true), None);
-        producer.join().unwrap();
-    });
+    two_sides::<2>(
+        1,
+        |r, p| {
+            r.push(p, 7, true);
+            r.close();
+        },
+        |r, c| {
+            assert_eq!(r.pop(c, true), Some(7));
+            assert_eq!(r.pop(c, true), None);
+        },
+    );
 }
 
 /// A producer that dies after storing a stamp but before its tail: the consumer may already have
 /// read that message; a new producer continues after it (no message overwritten or lost).
 #[test]
 fn loom_spsc_new_producer_continues_after_stamps() {
-    builder().check(|| {
+    model(|| {
         let r = Arc::new(Ring::<2>::new());
-        let pr = Arc::clone(&r);
-        let dead = thread::spawn(move || {
-            let mut p = pr.producer();
-            assert_eq!(p.writable(&pr.head, 1).unwrap(), 1);
-            pr.write(p.slot(0), 1);
+        let dead = spawn(&r, |r| {
+            let mut p = r.producer();
+            assert_eq!(p.writable(&r.head, 1).unwrap(), 1);
+            r.write(p.slot(0), 1);
             // Dies between the stamp and the tail.
-            pr.stamp(p.slot(0)).store(1, Ordering::Release);
+            r.stamp(p.slot(0)).store(1, Ordering::Release);
         });
-        let cr = Arc::clone(&r);
-        let consumer = thread::spawn(move || {
-            let mut c = cr.consumer();
+        let consumer = spawn(&r, |r| {
+            let mut c = r.consumer();
             let mut got = Vec::new();
             while got.len() < 2 {
-                if c.is_ready(0, &*cr) {
-                    got.push(cr.read(c.slot(0)));
-                    c.release(1, &cr.head);
+                if c.is_ready(0, r) {
+                    got.push(r.read(c.slot(0)));
+                    c.release(1, &r.head);
                 } else {
                     thread::yield_now();
                 }

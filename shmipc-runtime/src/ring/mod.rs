@@ -53,33 +53,23 @@
 #[cfg_attr(loom, allow(dead_code))]
 mod spsc_protocol;
 
-#[cfg(not(loom))]
-mod consumer;
-#[cfg(not(loom))]
-mod control;
-#[cfg(not(loom))]
-mod error;
-#[cfg(not(loom))]
-mod probe;
-#[cfg(not(loom))]
-mod producer;
-#[cfg(not(loom))]
-mod spsc;
-#[cfg(not(loom))]
-mod wait;
+not_under_loom! {
+    mod consumer;
+    mod control;
+    mod error;
+    mod probe;
+    mod producer;
+    mod spsc;
+    mod wait;
+
+    pub use consumer::{Consumer, ReadChunk};
+    pub use error::{PopError, PushError};
+    pub use producer::{Producer, WriteChunk};
+    pub use spsc::{SpscConfig, SpscRing};
+    pub use wait::WaitStrategy;
+}
 
 #[cfg(all(test, loom))]
 mod loom_models;
 #[cfg(all(test, not(loom)))]
 mod tests;
-
-#[cfg(not(loom))]
-pub use consumer::{Consumer, ReadChunk};
-#[cfg(not(loom))]
-pub use error::{PopError, PushError};
-#[cfg(not(loom))]
-pub use producer::{Producer, WriteChunk};
-#[cfg(not(loom))]
-pub use spsc::{SpscConfig, SpscRing};
-#[cfg(not(loom))]
-pub use wait::WaitStrategy;

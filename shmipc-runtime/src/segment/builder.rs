@@ -40,6 +40,18 @@ pub struct Builder<P: SharedPrimitive> {
     pub(crate) config: P::Config,
 }
 
+/// Writes builder methods that set the [`SegmentOptions`] option of the same name, each
+/// documented as a pointer to that option.
+macro_rules! forward_to_options {
+    ($($option:ident($arg:ident: $ty:ty)),* $(,)?) => {$(
+        #[doc = concat!("See [`SegmentOptions::", stringify!($option), "`].")]
+        pub fn $option(mut self, $arg: $ty) -> Self {
+            self.options = self.options.$option($arg);
+            self
+        }
+    )*};
+}
+
 impl<P: SharedPrimitive> Builder<P> {
     /// A builder for the segment `name` with the default options (mode 0600, fail if the name
     /// exists, unlink when the creator's handle drops, wait up to 1 s on open).
@@ -51,34 +63,12 @@ impl<P: SharedPrimitive> Builder<P> {
         }
     }
 
-    /// See [`SegmentOptions::mode`].
-    pub fn mode(mut self, mode: u32) -> Self {
-        self.options = self.options.mode(mode);
-        self
-    }
-
-    /// See [`SegmentOptions::replace_dead`].
-    pub fn replace_dead(mut self, replace: bool) -> Self {
-        self.options = self.options.replace_dead(replace);
-        self
-    }
-
-    /// See [`SegmentOptions::persist`].
-    pub fn persist(mut self, persist: bool) -> Self {
-        self.options = self.options.persist(persist);
-        self
-    }
-
-    /// See [`SegmentOptions::open_timeout`].
-    pub fn open_timeout(mut self, timeout: Duration) -> Self {
-        self.options = self.options.open_timeout(timeout);
-        self
-    }
-
-    /// See [`SegmentOptions::allow_owner`].
-    pub fn allow_owner(mut self, uid: u32) -> Self {
-        self.options = self.options.allow_owner(uid);
-        self
+    forward_to_options! {
+        mode(mode: u32),
+        replace_dead(replace: bool),
+        persist(persist: bool),
+        open_timeout(timeout: Duration),
+        allow_owner(uid: u32),
     }
 
     /// Replaces all segment options at once (the primitive's own settings stay).
@@ -120,3 +110,44 @@ impl<P: SharedPrimitive> fmt::Debug for Builder<P> {
             .finish()
     }
 }
+
+/// Writes a primitive's `create(name)`, `open(name)` and `builder(name)` shortcuts inside its
+/// inherent `impl`, each with the doc comment written before its name:
+///
+/// ```ignore
+/// impl<T: SharedLayout> SharedMutex<T> {
+///     primitive_shortcuts! {
+///         /// Creates the named mutex segment …
+///         create;
+///         /// Opens a mutex another process created …
+///         open;
+///         /// Options for creating or opening the mutex `name` …
+///         builder;
+///     }
+/// }
+/// ```
+///
+/// `create` and `open` use the defaults; `builder` returns a [`Builder`] for everything else.
+macro_rules! primitive_shortcuts {
+    (
+        $(#[$create:meta])+ create;
+        $(#[$open:meta])+ open;
+        $(#[$builder:meta])+ builder;
+    ) => {
+        $(#[$create])+
+        pub fn create(name: &str) -> Result<Self, $crate::segment::Error> {
+            Self::builder(name).create()
+        }
+
+        $(#[$open])+
+        pub fn open(name: &str) -> Result<Self, $crate::segment::Error> {
+            Self::builder(name).open()
+        }
+
+        $(#[$builder])+
+        pub fn builder(name: &str) -> $crate::segment::Builder<Self> {
+            $crate::segment::Builder::new(name)
+        }
+    };
+}
+pub(crate) use primitive_shortcuts;

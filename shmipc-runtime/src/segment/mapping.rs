@@ -169,14 +169,7 @@ pub(crate) fn copy_published_rest_out(map: &Mapping, out: &mut [u8]) {
 mod tests {
     use super::*;
     use crate::sys::shm;
-
-    /// Unlinks the name when dropped, also when an assertion fails first.
-    struct Unlink<'a>(&'a str);
-    impl Drop for Unlink<'_> {
-        fn drop(&mut self) {
-            let _ = shm::unlink(self.0);
-        }
-    }
+    use crate::test_support::unique_name;
 
     /// Reads every byte of the mapping through the shared-memory copies.
     fn sum(map: &Mapping) -> u64 {
@@ -189,9 +182,7 @@ mod tests {
 
     #[test]
     fn a_truncated_mapping_reads_zeros_and_reports_broken() {
-        let name = format!("/shmipc-test-{}-trunc", std::process::id());
-        let _ = shm::unlink(&name);
-        let _unlink = Unlink(&name);
+        let (name, _unlink) = unique_name("trc");
         let file = shm::create(&name, 0o600).expect("create");
         shm::reserve(&file, 8192).expect("reserve");
         let map = map(&file, 8192, &name).expect("map");

@@ -41,6 +41,9 @@ mod validate;
 pub use validate::check_header;
 
 pub use crate::layout::{FieldDescription, FieldDifference, LayoutDescription, LayoutDiff};
+// For the sync primitives, which loom builds leave out.
+#[cfg_attr(loom, allow(unused_imports))]
+pub(crate) use builder::primitive_shortcuts;
 pub use builder::{Builder, SharedPrimitive};
 pub use control::ControlBlock;
 pub use error::Error;

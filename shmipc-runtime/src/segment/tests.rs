@@ -3,6 +3,7 @@
 use super::*;
 use crate::layout::{Endian, FieldLayout, FieldType, Layout, Primitive};
 use crate::sys::shm;
+use crate::test_support::unique_name;
 use std::time::Duration;
 
 static FIELDS: [FieldLayout; 2] = [
@@ -16,23 +17,6 @@ static SWAPPED_FIELDS: [FieldLayout; 2] = [
 ];
 static SWAPPED: Layout = Layout::__new("Pair", 1, Endian::Little, 16, 8, &SWAPPED_FIELDS);
 
-/// A name unique to this process and call, `/shmipc-test-<pid>-<n>-<tag>` (the prefix CI's leak
-/// check looks for; portable builds allow 31 bytes), and the guard that unlinks it.
-fn guarded_name(tag: &str) -> (String, Unlink) {
-    static COUNTER: std::sync::atomic::AtomicU32 = std::sync::atomic::AtomicU32::new(0);
-    let n = COUNTER.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
-    let name = format!("/shmipc-test-{}-{n}-{tag}", std::process::id());
-    (name.clone(), Unlink(name))
-}
-
-/// Unlinks the name when dropped, also when an assertion fails first.
-struct Unlink(String);
-impl Drop for Unlink {
-    fn drop(&mut self) {
-        let _ = shm::unlink(&self.0);
-    }
-}
-
 /// The spec of a `kind` segment holding `size` bytes laid out as `PAIR`.
 fn pair(kind: SegmentKind, size: usize) -> SegmentSpec {
     SegmentSpec::new(kind, &PAIR, size)
@@ -40,7 +24,7 @@ fn pair(kind: SegmentKind, size: usize) -> SegmentSpec {
 
 #[test]
 fn create_then_open_shares_the_payload() {
-    let (n, _guard) = guarded_name("rt");
+    let (n, _guard) = unique_name("rt");
     let opts = SegmentOptions::new();
     let a = RawSegment::create(&n, &pair(SegmentKind::Value, 16), &opts).unwrap();
     assert!(a.is_creator());
@@ -67,7 +51,7 @@ fn create_then_open_shares_the_payload() {
 
 #[test]
 fn open_refuses_other_kind_size_layout_and_create_refuses_existing() {
-    let (n, _guard) = guarded_name("rk");
+    let (n, _guard) = unique_name("rk");
     let opts = SegmentOptions::new();
     let _a = RawSegment::create(&n, &pair(SegmentKind::Value, 16), &opts).unwrap();
     let err = RawSegment::open(&n, &pair(SegmentKind::SpscRing, 16), &opts).unwrap_err();
@@ -106,7 +90,7 @@ fn open_refuses_other_kind_size_layout_and_create_refuses_existing() {
 
 #[test]
 fn persisted_segment_survives_its_creator_handle() {
-    let (n, _guard) = guarded_name("rp");
+    let (n, _guard) = unique_name("rp");
     let opts = SegmentOptions::new().persist(true);
     drop(RawSegment::create(&n, &pair(SegmentKind::Mutex, 100), &opts).unwrap());
     let b = RawSegment::open(&n, &pair(SegmentKind::Mutex, 100), &opts).unwrap();
@@ -177,7 +161,7 @@ fn forged_header_cannot_misalign_the_payload() {
 #[test]
 fn racing_replacers_of_a_dead_segment_make_exactly_one_creator() {
     use std::io::Write;
-    let (n, _guard) = guarded_name("rr");
+    let (n, _guard) = unique_name("rr");
     // A finished segment whose creator is dead (no process has a pid above i32::MAX).
     let dead = crate::sys::process::ProcessIdentity {
         pid: u32::MAX,

@@ -4,7 +4,7 @@ use core::marker::PhantomData;
 use core::mem::{MaybeUninit, size_of};
 use core::ptr::NonNull;
 
-use super::builder::{Builder, SharedPrimitive};
+use super::builder::{Builder, SharedPrimitive, primitive_shortcuts};
 use super::error::Error;
 use super::kind::SegmentKind;
 use super::raw::RawSegment;
@@ -28,21 +28,15 @@ pub struct Segment<T: SharedLayout> {
 }
 
 impl<T: SharedLayout> Segment<T> {
-    /// Creates the segment `name` holding a zeroed `T`, with the default options (mode 0600,
-    /// fails if the name exists, unlinked when this handle drops).
-    pub fn create(name: &str) -> Result<Segment<T>, Error> {
-        Segment::builder(name).create()
-    }
-
-    /// Opens the segment `name` and checks that it holds a `T` of this build's layout.
-    pub fn open(name: &str) -> Result<Segment<T>, Error> {
-        Segment::builder(name).open()
-    }
-
-    /// Options for creating or opening `name`: mode, replacing a dead creator's segment,
-    /// persisting after drop, open timeout.
-    pub fn builder(name: &str) -> SegmentBuilder<T> {
-        Builder::new(name)
+    primitive_shortcuts! {
+        /// Creates the segment `name` holding a zeroed `T`, with the default options (mode 0600,
+        /// fails if the name exists, unlinked when this handle drops).
+        create;
+        /// Opens the segment `name` and checks that it holds a `T` of this build's layout.
+        open;
+        /// Options for creating or opening `name`: mode, replacing a dead creator's segment,
+        /// persisting after drop, open timeout.
+        builder;
     }
 
     /// Removes the name `name` (see [`RawSegment::unlink`]).

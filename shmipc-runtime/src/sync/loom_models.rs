@@ -11,6 +11,7 @@ use loom::thread;
 
 use super::lock_word::{Acquired, LockWords, Owner, RawLock, Verdict, pack_record};
 use super::seq_protocol;
+use crate::loom_support::{Futex, model, spawn};
 
 fn owner(pid: u32) -> Owner {
     Owner {
@@ -18,15 +19,6 @@ fn owner(pid: u32) -> Owner {
         record: pack_record(pid, 1000 + u64::from(pid)),
         ns: 1,
     }
-}
-
-/// Spawns a thread that runs `f` on its own handle of `shared` (loom's threads need no `Send`).
-fn spawn<S: 'static, R: 'static>(
-    shared: &Arc<S>,
-    f: impl FnOnce(&S) -> R + 'static,
-) -> thread::JoinHandle<R> {
-    let shared = Arc::clone(shared);
-    thread::spawn(move || f(&shared))
 }
 
 /// The judge of the models: pid 1 is the only process that dies.
@@ -87,30 +79,34 @@ impl Shared {
     }
 }
 
-fn builder() -> loom::model::Builder {
-    let mut b = loom::model::Builder::new();
-    b.preemption_bound = Some(3);
-    b
+/// A model over one fresh [`Shared`] lock (see [`model`]).
+fn model_shared(f: impl Fn(Arc<Shared>) + Sync + Send + 'static) {
+    model(move || f(Arc::new(Shared::new())));
+}
+
+/// Runs `locker` as pids 2 and 3, each on a thread of its own, and waits for both.
+fn pids_2_and_3(s: &Arc<Shared>, locker: impl Fn(&Shared, Owner) + Clone + 'static) {
+    let handles: Vec<_> = [2u32, 3]
+        .into_iter()
+        .map(|pid| {
+            let locker = locker.clone();
+            spawn(s, move |s| locker(s, owner(pid)))
+        })
+        .collect();
+    for h in handles {
+        h.join().unwrap();
+    }
 }
 
 #[test]
 fn loom_lock_excludes() {
-    builder().check(|| {
-        let s = Arc::new(Shared::new());
-        let handles: Vec<_> = [2u32, 3]
-            .into_iter()
-            .map(|pid| {
-                spawn(&s, move |s| {
-                    assert_eq!(s.acquire(owner(pid)), Acquired::Clean);
-                    // UnsafeCell access: loom reports a race if two holders overlap.
-                    s.update(|d| d + 1);
-                    s.lock().release(true);
-                })
-            })
-            .collect();
-        for h in handles {
-            h.join().unwrap();
-        }
+    model_shared(|s| {
+        pids_2_and_3(&s, |s, me| {
+            assert_eq!(s.acquire(me), Acquired::Clean);
+            // UnsafeCell access: loom reports a race if two holders overlap.
+            s.update(|d| d + 1);
+            s.lock().release(true);
+        });
         assert_eq!(s.get(), 2);
         assert_eq!(s.words.word.load(Ordering::Relaxed), 0);
     });
@@ -118,8 +114,7 @@ fn loom_lock_excludes() {
 
 #[test]
 fn loom_dead_owner_is_taken_over_exactly_once() {
-    builder().check(|| {
-        let s = Arc::new(Shared::new());
+    model_shared(|s| {
         // pid 1 takes the lock, writes half a value, and dies holding it.
         spawn(&s, |s| {
             assert_eq!(s.lock().try_acquire(owner(1), false), Ok(Acquired::Clean));
@@ -129,26 +124,18 @@ fn loom_dead_owner_is_taken_over_exactly_once() {
         .join()
         .unwrap();
         let told = Arc::new(AtomicU32::new(0));
-        let handles: Vec<_> = [2u32, 3]
-            .into_iter()
-            .map(|pid| {
-                let told = Arc::clone(&told);
-                spawn(&s, move |s| {
-                    let how = s.acquire(owner(pid));
-                    if how == Acquired::OwnerDied {
-                        told.fetch_add(1, Ordering::Relaxed);
-                        s.update(|_| 0); // repair
-                    } else {
-                        assert_eq!(how, Acquired::Clean);
-                    }
-                    s.update(|d| d + 1);
-                    s.lock().release(true); // marked consistent
-                })
-            })
-            .collect();
-        for h in handles {
-            h.join().unwrap();
-        }
+        let tell = Arc::clone(&told);
+        pids_2_and_3(&s, move |s, me| {
+            let how = s.acquire(me);
+            if how == Acquired::OwnerDied {
+                tell.fetch_add(1, Ordering::Relaxed);
+                s.update(|_| 0); // repair
+            } else {
+                assert_eq!(how, Acquired::Clean);
+            }
+            s.update(|d| d + 1);
+            s.lock().release(true); // marked consistent
+        });
         assert_eq!(
             told.load(Ordering::Relaxed),
             1,
@@ -160,8 +147,7 @@ fn loom_dead_owner_is_taken_over_exactly_once() {
 
 #[test]
 fn loom_owner_dies_while_others_wait() {
-    builder().check(|| {
-        let s = Arc::new(Shared::new());
+    model_shared(|s| {
         let a = spawn(&s, |s| {
             if s.lock().try_acquire(owner(1), false).is_ok() {
                 s.dead.store(true, Ordering::Release); // dies holding it
@@ -187,32 +173,6 @@ fn loom_owner_dies_while_others_wait() {
             assert!(how == Acquired::OwnerDied || w & 0x3f_ffff == 1);
         }
     });
-}
-
-/// The futex, as the kernel provides it: `wait` sleeps only if the word still holds the expected
-/// value, checked atomically with enqueueing (here: under one mutex); `wake` wakes the sleepers.
-struct Futex {
-    queue: loom::sync::Mutex<()>,
-    sleepers: loom::sync::Condvar,
-}
-
-impl Futex {
-    fn new() -> Futex {
-        Futex {
-            queue: loom::sync::Mutex::new(()),
-            sleepers: loom::sync::Condvar::new(),
-        }
-    }
-    fn wait(&self, word: &AtomicU32, expected: u32) {
-        let q = self.queue.lock().unwrap();
-        if word.load(Ordering::Relaxed) == expected {
-            drop(self.sleepers.wait(q).unwrap());
-        }
-    }
-    fn wake(&self) {
-        let _q = self.queue.lock().unwrap();
-        self.sleepers.notify_all();
-    }
 }
 
 /// Lock with sleeping: a locker that finds the lock held sets WAITERS and sleeps on the word; the
@@ -243,23 +203,13 @@ fn release_waking(s: &Shared, futex: &Futex) {
 
 #[test]
 fn loom_no_lost_wake_up() {
-    builder().check(|| {
-        let s = Arc::new(Shared::new());
+    model_shared(|s| {
         let futex = Arc::new(Futex::new());
-        let handles: Vec<_> = [2u32, 3]
-            .into_iter()
-            .map(|pid| {
-                let futex = Arc::clone(&futex);
-                spawn(&s, move |s| {
-                    acquire_sleeping(s, &futex, owner(pid));
-                    s.update(|d| d + 1);
-                    release_waking(s, &futex);
-                })
-            })
-            .collect();
-        for h in handles {
-            h.join().unwrap();
-        }
+        pids_2_and_3(&s, move |s, me| {
+            acquire_sleeping(s, &futex, me);
+            s.update(|d| d + 1);
+            release_waking(s, &futex);
+        });
         assert_eq!(s.get(), 2);
     });
 }
@@ -305,7 +255,7 @@ fn check(seq: u64, [a, b]: [u64; 2]) {
 #[test]
 fn loom_seqlock_never_torn() {
     // More writes than slots, so the writer laps the ring and overwrites slots readers may copy.
-    builder().check(|| {
+    model(|| {
         let s = Arc::new(Seq::new());
         let w = spawn(&s, |s| {
             for v in 1..=seq_protocol::SLOTS as u64 + 1 {
@@ -326,7 +276,7 @@ fn loom_seqlock_never_torn() {
 
 #[test]
 fn loom_seqlock_writer_dies_mid_write() {
-    builder().check(|| {
+    model(|| {
         let s = Arc::new(Seq::new());
         let w = spawn(&s, |s| {
             s.write(1);
@@ -373,8 +323,7 @@ fn judge_pid_reuse(gone: bool, pid: u32, record: u64) -> Verdict {
 /// the word, whose value is the same for both holds).
 #[test]
 fn loom_pid_reuse_never_takes_over_a_live_owner() {
-    builder().check(|| {
-        let s = Arc::new(Shared::new());
+    model_shared(|s| {
         let reused = Owner {
             pid: 1,
             record: pack_record(1, 2000),
@@ -421,8 +370,7 @@ fn loom_pid_reuse_never_takes_over_a_live_owner() {
 /// and is taken over after the grace period.
 #[test]
 fn loom_stale_take_over_keeps_the_new_owners_record() {
-    builder().check(|| {
-        let s = Arc::new(Shared::new());
+    model_shared(|s| {
         let p = spawn(&s, |s| {
             // pid 1 locks, unlocks and exits; then pid 2 locks and holds.
             spin_acquire(s, owner(1));
@@ -475,8 +423,7 @@ fn acquire_judging(s: &Shared, me: Owner, judge: impl Fn(u32, u64, u32) -> Verdi
 fn loom_a_judge_never_condemns_an_owner_of_another_namespace() {
     const A: u32 = 1;
     const B: u32 = 2;
-    builder().check(|| {
-        let s = Arc::new(Shared::new());
+    model_shared(|s| {
         // Pid 1 (namespace A) locked and died holding the lock.
         s.lock().try_acquire(owner(1), false).unwrap();
         let t = spawn(&s, |s| {

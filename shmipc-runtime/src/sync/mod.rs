@@ -70,38 +70,25 @@ mod lock_word;
 #[cfg_attr(loom, allow(dead_code))]
 mod seq_protocol;
 
-#[cfg(not(loom))]
-pub(crate) mod atomic_copy;
-#[cfg(not(loom))]
-mod error;
-#[cfg(not(loom))]
-mod guard;
-#[cfg(not(loom))]
-mod mutex;
-#[cfg(not(loom))]
-mod owner;
-#[cfg(not(loom))]
-mod role;
-#[cfg(not(loom))]
-mod seqlock;
-#[cfg(not(loom))]
-mod spin;
-#[cfg(not(loom))]
-pub mod wait;
+not_under_loom! {
+    pub(crate) mod atomic_copy;
+    mod error;
+    mod guard;
+    mod mutex;
+    mod owner;
+    mod role;
+    mod seqlock;
+    mod spin;
+    pub mod wait;
+
+    pub use error::{LockError, SeqLockError, WaitTimedOut};
+    pub use mutex::{LockResult, MutexGuard, SharedMutex};
+    pub use role::{RoleHolder, RoleToken};
+    pub use seqlock::{DEFAULT_READ_TIMEOUT, SeqLock, WriterState};
+    pub use wait::WaitCell;
+}
 
 #[cfg(all(test, loom))]
 mod loom_models;
-
-#[cfg(not(loom))]
-pub use error::{LockError, SeqLockError, WaitTimedOut};
-#[cfg(not(loom))]
-pub use mutex::{LockResult, MutexGuard, SharedMutex};
-#[cfg(not(loom))]
-pub use role::{RoleHolder, RoleToken};
-#[cfg(not(loom))]
-pub use seqlock::{DEFAULT_READ_TIMEOUT, SeqLock, WriterState};
-#[cfg(not(loom))]
-pub use wait::WaitCell;
-
 #[cfg(all(test, not(loom)))]
 mod tests;

@@ -65,7 +65,7 @@ use super::spin::Spinner;
 use super::wait;
 use crate::SharedLayout;
 use crate::segment::{
-    Builder, ControlBlock, Error, RawSegment, SegmentKind, SegmentSpec, SharedPrimitive,
+    ControlBlock, Error, RawSegment, SegmentKind, SegmentSpec, SharedPrimitive, primitive_shortcuts,
 };
 
 /// The mutex's control block, one cache line at the start of the payload; the value follows.
@@ -155,21 +155,15 @@ impl<T: SharedLayout> SharedMutex<T> {
         CONTROL + size_of::<T>()
     };
 
-    /// Creates the named mutex segment (the name must not exist), unlocked, with an all-zero
-    /// `T`. The creator's handle unlinks the name when dropped (see [`RawSegment`]).
-    pub fn create(name: &str) -> Result<SharedMutex<T>, Error> {
-        Self::builder(name).create()
-    }
-
-    /// Opens a mutex another process created, checking the segment kind and `T`'s layout (an
-    /// error names the first differing field).
-    pub fn open(name: &str) -> Result<SharedMutex<T>, Error> {
-        Self::builder(name).open()
-    }
-
-    /// Options for creating or opening the mutex `name` (mode, persistence, open timeout, …).
-    pub fn builder(name: &str) -> Builder<SharedMutex<T>> {
-        Builder::new(name)
+    primitive_shortcuts! {
+        /// Creates the named mutex segment (the name must not exist), unlocked, with an all-zero
+        /// `T`. The creator's handle unlinks the name when dropped (see [`RawSegment`]).
+        create;
+        /// Opens a mutex another process created, checking the segment kind and `T`'s layout (an
+        /// error names the first differing field).
+        open;
+        /// Options for creating or opening the mutex `name` (mode, persistence, open timeout, …).
+        builder;
     }
 
     /// The pid recorded as holder in the lock word right now (`None`: unlocked). Diagnostic

@@ -32,7 +32,7 @@ use super::role::{RoleHolder, RoleToken};
 use super::seq_protocol;
 use crate::SharedLayout;
 use crate::segment::{
-    Builder, ControlBlock, Error, RawSegment, SegmentKind, SegmentSpec, SharedPrimitive,
+    ControlBlock, Error, RawSegment, SegmentKind, SegmentSpec, SharedPrimitive, primitive_shortcuts,
 };
 
 /// The seqlock's control block, one cache line at the start of the payload; the slots follow.
@@ -110,20 +110,14 @@ impl<T: SharedLayout + Copy> SeqLock<T> {
     const STRIDE: usize = size_of::<T>().div_ceil(64) * 64;
     const PAYLOAD: usize = CONTROL + seq_protocol::SLOTS * Self::STRIDE;
 
-    /// Creates the named seqlock segment (the name must not exist), holding no value yet. The
-    /// creator's handle unlinks the name when dropped (see [`RawSegment`]).
-    pub fn create(name: &str) -> Result<SeqLock<T>, Error> {
-        Self::builder(name).create()
-    }
-
-    /// Opens a seqlock another process created, checking the segment kind and `T`'s layout.
-    pub fn open(name: &str) -> Result<SeqLock<T>, Error> {
-        Self::builder(name).open()
-    }
-
-    /// Options for creating or opening the seqlock `name` (mode, persistence, open timeout, …).
-    pub fn builder(name: &str) -> Builder<SeqLock<T>> {
-        Builder::new(name)
+    primitive_shortcuts! {
+        /// Creates the named seqlock segment (the name must not exist), holding no value yet. The
+        /// creator's handle unlinks the name when dropped (see [`RawSegment`]).
+        create;
+        /// Opens a seqlock another process created, checking the segment kind and `T`'s layout.
+        open;
+        /// Options for creating or opening the seqlock `name` (mode, persistence, open timeout, …).
+        builder;
     }
 
     /// The shared-memory name.

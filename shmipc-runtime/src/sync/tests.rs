@@ -5,29 +5,8 @@ use std::time::Duration;
 
 use super::lock_word::{INCONSISTENT, WAITERS};
 use super::*;
-use crate::{Endian, FieldLayout, FieldType, Layout, Primitive, SharedLayout};
-
-/// Two native u64s: `a` and `b = !a` when consistent.
-#[derive(Clone, Copy, Debug, Default, PartialEq)]
-#[repr(C)]
-struct Pair {
-    a: u64,
-    b: u64,
-}
-
-static U64: FieldType = FieldType::Primitive(Primitive::U64);
-static PAIR_FIELDS: [FieldLayout; 2] = [
-    FieldLayout::__new("a", 0, 8, 8, &U64),
-    FieldLayout::__new("b", 8, 8, 8, &U64),
-];
-static PAIR_LAYOUT: Layout = Layout::__new("Pair", 1, Endian::Native, 16, 8, &PAIR_FIELDS);
-
-// SAFETY: repr(C), two u64s (no padding, no pointers, every bit pattern valid, no Drop), described
-// truthfully by PAIR_LAYOUT.
-unsafe impl SharedLayout for Pair {
-    const LAYOUT: &'static Layout = &PAIR_LAYOUT;
-    const FINGERPRINT: u64 = PAIR_LAYOUT.fingerprint();
-}
+use crate::test_support::{Pair, U64, create_unique, dead_pid, unique_name};
+use crate::{Endian, FieldLayout, FieldType, Layout, SharedLayout};
 
 /// 4 KiB: larger than a guard's own buffer, so its copy takes the heap path.
 #[derive(Clone, Copy)]
@@ -50,28 +29,6 @@ unsafe impl SharedLayout for Big {
     const FINGERPRINT: u64 = BIG_LAYOUT.fingerprint();
 }
 
-struct Unlink(String);
-impl Drop for Unlink {
-    fn drop(&mut self) {
-        let _ = std::fs::remove_file(format!("/dev/shm{}", self.0));
-    }
-}
-
-/// A segment name unique to this test and process, `/shmipc-test-<pid>-<n>-<tag>` (the prefix the
-/// CI leak check looks for; at most 27 bytes with a 7-digit pid, within the portable path's 31),
-/// and a guard that unlinks it also when an assertion fails first.
-fn name(tag: &str) -> (String, Unlink) {
-    use core::sync::atomic::AtomicU32;
-    static N: AtomicU32 = AtomicU32::new(0);
-    assert!(tag.len() <= 3, "test tags are at most 3 bytes: {tag:?}");
-    let n = format!(
-        "/shmipc-test-{}-{}-{tag}",
-        std::process::id(),
-        N.fetch_add(1, Ordering::Relaxed)
-    );
-    (n.clone(), Unlink(n))
-}
-
 /// Marks the value repaired and checks that the next locker gets a plain guard.
 fn repair(m: &SharedMutex<Pair>, mut g: MutexGuard<'_, Pair>) {
     g.mark_consistent();
@@ -79,65 +36,50 @@ fn repair(m: &SharedMutex<Pair>, mut g: MutexGuard<'_, Pair>) {
     assert!(m.lock().is_ok(), "a repaired mutex locks cleanly");
 }
 
-/// The pid of a process that certainly exited (spawned and reaped).
-fn dead_pid() -> u32 {
-    let mut c = std::process::Command::new("true")
-        .spawn()
-        .expect("spawn true");
-    let pid = c.id();
-    c.wait().expect("reap");
-    pid
+/// Runs `update` on the locked value `rounds` times on each of `threads` threads at once, and
+/// waits for all of them.
+fn update_from_threads<T: SharedLayout + Send>(
+    m: &SharedMutex<T>,
+    threads: usize,
+    rounds: usize,
+    update: impl Fn(&mut T) + Sync,
+) {
+    std::thread::scope(|s| {
+        for _ in 0..threads {
+            s.spawn(|| {
+                for _ in 0..rounds {
+                    update(&mut *m.lock().unwrap());
+                }
+            });
+        }
+    });
 }
 
 #[test]
 fn threads_exclude_each_other() {
-    let (n, _u) = name("mx");
-    let m = std::sync::Arc::new(SharedMutex::<Pair>::create(&n).unwrap());
-    let threads: Vec<_> = (0..4)
-        .map(|_| {
-            let m = std::sync::Arc::clone(&m);
-            std::thread::spawn(move || {
-                for _ in 0..20_000 {
-                    let mut g = m.lock().unwrap();
-                    g.a += 1;
-                    g.b = !g.a;
-                }
-            })
-        })
-        .collect();
-    for t in threads {
-        t.join().unwrap();
-    }
+    let (_u, m) = create_unique::<SharedMutex<Pair>>("mx");
+    update_from_threads(&m, 4, 20_000, |v| {
+        v.a += 1;
+        v.b = !v.a;
+    });
     let g = m.lock().unwrap();
     assert_eq!((g.a, g.b), (80_000, !80_000));
 }
 
 #[test]
 fn threads_exclude_each_other_with_a_large_value() {
-    let (n, _u) = name("mxb");
-    let m = std::sync::Arc::new(SharedMutex::<Big>::create(&n).unwrap());
-    let threads: Vec<_> = (0..3)
-        .map(|_| {
-            let m = std::sync::Arc::clone(&m);
-            std::thread::spawn(move || {
-                for _ in 0..2_000 {
-                    let mut g = m.lock().unwrap();
-                    g.words[0] += 1;
-                    g.words[511] = !g.words[0];
-                }
-            })
-        })
-        .collect();
-    for t in threads {
-        t.join().unwrap();
-    }
+    let (_u, m) = create_unique::<SharedMutex<Big>>("mxb");
+    update_from_threads(&m, 3, 2_000, |v| {
+        v.words[0] += 1;
+        v.words[511] = !v.words[0];
+    });
     let g = m.lock().unwrap();
     assert_eq!((g.words[0], g.words[511]), (6_000, !6_000));
 }
 
 #[test]
 fn try_lock_and_timeout_while_held() {
-    let (n, _u) = name("hd");
+    let (n, _u) = unique_name("hd");
     let m = SharedMutex::<Pair>::create(&n).unwrap();
     let other = SharedMutex::<Pair>::open(&n).unwrap();
     let g = m.lock().unwrap();
@@ -152,8 +94,7 @@ fn try_lock_and_timeout_while_held() {
 
 #[test]
 fn dead_owner_is_reported_until_marked_consistent() {
-    let (n, _u) = name("dd");
-    let m = SharedMutex::<Pair>::create(&n).unwrap();
+    let (_u, m) = create_unique::<SharedMutex<Pair>>("dd");
     let pid = dead_pid();
     m.raw().word.store(pid | WAITERS, Ordering::Relaxed);
     // A dead owner of our pid namespace (of another, or unknown, it would count as alive).
@@ -175,8 +116,7 @@ fn dead_owner_is_reported_until_marked_consistent() {
 
 #[test]
 fn a_panic_while_holding_leaves_the_value_inconsistent() {
-    let (n, _u) = name("pn");
-    let m = SharedMutex::<Pair>::create(&n).unwrap();
+    let (_u, m) = create_unique::<SharedMutex<Pair>>("pn");
     let panicked = std::thread::scope(|s| {
         s.spawn(|| {
             let mut g = m.lock().unwrap_or_else(|_| panic!("clean lock expected"));
@@ -199,8 +139,7 @@ fn a_panic_while_holding_leaves_the_value_inconsistent() {
 
 #[test]
 fn corrupted_word_is_an_error_with_the_lock_held() {
-    let (n, _u) = name("gb");
-    let m = SharedMutex::<Pair>::create(&n).unwrap();
+    let (_u, m) = create_unique::<SharedMutex<Pair>>("gb");
     m.raw().word.store(0x1234_5678, Ordering::Relaxed);
     match m.lock_timeout(Duration::from_secs(5)) {
         Err(LockError::Corrupted { guard, word }) => {
@@ -213,7 +152,7 @@ fn corrupted_word_is_an_error_with_the_lock_held() {
 
 #[test]
 fn opening_with_another_layout_fails() {
-    let (n, _u) = name("ly");
+    let (n, _u) = unique_name("ly");
     let _m = SharedMutex::<Pair>::create(&n).unwrap();
     assert!(matches!(
         SeqLock::<Pair>::open(&n),
@@ -224,7 +163,7 @@ fn opening_with_another_layout_fails() {
 
 #[test]
 fn seqlock_round_trip_single_writer_and_empty() {
-    let (n, _u) = name("sq");
+    let (n, _u) = unique_name("sq");
     let mut w = SeqLock::<Pair>::create(&n).unwrap();
     let mut r = SeqLock::<Pair>::open(&n).unwrap();
     assert_eq!(r.read(), Err(SeqLockError::Empty));
@@ -249,8 +188,7 @@ fn seqlock_round_trip_single_writer_and_empty() {
 
 #[test]
 fn seqlock_dead_writer_is_replaced() {
-    let (n, _u) = name("sqd");
-    let mut r = SeqLock::<Pair>::create(&n).unwrap();
+    let (_u, mut r) = create_unique::<SeqLock<Pair>>("sqd");
     let pid = dead_pid();
     r.token().word.store(pid, Ordering::Relaxed);
     // It died after writing its namespace tag, before its record.
@@ -264,7 +202,7 @@ fn seqlock_dead_writer_is_replaced() {
 
 #[test]
 fn seqlock_threads_never_see_torn_values() {
-    let (n, _u) = name("sqt");
+    let (n, _u) = unique_name("sqt");
     let mut w = SeqLock::<Pair>::create(&n).unwrap();
     w.write(&Pair { a: 0, b: !0 }).unwrap();
     let r = SeqLock::<Pair>::open(&n).unwrap();
@@ -288,8 +226,7 @@ fn seqlock_threads_never_see_torn_values() {
 
 #[test]
 fn garbage_owner_pid_is_recovered() {
-    let (n, _u) = name("gp");
-    let m = SharedMutex::<Pair>::create(&n).unwrap();
+    let (_u, m) = create_unique::<SharedMutex<Pair>>("gp");
     // A well-formed word naming a pid that cannot exist (above any pid_max), garbage record.
     m.raw().word.store(lock_word::PID_MASK, Ordering::Relaxed);
     m.raw().record.store(0xdead_beef, Ordering::Relaxed);
@@ -299,8 +236,7 @@ fn garbage_owner_pid_is_recovered() {
 
 #[test]
 fn live_pid_without_its_record_is_not_waited_on_forever() {
-    let (n, _u) = name("lp");
-    let m = SharedMutex::<Pair>::create(&n).unwrap();
+    let (_u, m) = create_unique::<SharedMutex<Pair>>("lp");
     // Pid 1 always runs, but the record names nobody: garbage (or an owner frozen between its
     // CAS and its record store). After the grace period it is taken over.
     m.raw().word.store(1, Ordering::Relaxed);
@@ -315,8 +251,7 @@ fn live_pid_without_its_record_is_not_waited_on_forever() {
 #[test]
 fn garbage_sequence_never_hangs_a_reader() {
     const BOUND: Duration = Duration::from_secs(20);
-    let (n, _u) = name("gs");
-    let s = SeqLock::<Pair>::create(&n).unwrap();
+    let (_u, s) = create_unique::<SeqLock<Pair>>("gs");
     for garbage in [u64::MAX, 1, 0x8000_0000_0000_0001, 3] {
         s.seq().store(garbage, Ordering::Relaxed);
         let started = std::time::Instant::now();
@@ -345,8 +280,7 @@ fn garbage_sequence_never_hangs_a_reader() {
 /// ignores the protocol) changes neither what we already read nor what we see next.
 #[test]
 fn a_peer_writing_under_our_lock_does_not_change_our_view() {
-    let (n, _u) = name("hv");
-    let m = SharedMutex::<Pair>::create(&n).unwrap();
+    let (_u, m) = create_unique::<SharedMutex<Pair>>("hv");
     let mut g = m.lock().unwrap();
     g.a = 1;
     let peer = || {
@@ -373,8 +307,7 @@ fn a_guard_of_a_small_value_holds_its_copy_and_stays_small() {
 
 #[test]
 fn in_place_access_is_seen_and_not_overwritten_by_the_copy() {
-    let (n, _u) = name("ip");
-    let m = SharedMutex::<Pair>::create(&n).unwrap();
+    let (_u, m) = create_unique::<SharedMutex<Pair>>("ip");
     let mut g = m.lock().unwrap();
     g.a = 5; // in the copy
     // SAFETY: no other thread or process uses this test's mutex.
@@ -412,7 +345,7 @@ fn in_fork(child: impl FnOnce() -> i32) -> i32 {
 
 #[test]
 fn the_writer_role_does_not_survive_fork() {
-    let (n, _u) = name("fw");
+    let (n, _u) = unique_name("fw");
     let _owner = SeqLock::<Pair>::create(&n).unwrap();
     let mut w = SeqLock::<Pair>::open(&n).unwrap();
     w.write(&Pair { a: 1, b: !1 }).unwrap();
@@ -448,8 +381,7 @@ fn the_writer_role_does_not_survive_fork() {
 
 #[test]
 fn a_guard_inherited_by_fork_neither_unlocks_nor_writes_back() {
-    let (n, _u) = name("fg");
-    let m = SharedMutex::<Pair>::create(&n).unwrap();
+    let (_u, m) = create_unique::<SharedMutex<Pair>>("fg");
     let mut g = m.lock().unwrap();
     g.a = 1;
     let code = in_fork(|| {

@@ -201,20 +201,11 @@ mod imp {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    /// Unlinks the name when dropped, also when an assertion fails first.
-    struct Guard<'a>(&'a str);
-    impl Drop for Guard<'_> {
-        fn drop(&mut self) {
-            let _ = unlink(self.0);
-        }
-    }
+    use crate::test_support::unique_name;
 
     #[test]
     fn create_is_exclusive_and_unlink_removes() {
-        let name = format!("/shmipc-test-{}-shm", std::process::id());
-        let _ = unlink(&name);
-        let _guard = Guard(&name);
+        let (name, _guard) = unique_name("shm");
         let file = create(&name, 0o600).expect("create");
         assert_eq!(file.metadata().unwrap().mode() & 0o777, 0o600, "exact mode");
         assert_eq!(
@@ -236,17 +227,15 @@ mod tests {
 #[cfg(all(test, target_os = "linux"))]
 mod node_tests {
     use super::*;
+    use crate::test_support::unique_name;
 
     #[test]
     fn a_fifo_is_refused_without_blocking() {
-        let name = format!("/shmipc-test-{}-fifo", std::process::id());
+        let (name, _guard) = unique_name("ffo");
         let path = std::ffi::CString::new(format!("/dev/shm{name}")).unwrap();
-        let _ = std::fs::remove_file(format!("/dev/shm{name}"));
         // SAFETY: `path` is NUL-terminated and outlives the call.
         assert_eq!(unsafe { libc::mkfifo(path.as_ptr(), 0o600) }, 0, "mkfifo");
-        let result = open(&name);
-        let _ = std::fs::remove_file(format!("/dev/shm{name}"));
-        let err = result.expect_err("a FIFO is not a segment");
+        let err = open(&name).expect_err("a FIFO is not a segment");
         assert!(is_not_regular(&err), "{err}");
     }
 }

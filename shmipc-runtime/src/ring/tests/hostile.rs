@@ -4,31 +4,29 @@ use super::*;
 
 #[test]
 fn hostile_control_words_give_errors_not_hangs() {
-    let (n, _u) = name("hc");
-    let ring = SpscRing::<Msg>::create(&n, 4).unwrap();
-    let (mut p, mut c) = (ring.producer().unwrap(), ring.consumer().unwrap());
+    let (_u, ring, mut p, mut c) = ring_with_ends::<Pair>("hc", 4);
     let ctl = control(&ring);
-    p.try_push(Msg::new(0)).unwrap();
+    p.try_push(Pair::new(0)).unwrap();
 
     // A head beyond the tail: the producer reports corruption when it needs the head.
     for seq in 1..4 {
-        p.try_push(Msg::new(seq)).unwrap();
+        p.try_push(Pair::new(seq)).unwrap();
     }
     ctl.consumer.index.store(u64::MAX - 5, Ordering::Relaxed);
     assert!(matches!(
-        p.try_push(Msg::new(9)),
+        p.try_push(Pair::new(9)),
         Err(PushError::Corrupted(_))
     ));
     assert!(matches!(
-        p.push_timeout(Msg::new(9), Duration::from_millis(5)),
+        p.push_timeout(Pair::new(9), Duration::from_millis(5)),
         Err(PushError::Corrupted(_))
     ));
     // The consumer's own index is private: it still reads in order and repairs the word.
     for seq in 0..4 {
-        assert_eq!(c.try_pop(), Ok(Msg::new(seq)));
+        assert_eq!(c.try_pop(), Ok(Pair::new(seq)));
     }
-    p.try_push(Msg::new(4)).unwrap();
-    assert_eq!(c.try_pop(), Ok(Msg::new(4)));
+    p.try_push(Pair::new(4)).unwrap();
+    assert_eq!(c.try_pop(), Ok(Pair::new(4)));
 
     // A tail far away while the next stamp is not written: a blocked pop says Corrupted, and
     // so do polls, after enough misses.
@@ -45,11 +43,11 @@ fn hostile_control_words_give_errors_not_hangs() {
 
     // A head just below 2^64 with a small tail is within the capacity by wrapping distance: no
     // overflow (a debug build panicked on it), the producer just sees the ring as fuller.
-    let (m, _u2) = name("hw");
-    let wrap = SpscRing::<Msg>::create(&m, 4).unwrap();
+    let (m, _u2) = unique_name("hw");
+    let wrap = SpscRing::<Pair>::create(&m, 4).unwrap();
     let mut wp = wrap.producer().unwrap();
     for seq in 0..3 {
-        wp.try_push(Msg::new(seq)).unwrap();
+        wp.try_push(Pair::new(seq)).unwrap();
     }
     // 3 - u64::MAX wraps to 4: a full ring, as far as the producer can tell.
     wrap.inner_for_tests()
@@ -58,10 +56,10 @@ fn hostile_control_words_give_errors_not_hangs() {
         .index
         .store(u64::MAX, Ordering::Relaxed);
     assert!(matches!(
-        wp.try_push_slice(&[Msg::new(3); 4]),
+        wp.try_push_slice(&[Pair::new(3); 4]),
         Err(PushError::Full(()))
     ));
-    assert!(matches!(wp.try_push(Msg::new(3)), Err(PushError::Full(_))));
+    assert!(matches!(wp.try_push(Pair::new(3)), Err(PushError::Full(_))));
     assert_eq!(wp.len(), 4);
     drop(wp);
 
@@ -81,10 +79,10 @@ fn hostile_control_words_give_errors_not_hangs() {
         side.wake.value().store(0xdead_beef, Ordering::Relaxed);
         side.state.store(0x1234_5678, Ordering::Relaxed);
     }
-    let _ = p.try_push(Msg::new(5));
+    let _ = p.try_push(Pair::new(5));
     let _ = c.try_pop();
     assert!(c.pop_timeout(Duration::from_millis(5)).is_err());
-    let _ = p.push_timeout(Msg::new(6), Duration::from_millis(5));
+    let _ = p.push_timeout(Pair::new(6), Duration::from_millis(5));
 
     // Random words everywhere, many times: only errors or values.
     let mut x: u64 = 0x9e37_79b9_7f4a_7c15;
@@ -102,11 +100,11 @@ fn hostile_control_words_give_errors_not_hangs() {
             .slots
             .stamp((x % 4) as usize)
             .store(x % 12, Ordering::Relaxed);
-        let _ = p.try_push(Msg::new(x));
+        let _ = p.try_push(Pair::new(x));
         let _ = c.try_pop();
-        let _ = c.try_pop_slice(&mut [Msg::default(); 3]);
-        let _ = p.try_push_slice(&[Msg::new(1); 3]);
-        let _ = p.push_timeout(Msg::new(x), Duration::ZERO);
+        let _ = c.try_pop_slice(&mut [Pair::default(); 3]);
+        let _ = p.try_push_slice(&[Pair::new(1); 3]);
+        let _ = p.push_timeout(Pair::new(x), Duration::ZERO);
         let _ = c.pop_timeout(Duration::ZERO);
         let _ = (p.len(), c.len());
     }
@@ -119,11 +117,11 @@ fn hostile_control_words_give_errors_not_hangs() {
 
 #[test]
 fn open_checks_kind_type_and_capacity() {
-    let (n, _u) = name("oc");
-    let ring = SpscRing::<Msg>::create(&n, 16).unwrap();
-    assert_eq!(SpscRing::<Msg>::open(&n).unwrap().capacity(), 16);
+    let (n, _u) = unique_name("oc");
+    let ring = SpscRing::<Pair>::create(&n, 16).unwrap();
+    assert_eq!(SpscRing::<Pair>::open(&n).unwrap().capacity(), 16);
     assert_eq!(
-        SpscRing::<Msg>::builder(&n)
+        SpscRing::<Pair>::builder(&n)
             .capacity(16)
             .open()
             .unwrap()
@@ -131,7 +129,7 @@ fn open_checks_kind_type_and_capacity() {
         16
     );
     assert!(matches!(
-        SpscRing::<Msg>::builder(&n).capacity(32).open(),
+        SpscRing::<Pair>::builder(&n).capacity(32).open(),
         Err(Error::Size { .. })
     ));
     assert!(matches!(
@@ -139,21 +137,21 @@ fn open_checks_kind_type_and_capacity() {
         Err(Error::TypeName { .. })
     ));
     assert!(matches!(
-        crate::Segment::<Msg>::open(&n),
+        crate::Segment::<Pair>::open(&n),
         Err(Error::Kind { .. })
     ));
     assert!(matches!(
-        SpscRing::<Msg>::create(&n, 16),
+        SpscRing::<Pair>::create(&n, 16),
         Err(Error::AlreadyExists { .. })
     ));
-    let (m, _u2) = name("oc");
+    let (m, _u2) = unique_name("oc");
     for bad in [0, 3, 1000] {
-        let e = SpscRing::<Msg>::create(&m, bad).unwrap_err();
+        let e = SpscRing::<Pair>::create(&m, bad).unwrap_err();
         assert!(matches!(e, Error::InvalidOptions { .. }), "{e}");
         assert!(e.to_string().contains("power of two"), "{e}");
     }
     assert_eq!(
-        SpscRing::<Msg>::builder(&m).create().unwrap().capacity(),
+        SpscRing::<Pair>::builder(&m).create().unwrap().capacity(),
         1024
     );
     assert_eq!(ring.name(), n);
@@ -190,11 +188,11 @@ fn errors_are_sentences() {
 
 #[test]
 fn a_truncated_ring_reports_corruption_instead_of_waiting_forever() {
-    let (n, _u) = name("tr");
-    let ring = SpscRing::<Msg>::create(&n, 8).unwrap();
+    let (n, _u) = unique_name("tr");
+    let ring = SpscRing::<Pair>::create(&n, 8).unwrap();
     let (mut p, mut c) = (ring.producer().unwrap(), ring.consumer().unwrap());
-    p.push(Msg::new(1)).unwrap();
-    assert_eq!(c.pop(), Ok(Msg::new(1)));
+    p.push(Pair::new(1)).unwrap();
+    assert_eq!(c.pop(), Ok(Pair::new(1)));
     // Another process with write access shrinks the file: the next touch would raise SIGBUS,
     // which shmipc's handler turns into zero pages and a broken segment.
     std::fs::OpenOptions::new()
@@ -212,7 +210,7 @@ fn a_truncated_ring_reports_corruption_instead_of_waiting_forever() {
     // The producer fills the free slots it knows of, then waits for room: told, not timed out.
     let mut pushed = 0;
     let err = loop {
-        match p.push_timeout(Msg::new(pushed), Duration::from_secs(5)) {
+        match p.push_timeout(Pair::new(pushed), Duration::from_secs(5)) {
             Ok(()) => pushed += 1,
             Err(e) => break e,
         }

@@ -5,41 +5,14 @@ mod hostile;
 mod roles;
 mod stream;
 
-use core::sync::atomic::{AtomicU32, AtomicU64, Ordering};
+use core::sync::atomic::{AtomicU64, Ordering};
 use std::time::Duration;
 
 use super::control::{STATE_CLOSED, STATE_NEVER, SpscControl};
 use super::*;
-use crate::segment::{Error, RawSegment};
-use crate::{Endian, FieldLayout, FieldType, Layout, Primitive, SharedLayout};
-
-/// A message: a sequence number and its complement (a torn copy would break `b == !a`).
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
-#[repr(C)]
-struct Msg {
-    a: u64,
-    b: u64,
-}
-
-impl Msg {
-    fn new(seq: u64) -> Msg {
-        Msg { a: seq, b: !seq }
-    }
-}
-
-static U64: FieldType = FieldType::Primitive(Primitive::U64);
-static MSG_FIELDS: [FieldLayout; 2] = [
-    FieldLayout::__new("a", 0, 8, 8, &U64),
-    FieldLayout::__new("b", 8, 8, 8, &U64),
-];
-static MSG_LAYOUT: Layout = Layout::__new("RingMsg", 1, Endian::Native, 16, 8, &MSG_FIELDS);
-
-// SAFETY: repr(C), two u64s (no padding, no pointers, every bit pattern valid, no Drop), described
-// truthfully by MSG_LAYOUT.
-unsafe impl SharedLayout for Msg {
-    const LAYOUT: &'static Layout = &MSG_LAYOUT;
-    const FINGERPRINT: u64 = MSG_LAYOUT.fingerprint();
-}
+use crate::segment::Error;
+use crate::test_support::{Pair, U64, Unlink, dead_pid, unique_name};
+use crate::{Endian, FieldLayout, FieldType, Layout, SharedLayout};
 
 /// A large message (1 MiB) for the in-place paths, larger than the test threads' stacks.
 #[derive(Clone, Copy)]
@@ -69,35 +42,18 @@ unsafe impl SharedLayout for Big {
     const FINGERPRINT: u64 = BIG_LAYOUT.fingerprint();
 }
 
-/// Unlinks the test's segment when dropped, also when an assertion failed first.
-struct Unlink(String);
-impl Drop for Unlink {
-    fn drop(&mut self) {
-        let _ = RawSegment::unlink(&self.0);
-    }
+/// A new ring of `capacity` slots under a unique name (see [`unique_name`]) and both of its ends;
+/// the guard comes first so that it is dropped last, after the ring and its ends.
+fn ring_with_ends<T: SharedLayout>(
+    tag: &str,
+    capacity: usize,
+) -> (Unlink, SpscRing<T>, Producer<T>, Consumer<T>) {
+    let (n, unlink) = unique_name(tag);
+    let ring = SpscRing::<T>::create(&n, capacity).unwrap();
+    let (p, c) = (ring.producer().unwrap(), ring.consumer().unwrap());
+    (unlink, ring, p, c)
 }
 
-/// A short unique test name with the shared prefix.
-fn name(tag: &str) -> (String, Unlink) {
-    static N: AtomicU32 = AtomicU32::new(0);
-    let n = format!(
-        "/shmipc-test-{tag}{}-{}",
-        std::process::id(),
-        N.fetch_add(1, Ordering::Relaxed)
-    );
-    (n.clone(), Unlink(n))
-}
-
-/// The pid of a process that certainly exited (spawned and reaped).
-fn dead_pid() -> u32 {
-    let mut c = std::process::Command::new("true")
-        .spawn()
-        .expect("spawn true");
-    let pid = c.id();
-    c.wait().expect("reap");
-    pid
-}
-
-fn control(ring: &SpscRing<Msg>) -> &SpscControl {
+fn control(ring: &SpscRing<Pair>) -> &SpscControl {
     ring.inner_for_tests().control()
 }

@@ -4,15 +4,15 @@ use super::*;
 
 #[test]
 fn disconnected_after_every_message_was_delivered() {
-    let (n, _u) = name("dc");
-    let ring = SpscRing::<Msg>::create(&n, 8).unwrap();
+    let (n, _u) = unique_name("dc");
+    let ring = SpscRing::<Pair>::create(&n, 8).unwrap();
     let mut c = ring.consumer().unwrap();
     let reader = std::thread::spawn(move || {
         let mut got = 0;
         loop {
             match c.pop() {
                 Ok(m) => {
-                    assert_eq!(m, Msg::new(got));
+                    assert_eq!(m, Pair::new(got));
                     got += 1;
                 }
                 Err(e) => return (got, e),
@@ -21,7 +21,7 @@ fn disconnected_after_every_message_was_delivered() {
     });
     let mut p = ring.producer().unwrap();
     for seq in 0..1000 {
-        p.push(Msg::new(seq)).unwrap();
+        p.push(Pair::new(seq)).unwrap();
     }
     drop(p);
     assert_eq!(reader.join().unwrap(), (1000, PopError::Disconnected));
@@ -32,8 +32,8 @@ fn disconnected_after_every_message_was_delivered() {
     );
 
     // A producer that never attached is not "disconnected": the consumer waits.
-    let (n, _u) = name("dn");
-    let ring = SpscRing::<Msg>::create(&n, 8).unwrap();
+    let (n, _u) = unique_name("dn");
+    let ring = SpscRing::<Pair>::create(&n, 8).unwrap();
     let mut c = ring.consumer().unwrap();
     assert_eq!(
         control(&ring).producer.state.load(Ordering::Relaxed),
@@ -47,27 +47,27 @@ fn disconnected_after_every_message_was_delivered() {
     // The producer side: full and the consumer gone.
     let mut p = ring.producer().unwrap();
     for seq in 0..8 {
-        p.push(Msg::new(seq)).unwrap();
+        p.push(Pair::new(seq)).unwrap();
     }
     drop(c);
     assert!(matches!(
-        p.try_push(Msg::new(8)),
+        p.try_push(Pair::new(8)),
         Err(PushError::Disconnected(_))
     ));
     assert!(matches!(
-        p.push(Msg::new(8)),
+        p.push(Pair::new(8)),
         Err(PushError::Disconnected(_))
     ));
     // A new consumer continues where the last one stopped.
     let mut c = ring.consumer().unwrap();
-    assert_eq!(c.try_pop(), Ok(Msg::new(0)));
-    p.push(Msg::new(8)).unwrap();
+    assert_eq!(c.try_pop(), Ok(Pair::new(0)));
+    p.push(Pair::new(8)).unwrap();
 }
 
 #[test]
 fn a_blocked_pop_is_woken_by_the_drop() {
-    let (n, _u) = name("wd");
-    let ring = SpscRing::<Msg>::builder(&n)
+    let (n, _u) = unique_name("wd");
+    let ring = SpscRing::<Pair>::builder(&n)
         .capacity(4)
         .wait_strategy(WaitStrategy::Park)
         .create()
@@ -82,9 +82,9 @@ fn a_blocked_pop_is_woken_by_the_drop() {
 
 #[test]
 fn roles_are_exclusive_and_a_dead_holders_role_is_taken_over() {
-    let (n, _u) = name("rl");
-    let ring = SpscRing::<Msg>::create(&n, 4).unwrap();
-    let other = SpscRing::<Msg>::open(&n).unwrap();
+    let (n, _u) = unique_name("rl");
+    let ring = SpscRing::<Pair>::create(&n, 4).unwrap();
+    let other = SpscRing::<Pair>::open(&n).unwrap();
     let p = ring.producer().unwrap();
     let err = other.producer().unwrap_err();
     match &err {
@@ -112,7 +112,7 @@ fn roles_are_exclusive_and_a_dead_holders_role_is_taken_over() {
     // before publishing the tail): a new producer continues after all three.
     let mut p = ring.producer().unwrap();
     for seq in 0..3 {
-        p.try_push(Msg::new(seq)).unwrap();
+        p.try_push(Pair::new(seq)).unwrap();
     }
     core::mem::forget(p);
     let ctl = control(&ring);
@@ -121,26 +121,26 @@ fn roles_are_exclusive_and_a_dead_holders_role_is_taken_over() {
     fake_holder(&ctl.producer, pid);
     assert!(!ring.producer_alive());
     let mut c = ring.consumer().unwrap();
-    assert_eq!(c.try_pop(), Ok(Msg::new(0)));
+    assert_eq!(c.try_pop(), Ok(Pair::new(0)));
     let mut p = ring.producer().unwrap();
-    p.try_push(Msg::new(3)).unwrap();
+    p.try_push(Pair::new(3)).unwrap();
     for seq in 1..4 {
-        assert_eq!(c.try_pop(), Ok(Msg::new(seq)));
+        assert_eq!(c.try_pop(), Ok(Pair::new(seq)));
     }
 
     // A dead consumer: the next one continues with the first message not released.
     let mut r = c.try_read_chunk(1).unwrap_err();
     assert_eq!(r, PopError::Empty);
-    p.try_push(Msg::new(4)).unwrap();
+    p.try_push(Pair::new(4)).unwrap();
     {
         let chunk = c.try_read_chunk(1).unwrap();
-        assert_eq!(chunk.read(0), Msg::new(4));
+        assert_eq!(chunk.read(0), Pair::new(4));
         core::mem::forget(chunk); // dies while reading
     }
     core::mem::forget(c);
     fake_holder(&ctl.consumer, dead_pid());
     let mut c = ring.consumer().unwrap();
-    assert_eq!(c.try_pop(), Ok(Msg::new(4)), "delivered again");
+    assert_eq!(c.try_pop(), Ok(Pair::new(4)), "delivered again");
     r = c.try_pop().unwrap_err();
     assert_eq!(r, PopError::Empty);
 }
@@ -156,16 +156,13 @@ fn fake_holder(side: &super::control::SideBlock, pid: u32) {
 
 #[test]
 fn a_dead_producer_is_reported_after_its_messages() {
-    let (n, _u) = name("dp");
-    let ring = SpscRing::<Msg>::create(&n, 8).unwrap();
-    let mut c = ring.consumer().unwrap();
-    let mut p = ring.producer().unwrap();
-    p.push(Msg::new(0)).unwrap();
-    p.push(Msg::new(1)).unwrap();
+    let (_u, ring, mut p, mut c) = ring_with_ends::<Pair>("dp", 8);
+    p.push(Pair::new(0)).unwrap();
+    p.push(Pair::new(1)).unwrap();
     core::mem::forget(p);
     fake_holder(&control(&ring).producer, dead_pid());
-    assert_eq!(c.pop(), Ok(Msg::new(0)));
-    assert_eq!(c.pop(), Ok(Msg::new(1)));
+    assert_eq!(c.pop(), Ok(Pair::new(0)));
+    assert_eq!(c.pop(), Ok(Pair::new(1)));
     assert_eq!(c.pop(), Err(PopError::Disconnected));
     // The non-blocking call notices too, after enough misses.
     let mut told = false;

@@ -4,18 +4,18 @@ use super::*;
 
 #[test]
 fn fifo_through_many_wrap_arounds() {
-    let (n, _u) = name("ff");
-    let ring = SpscRing::<Msg>::create(&n, 8).unwrap();
-    let mut consumer = SpscRing::<Msg>::open(&n).unwrap().consumer().unwrap();
+    let (n, _u) = unique_name("ff");
+    let ring = SpscRing::<Pair>::create(&n, 8).unwrap();
+    let mut consumer = SpscRing::<Pair>::open(&n).unwrap().consumer().unwrap();
     let reader = std::thread::spawn(move || {
         for seq in 0..20_000u64 {
-            assert_eq!(consumer.pop().unwrap(), Msg::new(seq));
+            assert_eq!(consumer.pop().unwrap(), Pair::new(seq));
         }
         consumer
     });
     let mut producer = ring.producer().unwrap();
     for seq in 0..20_000u64 {
-        producer.push(Msg::new(seq)).unwrap();
+        producer.push(Pair::new(seq)).unwrap();
     }
     let consumer = reader.join().unwrap();
     assert!(consumer.is_empty());
@@ -31,25 +31,22 @@ fn fifo_through_many_wrap_arounds() {
 
 #[test]
 fn full_and_empty() {
-    let (n, _u) = name("fe");
-    let ring = SpscRing::<Msg>::create(&n, 4).unwrap();
-    let mut p = ring.producer().unwrap();
-    let mut c = ring.consumer().unwrap();
+    let (_u, ring, mut p, mut c) = ring_with_ends::<Pair>("fe", 4);
     assert_eq!(c.try_pop(), Err(PopError::Empty));
     assert!(c.is_empty());
     for seq in 0..4 {
-        p.try_push(Msg::new(seq)).unwrap();
+        p.try_push(Pair::new(seq)).unwrap();
     }
     assert_eq!(p.len(), 4);
     assert_eq!(c.len(), 4);
-    match p.try_push(Msg::new(9)) {
-        Err(PushError::Full(m)) => assert_eq!(m, Msg::new(9)),
+    match p.try_push(Pair::new(9)) {
+        Err(PushError::Full(m)) => assert_eq!(m, Pair::new(9)),
         other => panic!("expected Full, got {other:?}"),
     }
-    assert_eq!(c.try_pop(), Ok(Msg::new(0)));
-    p.try_push(Msg::new(4)).unwrap();
+    assert_eq!(c.try_pop(), Ok(Pair::new(0)));
+    p.try_push(Pair::new(4)).unwrap();
     for seq in 1..5 {
-        assert_eq!(c.try_pop(), Ok(Msg::new(seq)));
+        assert_eq!(c.try_pop(), Ok(Pair::new(seq)));
     }
     assert_eq!(c.try_pop(), Err(PopError::Empty));
     assert!(p.is_empty());
@@ -58,22 +55,18 @@ fn full_and_empty() {
 
 #[test]
 fn capacity_one_works() {
-    let (n, _u) = name("c1");
-    let ring = SpscRing::<Msg>::create(&n, 1).unwrap();
-    let (mut p, mut c) = (ring.producer().unwrap(), ring.consumer().unwrap());
+    let (_u, _ring, mut p, mut c) = ring_with_ends::<Pair>("c1", 1);
     for seq in 0..10 {
-        p.try_push(Msg::new(seq)).unwrap();
-        assert!(matches!(p.try_push(Msg::new(99)), Err(PushError::Full(_))));
-        assert_eq!(c.try_pop(), Ok(Msg::new(seq)));
+        p.try_push(Pair::new(seq)).unwrap();
+        assert!(matches!(p.try_push(Pair::new(99)), Err(PushError::Full(_))));
+        assert_eq!(c.try_pop(), Ok(Pair::new(seq)));
     }
 }
 
 #[test]
 fn batches_publish_and_release_runs() {
-    let (n, _u) = name("bt");
-    let ring = SpscRing::<Msg>::create(&n, 8).unwrap();
-    let (mut p, mut c) = (ring.producer().unwrap(), ring.consumer().unwrap());
-    let msgs: Vec<Msg> = (0..11).map(Msg::new).collect();
+    let (_u, ring, mut p, mut c) = ring_with_ends::<Pair>("bt", 8);
+    let msgs: Vec<Pair> = (0..11).map(Pair::new).collect();
     assert_eq!(p.try_push_slice(&msgs), Ok(8));
     assert_eq!(control(&ring).producer.index.load(Ordering::Relaxed), 8);
     assert!(matches!(
@@ -81,20 +74,20 @@ fn batches_publish_and_release_runs() {
         Err(PushError::Full(()))
     ));
     assert_eq!(p.try_push_slice(&[]), Ok(0));
-    let mut out = [Msg::default(); 5];
+    let mut out = [Pair::default(); 5];
     assert_eq!(c.try_pop_slice(&mut out), Ok(5));
     assert_eq!(out.to_vec(), msgs[..5]);
     assert_eq!(p.try_push_slice(&msgs[8..]), Ok(3));
-    let mut out = [Msg::default(); 16];
+    let mut out = [Pair::default(); 16];
     assert_eq!(c.pop_slice(&mut out), Ok(6));
     assert_eq!(out[..6].to_vec(), msgs[5..]);
     assert_eq!(c.try_pop_slice(&mut out), Err(PopError::Empty));
 
     // Blocking batches across threads.
-    let all: Vec<Msg> = (0..5000).map(Msg::new).collect();
+    let all: Vec<Pair> = (0..5000).map(Pair::new).collect();
     let reader = std::thread::spawn(move || {
         let mut got = Vec::new();
-        let mut buf = [Msg::default(); 7];
+        let mut buf = [Pair::default(); 7];
         while got.len() < 5000 {
             let k = c.pop_slice(&mut buf).unwrap();
             got.extend_from_slice(&buf[..k]);
@@ -107,29 +100,27 @@ fn batches_publish_and_release_runs() {
 
 #[test]
 fn in_place_chunks() {
-    let (n, _u) = name("ip");
-    let ring = SpscRing::<Msg>::create(&n, 4).unwrap();
-    let (mut p, mut c) = (ring.producer().unwrap(), ring.consumer().unwrap());
+    let (_u, _ring, mut p, mut c) = ring_with_ends::<Pair>("ip", 4);
     {
         let mut w = p.try_reserve(3).unwrap();
         assert_eq!(w.len(), 3);
-        w.write(0, Msg::new(0));
-        w.copy_from(1, &Msg::new(1));
+        w.write(0, Pair::new(0));
+        w.copy_from(1, &Pair::new(1));
         // SAFETY: the slot is reserved for this producer and no other process maps the ring.
-        unsafe { w.as_mut_ptr(2).write(Msg::new(2)) };
+        unsafe { w.as_mut_ptr(2).write(Pair::new(2)) };
         w.commit(2);
     }
     assert_eq!(c.len(), 2);
     {
         let r = c.try_read_chunk(8).unwrap();
         assert_eq!(r.len(), 2);
-        assert_eq!(r.read(0), Msg::new(0));
-        let mut m = Msg::default();
+        assert_eq!(r.read(0), Pair::new(0));
+        let mut m = Pair::default();
         r.copy_to(1, &mut m);
-        assert_eq!(m, Msg::new(1));
+        assert_eq!(m, Pair::new(1));
         r.release(1);
     }
-    assert_eq!(c.try_pop(), Ok(Msg::new(1)));
+    assert_eq!(c.try_pop(), Ok(Pair::new(1)));
     // Not committed: nothing was published.
     assert_eq!(p.try_reserve(1).unwrap().len(), 1);
     assert_eq!(c.try_pop(), Err(PopError::Empty));
@@ -137,13 +128,13 @@ fn in_place_chunks() {
     assert_eq!(w.len(), 4);
     for i in 0..4 {
         // SAFETY: reserved for this producer; no other process maps the ring.
-        unsafe { *w.slot_mut(i) = Msg::new(10 + i as u64) };
+        unsafe { *w.slot_mut(i) = Pair::new(10 + i as u64) };
     }
     w.commit_all();
     let r = c.read_chunk(4).unwrap();
     for i in 0..4 {
         // SAFETY: lent to this consumer; no other process maps the ring.
-        assert_eq!(unsafe { *r.slot(i) }, Msg::new(10 + i as u64));
+        assert_eq!(unsafe { *r.slot(i) }, Pair::new(10 + i as u64));
     }
     drop(r);
     assert!(c.is_empty());
@@ -152,10 +143,7 @@ fn in_place_chunks() {
 
 #[test]
 fn large_values_in_place_on_small_stacks() {
-    let (n, _u) = name("bg");
-    let ring = SpscRing::<Big>::create(&n, 2).unwrap();
-    let mut p = ring.producer().unwrap();
-    let mut c = ring.consumer().unwrap();
+    let (_u, _ring, mut p, mut c) = ring_with_ends::<Big>("bg", 2);
     let small = |f: Box<dyn FnOnce() + Send>| {
         std::thread::Builder::new()
             .stack_size(256 * 1024)
@@ -201,9 +189,7 @@ fn large_values_in_place_on_small_stacks() {
 
 #[test]
 fn timeouts() {
-    let (n, _u) = name("to");
-    let ring = SpscRing::<Msg>::create(&n, 2).unwrap();
-    let (mut p, mut c) = (ring.producer().unwrap(), ring.consumer().unwrap());
+    let (_u, _ring, mut p, mut c) = ring_with_ends::<Pair>("to", 2);
     assert_eq!(
         c.pop_timeout(Duration::from_millis(20)),
         Err(PopError::Timeout)
@@ -212,18 +198,19 @@ fn timeouts() {
         c.read_chunk_timeout(1, Duration::ZERO),
         Err(PopError::Timeout)
     ));
-    p.push(Msg::new(0)).unwrap();
-    p.push(Msg::new(1)).unwrap();
+    p.push(Pair::new(0)).unwrap();
+    p.push(Pair::new(1)).unwrap();
     assert!(matches!(
-        p.push_timeout(Msg::new(2), Duration::from_millis(20)),
+        p.push_timeout(Pair::new(2), Duration::from_millis(20)),
         Err(PushError::Timeout(_))
     ));
     assert!(matches!(
         p.reserve_timeout(1, Duration::from_millis(1)),
         Err(PushError::Timeout(()))
     ));
-    assert_eq!(c.pop_timeout(Duration::from_secs(5)), Ok(Msg::new(0)));
-    p.push_timeout(Msg::new(2), Duration::from_secs(5)).unwrap();
+    assert_eq!(c.pop_timeout(Duration::from_secs(5)), Ok(Pair::new(0)));
+    p.push_timeout(Pair::new(2), Duration::from_secs(5))
+        .unwrap();
 }
 
 #[test]
@@ -233,8 +220,8 @@ fn wait_strategies_all_deliver() {
         WaitStrategy::SpinThenPark,
         WaitStrategy::Park,
     ] {
-        let (n, _u) = name("ws");
-        let ring = SpscRing::<Msg>::builder(&n)
+        let (n, _u) = unique_name("ws");
+        let ring = SpscRing::<Pair>::builder(&n)
             .capacity(2)
             .wait_strategy(wait)
             .create()
@@ -242,7 +229,7 @@ fn wait_strategies_all_deliver() {
         let mut c = ring.consumer().unwrap();
         let reader = std::thread::spawn(move || {
             for seq in 0..300 {
-                assert_eq!(c.pop().unwrap(), Msg::new(seq));
+                assert_eq!(c.pop().unwrap(), Pair::new(seq));
                 if seq % 100 == 0 {
                     std::thread::sleep(Duration::from_millis(2));
                 }
@@ -250,7 +237,7 @@ fn wait_strategies_all_deliver() {
         });
         let mut p = ring.producer().unwrap();
         for seq in 0..300 {
-            p.push(Msg::new(seq)).unwrap();
+            p.push(Pair::new(seq)).unwrap();
             if seq % 50 == 0 {
                 std::thread::sleep(Duration::from_millis(1));
             }
