@@ -1,5 +1,5 @@
 //! SIGKILL at random points, at least 50 trials per test (seeded: the seed is printed, replay
-//! with `RING_SEED=…`; more trials with `RING_TRIALS=…`).
+//! with `SHMIPC_TEST_SEED=…`; more trials with `RING_TRIALS=…`).
 //!
 //! The killed peer stores its progress in a witness mapping of its own after every completed
 //! push or pop, so the parent knows, after the kill, what was committed (producer) or consumed
@@ -8,6 +8,7 @@
 mod ring_support;
 
 use std::os::unix::process::ExitStatusExt;
+use std::process::ExitStatus;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::{Duration, Instant};
@@ -22,40 +23,96 @@ const MODES: [&str; 4] = ["spin", "block", "batch", "inplace"];
 /// The consumer's wait strategy (`wait=default` is the default, `SpinThenPark`).
 const WAITS: [&str; 3] = ["wait=default", "wait=spin", "wait=park"];
 
+/// Runs `trial(i, rng)` `trials(default)` times with one seeded generator (its seed printed),
+/// then prints how many trials ran and how long they took.
+fn run_trials(default: u32, mut trial: impl FnMut(u32, &mut Rng)) -> u32 {
+    let mut rng = Rng::from_env_or_time();
+    let n = trials(default);
+    let started = Instant::now();
+    for i in 0..n {
+        trial(i, &mut rng);
+    }
+    println!("{n} trials in {:?}", started.elapsed());
+    n
+}
+
+/// One kill trial's ring of `capacity` 2 ..= 512 and witness mapping, both removed on drop
+/// (also when an assertion fails).
+struct Trial {
+    name: String,
+    wname: String,
+    capacity: usize,
+    ring: SpscRing<Quote>,
+    witness: Witness,
+    _cleanup: ShmCleanup,
+}
+
+impl Trial {
+    /// A fresh ring named after `prefix`, of a random capacity, and its witness.
+    fn new(prefix: &str, rng: &mut Rng) -> Trial {
+        let name = unique_name(prefix);
+        let wname = unique_name(&format!("{prefix}w"));
+        let _cleanup = ShmCleanup::new([name.clone(), wname.clone()]);
+        let capacity = 1usize << (1 + rng.below(9)); // 2 ..= 512
+        let ring = SpscRing::<Quote>::create(&name, capacity).expect("create");
+        let witness = Witness::new(&wname, true);
+        Trial {
+            name,
+            wname,
+            capacity,
+            ring,
+            witness,
+            _cleanup,
+        }
+    }
+
+    /// The peer option that makes a peer record its progress in this trial's witness.
+    fn witness_opt(&self) -> String {
+        format!("witness={}", self.wname)
+    }
+
+    /// A producer peer in `pmode`, recording into the witness, killed after up to ~3 ms
+    /// wherever it is; returns how it ended, how many pushes had returned and how far the push
+    /// in flight could take the stream.
+    fn kill_producer(&self, pmode: &str, rng: &mut Rng, ctx: &str) -> (ExitStatus, u64, u64) {
+        let witness_opt = self.witness_opt();
+        let p = Peer::start(&["produce", &self.name, "0", pmode, &witness_opt]);
+        let status = kill_soon(p, rng, ctx);
+        let committed = self.witness.get(Counter::Pushed);
+        let asked = self.witness.get(Counter::Asked).max(committed);
+        (status, committed, asked)
+    }
+}
+
+/// Lets `peer` run for up to ~3 ms, then SIGKILLs it wherever it is; checks that the kill
+/// (not something else) ended it.
+fn kill_soon(mut peer: Peer, rng: &mut Rng, ctx: &str) -> ExitStatus {
+    std::thread::sleep(Duration::from_micros(rng.below(3000)));
+    let status = peer.kill();
+    assert_eq!(
+        status.signal(),
+        Some(libc::SIGKILL),
+        "{ctx}: {}",
+        describe(status)
+    );
+    status
+}
+
 /// Producer killed mid-stream: the consumer (another process, blocked in its pop forms) gets
 /// every committed message exactly once and in order, then `Disconnected` instead of waiting.
 #[test]
 fn killed_producer_leaves_every_committed_message_then_disconnected() {
-    let mut rng = Rng::from_env_or_time("killed_producer");
-    let n = trials(50);
-    let started = Instant::now();
     let (mut delivered_in_flight, mut partial_runs) = (0, 0);
-    for trial in 0..n {
-        let name = unique_name("rkp");
-        let wname = unique_name("rkpw");
-        let _cleanup = ShmCleanup::new([name.clone(), wname.clone()]);
-        let capacity = 1usize << (1 + rng.below(9)); // 2 ..= 512
-        let _ring = SpscRing::<Quote>::create(&name, capacity).expect("create");
-        let witness = Witness::new(&wname, true);
+    let n = run_trials(50, |trial, rng| {
+        let t = Trial::new("rkp", rng);
+        let capacity = t.capacity;
         let pmode = MODES[rng.below(4) as usize];
         let cmode = MODES[rng.below(4) as usize];
         // The consumer's wait strategy decides how it learns of the death: a sleeper's slice
         // ends, a spinner's periodic liveness check, or a `try_pop` probe.
         let wait = WAITS[rng.below(3) as usize];
-        let c = Peer::start(&["consume", &name, cmode, wait]);
-        let witness_opt = format!("witness={wname}");
-        let mut p = Peer::start(&["produce", &name, "0", pmode, &witness_opt]);
-        // Let it run for up to ~3 ms, then kill it wherever it is.
-        std::thread::sleep(Duration::from_micros(rng.below(3000)));
-        let status = p.kill();
-        assert_eq!(
-            status.signal(),
-            Some(libc::SIGKILL),
-            "trial {trial}: {}",
-            describe(status)
-        );
-        let committed = witness.get(Counter::Pushed);
-        let asked = witness.get(Counter::Asked).max(committed);
+        let c = Peer::start(&["consume", &t.name, cmode, wait]);
+        let (status, committed, asked) = t.kill_producer(pmode, rng, &format!("trial {trial}"));
         let got = c.finish();
         let ctx = format!(
             "trial {trial}: capacity {capacity}, {pmode} → {cmode} {wait}, killed ({}) after {committed} \
@@ -88,11 +145,10 @@ fn killed_producer_leaves_every_committed_message_then_disconnected() {
             delivered_in_flight += 1;
             partial_runs += u32::from(digest.count < asked);
         }
-    }
+    });
     println!(
-        "{n} trials in {:?}; {delivered_in_flight} delivered (part of) the operation in flight \
-         at the kill, {partial_runs} of them a prefix of a run",
-        started.elapsed()
+        "of {n} trials, {delivered_in_flight} delivered (part of) the operation in flight at the \
+         kill, {partial_runs} of them a prefix of a run"
     );
 }
 
@@ -150,30 +206,15 @@ impl Pusher {
 /// even if the dead consumer never got to record it.
 #[test]
 fn killed_consumer_is_replaced_and_the_stream_continues() {
-    let mut rng = Rng::from_env_or_time("killed_consumer");
-    let n = trials(50);
-    let started = Instant::now();
     let (mut redelivered, mut popped_unrecorded) = (0, 0);
-    for trial in 0..n {
-        let name = unique_name("rkc");
-        let wname = unique_name("rkcw");
-        let _cleanup = ShmCleanup::new([name.clone(), wname.clone()]);
-        let capacity = 1usize << (1 + rng.below(9));
-        let ring = SpscRing::<Quote>::create(&name, capacity).expect("create");
-        let witness = Witness::new(&wname, true);
+    let n = run_trials(50, |trial, rng| {
+        let t = Trial::new("rkc", rng);
+        let (name, ring, witness) = (&t.name, &t.ring, &t.witness);
         let mode = MODES[rng.below(4) as usize];
-        let ctx = format!("trial {trial}: capacity {capacity}, mode {mode}");
-        let witness_opt = format!("witness={wname}");
-        let mut a = Peer::start(&["consume", &name, mode, &witness_opt]);
+        let ctx = format!("trial {trial}: capacity {}, mode {mode}", t.capacity);
+        let a = Peer::start(&["consume", name, mode, &t.witness_opt()]);
         let pusher = Pusher::start(ring.producer().expect("producer"));
-        std::thread::sleep(Duration::from_micros(rng.below(3000)));
-        let status = a.kill();
-        assert_eq!(
-            status.signal(),
-            Some(libc::SIGKILL),
-            "{ctx}: {}",
-            describe(status)
-        );
+        let status = kill_soon(a, rng, &ctx);
         let popped = witness.get(Counter::Popped);
         let reading = witness.get(Counter::Reading);
         let asked = witness.get(Counter::Asked).max(popped);
@@ -185,7 +226,7 @@ fn killed_consumer_is_replaced_and_the_stream_continues() {
             !ring.consumer_alive(),
             "{ctx}: the dead consumer still counts as alive"
         );
-        let b = Peer::start(&["consume", &name, mode]);
+        let b = Peer::start(&["consume", name, mode]);
         std::thread::sleep(Duration::from_micros(rng.below(1000)));
         let total = pusher.finish();
         let got = b.finish();
@@ -225,11 +266,10 @@ fn killed_consumer_is_replaced_and_the_stream_continues() {
         if first > popped {
             popped_unrecorded += 1;
         }
-    }
+    });
     println!(
-        "{n} trials in {:?}: {redelivered} redelivered a message being read at death, \
-         {popped_unrecorded} had consumed messages it had not recorded yet",
-        started.elapsed()
+        "of {n} trials, {redelivered} redelivered a message being read at death, \
+         {popped_unrecorded} had consumed messages it had not recorded yet"
     );
 }
 
@@ -243,16 +283,9 @@ const SECOND: u64 = 1 << 40;
 /// resends or skips a slot.
 #[test]
 fn killed_producer_is_replaced_and_the_consumer_sees_both_streams() {
-    let mut rng = Rng::from_env_or_time("replaced_producer");
-    let n = trials(50);
-    let started = Instant::now();
-    for trial in 0..n {
-        let name = unique_name("rkr");
-        let wname = unique_name("rkrw");
-        let _cleanup = ShmCleanup::new([name.clone(), wname.clone()]);
-        let capacity = 1usize << (1 + rng.below(9));
-        let ring = SpscRing::<Quote>::create(&name, capacity).expect("create");
-        let witness = Witness::new(&wname, true);
+    run_trials(50, |trial, rng| {
+        let t = Trial::new("rkr", rng);
+        let (name, capacity) = (&t.name, t.capacity);
         let pmode = MODES[rng.below(4) as usize];
         let pmode2 = MODES[rng.below(4) as usize];
         let cmode = MODES[rng.below(4) as usize];
@@ -261,25 +294,14 @@ fn killed_producer_is_replaced_and_the_consumer_sees_both_streams() {
             format!("jump={SECOND}"),
             format!("until={}", SECOND + second),
         );
-        let c = Peer::start(&["consume", &name, cmode, &jump, &until]);
-        let witness_opt = format!("witness={wname}");
-        let mut p = Peer::start(&["produce", &name, "0", pmode, &witness_opt]);
-        std::thread::sleep(Duration::from_micros(rng.below(3000)));
-        let status = p.kill();
-        assert_eq!(
-            status.signal(),
-            Some(libc::SIGKILL),
-            "trial {trial}: {}",
-            describe(status)
-        );
-        let committed = witness.get(Counter::Pushed);
-        let asked = witness.get(Counter::Asked).max(committed);
+        let c = Peer::start(&["consume", name, cmode, &jump, &until]);
+        let (_, committed, asked) = t.kill_producer(pmode, rng, &format!("trial {trial}"));
         assert!(
-            !ring.producer_alive(),
+            !t.ring.producer_alive(),
             "trial {trial}: the dead producer counts as alive"
         );
         let from = format!("from={SECOND}");
-        let p2 = Peer::start(&["produce", &name, &second.to_string(), pmode2, &from]);
+        let p2 = Peer::start(&["produce", name, &second.to_string(), pmode2, &from]);
         let pushed = p2.finish();
         let got = c.finish();
         let ctx = format!(
@@ -314,8 +336,7 @@ fn killed_producer_is_replaced_and_the_consumer_sees_both_streams() {
         let digest = Digest::parse(field(&got, "digest").expect(&ctx)).expect(&ctx);
         assert_eq!(digest, want, "{ctx}");
         assert_eq!(field(&got, "end"), Some("disconnected"), "{ctx}");
-    }
-    println!("{n} trials in {:?}", started.elapsed());
+    });
 }
 
 /// Consumer killed while the producer (another process) is blocked on the full ring: every push
@@ -323,10 +344,7 @@ fn killed_producer_is_replaced_and_the_consumer_sees_both_streams() {
 /// having pushed exactly `capacity` messages. The consumer holds its role and never pops.
 #[test]
 fn killed_consumer_unblocks_a_producer_waiting_on_a_full_ring() {
-    let mut rng = Rng::from_env_or_time("unblocks_producer");
-    let n = trials(20);
-    let started = Instant::now();
-    for trial in 0..n {
+    run_trials(20, |trial, rng| {
         let name = unique_name("rku");
         let _cleanup = ShmCleanup::new([name.clone()]);
         let capacity = 1usize << rng.below(8);
@@ -345,8 +363,7 @@ fn killed_consumer_unblocks_a_producer_waiting_on_a_full_ring() {
             Some(capacity.to_string().as_str()),
             "{ctx}"
         );
-    }
-    println!("{n} trials in {:?}", started.elapsed());
+    });
 }
 
 /// The documented rule, deterministically: a consumer that popped 3 messages by value and was
