@@ -7,6 +7,7 @@
 
 mod ring_support;
 
+use std::ops::Range;
 use std::os::unix::process::ExitStatusExt;
 use std::process::ExitStatus;
 use std::sync::Arc;
@@ -14,7 +15,7 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::{Duration, Instant};
 
 use ring_support::{Peer, Rng, describe, field, trials};
-use shmipc::{PopError, Producer, PushError, SpscRing};
+use shmipc::{Consumer, PopError, Producer, PushError, SpscRing};
 use shmipc_schemas::Quote;
 use shmipc_tests::ring_msgs::{Counter, Digest, Witness, quote};
 use shmipc_tests::{ShmCleanup, unique_name};
@@ -378,12 +379,7 @@ fn a_chunk_held_at_death_is_delivered_again_and_popped_messages_are_not() {
     for seq in 0..10 {
         p.try_push(quote(seq)).expect("room for 10");
     }
-    let mut a = Peer::start(&["take-and-hang", &name, "3", "4"]);
-    assert_eq!(
-        a.line(Duration::from_secs(30)).as_deref(),
-        Some("holding 3 4")
-    );
-    a.kill();
+    kill_while_holding(&["take-and-hang", &name, "3", "4"]);
     let b = Peer::start(&["consume", &name, "block"]);
     for seq in 10..20 {
         p.push_timeout(quote(seq), Duration::from_secs(30))
@@ -405,18 +401,8 @@ fn an_uncommitted_chunk_at_death_is_never_delivered() {
     let _cleanup = ShmCleanup::new([name.clone()]);
     let ring = SpscRing::<Quote>::create(&name, 16).expect("create");
     let mut c = ring.consumer().expect("consumer");
-    let mut a = Peer::start(&["reserve-and-hang", &name, "5", "4"]);
-    assert_eq!(
-        a.line(Duration::from_secs(30)).as_deref(),
-        Some("holding 5 4")
-    );
-    a.kill();
-    for seq in 0..5 {
-        let q = c
-            .pop_timeout(Duration::from_secs(30))
-            .expect("a committed message");
-        assert_eq!(q, quote(seq));
-    }
+    kill_while_holding(&["reserve-and-hang", &name, "5", "4"]);
+    pop_in_order(&mut c, 0..5, "a committed message");
     // Nothing more, and the death is reported (within the ring's liveness slices).
     assert_eq!(
         c.pop_timeout(Duration::from_secs(30)),
@@ -424,14 +410,30 @@ fn an_uncommitted_chunk_at_death_is_never_delivered() {
     );
     let b = Peer::start(&["produce", &name, "3", "block", "from=100"]);
     assert_eq!(field(&b.finish(), "pushed"), Some("3"));
-    for seq in 100..103 {
-        let q = c
-            .pop_timeout(Duration::from_secs(30))
-            .expect("the new producer's message");
-        assert_eq!(q, quote(seq));
-    }
+    pop_in_order(&mut c, 100..103, "the new producer's message");
     assert_eq!(
         c.pop_timeout(Duration::from_secs(30)),
         Err(PopError::Disconnected)
     );
+}
+
+/// Pops one message per number in `seqs` (each within 30 s, else fails with `what`) and checks
+/// that they are `quote(seq)`, in order.
+fn pop_in_order(c: &mut Consumer<Quote>, seqs: Range<u64>, what: &str) {
+    for seq in seqs {
+        let q = c.pop_timeout(Duration::from_secs(30)).expect(what);
+        assert_eq!(q, quote(seq));
+    }
+}
+
+/// Starts `ring_peer args…` (a `*-and-hang` command: `args[2]` operations done, then `args[3]`
+/// slots held), waits until it says it holds them, and SIGKILLs it there.
+fn kill_while_holding(args: &[&str; 4]) {
+    let mut a = Peer::start(args);
+    let holding = format!("holding {} {}", args[2], args[3]);
+    assert_eq!(
+        a.line(Duration::from_secs(30)).as_deref(),
+        Some(holding.as_str())
+    );
+    a.kill();
 }

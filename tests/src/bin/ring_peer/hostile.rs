@@ -68,6 +68,18 @@ impl Run {
         (run, r)
     }
 
+    /// A chunk request: how many slots (1 ..= 16), and how long to wait for them (`None`: not
+    /// at all).
+    fn chunk_request(&mut self) -> (usize, Option<Duration>) {
+        let max = 1 + self.rng.index(16);
+        (max, (self.rng.below(2) != 0).then_some(STEP))
+    }
+
+    /// How many of a chunk's `len` slots to commit or release (0 ..= `len`).
+    fn how_many(&mut self, len: usize) -> usize {
+        self.rng.index(len + 1)
+    }
+
     /// Whether the time is not up yet.
     fn running(&self) -> bool {
         Instant::now() < self.end
@@ -132,18 +144,16 @@ pub fn produce(name: &str, millis: u64, seed: u64) {
                 push_outcome(&mut run.o, p.try_push_slice(&batch[..len]).map(drop));
             }
             _ => {
-                let max = 1 + run.rng.below(16) as usize;
-                let chunk = if run.rng.below(2) == 0 {
-                    p.try_reserve(max)
-                } else {
-                    p.reserve_timeout(max, STEP)
+                let chunk = match run.chunk_request() {
+                    (max, None) => p.try_reserve(max),
+                    (max, Some(wait)) => p.reserve_timeout(max, wait),
                 };
                 match chunk {
                     Ok(mut chunk) => {
                         for i in 0..chunk.len() {
                             chunk.write(i, quote(seq));
                         }
-                        let n = run.rng.below(chunk.len() as u64 + 1) as usize;
+                        let n = run.how_many(chunk.len());
                         chunk.commit(n);
                         run.o.ok += 1;
                     }
@@ -175,18 +185,16 @@ pub fn consume(name: &str, millis: u64, seed: u64) {
                 }
             }
             _ => {
-                let max = 1 + run.rng.below(16) as usize;
-                let chunk = if run.rng.below(2) == 0 {
-                    c.try_read_chunk(max)
-                } else {
-                    c.read_chunk_timeout(max, STEP)
+                let chunk = match run.chunk_request() {
+                    (max, None) => c.try_read_chunk(max),
+                    (max, Some(wait)) => c.read_chunk_timeout(max, wait),
                 };
                 match chunk {
                     Ok(chunk) => {
                         for i in 0..chunk.len() {
                             pop_outcome(&mut run.o, Ok(chunk.read(i)));
                         }
-                        let n = run.rng.below(chunk.len() as u64 + 1) as usize;
+                        let n = run.how_many(chunk.len());
                         chunk.release(n);
                     }
                     Err(e) => pop_outcome(&mut run.o, Err(e)),
