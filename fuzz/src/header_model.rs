@@ -41,6 +41,7 @@ pub fn valid_header() -> &'static [u8] {
         let creator = ProcessIdentity {
             pid: 4242,
             start_time: 777,
+            pid_ns: Some(4026531836),
         };
         header::encode(SegmentKind::Mutex, &LAYOUT, PAYLOAD, creator)
             .expect("the fuzz layout encodes")
