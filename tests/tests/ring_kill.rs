@@ -85,6 +85,15 @@ impl Trial {
     }
 }
 
+/// A fresh ring of `capacity` named after `prefix`: its name, the guard that removes it (also
+/// when an assertion fails), and the creator's handle.
+fn fresh_ring(prefix: &str, capacity: usize) -> (String, ShmCleanup, SpscRing<Quote>) {
+    let name = unique_name(prefix);
+    let cleanup = ShmCleanup::new([name.clone()]);
+    let ring = SpscRing::<Quote>::create(&name, capacity).expect("create");
+    (name, cleanup, ring)
+}
+
 /// Lets `peer` run for up to ~3 ms, then SIGKILLs it wherever it is; checks that the kill
 /// (not something else) ended it.
 fn kill_soon(mut peer: Peer, rng: &mut Rng, ctx: &str) -> ExitStatus {
@@ -346,10 +355,8 @@ fn killed_producer_is_replaced_and_the_consumer_sees_both_streams() {
 #[test]
 fn killed_consumer_unblocks_a_producer_waiting_on_a_full_ring() {
     run_trials(20, |trial, rng| {
-        let name = unique_name("rku");
-        let _cleanup = ShmCleanup::new([name.clone()]);
         let capacity = 1usize << rng.below(8);
-        let _ring = SpscRing::<Quote>::create(&name, capacity).expect("create");
+        let (name, _cleanup, _ring) = fresh_ring("rku", capacity);
         let mode = MODES[rng.below(4) as usize];
         let wait = WAITS[rng.below(3) as usize];
         let mut holder = Peer::start(&["hold", &name, "consumer"]);
@@ -372,9 +379,7 @@ fn killed_consumer_unblocks_a_producer_waiting_on_a_full_ring() {
 /// that starts at message 3: the popped ones are not delivered again, the held ones are.
 #[test]
 fn a_chunk_held_at_death_is_delivered_again_and_popped_messages_are_not() {
-    let name = unique_name("rkh");
-    let _cleanup = ShmCleanup::new([name.clone()]);
-    let ring = SpscRing::<Quote>::create(&name, 16).expect("create");
+    let (name, _cleanup, ring) = fresh_ring("rkh", 16);
     let mut p = ring.producer().expect("producer");
     for seq in 0..10 {
         p.try_push(quote(seq)).expect("room for 10");
@@ -397,9 +402,7 @@ fn a_chunk_held_at_death_is_delivered_again_and_popped_messages_are_not() {
 /// the written slots); a new producer's messages follow message 4 directly.
 #[test]
 fn an_uncommitted_chunk_at_death_is_never_delivered() {
-    let name = unique_name("rku2");
-    let _cleanup = ShmCleanup::new([name.clone()]);
-    let ring = SpscRing::<Quote>::create(&name, 16).expect("create");
+    let (name, _cleanup, ring) = fresh_ring("rku2", 16);
     let mut c = ring.consumer().expect("consumer");
     kill_while_holding(&["reserve-and-hang", &name, "5", "4"]);
     pop_in_order(&mut c, 0..5, "a committed message");
