@@ -15,19 +15,12 @@ pub struct RawMap {
 impl RawMap {
     /// Creates (`create`, zero-filled, mode 0600) or opens the object `name` and maps it.
     pub fn new(name: &str, len: usize, create: bool) -> std::io::Result<RawMap> {
-        let c = CString::new(name).map_err(std::io::Error::other)?;
         let flags = if create {
             libc::O_CREAT | libc::O_EXCL | libc::O_RDWR
         } else {
             libc::O_RDWR
         };
-        // SAFETY: `c` is NUL-terminated; flags and mode are plain integers.
-        let fd = unsafe { libc::shm_open(c.as_ptr(), flags, 0o600) };
-        if fd < 0 {
-            return Err(std::io::Error::last_os_error());
-        }
-        // SAFETY: `fd` was just returned by `shm_open`, is open, and nothing else owns it.
-        let file = File::from(unsafe { OwnedFd::from_raw_fd(fd) });
+        let file = shm_open(name, flags)?;
         if create {
             // Resizing a fresh object zero-fills it.
             file.set_len(len as u64)?;
@@ -37,8 +30,38 @@ impl RawMap {
         Ok(RawMap { map })
     }
 
+    /// Opens the existing object `name` and maps all of it (its size when opened).
+    pub fn open(name: &str) -> std::io::Result<RawMap> {
+        let file = shm_open(name, libc::O_RDWR)?;
+        let len = file.metadata()?.len() as usize;
+        if len == 0 {
+            return Err(std::io::Error::other(format!(
+                "the shared-memory object {name} is empty: create and size it before mapping it"
+            )));
+        }
+        let map = MmapOptions::new().len(len).map_raw(&file)?;
+        Ok(RawMap { map })
+    }
+
+    /// How many bytes are mapped.
+    pub fn size(&self) -> usize {
+        self.map.len()
+    }
+
     /// The start of the mapping (page-aligned).
     pub fn ptr(&self) -> *mut u8 {
         self.map.as_mut_ptr()
     }
+}
+
+/// `shm_open(name, flags, 0600)` as a `File`.
+fn shm_open(name: &str, flags: libc::c_int) -> std::io::Result<File> {
+    let c = CString::new(name).map_err(std::io::Error::other)?;
+    // SAFETY: `c` is NUL-terminated; flags and mode are plain integers.
+    let fd = unsafe { libc::shm_open(c.as_ptr(), flags, 0o600) };
+    if fd < 0 {
+        return Err(std::io::Error::last_os_error());
+    }
+    // SAFETY: `fd` was just returned by `shm_open`, is open, and nothing else owns it.
+    Ok(File::from(unsafe { OwnedFd::from_raw_fd(fd) }))
 }

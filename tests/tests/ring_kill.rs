@@ -1,5 +1,5 @@
 //! SIGKILL at random points, at least 50 trials per test (seeded: the seed is printed, replay
-//! with `RING_SEED=…`; more trials with `RING_TRIALS=…`).
+//! with `SHMIPC_TEST_SEED=…`; more trials with `RING_TRIALS=…`).
 //!
 //! The killed peer stores its progress in a witness mapping of its own after every completed
 //! push or pop, so the parent knows, after the kill, what was committed (producer) or consumed
@@ -7,13 +7,15 @@
 
 mod ring_support;
 
+use std::ops::Range;
 use std::os::unix::process::ExitStatusExt;
+use std::process::ExitStatus;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::{Duration, Instant};
 
 use ring_support::{Peer, Rng, describe, field, trials};
-use shmipc::{PopError, Producer, PushError, SpscRing};
+use shmipc::{Consumer, PopError, Producer, PushError, SpscRing};
 use shmipc_schemas::Quote;
 use shmipc_tests::ring_msgs::{Counter, Digest, Witness, quote};
 use shmipc_tests::{ShmCleanup, unique_name};
@@ -22,40 +24,105 @@ const MODES: [&str; 4] = ["spin", "block", "batch", "inplace"];
 /// The consumer's wait strategy (`wait=default` is the default, `SpinThenPark`).
 const WAITS: [&str; 3] = ["wait=default", "wait=spin", "wait=park"];
 
+/// Runs `trial(i, rng)` `trials(default)` times with one seeded generator (its seed printed),
+/// then prints how many trials ran and how long they took.
+fn run_trials(default: u32, mut trial: impl FnMut(u32, &mut Rng)) -> u32 {
+    let mut rng = Rng::from_env_or_time();
+    let n = trials(default);
+    let started = Instant::now();
+    for i in 0..n {
+        trial(i, &mut rng);
+    }
+    println!("{n} trials in {:?}", started.elapsed());
+    n
+}
+
+/// One kill trial's ring of `capacity` 2 ..= 512 and witness mapping, both removed on drop
+/// (also when an assertion fails).
+struct Trial {
+    name: String,
+    wname: String,
+    capacity: usize,
+    ring: SpscRing<Quote>,
+    witness: Witness,
+    _cleanup: ShmCleanup,
+}
+
+impl Trial {
+    /// A fresh ring named after `prefix`, of a random capacity, and its witness.
+    fn new(prefix: &str, rng: &mut Rng) -> Trial {
+        let name = unique_name(prefix);
+        let wname = unique_name(&format!("{prefix}w"));
+        let _cleanup = ShmCleanup::new([name.clone(), wname.clone()]);
+        let capacity = 1usize << (1 + rng.below(9)); // 2 ..= 512
+        let ring = SpscRing::<Quote>::create(&name, capacity).expect("create");
+        let witness = Witness::new(&wname, true);
+        Trial {
+            name,
+            wname,
+            capacity,
+            ring,
+            witness,
+            _cleanup,
+        }
+    }
+
+    /// The peer option that makes a peer record its progress in this trial's witness.
+    fn witness_opt(&self) -> String {
+        format!("witness={}", self.wname)
+    }
+
+    /// A producer peer in `pmode`, recording into the witness, killed after up to ~3 ms
+    /// wherever it is; returns how it ended, how many pushes had returned and how far the push
+    /// in flight could take the stream.
+    fn kill_producer(&self, pmode: &str, rng: &mut Rng, ctx: &str) -> (ExitStatus, u64, u64) {
+        let witness_opt = self.witness_opt();
+        let p = Peer::start(&["produce", &self.name, "0", pmode, &witness_opt]);
+        let status = kill_soon(p, rng, ctx);
+        let committed = self.witness.get(Counter::Pushed);
+        let asked = self.witness.get(Counter::Asked).max(committed);
+        (status, committed, asked)
+    }
+}
+
+/// A fresh ring of `capacity` named after `prefix`: its name, the guard that removes it (also
+/// when an assertion fails), and the creator's handle.
+fn fresh_ring(prefix: &str, capacity: usize) -> (String, ShmCleanup, SpscRing<Quote>) {
+    let name = unique_name(prefix);
+    let cleanup = ShmCleanup::new([name.clone()]);
+    let ring = SpscRing::<Quote>::create(&name, capacity).expect("create");
+    (name, cleanup, ring)
+}
+
+/// Lets `peer` run for up to ~3 ms, then SIGKILLs it wherever it is; checks that the kill
+/// (not something else) ended it.
+fn kill_soon(mut peer: Peer, rng: &mut Rng, ctx: &str) -> ExitStatus {
+    std::thread::sleep(Duration::from_micros(rng.below(3000)));
+    let status = peer.kill();
+    assert_eq!(
+        status.signal(),
+        Some(libc::SIGKILL),
+        "{ctx}: {}",
+        describe(status)
+    );
+    status
+}
+
 /// Producer killed mid-stream: the consumer (another process, blocked in its pop forms) gets
 /// every committed message exactly once and in order, then `Disconnected` instead of waiting.
 #[test]
 fn killed_producer_leaves_every_committed_message_then_disconnected() {
-    let mut rng = Rng::from_env_or_time("killed_producer");
-    let n = trials(50);
-    let started = Instant::now();
     let (mut delivered_in_flight, mut partial_runs) = (0, 0);
-    for trial in 0..n {
-        let name = unique_name("rkp");
-        let wname = unique_name("rkpw");
-        let _cleanup = ShmCleanup::new([name.clone(), wname.clone()]);
-        let capacity = 1usize << (1 + rng.below(9)); // 2 ..= 512
-        let _ring = SpscRing::<Quote>::create(&name, capacity).expect("create");
-        let witness = Witness::new(&wname, true);
+    let n = run_trials(50, |trial, rng| {
+        let t = Trial::new("rkp", rng);
+        let capacity = t.capacity;
         let pmode = MODES[rng.below(4) as usize];
         let cmode = MODES[rng.below(4) as usize];
         // The consumer's wait strategy decides how it learns of the death: a sleeper's slice
         // ends, a spinner's periodic liveness check, or a `try_pop` probe.
         let wait = WAITS[rng.below(3) as usize];
-        let c = Peer::start(&["consume", &name, cmode, wait]);
-        let witness_opt = format!("witness={wname}");
-        let mut p = Peer::start(&["produce", &name, "0", pmode, &witness_opt]);
-        // Let it run for up to ~3 ms, then kill it wherever it is.
-        std::thread::sleep(Duration::from_micros(rng.below(3000)));
-        let status = p.kill();
-        assert_eq!(
-            status.signal(),
-            Some(libc::SIGKILL),
-            "trial {trial}: {}",
-            describe(status)
-        );
-        let committed = witness.get(Counter::Pushed);
-        let asked = witness.get(Counter::Asked).max(committed);
+        let c = Peer::start(&["consume", &t.name, cmode, wait]);
+        let (status, committed, asked) = t.kill_producer(pmode, rng, &format!("trial {trial}"));
         let got = c.finish();
         let ctx = format!(
             "trial {trial}: capacity {capacity}, {pmode} → {cmode} {wait}, killed ({}) after {committed} \
@@ -88,11 +155,10 @@ fn killed_producer_leaves_every_committed_message_then_disconnected() {
             delivered_in_flight += 1;
             partial_runs += u32::from(digest.count < asked);
         }
-    }
+    });
     println!(
-        "{n} trials in {:?}; {delivered_in_flight} delivered (part of) the operation in flight \
-         at the kill, {partial_runs} of them a prefix of a run",
-        started.elapsed()
+        "of {n} trials, {delivered_in_flight} delivered (part of) the operation in flight at the \
+         kill, {partial_runs} of them a prefix of a run"
     );
 }
 
@@ -150,30 +216,15 @@ impl Pusher {
 /// even if the dead consumer never got to record it.
 #[test]
 fn killed_consumer_is_replaced_and_the_stream_continues() {
-    let mut rng = Rng::from_env_or_time("killed_consumer");
-    let n = trials(50);
-    let started = Instant::now();
     let (mut redelivered, mut popped_unrecorded) = (0, 0);
-    for trial in 0..n {
-        let name = unique_name("rkc");
-        let wname = unique_name("rkcw");
-        let _cleanup = ShmCleanup::new([name.clone(), wname.clone()]);
-        let capacity = 1usize << (1 + rng.below(9));
-        let ring = SpscRing::<Quote>::create(&name, capacity).expect("create");
-        let witness = Witness::new(&wname, true);
+    let n = run_trials(50, |trial, rng| {
+        let t = Trial::new("rkc", rng);
+        let (name, ring, witness) = (&t.name, &t.ring, &t.witness);
         let mode = MODES[rng.below(4) as usize];
-        let ctx = format!("trial {trial}: capacity {capacity}, mode {mode}");
-        let witness_opt = format!("witness={wname}");
-        let mut a = Peer::start(&["consume", &name, mode, &witness_opt]);
+        let ctx = format!("trial {trial}: capacity {}, mode {mode}", t.capacity);
+        let a = Peer::start(&["consume", name, mode, &t.witness_opt()]);
         let pusher = Pusher::start(ring.producer().expect("producer"));
-        std::thread::sleep(Duration::from_micros(rng.below(3000)));
-        let status = a.kill();
-        assert_eq!(
-            status.signal(),
-            Some(libc::SIGKILL),
-            "{ctx}: {}",
-            describe(status)
-        );
+        let status = kill_soon(a, rng, &ctx);
         let popped = witness.get(Counter::Popped);
         let reading = witness.get(Counter::Reading);
         let asked = witness.get(Counter::Asked).max(popped);
@@ -185,7 +236,7 @@ fn killed_consumer_is_replaced_and_the_stream_continues() {
             !ring.consumer_alive(),
             "{ctx}: the dead consumer still counts as alive"
         );
-        let b = Peer::start(&["consume", &name, mode]);
+        let b = Peer::start(&["consume", name, mode]);
         std::thread::sleep(Duration::from_micros(rng.below(1000)));
         let total = pusher.finish();
         let got = b.finish();
@@ -225,11 +276,10 @@ fn killed_consumer_is_replaced_and_the_stream_continues() {
         if first > popped {
             popped_unrecorded += 1;
         }
-    }
+    });
     println!(
-        "{n} trials in {:?}: {redelivered} redelivered a message being read at death, \
-         {popped_unrecorded} had consumed messages it had not recorded yet",
-        started.elapsed()
+        "of {n} trials, {redelivered} redelivered a message being read at death, \
+         {popped_unrecorded} had consumed messages it had not recorded yet"
     );
 }
 
@@ -243,16 +293,9 @@ const SECOND: u64 = 1 << 40;
 /// resends or skips a slot.
 #[test]
 fn killed_producer_is_replaced_and_the_consumer_sees_both_streams() {
-    let mut rng = Rng::from_env_or_time("replaced_producer");
-    let n = trials(50);
-    let started = Instant::now();
-    for trial in 0..n {
-        let name = unique_name("rkr");
-        let wname = unique_name("rkrw");
-        let _cleanup = ShmCleanup::new([name.clone(), wname.clone()]);
-        let capacity = 1usize << (1 + rng.below(9));
-        let ring = SpscRing::<Quote>::create(&name, capacity).expect("create");
-        let witness = Witness::new(&wname, true);
+    run_trials(50, |trial, rng| {
+        let t = Trial::new("rkr", rng);
+        let (name, capacity) = (&t.name, t.capacity);
         let pmode = MODES[rng.below(4) as usize];
         let pmode2 = MODES[rng.below(4) as usize];
         let cmode = MODES[rng.below(4) as usize];
@@ -261,25 +304,14 @@ fn killed_producer_is_replaced_and_the_consumer_sees_both_streams() {
             format!("jump={SECOND}"),
             format!("until={}", SECOND + second),
         );
-        let c = Peer::start(&["consume", &name, cmode, &jump, &until]);
-        let witness_opt = format!("witness={wname}");
-        let mut p = Peer::start(&["produce", &name, "0", pmode, &witness_opt]);
-        std::thread::sleep(Duration::from_micros(rng.below(3000)));
-        let status = p.kill();
-        assert_eq!(
-            status.signal(),
-            Some(libc::SIGKILL),
-            "trial {trial}: {}",
-            describe(status)
-        );
-        let committed = witness.get(Counter::Pushed);
-        let asked = witness.get(Counter::Asked).max(committed);
+        let c = Peer::start(&["consume", name, cmode, &jump, &until]);
+        let (_, committed, asked) = t.kill_producer(pmode, rng, &format!("trial {trial}"));
         assert!(
-            !ring.producer_alive(),
+            !t.ring.producer_alive(),
             "trial {trial}: the dead producer counts as alive"
         );
         let from = format!("from={SECOND}");
-        let p2 = Peer::start(&["produce", &name, &second.to_string(), pmode2, &from]);
+        let p2 = Peer::start(&["produce", name, &second.to_string(), pmode2, &from]);
         let pushed = p2.finish();
         let got = c.finish();
         let ctx = format!(
@@ -314,8 +346,7 @@ fn killed_producer_is_replaced_and_the_consumer_sees_both_streams() {
         let digest = Digest::parse(field(&got, "digest").expect(&ctx)).expect(&ctx);
         assert_eq!(digest, want, "{ctx}");
         assert_eq!(field(&got, "end"), Some("disconnected"), "{ctx}");
-    }
-    println!("{n} trials in {:?}", started.elapsed());
+    });
 }
 
 /// Consumer killed while the producer (another process) is blocked on the full ring: every push
@@ -323,14 +354,9 @@ fn killed_producer_is_replaced_and_the_consumer_sees_both_streams() {
 /// having pushed exactly `capacity` messages. The consumer holds its role and never pops.
 #[test]
 fn killed_consumer_unblocks_a_producer_waiting_on_a_full_ring() {
-    let mut rng = Rng::from_env_or_time("unblocks_producer");
-    let n = trials(20);
-    let started = Instant::now();
-    for trial in 0..n {
-        let name = unique_name("rku");
-        let _cleanup = ShmCleanup::new([name.clone()]);
+    run_trials(20, |trial, rng| {
         let capacity = 1usize << rng.below(8);
-        let _ring = SpscRing::<Quote>::create(&name, capacity).expect("create");
+        let (name, _cleanup, _ring) = fresh_ring("rku", capacity);
         let mode = MODES[rng.below(4) as usize];
         let wait = WAITS[rng.below(3) as usize];
         let mut holder = Peer::start(&["hold", &name, "consumer"]);
@@ -345,8 +371,7 @@ fn killed_consumer_unblocks_a_producer_waiting_on_a_full_ring() {
             Some(capacity.to_string().as_str()),
             "{ctx}"
         );
-    }
-    println!("{n} trials in {:?}", started.elapsed());
+    });
 }
 
 /// The documented rule, deterministically: a consumer that popped 3 messages by value and was
@@ -354,19 +379,12 @@ fn killed_consumer_unblocks_a_producer_waiting_on_a_full_ring() {
 /// that starts at message 3: the popped ones are not delivered again, the held ones are.
 #[test]
 fn a_chunk_held_at_death_is_delivered_again_and_popped_messages_are_not() {
-    let name = unique_name("rkh");
-    let _cleanup = ShmCleanup::new([name.clone()]);
-    let ring = SpscRing::<Quote>::create(&name, 16).expect("create");
+    let (name, _cleanup, ring) = fresh_ring("rkh", 16);
     let mut p = ring.producer().expect("producer");
     for seq in 0..10 {
         p.try_push(quote(seq)).expect("room for 10");
     }
-    let mut a = Peer::start(&["take-and-hang", &name, "3", "4"]);
-    assert_eq!(
-        a.line(Duration::from_secs(30)).as_deref(),
-        Some("holding 3 4")
-    );
-    a.kill();
+    kill_while_holding(&["take-and-hang", &name, "3", "4"]);
     let b = Peer::start(&["consume", &name, "block"]);
     for seq in 10..20 {
         p.push_timeout(quote(seq), Duration::from_secs(30))
@@ -384,22 +402,10 @@ fn a_chunk_held_at_death_is_delivered_again_and_popped_messages_are_not() {
 /// the written slots); a new producer's messages follow message 4 directly.
 #[test]
 fn an_uncommitted_chunk_at_death_is_never_delivered() {
-    let name = unique_name("rku2");
-    let _cleanup = ShmCleanup::new([name.clone()]);
-    let ring = SpscRing::<Quote>::create(&name, 16).expect("create");
+    let (name, _cleanup, ring) = fresh_ring("rku2", 16);
     let mut c = ring.consumer().expect("consumer");
-    let mut a = Peer::start(&["reserve-and-hang", &name, "5", "4"]);
-    assert_eq!(
-        a.line(Duration::from_secs(30)).as_deref(),
-        Some("holding 5 4")
-    );
-    a.kill();
-    for seq in 0..5 {
-        let q = c
-            .pop_timeout(Duration::from_secs(30))
-            .expect("a committed message");
-        assert_eq!(q, quote(seq));
-    }
+    kill_while_holding(&["reserve-and-hang", &name, "5", "4"]);
+    pop_in_order(&mut c, 0..5, "a committed message");
     // Nothing more, and the death is reported (within the ring's liveness slices).
     assert_eq!(
         c.pop_timeout(Duration::from_secs(30)),
@@ -407,14 +413,30 @@ fn an_uncommitted_chunk_at_death_is_never_delivered() {
     );
     let b = Peer::start(&["produce", &name, "3", "block", "from=100"]);
     assert_eq!(field(&b.finish(), "pushed"), Some("3"));
-    for seq in 100..103 {
-        let q = c
-            .pop_timeout(Duration::from_secs(30))
-            .expect("the new producer's message");
-        assert_eq!(q, quote(seq));
-    }
+    pop_in_order(&mut c, 100..103, "the new producer's message");
     assert_eq!(
         c.pop_timeout(Duration::from_secs(30)),
         Err(PopError::Disconnected)
     );
+}
+
+/// Pops one message per number in `seqs` (each within 30 s, else fails with `what`) and checks
+/// that they are `quote(seq)`, in order.
+fn pop_in_order(c: &mut Consumer<Quote>, seqs: Range<u64>, what: &str) {
+    for seq in seqs {
+        let q = c.pop_timeout(Duration::from_secs(30)).expect(what);
+        assert_eq!(q, quote(seq));
+    }
+}
+
+/// Starts `ring_peer args…` (a `*-and-hang` command: `args[2]` operations done, then `args[3]`
+/// slots held), waits until it says it holds them, and SIGKILLs it there.
+fn kill_while_holding(args: &[&str; 4]) {
+    let mut a = Peer::start(args);
+    let holding = format!("holding {} {}", args[2], args[3]);
+    assert_eq!(
+        a.line(Duration::from_secs(30)).as_deref(),
+        Some(holding.as_str())
+    );
+    a.kill();
 }

@@ -10,7 +10,7 @@ use std::time::Duration;
 
 use shmipc::ProcessIdentity;
 use shmipc::segment::header::{
-    self, CHECKSUM_OFFSET, FIXED_LEN, STATE_OFFSET, STATE_READY, TABLE_LEN_OFFSET,
+    self, CHECKSUM_OFFSET, FIXED_LEN, STATE_OFFSET, STATE_READY, TABLE_LEN_OFFSET, reseal,
 };
 use shmipc::{Error, Segment, SegmentKind, SegmentSpec, SharedLayout};
 use shmipc_schemas::{Ping, Tick};
@@ -32,21 +32,6 @@ fn fixture(tag: &str) -> (Vec<u8>, usize, usize, String, ShmCleanup) {
     let (name, cleanup) = guarded_name(tag);
     let end = table_end(&good);
     (good, total, end, name, cleanup)
-}
-
-/// Recomputes the checksum, so a corruption reaches the checks behind it.
-fn reseal(bytes: &mut [u8]) {
-    if bytes.len() < FIXED_LEN {
-        return;
-    }
-    let table_len = u32::from_le_bytes(
-        bytes[TABLE_LEN_OFFSET..TABLE_LEN_OFFSET + 4]
-            .try_into()
-            .unwrap(),
-    ) as usize;
-    let end = (FIXED_LEN + table_len).min(bytes.len());
-    let sum = header::checksum(&bytes[..end]);
-    bytes[CHECKSUM_OFFSET..CHECKSUM_OFFSET + 8].copy_from_slice(&sum.to_le_bytes());
 }
 
 /// One random corruption: bit flips, a huge or random integer, or a truncation.

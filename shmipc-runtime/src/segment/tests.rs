@@ -143,9 +143,7 @@ fn forged_header_cannot_misalign_the_payload() {
     bytes[24..28].copy_from_slice(&320u32.to_le_bytes());
     bytes[40..48].copy_from_slice(&64u64.to_le_bytes());
     bytes[48..56].copy_from_slice(&(320u64 + 128).to_le_bytes());
-    let table_end = header::FIXED_LEN + header::get32(&bytes, header::TABLE_LEN_OFFSET) as usize;
-    let sum = header::checksum(&bytes[..table_end]);
-    bytes[header::CHECKSUM_OFFSET..header::CHECKSUM_OFFSET + 8].copy_from_slice(&sum.to_le_bytes());
+    header::reseal(&mut bytes);
     let err = check_header(
         "/x",
         &bytes,

@@ -163,39 +163,10 @@ pub fn field<'a>(lines: &'a [String], key: &str) -> Option<&'a str> {
         .find_map(|l| l.strip_prefix(key).and_then(|r| r.strip_prefix(' ')))
 }
 
-/// xorshift64*; the seed is printed so a failing run can be replayed with `RING_SEED=…`.
-pub struct Rng(u64);
-
-impl Rng {
-    /// Seeded from `RING_SEED`, else from the clock; prints the seed.
-    pub fn from_env_or_time(test: &str) -> Rng {
-        let seed = std::env::var("RING_SEED")
-            .ok()
-            .and_then(|s| s.parse().ok())
-            .unwrap_or_else(|| {
-                std::time::SystemTime::now()
-                    .duration_since(std::time::UNIX_EPOCH)
-                    .unwrap()
-                    .as_nanos() as u64
-            })
-            | 1;
-        println!("{test}: RING_SEED={seed}");
-        Rng(seed)
-    }
-
-    /// The next raw value.
-    pub fn next(&mut self) -> u64 {
-        self.0 ^= self.0 >> 12;
-        self.0 ^= self.0 << 25;
-        self.0 ^= self.0 >> 27;
-        self.0.wrapping_mul(0x2545_f491_4f6c_dd1d)
-    }
-
-    /// Uniform-ish in `0..n`.
-    pub fn below(&mut self, n: u64) -> u64 {
-        self.next() % n
-    }
-}
+/// The shared replayable generator: it prints its seed; replay a run with
+/// `SHMIPC_TEST_SEED=…`.
+#[allow(unused_imports)] // not every ring test draws random numbers
+pub use shmipc_tests::Rng;
 
 /// How many trials the kill tests run: `RING_TRIALS`, else `default`.
 pub fn trials(default: u32) -> u32 {

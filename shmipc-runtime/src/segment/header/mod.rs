@@ -42,7 +42,7 @@ mod fixed;
 mod tests;
 mod wire;
 
-pub use self::checksum::{checksum, checksum_after_table, table_hash};
+pub use self::checksum::{checksum, checksum_after_table, reseal, table_hash};
 pub use self::fixed::{
     FixedHeader, Geometry, check_magic_and_format, creator_of, declared_header_len, decode_fixed,
     encode, geometry,

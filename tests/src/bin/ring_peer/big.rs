@@ -23,6 +23,23 @@ fn on_small_stack(f: impl FnOnce() + Send + 'static) {
         .unwrap_or_else(|_| fail("the worker thread panicked"));
 }
 
+/// On a small-stack thread: opens ring `name`, claims a role with `claim`, says `ready`, then
+/// runs `body` with the role and a heap frame. A refusal ends the process (see [`fail`]).
+fn with_role<R: 'static, E: std::fmt::Display + 'static>(
+    name: &str,
+    claim: fn(&SpscRing<Frame4M>) -> Result<R, E>,
+    body: impl FnOnce(R, &mut Frame4M) + Send + 'static,
+) {
+    let name = name.to_string();
+    on_small_stack(move || {
+        let ring = SpscRing::<Frame4M>::open(&name).unwrap_or_else(|e| fail(&e.to_string()));
+        let role = claim(&ring).unwrap_or_else(|e| fail(&e.to_string()));
+        let mut heap = heap_frame();
+        say("ready");
+        body(role, &mut heap);
+    });
+}
+
 /// A zeroed frame on the heap, never on the stack.
 fn heap_frame() -> Box<Frame4M> {
     // SAFETY: a `SharedLayout` type (integers only here) is valid for every bit pattern, so
@@ -67,14 +84,9 @@ fn write_frame(p: &mut Producer<Frame4M>, seq: u64, heap: &mut Frame4M) {
 
 /// Writes frames `0..n`.
 pub fn produce(name: &str, n: u64) {
-    let name = name.to_string();
-    on_small_stack(move || {
-        let ring = SpscRing::<Frame4M>::open(&name).unwrap_or_else(|e| fail(&e.to_string()));
-        let mut p = ring.producer().unwrap_or_else(|e| fail(&e.to_string()));
-        let mut heap = heap_frame();
-        say("ready");
+    with_role(name, SpscRing::producer, move |mut p, heap| {
         for seq in 0..n {
-            write_frame(&mut p, seq, &mut heap);
+            write_frame(&mut p, seq, heap);
         }
         drop(p);
         say(&format!("pushed {n}"));
@@ -126,14 +138,9 @@ fn read_frame(c: &mut Consumer<Frame4M>, want: u64, heap: &mut Frame4M) {
 
 /// Reads `n` frames and checks every word.
 pub fn consume(name: &str, n: u64) {
-    let name = name.to_string();
-    on_small_stack(move || {
-        let ring = SpscRing::<Frame4M>::open(&name).unwrap_or_else(|e| fail(&e.to_string()));
-        let mut c = ring.consumer().unwrap_or_else(|e| fail(&e.to_string()));
-        let mut heap = heap_frame();
-        say("ready");
+    with_role(name, SpscRing::consumer, move |mut c, heap| {
         for want in 0..n {
-            read_frame(&mut c, want, &mut heap);
+            read_frame(&mut c, want, heap);
         }
         say(&format!("popped {n}"));
     });

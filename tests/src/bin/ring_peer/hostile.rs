@@ -1,10 +1,12 @@
 //! Producer and consumer that keep using a ring while a third process scribbles over it: every
 //! call has a timeout; outcomes are counted, never trusted.
 
+use std::fmt::Display;
 use std::time::{Duration, Instant};
 
 use shmipc::{PopError, PushError, SpscRing};
 use shmipc_schemas::Quote;
+use shmipc_tests::Rng;
 use shmipc_tests::ring_msgs::{check, quote};
 
 use crate::say;
@@ -36,14 +38,59 @@ impl Outcomes {
     }
 }
 
-struct Rng(u64);
+/// One side's run: the ring, the generator choosing the calls, the counts, the end time.
+struct Run {
+    ring: SpscRing<Quote>,
+    rng: Rng,
+    o: Outcomes,
+    end: Instant,
+}
 
-impl Rng {
-    fn below(&mut self, n: u64) -> u64 {
-        self.0 ^= self.0 << 13;
-        self.0 ^= self.0 >> 7;
-        self.0 ^= self.0 << 17;
-        self.0 % n
+impl Run {
+    /// Opens ring `name` and claims a role with `claim` (a refusal of either is an outcome, see
+    /// [`refused`]), says `ready`, and runs for `millis` ms from now with generator `seed`.
+    fn begin<R, E: Display>(
+        name: &str,
+        role: &str,
+        claim: impl FnOnce(&SpscRing<Quote>) -> Result<R, E>,
+        millis: u64,
+        seed: u64,
+    ) -> (Run, R) {
+        let ring = open_or_exit(name);
+        let r = claim(&ring).unwrap_or_else(|e| refused(&format!("{role}: {e}")));
+        say("ready");
+        let run = Run {
+            ring,
+            rng: Rng::new(seed),
+            o: Outcomes::default(),
+            end: Instant::now() + Duration::from_millis(millis),
+        };
+        (run, r)
+    }
+
+    /// A chunk request: how many slots (1 ..= 16), and how long to wait for them (`None`: not
+    /// at all).
+    fn chunk_request(&mut self) -> (usize, Option<Duration>) {
+        let max = 1 + self.rng.index(16);
+        (max, (self.rng.below(2) != 0).then_some(STEP))
+    }
+
+    /// How many of a chunk's `len` slots to commit or release (0 ..= `len`).
+    fn how_many(&mut self, len: usize) -> usize {
+        self.rng.index(len + 1)
+    }
+
+    /// Whether the time is not up yet.
+    fn running(&self) -> bool {
+        Instant::now() < self.end
+    }
+
+    /// Queries the ring's liveness (the wreck must not crash that either), drops `role`, and
+    /// prints the counts.
+    fn finish<R>(self, role: R) {
+        std::hint::black_box((self.ring.producer_alive(), self.ring.consumer_alive()));
+        drop(role);
+        say(&self.o.line());
     }
 }
 
@@ -84,99 +131,77 @@ fn refused(why: &str) -> ! {
 
 /// Pushes with every API for `millis` ms.
 pub fn produce(name: &str, millis: u64, seed: u64) {
-    let ring = open_or_exit(name);
-    let mut p = ring
-        .producer()
-        .unwrap_or_else(|e| refused(&format!("producer: {e}")));
-    say("ready");
-    let mut rng = Rng(seed | 1);
-    let mut o = Outcomes::default();
-    let end = Instant::now() + Duration::from_millis(millis);
+    let (mut run, mut p) = Run::begin(name, "producer", SpscRing::producer, millis, seed);
     let mut seq = 0;
     let batch: Vec<Quote> = (0..16).map(quote).collect();
-    while Instant::now() < end {
+    while run.running() {
         seq += 1;
-        match rng.below(5) {
-            0 => push_outcome(&mut o, p.try_push(quote(seq))),
-            1 | 2 => push_outcome(&mut o, p.push_timeout(quote(seq), STEP)),
+        match run.rng.below(5) {
+            0 => push_outcome(&mut run.o, p.try_push(quote(seq))),
+            1 | 2 => push_outcome(&mut run.o, p.push_timeout(quote(seq), STEP)),
             3 => {
-                let len = 1 + rng.below(16) as usize;
-                push_outcome(&mut o, p.try_push_slice(&batch[..len]).map(drop));
+                let len = 1 + run.rng.below(16) as usize;
+                push_outcome(&mut run.o, p.try_push_slice(&batch[..len]).map(drop));
             }
             _ => {
-                let max = 1 + rng.below(16) as usize;
-                let chunk = if rng.below(2) == 0 {
-                    p.try_reserve(max)
-                } else {
-                    p.reserve_timeout(max, STEP)
+                let chunk = match run.chunk_request() {
+                    (max, None) => p.try_reserve(max),
+                    (max, Some(wait)) => p.reserve_timeout(max, wait),
                 };
                 match chunk {
                     Ok(mut chunk) => {
                         for i in 0..chunk.len() {
                             chunk.write(i, quote(seq));
                         }
-                        let n = rng.below(chunk.len() as u64 + 1) as usize;
+                        let n = run.how_many(chunk.len());
                         chunk.commit(n);
-                        o.ok += 1;
+                        run.o.ok += 1;
                     }
-                    Err(e) => push_outcome::<()>(&mut o, Err(e)),
+                    Err(e) => push_outcome::<()>(&mut run.o, Err(e)),
                 }
             }
         }
     }
-    std::hint::black_box((ring.producer_alive(), ring.consumer_alive()));
-    drop(p);
-    say(&o.line());
+    run.finish(p);
 }
 
 /// Pops with every API for `millis` ms.
 pub fn consume(name: &str, millis: u64, seed: u64) {
-    let ring = open_or_exit(name);
-    let mut c = ring
-        .consumer()
-        .unwrap_or_else(|e| refused(&format!("consumer: {e}")));
-    say("ready");
-    let mut rng = Rng(seed | 1);
-    let mut o = Outcomes::default();
-    let end = Instant::now() + Duration::from_millis(millis);
+    let (mut run, mut c) = Run::begin(name, "consumer", SpscRing::consumer, millis, seed);
     let mut buf = [Quote::default(); 16];
-    while Instant::now() < end {
-        match rng.below(5) {
-            0 => pop_outcome(&mut o, c.try_pop()),
-            1 | 2 => pop_outcome(&mut o, c.pop_timeout(STEP)),
+    while run.running() {
+        match run.rng.below(5) {
+            0 => pop_outcome(&mut run.o, c.try_pop()),
+            1 | 2 => pop_outcome(&mut run.o, c.pop_timeout(STEP)),
             3 => {
-                let len = 1 + rng.below(16) as usize;
+                let len = 1 + run.rng.below(16) as usize;
                 match c.try_pop_slice(&mut buf[..len]) {
                     Ok(k) => {
                         for q in &buf[..k] {
-                            pop_outcome(&mut o, Ok(*q));
+                            pop_outcome(&mut run.o, Ok(*q));
                         }
                     }
-                    Err(e) => pop_outcome(&mut o, Err(e)),
+                    Err(e) => pop_outcome(&mut run.o, Err(e)),
                 }
             }
             _ => {
-                let max = 1 + rng.below(16) as usize;
-                let chunk = if rng.below(2) == 0 {
-                    c.try_read_chunk(max)
-                } else {
-                    c.read_chunk_timeout(max, STEP)
+                let chunk = match run.chunk_request() {
+                    (max, None) => c.try_read_chunk(max),
+                    (max, Some(wait)) => c.read_chunk_timeout(max, wait),
                 };
                 match chunk {
                     Ok(chunk) => {
                         for i in 0..chunk.len() {
-                            pop_outcome(&mut o, Ok(chunk.read(i)));
+                            pop_outcome(&mut run.o, Ok(chunk.read(i)));
                         }
-                        let n = rng.below(chunk.len() as u64 + 1) as usize;
+                        let n = run.how_many(chunk.len());
                         chunk.release(n);
                     }
-                    Err(e) => pop_outcome(&mut o, Err(e)),
+                    Err(e) => pop_outcome(&mut run.o, Err(e)),
                 }
             }
         }
         std::hint::black_box((c.len(), c.is_empty(), c.capacity()));
     }
-    std::hint::black_box((ring.producer_alive(), ring.consumer_alive()));
-    drop(c);
-    say(&o.line());
+    run.finish(c);
 }
