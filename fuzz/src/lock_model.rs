@@ -16,14 +16,17 @@ const OWNERS: [Owner; 3] = [
     Owner {
         pid: 11,
         record: pack_record(11, 1000),
+        ns: 7,
     },
     Owner {
         pid: 12,
         record: pack_record(12, 2000),
+        ns: 7,
     },
     Owner {
         pid: 4_194_303,
         record: pack_record(4_194_303, u64::MAX),
+        ns: u32::MAX,
     },
 ];
 
@@ -97,7 +100,7 @@ pub fn run(data: &[u8]) {
                 };
                 let dead = b.u8() & 1 != 0;
                 let mut judged = false;
-                let taken = lock.try_take_over(seen, me, |pid, _record| {
+                let taken = lock.try_take_over(seen, me, |pid, _record, _ns| {
                     assert_eq!(pid, owner_pid(seen));
                     judged = true;
                     if dead { Verdict::Dead } else { Verdict::Alive }
