@@ -363,6 +363,10 @@ impl<T: SharedLayout> Side for Producer<T> {
         self.free(1).unwrap_or(0)
     }
 
+    fn plenty(&self) -> u64 {
+        (self.core.capacity / 8).clamp(1, 32)
+    }
+
     fn peer_closed(&self) -> bool {
         self.slots.control().consumer.state.load(Ordering::Acquire) == STATE_CLOSED
     }
