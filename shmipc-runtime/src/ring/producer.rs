@@ -364,7 +364,7 @@ impl<T: SharedLayout> Side for Producer<T> {
     }
 
     fn plenty(&self) -> u64 {
-        (self.core.capacity / 8).clamp(1, 32)
+        (self.core.capacity / 4).clamp(1, 128)
     }
 
     fn peer_closed(&self) -> bool {

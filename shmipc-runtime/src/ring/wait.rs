@@ -39,9 +39,9 @@ const SPIN_LIVENESS: Duration = Duration::from_millis(10);
 /// Polls before a blocking call reads the clock (a few hundred nanoseconds at most).
 const QUICK_POLLS: u32 = 16;
 
-/// Polls during which a spinning waiter waits for [`Side::plenty`] units, not one (about a
-/// microsecond).
-pub(crate) const PLENTY_POLLS: u32 = 32;
+/// Polls during which a spinning waiter waits for [`Side::plenty`] units, not one (a few
+/// microseconds).
+pub(crate) const PLENTY_POLLS: u32 = 96;
 
 const MIN_NS: u32 = 10_000;
 const MAX_NS: u32 = 200_000;
