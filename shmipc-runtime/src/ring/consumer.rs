@@ -140,14 +140,23 @@ impl<T: SharedLayout> Consumer<T> {
     /// Takes the next message, waiting while the ring is empty. After the producer is gone
     /// (dropped, or died), returns every message it committed, then `Disconnected`. A producer
     /// that never attached is waited for (use [`pop_timeout`](Self::pop_timeout) to bound that).
+    #[inline]
     pub fn pop(&mut self) -> Result<T, PopError> {
-        self.wait_ready(None)?;
-        self.take_waited()
+        self.pop_within(None)
     }
 
     /// Takes the next message, waiting at most `timeout`.
     pub fn pop_timeout(&mut self, timeout: Duration) -> Result<T, PopError> {
-        self.wait_ready(Some(timeout))?;
+        self.pop_within(Some(timeout))
+    }
+
+    /// One look at the stamp when a message is there; the wait otherwise.
+    #[inline]
+    fn pop_within(&mut self, timeout: Option<Duration>) -> Result<T, PopError> {
+        if let Some(v) = self.take() {
+            return Ok(v);
+        }
+        self.wait_ready(timeout)?;
         self.take_waited()
     }
 
@@ -182,10 +191,13 @@ impl<T: SharedLayout> Consumer<T> {
     fn take_into(&mut self, out: &mut [T]) -> usize {
         let slots = self.slots;
         let c = slots.control();
+        let dst = out.as_mut_ptr();
         let n = self
             .core
             .take_run(out.len() as u64, &slots, &c.consumer.index, |k, slot| {
-                load_value::<T>(&slots, slot, &mut out[k as usize])
+                // `k < out.len()`: `take_run` reads at most `max` messages.
+                debug_assert!((k as usize) < out.len());
+                load_value::<T>(&slots, slot, dst.wrapping_add(k as usize))
             });
         if n > 0 {
             wait::notify(self.wake_words(), self.light);

@@ -149,6 +149,7 @@ impl<T: SharedLayout> Producer<T> {
 
     /// Pushes `value`, waiting while the ring is full. Fails only when the ring is full and the
     /// consumer is gone (`Disconnected`), or on corruption.
+    #[inline]
     pub fn push(&mut self, value: T) -> Result<(), PushError<T>> {
         self.push_within(value, None)
     }
@@ -159,6 +160,11 @@ impl<T: SharedLayout> Producer<T> {
     }
 
     fn push_within(&mut self, value: T, timeout: Option<Duration>) -> Result<(), PushError<T>> {
+        match self.put(&value) {
+            Ok(true) => return Ok(()),
+            Ok(false) => {}
+            Err(_) => return Err(PushError::Corrupted(value)),
+        }
         if let Err(stop) = self.wait_free(timeout) {
             return Err(stop_error(stop, value));
         }
@@ -171,10 +177,16 @@ impl<T: SharedLayout> Producer<T> {
 
     /// Pushes a copy of `*value`, waiting while the ring is full: a large value never has to be
     /// on the stack (`push_ref(&boxed)`).
+    #[inline]
     pub fn push_ref(&mut self, value: &T) -> Result<(), PushError<()>>
     where
         T: Copy,
     {
+        match self.put(value) {
+            Ok(true) => return Ok(()),
+            Ok(false) => {}
+            Err(_) => return Err(PushError::Corrupted(())),
+        }
         self.wait_free(None).map_err(|s| stop_error(s, ()))?;
         match self.put(value) {
             Ok(true) => Ok(()),
@@ -222,12 +234,18 @@ impl<T: SharedLayout> Producer<T> {
         let mut done = 0;
         while done < values.len() {
             let want = (values.len() - done) as u64;
-            if let Ok(0) = self.free(want) {
-                self.wait_free(None).map_err(|s| stop_error(s, done))?;
-            }
+            // One look at the consumer's head per run (its line is the consumer's hot line);
+            // again only after waiting.
             let n = match self.free(want) {
-                Ok(0) | Err(_) => return Err(PushError::Corrupted(done)),
+                Ok(0) => {
+                    self.wait_free(None).map_err(|s| stop_error(s, done))?;
+                    match self.free(want) {
+                        Ok(0) | Err(_) => return Err(PushError::Corrupted(done)),
+                        Ok(n) => n,
+                    }
+                }
                 Ok(n) => n,
+                Err(_) => return Err(PushError::Corrupted(done)),
             };
             self.write_run(&values[done..done + n as usize]);
             done += n as usize;
@@ -241,9 +259,11 @@ impl<T: SharedLayout> Producer<T> {
     {
         let slots = self.slots;
         let c = slots.control();
+        let src = values.as_ptr();
         self.core
             .put_run(values.len() as u64, &slots, &c.producer.index, |k, slot| {
-                store_value::<T>(&slots, slot, &values[k as usize])
+                // `k < values.len()`: `put_run` writes exactly `n` values.
+                store_value::<T>(&slots, slot, src.wrapping_add(k as usize))
             });
         wait::notify(self.wake_words(), self.light);
     }
@@ -283,16 +303,21 @@ impl<T: SharedLayout> Producer<T> {
         timeout: Option<Duration>,
     ) -> Result<WriteChunk<'_, T>, PushError<()>> {
         let want = max.max(1) as u64;
-        if let Ok(0) = self.free(want) {
-            self.wait_free(timeout).map_err(|s| stop_error(s, ()))?;
-        }
-        match self.free(want) {
-            Ok(0) | Err(_) => Err(PushError::Corrupted(())),
-            Ok(n) => Ok(WriteChunk {
-                len: n as usize,
-                producer: self,
-            }),
-        }
+        let n = match self.free(want) {
+            Ok(0) => {
+                self.wait_free(timeout).map_err(|s| stop_error(s, ()))?;
+                match self.free(want) {
+                    Ok(0) | Err(_) => return Err(PushError::Corrupted(())),
+                    Ok(n) => n,
+                }
+            }
+            Ok(n) => n,
+            Err(_) => return Err(PushError::Corrupted(())),
+        };
+        Ok(WriteChunk {
+            len: n as usize,
+            producer: self,
+        })
     }
 
     /// Waits until a slot is free.
@@ -336,6 +361,10 @@ impl<T: SharedLayout> Side for Producer<T> {
     fn ready(&mut self) -> u64 {
         // Corruption is reported by `check`; here it only means "nothing to do yet".
         self.free(1).unwrap_or(0)
+    }
+
+    fn plenty(&self) -> u64 {
+        (self.core.capacity / 4).clamp(1, 128)
     }
 
     fn peer_closed(&self) -> bool {

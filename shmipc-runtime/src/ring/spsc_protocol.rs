@@ -143,13 +143,15 @@ impl ProducerCore {
     /// ([`notify`]).
     #[inline]
     pub fn commit(&mut self, n: u64, stamps: &impl Stamps, tail: &AtomicU64) {
+        // Locals, so that the loop does not reload `self` after every store to shared memory.
+        let (first, mask) = (self.tail, self.capacity - 1);
         for k in 0..n {
-            let i = self.tail.wrapping_add(k);
+            let i = first.wrapping_add(k);
             stamps
-                .stamp((i & (self.capacity - 1)) as usize)
+                .stamp((i & mask) as usize)
                 .store(i.wrapping_add(1), Ordering::Release);
         }
-        self.tail = self.tail.wrapping_add(n);
+        self.tail = first.wrapping_add(n);
         tail.store(self.tail, Ordering::Release);
     }
 }
@@ -189,8 +191,9 @@ impl ProducerCore {
         tail: &AtomicU64,
         mut write: impl FnMut(u64, usize),
     ) {
+        let (first, mask) = (self.tail, self.capacity - 1);
         for k in 0..n {
-            write(k, self.slot(k));
+            write(k, (first.wrapping_add(k) & mask) as usize);
         }
         self.commit(n, stamps, tail);
     }
@@ -296,9 +299,16 @@ impl ConsumerCore {
         mut read: impl FnMut(u64, usize),
     ) -> u64 {
         let max = max.min(self.capacity);
+        // Locals, so that the loop does not reload `self` after every copy.
+        let (first, mask) = (self.head, self.capacity - 1);
         let mut n = 0;
-        while n < max && self.is_ready(n, stamps) {
-            read(n, self.slot(n));
+        while n < max {
+            let i = first.wrapping_add(n);
+            let slot = (i & mask) as usize;
+            if stamps.stamp(slot).load(Ordering::Acquire) != i.wrapping_add(1) {
+                break;
+            }
+            read(n, slot);
             n += 1;
         }
         if n > 0 {

@@ -245,3 +245,34 @@ fn wait_strategies_all_deliver() {
         reader.join().unwrap();
     }
 }
+
+#[test]
+fn a_full_producer_takes_a_single_free_slot_when_no_run_frees_up() {
+    // A blocked push first waits for a run of free slots (a quarter of the capacity), but only
+    // for its first polls: when the consumer frees one slot and then stops, the push completes.
+    for strategy in [WaitStrategy::Spin, WaitStrategy::SpinThenPark] {
+        let (n, _u) = unique_name("pf");
+        let ring = SpscRing::<Pair>::builder(&n)
+            .capacity(16)
+            .wait_strategy(strategy)
+            .create()
+            .unwrap();
+        let mut p = ring.producer().unwrap();
+        let mut c = ring.consumer().unwrap();
+        for seq in 0..16 {
+            p.try_push(Pair::new(seq)).unwrap();
+        }
+        std::thread::scope(|s| {
+            s.spawn(|| {
+                std::thread::sleep(Duration::from_millis(20));
+                assert_eq!(c.pop(), Ok(Pair::new(0)));
+            });
+            // Blocks while full; returns after the one pop, with 15 of 16 slots still taken.
+            p.push(Pair::new(16)).unwrap();
+        });
+        assert_eq!(p.len(), 16);
+        for seq in 1..17 {
+            assert_eq!(c.try_pop(), Ok(Pair::new(seq)));
+        }
+    }
+}
