@@ -4,6 +4,7 @@ use shmipc::SpscRing;
 use shmipc_examples::ring_bench::channel::{Receiver, Sender};
 use shmipc_examples::ring_bench::messages::{Message, Msg8, Msg64};
 use shmipc_examples::ring_bench::minimal_ring::MinimalRing;
+use shmipc_examples::ring_bench::shmipc_ring::{Rx, Tx};
 use std::hint::black_box;
 
 fn n() -> u64 {
@@ -12,41 +13,9 @@ fn n() -> u64 {
         .map_or(100_000, |a| a.parse().unwrap())
 }
 
-fn shm<T: Message>(name: &str, batched: bool) {
-    let ring = SpscRing::<T>::builder(name)
-        .capacity(1024)
-        .create()
-        .unwrap();
-    let mut p = ring.producer().unwrap();
-    let mut c = ring.consumer().unwrap();
-    let mut m = T::new(0);
-    let mut buf = vec![m; 32];
-    let mut out = vec![m; 32];
-    for i in 0..n() / 32 {
-        if batched {
-            for (k, b) in buf.iter_mut().enumerate() {
-                b.set_seq(i * 32 + k as u64);
-            }
-            p.push_slice(&buf).unwrap();
-            let n = c.pop_slice(&mut out).unwrap();
-            black_box(&out[..n]);
-        } else {
-            for k in 0..32 {
-                m.set_seq(i * 32 + k);
-                p.push_ref(&m).unwrap();
-            }
-            for _ in 0..32 {
-                black_box(c.pop().unwrap());
-            }
-        }
-    }
-}
-
-fn min<T: Message>(name: &str, batched: bool) {
-    let a = MinimalRing::<T>::create(name, 1024);
-    let b = MinimalRing::<T>::open(name, 1024);
-    let mut p = a.producer();
-    let mut c = b.consumer();
+/// Pushes and pops `n()` messages through `p` and `c`, 32 at a time (as one batch each, or one
+/// by one).
+fn drive<T: Message>(p: &mut impl Sender<T>, c: &mut impl Receiver<T>, batched: bool) {
     let mut m = T::new(0);
     let mut buf = vec![m; 32];
     let mut out = vec![m; 32];
@@ -68,6 +37,22 @@ fn min<T: Message>(name: &str, batched: bool) {
             }
         }
     }
+}
+
+fn shm<T: Message>(name: &str, batched: bool) {
+    let ring = SpscRing::<T>::builder(name)
+        .capacity(1024)
+        .create()
+        .unwrap();
+    let mut p = Tx(ring.producer().unwrap());
+    let mut c = Rx(ring.consumer().unwrap());
+    drive(&mut p, &mut c, batched);
+}
+
+fn min<T: Message>(name: &str, batched: bool) {
+    let a = MinimalRing::<T>::create(name, 1024);
+    let b = MinimalRing::<T>::open(name, 1024);
+    drive(&mut a.producer(), &mut b.consumer(), batched);
 }
 
 fn main() {

@@ -57,7 +57,7 @@ fn consumer_of<T: Message>(ring: &SpscRing<T>) -> Rx<T> {
 }
 
 /// A producer handle as a benchmark sender.
-struct Tx<T: Message>(Producer<T>);
+pub struct Tx<T: Message>(pub Producer<T>);
 
 impl<T: Message> Sender<T> for Tx<T> {
     #[inline]
@@ -74,7 +74,7 @@ impl<T: Message> Sender<T> for Tx<T> {
 }
 
 /// A consumer handle as a benchmark receiver.
-struct Rx<T: Message>(Consumer<T>);
+pub struct Rx<T: Message>(pub Consumer<T>);
 
 impl<T: Message> Receiver<T> for Rx<T> {
     #[inline]

@@ -2,18 +2,17 @@
 
 use core::marker::PhantomData;
 use core::mem::MaybeUninit;
-use core::sync::atomic::Ordering;
+use core::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Arc;
 use std::time::Duration;
 
-use super::control::{STATE_ATTACHED, STATE_CLOSED};
+use super::control::{STATE_ATTACHED, STATE_CLOSED, SideBlock};
 use super::error::PopError;
 use super::probe::Probe;
 use super::spsc::{Inner, Slots, side_alive};
 use super::spsc_protocol::{ConsumerCore, Corrupted, WaitWords};
 use super::wait::{self, Light, Side, Spinner, Stop, WaitStrategy};
 use crate::SharedLayout;
-use crate::sync::RoleHolder;
 use crate::sync::atomic_copy;
 
 /// The reading end of an [`SpscRing`](super::SpscRing); one per ring at a time, across all
@@ -307,38 +306,28 @@ impl<T: SharedLayout> Side for Consumer<T> {
         u64::from(ready)
     }
 
-    fn peer_closed(&self) -> bool {
-        self.slots.control().producer.state.load(Ordering::Acquire) == STATE_CLOSED
-    }
-
-    fn check(&mut self, liveness: bool) -> Result<bool, Corrupted> {
-        let c = self.slots.control();
-        // A truncated segment reads as zero pages from now on: nothing will ever arrive.
-        if self.inner.is_broken() {
-            return Err(Corrupted {
-                mine: self.core.head,
-                theirs: c.producer.index.load(Ordering::Relaxed),
-            });
-        }
-        self.core.check_empty(&c.producer.index, &self.slots)?;
-        Ok(liveness && matches!(c.producer.role.holder(), RoleHolder::Dead(_)))
-    }
-
-    fn republish(&self) {
-        let c = self.slots.control();
-        c.consumer.index.store(self.core.head, Ordering::Release);
-    }
-
     fn slots(&self) -> Slots {
         self.slots
     }
 
-    fn park_words(slots: &Slots) -> WaitWords<'_> {
-        let cell = &slots.control().producer.wake;
-        WaitWords {
-            value: cell.value(),
-            waiters: cell.waiters(),
-        }
+    fn own_block(slots: &Slots) -> &SideBlock {
+        &slots.control().consumer
+    }
+
+    fn peer_block(slots: &Slots) -> &SideBlock {
+        &slots.control().producer
+    }
+
+    fn own_index(&self) -> u64 {
+        self.core.head
+    }
+
+    fn check_peer_index(&mut self, peer_index: &AtomicU64) -> Result<(), Corrupted> {
+        self.core.check_empty(peer_index, &self.slots)
+    }
+
+    fn broken(&self) -> bool {
+        self.inner.is_broken()
     }
 
     fn waiting(&mut self) -> (WaitStrategy, &mut Spinner) {

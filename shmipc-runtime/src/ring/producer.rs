@@ -1,11 +1,11 @@
 //! [`Producer`]: the writing end, and [`WriteChunk`], slots reserved for writing in place.
 
 use core::marker::PhantomData;
-use core::sync::atomic::Ordering;
+use core::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Arc;
 use std::time::Duration;
 
-use super::control::{STATE_ATTACHED, STATE_CLOSED};
+use super::control::{STATE_ATTACHED, STATE_CLOSED, SideBlock};
 use super::error::PushError;
 use super::probe::Probe;
 use super::spsc::{Inner, Slots, side_alive};
@@ -367,38 +367,28 @@ impl<T: SharedLayout> Side for Producer<T> {
         (self.core.capacity / 4).clamp(1, 128)
     }
 
-    fn peer_closed(&self) -> bool {
-        self.slots.control().consumer.state.load(Ordering::Acquire) == STATE_CLOSED
-    }
-
-    fn check(&mut self, liveness: bool) -> Result<bool, Corrupted> {
-        let c = self.slots.control();
-        // A truncated segment reads as zero pages from now on: nothing will ever arrive.
-        if self.inner.is_broken() {
-            return Err(Corrupted {
-                mine: self.core.tail,
-                theirs: c.consumer.index.load(Ordering::Relaxed),
-            });
-        }
-        self.core.refresh(&c.consumer.index)?;
-        Ok(liveness && matches!(c.consumer.role.holder(), RoleHolder::Dead(_)))
-    }
-
-    fn republish(&self) {
-        let c = self.slots.control();
-        c.producer.index.store(self.core.tail, Ordering::Release);
-    }
-
     fn slots(&self) -> Slots {
         self.slots
     }
 
-    fn park_words(slots: &Slots) -> WaitWords<'_> {
-        let cell = &slots.control().consumer.wake;
-        WaitWords {
-            value: cell.value(),
-            waiters: cell.waiters(),
-        }
+    fn own_block(slots: &Slots) -> &SideBlock {
+        &slots.control().producer
+    }
+
+    fn peer_block(slots: &Slots) -> &SideBlock {
+        &slots.control().consumer
+    }
+
+    fn own_index(&self) -> u64 {
+        self.core.tail
+    }
+
+    fn check_peer_index(&mut self, peer_index: &AtomicU64) -> Result<(), Corrupted> {
+        self.core.refresh(peer_index)
+    }
+
+    fn broken(&self) -> bool {
+        self.inner.is_broken()
     }
 
     fn waiting(&mut self) -> (WaitStrategy, &mut Spinner) {

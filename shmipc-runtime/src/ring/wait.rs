@@ -3,10 +3,12 @@
 
 use std::time::{Duration, Instant};
 
-use core::sync::atomic::{Ordering, compiler_fence, fence};
+use core::sync::atomic::{AtomicU64, Ordering, compiler_fence, fence};
 
+use super::control::{STATE_CLOSED, SideBlock};
 use super::spsc::Slots;
 use super::spsc_protocol::{Corrupted, WaitWords};
+use crate::sync::RoleHolder;
 use crate::sync::wait::{wait, wake};
 use crate::sys::membarrier;
 
@@ -104,17 +106,57 @@ pub(crate) trait Side {
     fn plenty(&self) -> u64 {
         1
     }
+    /// Where the ring is (a copy: the wait loop borrows the words while it calls `ready`).
+    fn slots(&self) -> Slots;
+    /// This side's block of the control block (its index; the peer parks on its `wake`).
+    fn own_block(slots: &Slots) -> &SideBlock;
+    /// The peer's block (its index, state and role; this side parks on its `wake`).
+    fn peer_block(slots: &Slots) -> &SideBlock;
+    /// This side's own index, as it keeps it privately.
+    fn own_index(&self) -> u64;
+    /// Checks the peer's index against this side's state (`Corrupted` if no correct peer could
+    /// have written it).
+    fn check_peer_index(&mut self, peer_index: &AtomicU64) -> Result<(), Corrupted>;
+    /// Whether the segment lost its memory (see `RawSegment::is_broken`).
+    fn broken(&self) -> bool;
+
     /// Whether the peer's handle was dropped (its state word says closed). One atomic load.
-    fn peer_closed(&self) -> bool;
+    fn peer_closed(&self) -> bool {
+        Self::peer_block(&self.slots()).state.load(Ordering::Acquire) == STATE_CLOSED
+    }
+
     /// Slow-path checks while waiting: shared state consistent (else `Corrupted`) and, with
     /// `liveness`, whether the peer's role holder died (reads `/proc`).
-    fn check(&mut self, liveness: bool) -> Result<bool, Corrupted>;
+    fn check(&mut self, liveness: bool) -> Result<bool, Corrupted> {
+        let slots = self.slots();
+        let peer = Self::peer_block(&slots);
+        // A truncated segment reads as zero pages from now on: nothing will ever change.
+        if self.broken() {
+            return Err(Corrupted {
+                mine: self.own_index(),
+                theirs: peer.index.load(Ordering::Relaxed),
+            });
+        }
+        self.check_peer_index(&peer.index)?;
+        Ok(liveness && matches!(peer.role.holder(), RoleHolder::Dead(_)))
+    }
+
     /// Re-stores this side's own index (repairs a peer's overwrite before sleeping on it).
-    fn republish(&self);
-    /// Where the ring is.
-    fn slots(&self) -> Slots;
-    /// The cell this side parks on.
-    fn park_words(slots: &Slots) -> WaitWords<'_>;
+    fn republish(&self) {
+        Self::own_block(&self.slots())
+            .index
+            .store(self.own_index(), Ordering::Release);
+    }
+
+    /// The cell this side parks on: the peer wakes it.
+    fn park_words(slots: &Slots) -> WaitWords<'_> {
+        let cell = &Self::peer_block(slots).wake;
+        WaitWords {
+            value: cell.value(),
+            waiters: cell.waiters(),
+        }
+    }
+
     /// This handle's wait strategy and spin budget.
     fn waiting(&mut self) -> (WaitStrategy, &mut Spinner);
 }

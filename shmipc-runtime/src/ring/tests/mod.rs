@@ -54,6 +54,17 @@ fn ring_with_ends<T: SharedLayout>(
     (unlink, ring, p, c)
 }
 
+/// A ring of `capacity` `Pair`s under a unique name, waiting with `wait`.
+fn ring_waiting(tag: &str, capacity: usize, wait: WaitStrategy) -> (Unlink, SpscRing<Pair>) {
+    let (n, unlink) = unique_name(tag);
+    let ring = SpscRing::<Pair>::builder(&n)
+        .capacity(capacity)
+        .wait_strategy(wait)
+        .create()
+        .unwrap();
+    (unlink, ring)
+}
+
 fn control(ring: &SpscRing<Pair>) -> &SpscControl {
     ring.inner_for_tests().control()
 }

@@ -220,12 +220,7 @@ fn wait_strategies_all_deliver() {
         WaitStrategy::SpinThenPark,
         WaitStrategy::Park,
     ] {
-        let (n, _u) = unique_name("ws");
-        let ring = SpscRing::<Pair>::builder(&n)
-            .capacity(2)
-            .wait_strategy(wait)
-            .create()
-            .unwrap();
+        let (_u, ring) = ring_waiting("ws", 2, wait);
         let mut c = ring.consumer().unwrap();
         let reader = std::thread::spawn(move || {
             for seq in 0..300 {
@@ -251,12 +246,7 @@ fn a_full_producer_takes_a_single_free_slot_when_no_run_frees_up() {
     // A blocked push first waits for a run of free slots (a quarter of the capacity), but only
     // for its first polls: when the consumer frees one slot and then stops, the push completes.
     for strategy in [WaitStrategy::Spin, WaitStrategy::SpinThenPark] {
-        let (n, _u) = unique_name("pf");
-        let ring = SpscRing::<Pair>::builder(&n)
-            .capacity(16)
-            .wait_strategy(strategy)
-            .create()
-            .unwrap();
+        let (_u, ring) = ring_waiting("pf", 16, strategy);
         let mut p = ring.producer().unwrap();
         let mut c = ring.consumer().unwrap();
         for seq in 0..16 {
