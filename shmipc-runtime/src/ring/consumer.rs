@@ -6,7 +6,7 @@ use core::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Arc;
 use std::time::Duration;
 
-use super::control::{STATE_ATTACHED, STATE_CLOSED, SideBlock};
+use super::control::{STATE_ATTACHED, SideBlock};
 use super::error::PopError;
 use super::probe::Probe;
 use super::spsc::{Inner, Slots, side_alive};
@@ -79,11 +79,7 @@ impl<T: SharedLayout> Consumer<T> {
     }
 
     fn wake_words(&self) -> WaitWords<'_> {
-        let cell = &self.slots.control().consumer.wake;
-        WaitWords {
-            value: cell.value(),
-            waiters: cell.waiters(),
-        }
+        wait::words_of(&self.slots.control().consumer.wake)
     }
 
     /// Takes one message (the protocol core's `try_take`) and wakes a parked producer.
@@ -330,6 +326,10 @@ impl<T: SharedLayout> Side for Consumer<T> {
         self.inner.is_broken()
     }
 
+    fn light(&self) -> Light {
+        self.light
+    }
+
     fn waiting(&mut self) -> (WaitStrategy, &mut Spinner) {
         (self.wait, &mut self.spinner)
     }
@@ -365,10 +365,7 @@ fn prefetch_value<T>(value: *const u8) {
 
 impl<T: SharedLayout> Drop for Consumer<T> {
     fn drop(&mut self) {
-        let c = self.slots.control();
-        c.consumer.state.store(STATE_CLOSED, Ordering::Release);
-        wait::notify(self.wake_words(), self.light);
-        c.consumer.role.release();
+        self.close();
     }
 }
 

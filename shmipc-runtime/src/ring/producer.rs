@@ -5,7 +5,7 @@ use core::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Arc;
 use std::time::Duration;
 
-use super::control::{STATE_ATTACHED, STATE_CLOSED, SideBlock};
+use super::control::{STATE_ATTACHED, SideBlock};
 use super::error::PushError;
 use super::probe::Probe;
 use super::spsc::{Inner, Slots, side_alive};
@@ -105,11 +105,7 @@ impl<T: SharedLayout> Producer<T> {
     }
 
     fn wake_words(&self) -> WaitWords<'_> {
-        let cell = &self.slots.control().producer.wake;
-        WaitWords {
-            value: cell.value(),
-            waiters: cell.waiters(),
-        }
+        wait::words_of(&self.slots.control().producer.wake)
     }
 
     /// How many slots are free now, at most `want`: 0 when full.
@@ -391,6 +387,10 @@ impl<T: SharedLayout> Side for Producer<T> {
         self.inner.is_broken()
     }
 
+    fn light(&self) -> Light {
+        self.light
+    }
+
     fn waiting(&mut self) -> (WaitStrategy, &mut Spinner) {
         (self.wait, &mut self.spinner)
     }
@@ -418,10 +418,7 @@ fn stop_error<V>(stop: Stop, value: V) -> PushError<V> {
 
 impl<T: SharedLayout> Drop for Producer<T> {
     fn drop(&mut self) {
-        let c = self.slots.control();
-        c.producer.state.store(STATE_CLOSED, Ordering::Release);
-        wait::notify(self.wake_words(), self.light);
-        c.producer.role.release();
+        self.close();
     }
 }
 

@@ -8,7 +8,7 @@ use core::sync::atomic::{AtomicU64, Ordering, compiler_fence, fence};
 use super::control::{STATE_CLOSED, SideBlock};
 use super::spsc::Slots;
 use super::spsc_protocol::{Corrupted, WaitWords};
-use crate::sync::RoleHolder;
+use crate::sync::{RoleHolder, WaitCell};
 use crate::sync::wait::{wait, wake};
 use crate::sys::membarrier;
 
@@ -150,15 +150,33 @@ pub(crate) trait Side {
 
     /// The cell this side parks on: the peer wakes it.
     fn park_words(slots: &Slots) -> WaitWords<'_> {
-        let cell = &Self::peer_block(slots).wake;
-        WaitWords {
-            value: cell.value(),
-            waiters: cell.waiters(),
-        }
+        words_of(&Self::peer_block(slots).wake)
+    }
+
+    /// This handle's publisher fence (see [`Light`]).
+    fn light(&self) -> Light;
+
+    /// Says this side's handle is gone (an explicit, never inferred "closed"), wakes a parked
+    /// peer so that it sees it, and gives the role up. For `Drop`.
+    fn close(&self) {
+        let slots = self.slots();
+        let own = Self::own_block(&slots);
+        own.state.store(STATE_CLOSED, Ordering::Release);
+        notify(words_of(&own.wake), self.light());
+        own.role.release();
     }
 
     /// This handle's wait strategy and spin budget.
     fn waiting(&mut self) -> (WaitStrategy, &mut Spinner);
+}
+
+/// The words of `cell` as the protocol core sees them.
+#[inline]
+pub(crate) fn words_of(cell: &WaitCell) -> WaitWords<'_> {
+    WaitWords {
+        value: cell.value(),
+        waiters: cell.waiters(),
+    }
 }
 
 /// After the peer was found gone: what is still available, or `Disconnected`.
