@@ -192,6 +192,11 @@ impl<T: SharedLayout> Consumer<T> {
             .take_run(out.len() as u64, &slots, &c.consumer.index, |k, slot| {
                 // `k < out.len()`: `take_run` reads at most `max` messages.
                 debug_assert!((k as usize) < out.len());
+                // A value of a line or more: ask for the lines a few messages ahead while this
+                // one is copied (within the caller's run; smaller values share lines anyway).
+                if size_of::<T>() >= 64 && (k as usize) + RUN_PREFETCH < out.len() {
+                    prefetch_line(slots.value_ptr(slot + RUN_PREFETCH));
+                }
                 load_value::<T>(&slots, slot, dst.wrapping_add(k as usize))
             });
         if n > 0 {
@@ -344,6 +349,22 @@ fn load_value<T>(slots: &Slots, slot: usize, dst: *mut T) {
     // bytes through `atomic_copy` or under the protocol, so even a hostile writer is no data race
     // (only garbage); `dst` is writable for `size_of::<T>()` bytes and not accessed meanwhile.
     unsafe { atomic_copy::load(dst.cast::<u8>(), src, size_of::<T>()) };
+}
+
+/// How many messages ahead a batch read prefetches.
+const RUN_PREFETCH: usize = 4;
+
+/// Prefetches the cache line of `p`.
+#[inline]
+fn prefetch_line(p: *const u8) {
+    #[cfg(target_arch = "x86_64")]
+    {
+        use core::arch::x86_64::{_MM_HINT_T0, _mm_prefetch};
+        // SAFETY: a prefetch is only a hint: it never faults and has no effect on memory.
+        unsafe { _mm_prefetch::<_MM_HINT_T0>(p.cast::<i8>()) };
+    }
+    #[cfg(not(target_arch = "x86_64"))]
+    let _ = p;
 }
 
 /// Prefetches the cache lines of a slot's value after the first (at most three more).
