@@ -3,8 +3,7 @@
 //! pushes and pops between two marker calls (`close(-1)`); `strace -f` must show nothing in
 //! between. A control run with one `getppid` per round proves the count sees system calls.
 //!
-//! strace is required: without it (or without ptrace permission) the test fails, unless
-//! `SHMIPC_ALLOW_NO_STRACE=1` says that skipping is intended.
+//! strace is required: without it (or without ptrace permission) the test fails, saying so.
 
 mod ring_support;
 
@@ -56,25 +55,8 @@ fn calls_between_markers(rounds: u64, with_syscall: bool) -> Result<Vec<String>,
         .collect())
 }
 
-/// Whether to run: always, unless `SHMIPC_ALLOW_NO_STRACE=1` and strace does not work here.
-fn strace_or_skip() -> bool {
-    if std::env::var("SHMIPC_ALLOW_NO_STRACE").as_deref() != Ok("1") {
-        return true;
-    }
-    match calls_between_markers(0, false) {
-        Ok(_) => true,
-        Err(e) => {
-            println!("SKIPPED (SHMIPC_ALLOW_NO_STRACE=1): {e}");
-            false
-        }
-    }
-}
-
 #[test]
 fn pushes_and_pops_make_no_system_calls_when_the_other_side_is_not_parked() {
-    if !strace_or_skip() {
-        return;
-    }
     // The control run: the technique sees one system call per round.
     let control = calls_between_markers(1000, true).unwrap_or_else(|e| panic!("{e}"));
     let getppid = control.iter().filter(|l| l.contains("getppid(")).count();
