@@ -18,16 +18,19 @@ pub enum SegmentKind {
     SpscRing,
     /// A multi-producer, multi-consumer ring. Code 5.
     MpmcRing,
+    /// A broadcast ring: one publisher, any number of read-only subscribers. Code 6.
+    BroadcastRing,
 }
 
 impl SegmentKind {
     /// Every kind, in code order.
-    pub const ALL: [SegmentKind; 5] = [
+    pub const ALL: [SegmentKind; 6] = [
         SegmentKind::Value,
         SegmentKind::Mutex,
         SegmentKind::SeqLock,
         SegmentKind::SpscRing,
         SegmentKind::MpmcRing,
+        SegmentKind::BroadcastRing,
     ];
 
     /// The code stored in the header.
@@ -38,6 +41,7 @@ impl SegmentKind {
             SegmentKind::SeqLock => 3,
             SegmentKind::SpscRing => 4,
             SegmentKind::MpmcRing => 5,
+            SegmentKind::BroadcastRing => 6,
         }
     }
 
@@ -46,7 +50,8 @@ impl SegmentKind {
         SegmentKind::ALL.into_iter().find(|k| k.code() == code)
     }
 
-    /// A short lower-case name (`value`, `mutex`, `seqlock`, `spsc-ring`, `mpmc-ring`).
+    /// A short lower-case name (`value`, `mutex`, `seqlock`, `spsc-ring`, `mpmc-ring`,
+    /// `broadcast-ring`).
     pub const fn as_str(self) -> &'static str {
         match self {
             SegmentKind::Value => "value",
@@ -54,6 +59,7 @@ impl SegmentKind {
             SegmentKind::SeqLock => "seqlock",
             SegmentKind::SpscRing => "spsc-ring",
             SegmentKind::MpmcRing => "mpmc-ring",
+            SegmentKind::BroadcastRing => "broadcast-ring",
         }
     }
 }
@@ -74,6 +80,6 @@ mod tests {
             assert_eq!(SegmentKind::from_code(kind.code()), Some(kind));
         }
         assert_eq!(SegmentKind::from_code(0), None);
-        assert_eq!(SegmentKind::from_code(6), None);
+        assert_eq!(SegmentKind::from_code(7), None);
     }
 }
