@@ -25,6 +25,7 @@ pub(crate) struct Mapping {
     // sees a range that is no longer this mapping.
     registration: Registration,
     map: MmapRaw,
+    read_only: bool,
 }
 
 impl Mapping {
@@ -36,6 +37,11 @@ impl Mapping {
     /// The mapping's length in bytes.
     pub(crate) fn len(&self) -> usize {
         self.map.len()
+    }
+
+    /// Whether the pages are mapped `PROT_READ` only ([`map_read_only`]): a store faults.
+    pub(crate) fn is_read_only(&self) -> bool {
+        self.read_only
     }
 
     /// Whether the mapping lost its file's pages (truncated by another process, or no space for a
@@ -62,8 +68,27 @@ pub(crate) fn map(file: &File, len: usize, name: &str) -> Result<Mapping, Error>
         .len(len)
         .map_raw(file)
         .map_err(|e| Error::from_io(name, "map", e))?;
+    Ok(registered(map, false))
+}
+
+/// Maps the first `len` bytes of `file` (which may be open read-only), shared and `PROT_READ`
+/// only, and registers the range with the `SIGBUS` defence. Nothing this process does can change
+/// the segment through it: a store faults.
+pub(crate) fn map_read_only(file: &File, len: usize, name: &str) -> Result<Mapping, Error> {
+    let map = MmapOptions::new()
+        .len(len)
+        .map_raw_read_only(file)
+        .map_err(|e| Error::from_io(name, "map", e))?;
+    Ok(registered(map, true))
+}
+
+fn registered(map: MmapRaw, read_only: bool) -> Mapping {
     let registration = sigbus::register(map.as_mut_ptr(), map.len());
-    Ok(Mapping { registration, map })
+    Mapping {
+        registration,
+        map,
+        read_only,
+    }
 }
 
 /// The header's 32-bit state word, stored little-endian; this type owns the conversion, so a
@@ -89,7 +114,7 @@ impl<'a> StateWord<'a> {
         u32::from_le(self.0.load(order))
     }
 
-    /// Publishes `state`.
+    /// Publishes `state`. Only a creator does, through its writable mapping.
     pub(crate) fn store(&self, state: u32, order: Ordering) {
         self.0.store(state.to_le(), order);
     }

@@ -123,6 +123,7 @@ impl RawSegment {
     ///
     /// Other processes may read and write these bytes at any time: access them only through
     /// atomics or a protocol that excludes concurrent writers, never through plain references.
+    /// On a [read-only](RawSegment::is_read_only) segment a write through it faults.
     pub fn payload(&self) -> NonNull<u8> {
         // SAFETY: `header_len <= total_size`, the mapping's length (checked when the segment was
         // created or opened; equal for an empty payload), so the result is inside the mapping or
@@ -162,6 +163,14 @@ impl RawSegment {
     /// The process that created the segment.
     pub fn creator(&self) -> ProcessIdentity {
         self.creator
+    }
+
+    /// Whether this handle maps the segment read-only ([`SegmentOptions::read_only`]): then
+    /// [`payload`](RawSegment::payload) may only be read, and
+    /// [`control`](RawSegment::control) is refused in favour of
+    /// [`control_read_only`](RawSegment::control_read_only).
+    pub fn is_read_only(&self) -> bool {
+        self.map.is_read_only()
     }
 
     /// Whether the creating process still runs.
