@@ -58,8 +58,10 @@
 mod spsc_protocol;
 
 not_under_loom! {
+    mod chunk;
     mod consumer;
     mod control;
+    mod endpoint;
     mod error;
     mod probe;
     mod producer;

@@ -5,6 +5,7 @@ use std::time::{Duration, Instant};
 
 use core::sync::atomic::{AtomicU64, Ordering, compiler_fence, fence};
 
+use super::endpoint::Endpoint;
 use super::control::{STATE_CLOSED, SideBlock};
 use super::spsc::Slots;
 use super::spsc_protocol::{Corrupted, WaitWords};
@@ -106,8 +107,14 @@ pub(crate) trait Side {
     fn plenty(&self) -> u64 {
         1
     }
+    /// The handle's state besides its protocol core.
+    fn endpoint(&self) -> &Endpoint;
+    /// The same, to change the spin budget.
+    fn endpoint_mut(&mut self) -> &mut Endpoint;
     /// Where the ring is (a copy: the wait loop borrows the words while it calls `ready`).
-    fn slots(&self) -> Slots;
+    fn slots(&self) -> Slots {
+        self.endpoint().slots
+    }
     /// This side's block of the control block (its index; the peer parks on its `wake`).
     fn own_block(slots: &Slots) -> &SideBlock;
     /// The peer's block (its index, state and role; this side parks on its `wake`).
@@ -118,7 +125,9 @@ pub(crate) trait Side {
     /// have written it).
     fn check_peer_index(&mut self, peer_index: &AtomicU64) -> Result<(), Corrupted>;
     /// Whether the segment lost its memory (see `RawSegment::is_broken`).
-    fn broken(&self) -> bool;
+    fn broken(&self) -> bool {
+        self.endpoint().inner.is_broken()
+    }
 
     /// Whether the peer's handle was dropped (its state word says closed). One atomic load.
     fn peer_closed(&self) -> bool {
@@ -154,7 +163,9 @@ pub(crate) trait Side {
     }
 
     /// This handle's publisher fence (see [`Light`]).
-    fn light(&self) -> Light;
+    fn light(&self) -> Light {
+        self.endpoint().light
+    }
 
     /// Says this side's handle is gone (an explicit, never inferred "closed"), wakes a parked
     /// peer so that it sees it, and gives the role up. For `Drop`.
@@ -167,7 +178,10 @@ pub(crate) trait Side {
     }
 
     /// This handle's wait strategy and spin budget.
-    fn waiting(&mut self) -> (WaitStrategy, &mut Spinner);
+    fn waiting(&mut self) -> (WaitStrategy, &mut Spinner) {
+        let end = self.endpoint_mut();
+        (end.wait, &mut end.spinner)
+    }
 }
 
 /// The words of `cell` as the protocol core sees them.
