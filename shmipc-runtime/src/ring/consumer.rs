@@ -8,7 +8,7 @@ use std::time::Duration;
 
 use super::chunk::{Span, chunk_basics};
 use super::endpoint::Endpoint;
-use super::control::{STATE_ATTACHED, SideBlock};
+use super::control::STATE_ATTACHED;
 use super::error::PopError;
 use super::spsc::{Inner, Slots, side_alive};
 use super::spsc_protocol::{ConsumerCore, Corrupted, WaitWords};
@@ -283,6 +283,8 @@ impl<T: SharedLayout> Consumer<T> {
 }
 
 impl<T: SharedLayout> Side for Consumer<T> {
+    wait::side_end!(Consumer);
+
     fn ready(&mut self) -> u64 {
         let ready = self.core.is_ready(0, &self.end.slots);
         if !ready {
@@ -292,22 +294,6 @@ impl<T: SharedLayout> Side for Consumer<T> {
             prefetch_value::<T>(self.end.slots.value_ptr(self.core.slot(0)));
         }
         u64::from(ready)
-    }
-
-    fn endpoint(&self) -> &Endpoint {
-        &self.end
-    }
-
-    fn endpoint_mut(&mut self) -> &mut Endpoint {
-        &mut self.end
-    }
-
-    fn own_block(slots: &Slots) -> &SideBlock {
-        &slots.control().consumer
-    }
-
-    fn peer_block(slots: &Slots) -> &SideBlock {
-        &slots.control().producer
     }
 
     fn own_index(&self) -> u64 {

@@ -7,7 +7,7 @@ use std::time::Duration;
 
 use super::chunk::{Span, chunk_basics};
 use super::endpoint::Endpoint;
-use super::control::{STATE_ATTACHED, SideBlock};
+use super::control::STATE_ATTACHED;
 use super::error::PushError;
 use super::spsc::{Inner, Slots, side_alive};
 use super::spsc_protocol::{Corrupted, ProducerCore, WaitWords, recover_tail};
@@ -341,6 +341,8 @@ impl<T: SharedLayout> Producer<T> {
 }
 
 impl<T: SharedLayout> Side for Producer<T> {
+    wait::side_end!(Producer);
+
     fn ready(&mut self) -> u64 {
         // Corruption is reported by `check`; here it only means "nothing to do yet".
         self.free(1).unwrap_or(0)
@@ -348,22 +350,6 @@ impl<T: SharedLayout> Side for Producer<T> {
 
     fn plenty(&self) -> u64 {
         (self.core.capacity / 4).clamp(1, 128)
-    }
-
-    fn endpoint(&self) -> &Endpoint {
-        &self.end
-    }
-
-    fn endpoint_mut(&mut self) -> &mut Endpoint {
-        &mut self.end
-    }
-
-    fn own_block(slots: &Slots) -> &SideBlock {
-        &slots.control().producer
-    }
-
-    fn peer_block(slots: &Slots) -> &SideBlock {
-        &slots.control().consumer
     }
 
     fn own_index(&self) -> u64 {

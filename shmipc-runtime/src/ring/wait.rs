@@ -6,7 +6,7 @@ use std::time::{Duration, Instant};
 use core::sync::atomic::{AtomicU64, Ordering, compiler_fence, fence};
 
 use super::endpoint::Endpoint;
-use super::control::{STATE_CLOSED, SideBlock};
+use super::control::{End, STATE_CLOSED, SideBlock};
 use super::spsc::Slots;
 use super::spsc_protocol::{Corrupted, WaitWords};
 use crate::sync::{RoleHolder, WaitCell};
@@ -107,6 +107,8 @@ pub(crate) trait Side {
     fn plenty(&self) -> u64 {
         1
     }
+    /// Which end this side is.
+    const END: End;
     /// The handle's state besides its protocol core.
     fn endpoint(&self) -> &Endpoint;
     /// The same, to change the spin budget.
@@ -116,9 +118,13 @@ pub(crate) trait Side {
         self.endpoint().slots
     }
     /// This side's block of the control block (its index; the peer parks on its `wake`).
-    fn own_block(slots: &Slots) -> &SideBlock;
+    fn own_block(slots: &Slots) -> &SideBlock {
+        slots.control().block(Self::END)
+    }
     /// The peer's block (its index, state and role; this side parks on its `wake`).
-    fn peer_block(slots: &Slots) -> &SideBlock;
+    fn peer_block(slots: &Slots) -> &SideBlock {
+        slots.control().peer_of(Self::END)
+    }
     /// This side's own index, as it keeps it privately.
     fn own_index(&self) -> u64;
     /// Checks the peer's index against this side's state (`Corrupted` if no correct peer could
@@ -183,6 +189,23 @@ pub(crate) trait Side {
         (end.wait, &mut end.spinner)
     }
 }
+
+/// Writes the parts of a [`Side`] impl that only name the end and the handle's `end: Endpoint`
+/// field.
+macro_rules! side_end {
+    ($end:ident) => {
+        const END: super::control::End = super::control::End::$end;
+
+        fn endpoint(&self) -> &super::endpoint::Endpoint {
+            &self.end
+        }
+
+        fn endpoint_mut(&mut self) -> &mut super::endpoint::Endpoint {
+            &mut self.end
+        }
+    };
+}
+pub(crate) use side_end;
 
 /// The words of `cell` as the protocol core sees them.
 #[inline]

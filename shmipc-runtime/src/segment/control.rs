@@ -6,8 +6,9 @@ use super::raw::RawSegment;
 /// A `#[repr(C)]` struct of atomics (and [`WaitCell`](crate::sync::WaitCell)s) that a primitive
 /// keeps at the start of its segment's payload: lock words, sequence numbers, ring indices.
 ///
-/// Its layout is shared with other processes, so implementors pin every field's offset with
-/// `offset_of!` const assertions against the table in their documentation.
+/// Its layout is shared with other processes, so implementors pin every field's offset against
+/// the table in their documentation with the crate's `pin_offsets!` (compile-time `offset_of!`
+/// assertions, `src/pinned.rs`).
 ///
 /// # Safety
 ///

@@ -39,7 +39,7 @@ impl Mapping {
         self.map.len()
     }
 
-    /// Whether the pages are mapped `PROT_READ` only ([`map_read_only`]): a store faults.
+    /// Whether the pages are mapped `PROT_READ` only ([`map_with`]): a store faults.
     pub(crate) fn is_read_only(&self) -> bool {
         self.read_only
     }
@@ -64,31 +64,32 @@ impl Mapping {
 /// Maps the first `len` bytes of `file`, shared and writable, and registers the range with the
 /// `SIGBUS` defence.
 pub(crate) fn map(file: &File, len: usize, name: &str) -> Result<Mapping, Error> {
-    let map = MmapOptions::new()
-        .len(len)
-        .map_raw(file)
-        .map_err(|e| Error::from_io(name, "map", e))?;
-    Ok(registered(map, false))
+    map_with(file, len, name, false)
 }
 
-/// Maps the first `len` bytes of `file` (which may be open read-only), shared and `PROT_READ`
-/// only, and registers the range with the `SIGBUS` defence. Nothing this process does can change
-/// the segment through it: a store faults.
-pub(crate) fn map_read_only(file: &File, len: usize, name: &str) -> Result<Mapping, Error> {
-    let map = MmapOptions::new()
-        .len(len)
-        .map_raw_read_only(file)
-        .map_err(|e| Error::from_io(name, "map", e))?;
-    Ok(registered(map, true))
-}
-
-fn registered(map: MmapRaw, read_only: bool) -> Mapping {
+/// Maps the first `len` bytes of `file`, shared, and registers the range with the `SIGBUS`
+/// defence: writable, or (`read_only`, for a file that may be open read-only) `PROT_READ` only,
+/// so that nothing this process does can change the segment through it (a store faults).
+pub(crate) fn map_with(
+    file: &File,
+    len: usize,
+    name: &str,
+    read_only: bool,
+) -> Result<Mapping, Error> {
+    let mut options = MmapOptions::new();
+    options.len(len);
+    let map = if read_only {
+        options.map_raw_read_only(file)
+    } else {
+        options.map_raw(file)
+    }
+    .map_err(|e| Error::from_io(name, "map", e))?;
     let registration = sigbus::register(map.as_mut_ptr(), map.len());
-    Mapping {
+    Ok(Mapping {
         registration,
         map,
         read_only,
-    }
+    })
 }
 
 /// The header's 32-bit state word, stored little-endian; this type owns the conversion, so a

@@ -8,9 +8,7 @@ use std::time::{Duration, Instant};
 
 use super::error::Error;
 use super::header::{self, FIXED_LEN, STATE_EMPTY, STATE_INITIALIZING, STATE_OFFSET, STATE_READY};
-use super::mapping::{
-    Mapping, StateWord, copy_fixed_out, copy_published_rest_out, map, map_read_only,
-};
+use super::mapping::{Mapping, StateWord, copy_fixed_out, copy_published_rest_out, map_with};
 use super::options::SegmentOptions;
 use super::validate;
 use crate::sys::process::{Liveness, ProcessIdentity};
@@ -31,11 +29,7 @@ pub(crate) fn open_ready(name: &str, options: &SegmentOptions) -> Result<Ready, 
     let file = shm::open(name, options.read_only).map_err(|e| Error::from_io(name, "open", e))?;
     let mut waiter = Waiter::new(name, options.open_timeout);
     let size = wait_until_sized(&file, name, options, &mut waiter)?;
-    let map = if options.read_only {
-        map_read_only(&file, size, name)?
-    } else {
-        map(&file, size, name)?
-    };
+    let map = map_with(&file, size, name, options.read_only)?;
     let fixed = wait_until_ready(&map, name, &mut waiter)?;
     let bytes = copy_header(&map, &fixed, name)?;
     let fixed = check_sizes(&bytes, size, name)?;
