@@ -56,11 +56,7 @@ impl RawSegment {
     /// Fails with [`Error::AlreadyExists`] if the name is taken, unless `options` allow replacing
     /// a segment whose creator is dead. The state word is published as ready last, with release
     /// ordering, so no opener sees a half-written header.
-    pub fn create(
-        name: &str,
-        spec: &SegmentSpec,
-        options: &SegmentOptions,
-    ) -> Result<RawSegment, Error> {
+    pub fn create(name: &str, spec: &SegmentSpec, options: &SegmentOptions) -> Result<Self, Error> {
         let name = name::normalize(name)?;
         let created = create_segment(&name, spec, options)?;
         Ok(RawSegment {
@@ -80,11 +76,7 @@ impl RawSegment {
     ///
     /// Waits up to the open timeout for a segment that is still being initialized, and reports
     /// [`Error::CreatorDied`] if its creator died before publishing it.
-    pub fn open(
-        name: &str,
-        spec: &SegmentSpec,
-        options: &SegmentOptions,
-    ) -> Result<RawSegment, Error> {
+    pub fn open(name: &str, spec: &SegmentSpec, options: &SegmentOptions) -> Result<Self, Error> {
         let name = name::normalize(name)?;
         let ready = open_ready(&name, options)?;
         validate::check(&name, &ready.bytes, &ready.fixed, spec)?;
