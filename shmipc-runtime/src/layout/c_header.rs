@@ -124,6 +124,10 @@ fn header(root: &LayoutDescription, nested: &[LayoutDescription]) -> String {
 
 fn write_struct(out: &mut String, d: &LayoutDescription, nested: &[LayoutDescription]) {
     let id = c_identifier(&d.name);
+    // Each struct has its own guard, so headers that share a nested layout can be included
+    // together.
+    let guard = format!("SHMIPC_STRUCT_{id}_{:016X}", d.fingerprint);
+    let _ = writeln!(out, "#ifndef {guard}\n#define {guard}");
     let _ = writeln!(
         out,
         "/* `{}` v{}: {} bytes, align {}, {} */",
@@ -169,7 +173,7 @@ fn write_struct(out: &mut String, d: &LayoutDescription, nested: &[LayoutDescrip
             f.offset
         );
     }
-    let _ = writeln!(out);
+    let _ = writeln!(out, "#endif /* {guard} */\n");
 }
 
 /// The C type of a primitive.

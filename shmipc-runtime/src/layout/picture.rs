@@ -102,8 +102,7 @@ fn row(
     };
     let _ = writeln!(
         out,
-        "{}{key}  {at:>6}  {:>5}  {:>5}  {}{}: {}{note}",
-        "  ".repeat(depth),
+        "{key:<3}  {at:>6}  {:>5}  {:>5}  {}{}: {}{note}",
         f.size,
         f.align,
         "  ".repeat(depth),
