@@ -87,7 +87,7 @@ impl Helper {
             let mut line = String::new();
             let n = stdout.read_line(&mut line).expect("read the helper");
             assert!(n > 0, "the helper `{command}` ended before it was ready");
-            if line.trim() == "ready" {
+            if line.trim_end().ends_with("shmipc-helper-ready") {
                 break;
             }
         }
@@ -150,9 +150,16 @@ pub fn helper_main() {
             });
             keep.push(Box::new(s));
         }
+        "create-ring" => {
+            let ring = shmipc::SpscRing::<Probe>::builder(name)
+                .persist(true)
+                .create()
+                .expect("create the ring");
+            keep.push(Box::new(ring));
+        }
         other => panic!("unknown helper command {other}"),
     }
-    println!("ready");
+    println!("shmipc-helper-ready");
     let mut rest = String::new();
     let _ = std::io::stdin().read_line(&mut rest);
     // Exit without running destructors: whatever was taken stays taken, by a dead process.
