@@ -12,7 +12,10 @@ pub fn run(name: Option<&str>, segment_header: bool, json: bool) -> Result<(), F
         (true, _) => (None, shmipc::segment::segment_header_c()),
         (false, Some(name)) => {
             let l = look::open(name)?;
-            (Some(l.segment.name().to_owned()), l.header.layout.c_header())
+            (
+                Some(l.segment.name().to_owned()),
+                l.header.layout.c_header(),
+            )
         }
         (false, None) => {
             return Err(Failure::error(

@@ -24,7 +24,10 @@ fn judge(name: &str) -> Option<Verdict> {
     };
     let c = &l.header.creator;
     if c.liveness() == Liveness::Alive {
-        return Some(Verdict::Keep(format!("its creator, pid {}, may still run", c.pid)));
+        return Some(Verdict::Keep(format!(
+            "its creator, pid {}, may still run",
+            c.pid
+        )));
     }
     let report = kinds::report(&l, 0);
     if let Some(h) = report.holders.iter().find(|h| h.alive) {
@@ -34,7 +37,7 @@ fn judge(name: &str) -> Option<Verdict> {
         )));
     }
     Some(Verdict::Remove(format!(
-        "{}, creator pid {} dead, nobody holds it",
+        "{}, creator pid {} dead, no live process holds it",
         kind_text(&l),
         c.pid
     )))
@@ -61,7 +64,10 @@ pub fn run(dry_run: bool, prefix: &str, json: bool) -> Result<(), Failure> {
     } else {
         format!("/{prefix}")
     };
-    for name in look::all_names()?.into_iter().filter(|n| n.starts_with(&prefix)) {
+    for name in look::all_names()?
+        .into_iter()
+        .filter(|n| n.starts_with(&prefix))
+    {
         match judge(&name) {
             Some(Verdict::Remove(why)) => {
                 let result = if dry_run {
@@ -91,7 +97,11 @@ pub fn run(dry_run: bool, prefix: &str, json: bool) -> Result<(), Failure> {
             println!("{verb} {}: {}", text(&r["name"]), text(&r["reason"]));
         }
         for f in &failed {
-            println!("could not remove {}: {}", text(&f["name"]), text(&f["reason"]));
+            println!(
+                "could not remove {}: {}",
+                text(&f["name"]),
+                text(&f["reason"])
+            );
         }
         if removed.is_empty() && failed.is_empty() {
             println!("nothing to clean: no segment has a dead creator and no live holder");

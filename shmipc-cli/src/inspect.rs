@@ -66,11 +66,20 @@ fn describe(look: &Look, report: &kinds::KindReport) -> String {
         ("kind", kind_text(look)),
         (
             "type",
-            format!("{} v{} (fingerprint {:016x})", h.layout.name, h.layout.version, h.layout.fingerprint),
+            format!(
+                "{} v{} (fingerprint {:016x})",
+                h.layout.name, h.layout.version, h.layout.fingerprint
+            ),
         ),
         ("format", format!("{}.{}", h.format.0, h.format.1)),
         ("state", state_text(h.state).to_owned()),
-        ("order", format!("{} (endian={})", h.byte_order, h.layout.endian)),
+        (
+            "order",
+            format!(
+                "creator {}-endian, layout endian={}",
+                h.byte_order, h.layout.endian
+            ),
+        ),
         (
             "payload",
             format!(
@@ -87,13 +96,19 @@ fn describe(look: &Look, report: &kinds::KindReport) -> String {
                 h.creator.start_time
             ),
         ),
-        ("file", format!("mode {:04o}, owner uid {}", look.mode, look.uid)),
+        (
+            "file",
+            format!("mode {:04o}, owner uid {}", look.mode, look.uid),
+        ),
         (
             "opener",
             if refusals.is_empty() {
                 "an opener with default options accepts it".to_owned()
             } else {
-                format!("an opener with default options refuses it: {}", refusals.join("; "))
+                format!(
+                    "an opener with default options refuses it: {}",
+                    refusals.join("; ")
+                )
             },
         ),
     ];

@@ -3,10 +3,10 @@
 
 use serde_json::{Value, json};
 
+use crate::Failure;
 use crate::escape::printable;
 use crate::inspect::{kind_text, summary_json};
 use crate::look::{self, liveness};
-use crate::Failure;
 
 /// Prints one line per readable segment; with `all`, also the other files, with the reason.
 pub fn run(all: bool, json: bool) -> Result<(), Failure> {
@@ -34,7 +34,11 @@ pub fn run(all: bool, json: bool) -> Result<(), Failure> {
             }
             Err(f) => {
                 if all {
-                    lines.push(format!("{:<36} skipped: {}", printable(&name), printable(&f.message)));
+                    lines.push(format!(
+                        "{:<36} skipped: {}",
+                        printable(&name),
+                        printable(&f.message)
+                    ));
                 }
                 skipped.push(json!({ "name": name, "reason": f.message }));
             }

@@ -89,7 +89,9 @@ pub fn foreign_reason(name: &str) -> Option<String> {
     let mut magic = [0u8; 8];
     let read = std::fs::File::open(&path).and_then(|mut f| f.read_exact(&mut magic));
     match read {
-        Err(e) => Some(format!("it cannot be read ({e}): run as its owner or as root")),
+        Err(e) => Some(format!(
+            "it cannot be read ({e}): run as its owner or as root"
+        )),
         Ok(()) if magic == [0; 8] => None, // still being initialized, or a creator that died early
         Ok(()) if magic != MAGIC => Some(
             "it does not start with the shmipc magic `SHMIPCSG`: another program's shared memory"

@@ -73,7 +73,11 @@ fn field(ty: Option<&CanonicalType>, bytes: &[u8], creator: Endian) -> (String, 
         Some(CanonicalType::Primitive(p)) => primitive(*p, bytes, creator),
         Some(CanonicalType::Array { elem, len }) => array(elem, *len, bytes, creator),
         Some(CanonicalType::Struct { name, .. }) => (
-            format!("{} (nested {}, shown as bytes)", hex(bytes), printable(name)),
+            format!(
+                "{} (nested {}, shown as bytes)",
+                hex(bytes),
+                printable(name)
+            ),
             json!(hex(bytes)),
         ),
         None => (format!("{} (unknown type)", hex(bytes)), json!(hex(bytes))),
@@ -81,9 +85,7 @@ fn field(ty: Option<&CanonicalType>, bytes: &[u8], creator: Endian) -> (String, 
 }
 
 fn primitive(p: Primitive, bytes: &[u8], creator: Endian) -> (String, Value) {
-    let text = p
-        .decode_text(bytes, creator)
-        .unwrap_or_else(|| hex(bytes));
+    let text = p.decode_text(bytes, creator).unwrap_or_else(|| hex(bytes));
     let json = serde_json::from_str::<serde_json::Number>(&text)
         .map(Value::Number)
         .unwrap_or_else(|_| Value::String(text.clone()));
@@ -92,7 +94,10 @@ fn primitive(p: Primitive, bytes: &[u8], creator: Endian) -> (String, Value) {
 
 fn array(elem: &CanonicalType, len: u64, bytes: &[u8], creator: Endian) -> (String, Value) {
     if elem == &CanonicalType::Primitive(Primitive::U8) {
-        let shown = if bytes.iter().all(|b| b.is_ascii_graphic() || *b == b' ' || *b == 0) {
+        let shown = if bytes
+            .iter()
+            .all(|b| b.is_ascii_graphic() || *b == b' ' || *b == 0)
+        {
             let s: String = bytes
                 .iter()
                 .filter(|&&b| b != 0)
@@ -126,7 +131,10 @@ fn array(elem: &CanonicalType, len: u64, bytes: &[u8], creator: Endian) -> (Stri
     } else {
         String::new()
     };
-    (format!("[{}{more}]", texts.join(", ")), Value::Array(values))
+    (
+        format!("[{}{more}]", texts.join(", ")),
+        Value::Array(values),
+    )
 }
 
 /// `bytes` as lower-case hex, `0x`-prefixed.

@@ -26,7 +26,10 @@ pub fn run(name: &str, count: Option<u64>, interval_ms: u64, json: bool) -> Resu
     };
     if !json {
         println!("watching {} (Ctrl-C stops)", printable(l.segment.name()));
-        println!("{:>8}  {:>12}  {:>12}  {:>10}", "seconds", "msgs/s", "fill", "of");
+        println!(
+            "{:>8}  {:>12}  {:>12}  {:>10}",
+            "seconds", "msgs/s", "fill", "of"
+        );
     }
     let interval = Duration::from_millis(interval_ms.max(1));
     let start = Instant::now();

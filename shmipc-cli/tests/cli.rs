@@ -56,14 +56,21 @@ fn list_shows_the_segment_and_its_creator() {
     let _segment = probe_segment(&name);
     let run = shmipc(&["list"]);
     assert!(run.ok, "{}", run.err);
-    assert!(run.out.starts_with("name "), "column headers first: {}", run.out);
+    assert!(
+        run.out.starts_with("name "),
+        "column headers first: {}",
+        run.out
+    );
     let line = run
         .out
         .lines()
         .find(|l| l.starts_with(&name))
         .unwrap_or_else(|| panic!("{}", run.out));
     assert!(line.contains("cli::Probe v7"), "{line}");
-    assert!(line.contains(&format!("{} (alive)", std::process::id())), "{line}");
+    assert!(
+        line.contains(&format!("{} (alive)", std::process::id())),
+        "{line}"
+    );
     let doc = shmipc(&["list", "--json"]).json();
     let entry = doc["segments"]
         .as_array()
@@ -88,7 +95,9 @@ fn a_segment_of_mode_0640_is_listed_and_inspect_says_what_an_opener_refuses() {
     let run = shmipc(&["inspect", &name]);
     assert!(run.ok, "{}", run.err);
     assert!(
-        run.out.contains("its mode 0640 is wider than the default 0600: open it with SegmentOptions::mode(0o640)"),
+        run.out.contains(
+            "its mode 0640 is wider than the default 0600: open it with SegmentOptions::mode(0o640)"
+        ),
         "{}",
         run.out
     );
@@ -102,7 +111,11 @@ fn inspect_without_the_slash_shows_the_name_with_it() {
     let _segment = probe_segment(&name);
     let run = shmipc(&["inspect", &name[1..]]);
     assert!(run.ok, "{}", run.err);
-    assert!(run.out.starts_with(&format!("segment   {name}\n")), "{}", run.out);
+    assert!(
+        run.out.starts_with(&format!("segment   {name}\n")),
+        "{}",
+        run.out
+    );
 }
 
 #[test]
@@ -145,13 +158,23 @@ fn unlink_refuses_a_file_that_is_not_a_segment_unless_forced() {
     let run = shmipc(&["unlink", &name]);
     assert_eq!(run.code, 3, "{} {}", run.out, run.err);
     assert!(run.err.contains("pass --force"), "{}", run.err);
-    assert!(std::fs::metadata(format!("/dev/shm{name}")).is_ok(), "still there");
+    assert!(
+        std::fs::metadata(format!("/dev/shm{name}")).is_ok(),
+        "still there"
+    );
     let run = shmipc(&["list", "--all"]);
-    let line = run.out.lines().find(|l| l.starts_with(&name)).unwrap_or_default();
+    let line = run
+        .out
+        .lines()
+        .find(|l| l.starts_with(&name))
+        .unwrap_or_default();
     assert!(line.contains("smaller than a shmipc header"), "{}", run.out);
     let run = shmipc(&["rm", &name, "--force"]);
     assert!(run.ok, "{}", run.err);
-    assert!(std::fs::metadata(format!("/dev/shm{name}")).is_err(), "removed");
+    assert!(
+        std::fs::metadata(format!("/dev/shm{name}")).is_err(),
+        "removed"
+    );
 }
 
 #[test]
@@ -159,7 +182,11 @@ fn list_all_says_what_an_empty_file_is() {
     let (name, _cleanup) = guarded_name("emp");
     std::fs::write(format!("/dev/shm{name}"), b"").expect("write an empty file");
     let run = shmipc(&["list", "--all"]);
-    let line = run.out.lines().find(|l| l.starts_with(&name)).unwrap_or_default();
+    let line = run
+        .out
+        .lines()
+        .find(|l| l.starts_with(&name))
+        .unwrap_or_default();
     assert!(line.contains("it is empty"), "{}", run.out);
     assert!(!line.contains("still empty after"), "{line}");
 }
@@ -210,7 +237,11 @@ fn names_from_a_hostile_header_reach_the_terminal_escaped() {
         let run = shmipc(&args);
         assert!(run.ok, "{}", run.err);
         assert!(!run.out.contains('\x1b'), "{args:?}: {:?}", run.out);
-        assert!(run.out.contains("\\u{1b}[31mProbe v7"), "{args:?}: {}", run.out);
+        assert!(
+            run.out.contains("\\u{1b}[31mProbe v7"),
+            "{args:?}: {}",
+            run.out
+        );
     }
     let run = shmipc(&["c-header", &name]);
     assert!(!run.out.contains('\x1b'), "{:?}", run.out);

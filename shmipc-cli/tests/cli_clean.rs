@@ -38,7 +38,9 @@ fn clean_removes_only_what_a_dead_creator_left_and_nobody_holds() {
     let run = shmipc(&["clean", "--dry-run", "--prefix", &prefix]);
     assert!(run.ok, "{}", run.err);
     assert!(
-        run.out.contains(&format!("would remove {dead}: value, creator pid {creator} dead")),
+        run.out.contains(&format!(
+            "would remove {dead}: value, creator pid {creator} dead"
+        )),
         "{}",
         run.out
     );
@@ -58,7 +60,11 @@ fn clean_removes_only_what_a_dead_creator_left_and_nobody_holds() {
     assert!(exists(&held), "a segment with a live role holder stays");
     let kept = doc["kept"].as_array().unwrap();
     assert!(kept.iter().any(|k| k["name"] == live.as_str()), "{doc:#}");
-    let reason = kept.iter().find(|k| k["name"] == held.as_str()).expect("kept")["reason"].as_str();
+    let reason = kept
+        .iter()
+        .find(|k| k["name"] == held.as_str())
+        .expect("kept")["reason"]
+        .as_str();
     assert!(
         reason.is_some_and(|r| r.contains(&format!("pid {} holds its consumer", consumer.pid()))),
         "{doc:#}"

@@ -5,7 +5,9 @@
 mod support;
 
 use shmipc::prelude::*;
-use shmipc::{RawSegment, SegmentKind, SegmentOptions, SegmentSpec, SeqLock, SharedMutex, SpscRing};
+use shmipc::{
+    RawSegment, SegmentKind, SegmentOptions, SegmentSpec, SeqLock, SharedMutex, SpscRing,
+};
 use shmipc_tests::guarded_name;
 use support::{Helper, Probe, filter, shmipc};
 
@@ -42,7 +44,11 @@ fn a_mutex_held_by_a_live_process_then_by_a_dead_one() {
     drop(holder); // killed: the lock stays held by a dead process
 
     let run = shmipc(&["inspect", &name]);
-    assert!(run.out.contains("(dead: the next claimant takes it over)"), "{}", run.out);
+    assert!(
+        run.out.contains("(dead: the next claimant takes it over)"),
+        "{}",
+        run.out
+    );
     let doc = shmipc(&["inspect", &name, "--json"]).json();
     assert_eq!(doc["kind_state"]["lock"]["alive"], false);
     drop(mutex);
@@ -112,8 +118,19 @@ fn a_half_full_ring_shows_fill_roles_and_the_next_slots() {
 fn watch_samples_a_ring_and_refuses_other_kinds() {
     let (name, _cleanup) = guarded_name("wat");
     let ring = SpscRing::<Probe>::create(&name, 4).expect("create");
-    ring.producer().expect("producer").try_push(probe(1)).expect("push");
-    let run = shmipc(&["watch", &name, "--count", "2", "--interval-ms", "20", "--json"]);
+    ring.producer()
+        .expect("producer")
+        .try_push(probe(1))
+        .expect("push");
+    let run = shmipc(&[
+        "watch",
+        &name,
+        "--count",
+        "2",
+        "--interval-ms",
+        "20",
+        "--json",
+    ]);
     assert!(run.ok, "{}", run.err);
     let samples: Vec<serde_json::Value> = run
         .out
@@ -143,7 +160,8 @@ fn a_kind_this_tool_does_not_decode_is_reported_not_a_crash() {
         let run = shmipc(&["inspect", &name]);
         assert!(run.ok, "{}", run.err);
         assert!(
-            run.out.contains("kind-specific state not yet decoded by this tool"),
+            run.out
+                .contains("kind-specific state not yet decoded by this tool"),
             "{}",
             run.out
         );

@@ -135,5 +135,7 @@ fn holder_of(role: &'static str, s: &LockSnapshot) -> Option<Holder> {
 /// The payload bytes `offset .. offset + len`, if they lie inside it.
 fn bytes_at(look: &Look, offset: usize, len: u64) -> Option<Vec<u8>> {
     let mut bytes = vec![0u8; usize::try_from(len).ok()?];
-    look.segment.read_payload(offset, &mut bytes).then_some(bytes)
+    look.segment
+        .read_payload(offset, &mut bytes)
+        .then_some(bytes)
 }

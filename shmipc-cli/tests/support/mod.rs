@@ -54,7 +54,8 @@ pub fn filter(text: &str, pids: &[u32]) -> String {
     for (i, pid) in pids.iter().enumerate() {
         out = out.replace(&format!("pid {pid} "), &format!("pid [PID{i}] "));
     }
-    let uid = std::fs::metadata("/proc/self").map_or(0, |m| std::os::unix::fs::MetadataExt::uid(&m));
+    let uid =
+        std::fs::metadata("/proc/self").map_or(0, |m| std::os::unix::fs::MetadataExt::uid(&m));
     out = out.replace(&format!("owner uid {uid}"), "owner uid [UID]");
     let lines: Vec<String> = out
         .lines()
@@ -76,7 +77,12 @@ impl Helper {
     /// Starts `command name` in a helper and waits for its `ready` line.
     pub fn start(command: &str, name: &str) -> Helper {
         let mut child = Command::new(std::env::current_exe().expect("test binary"))
-            .args(["--exact", "helper_process", "--nocapture", "--test-threads=1"])
+            .args([
+                "--exact",
+                "helper_process",
+                "--nocapture",
+                "--test-threads=1",
+            ])
             .env("SHMIPC_CLI_HELPER", format!("{command} {name}"))
             .stdin(Stdio::piped())
             .stdout(Stdio::piped())

@@ -5,6 +5,7 @@
 use core::fmt::Write;
 
 use super::description::nested_descriptions;
+use super::picture::is_padding;
 use super::{CanonicalType, Endian, FieldDescription, Layout, LayoutDescription, Primitive};
 use crate::layout::canonical::Scalar;
 
@@ -58,7 +59,13 @@ const KEYWORDS: &[&str] = &[
 pub fn c_identifier(name: &str) -> String {
     let mut id: String = name
         .chars()
-        .map(|c| if c.is_ascii_alphanumeric() || c == '_' { c } else { '_' })
+        .map(|c| {
+            if c.is_ascii_alphanumeric() || c == '_' {
+                c
+            } else {
+                '_'
+            }
+        })
         .collect();
     if id.is_empty() || id.starts_with(|c: char| c.is_ascii_digit()) {
         id.insert(0, '_');
@@ -220,6 +227,9 @@ fn write_field(
     let known = |fp: u64| nested.iter().find(|d| d.fingerprint == fp);
     let alignas = align.map(|a| format!("_Alignas({a}) ")).unwrap_or_default();
     let decl = match &ty {
+        Some(CanonicalType::Primitive(p)) if is_padding(&f.name, &f.ty) => {
+            Some((c_primitive(*p), "explicit padding".to_owned()))
+        }
         Some(CanonicalType::Primitive(p)) => Some((c_primitive(*p), order_note(*p))),
         Some(CanonicalType::Struct {
             name: n,

@@ -121,7 +121,11 @@ impl Primitive {
         };
         let mut raw: u64 = 0;
         for i in 0..bytes.len() {
-            let b = if big { bytes[i] } else { bytes[bytes.len() - 1 - i] };
+            let b = if big {
+                bytes[i]
+            } else {
+                bytes[bytes.len() - 1 - i]
+            };
             raw = (raw << 8) | u64::from(b);
         }
         let bits = 8 * bytes.len() as u32;
@@ -144,28 +148,44 @@ mod tests {
     #[test]
     fn every_primitive_parses_and_decodes_its_own_bytes() {
         for p in Primitive::ALL {
-            assert_eq!(CanonicalType::parse(p.name()), Some(CanonicalType::Primitive(p)));
+            assert_eq!(
+                CanonicalType::parse(p.name()),
+                Some(CanonicalType::Primitive(p))
+            );
             let bytes = vec![0u8; p.size()];
             assert_eq!(p.decode_text(&bytes, Endian::Little).as_deref(), Some("0"));
             assert_eq!(p.decode_text(&bytes[1..], Endian::Little), None);
         }
         assert_eq!(
-            Primitive::I32Le.decode_text(&(-7i32).to_le_bytes(), Endian::Big).unwrap(),
+            Primitive::I32Le
+                .decode_text(&(-7i32).to_le_bytes(), Endian::Big)
+                .unwrap(),
             "-7"
         );
         assert_eq!(
-            Primitive::F64Be.decode_text(&1.5f64.to_be_bytes(), Endian::Little).unwrap(),
+            Primitive::F64Be
+                .decode_text(&1.5f64.to_be_bytes(), Endian::Little)
+                .unwrap(),
             "1.5"
         );
         assert_eq!(
-            Primitive::U32.decode_text(&5u32.to_be_bytes(), Endian::Big).unwrap(),
+            Primitive::U32
+                .decode_text(&5u32.to_be_bytes(), Endian::Big)
+                .unwrap(),
             "5"
         );
     }
 
     #[test]
     fn garbage_is_not_a_type() {
-        for bad in ["", "[u8; x]", "[u8 4]", "Pos v1 #12", "Pos vx #0000000000000000", " v1 #0000000000000000"] {
+        for bad in [
+            "",
+            "[u8; x]",
+            "[u8 4]",
+            "Pos v1 #12",
+            "Pos vx #0000000000000000",
+            " v1 #0000000000000000",
+        ] {
             assert_eq!(CanonicalType::parse(bad), None, "{bad}");
         }
     }

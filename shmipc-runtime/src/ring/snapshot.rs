@@ -66,7 +66,7 @@ impl SpscSnapshot {
     /// #         "M", 1, shmipc_runtime::Endian::Native, 8, 8, &[]);
     /// #     const FINGERPRINT: u64 = 0;
     /// # }
-    /// # let name = format!("/shmipc-doc-ring-{}", std::process::id());
+    /// # let name = format!("/shmipc-test-doc-ring-{}", std::process::id());
     /// let ring = SpscRing::<M>::create(&name, 4).unwrap();
     /// ring.producer().unwrap().try_push(M(1)).unwrap();
     /// let (segment, header) = RawSegment::open_for_inspection(&name, &SegmentOptions::new()).unwrap();

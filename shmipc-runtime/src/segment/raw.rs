@@ -120,7 +120,7 @@ impl RawSegment {
     ///
     /// ```
     /// use shmipc_runtime::{RawSegment, SegmentOptions};
-    /// # let name = format!("/shmipc-doc-look-{}", std::process::id());
+    /// # let name = format!("/shmipc-test-doc-look-{}", std::process::id());
     /// # let spec = shmipc_runtime::SegmentSpec::new(
     /// #     shmipc_runtime::SegmentKind::Value, &shmipc_runtime::ERROR_STUB_LAYOUT, 8);
     /// # let _made = RawSegment::create(&name, &spec, &SegmentOptions::new()).unwrap();

@@ -64,7 +64,7 @@ impl RoleToken {
 ///
 /// ```
 /// # use shmipc_runtime::{RawSegment, SegmentKind, SegmentOptions, SegmentSpec};
-/// # let name = format!("/shmipc-doc-mtx-{}", std::process::id());
+/// # let name = format!("/shmipc-test-doc-mtx-{}", std::process::id());
 /// # let spec = SegmentSpec::new(SegmentKind::Mutex, &shmipc_runtime::ERROR_STUB_LAYOUT, 64);
 /// # let _made = RawSegment::create(&name, &spec, &SegmentOptions::new()).unwrap();
 /// let (segment, _) = RawSegment::open_for_inspection(&name, &SegmentOptions::new()).unwrap();

@@ -53,9 +53,7 @@ pub fn segment_header_c() -> String {
         let name = kind.as_str().replace('-', "_").to_ascii_uppercase();
         let _ = writeln!(out, "#define SHMIPC_KIND_{name} {}u", kind.code());
     }
-    let _ = writeln!(
-        out,
-        "{}",
+    out.push_str(
         r#"
 static inline uint64_t shmipc_get_le(const unsigned char *p, int n) {
     uint64_t v = 0;
@@ -79,7 +77,8 @@ static inline void *shmipc_payload(void *base, size_t len, uint64_t fingerprint)
     return p + header_len;
 }
 
-#endif /* SHMIPC_SEGMENT_H */"#
+#endif /* SHMIPC_SEGMENT_H */
+"#,
     );
     out
 }
