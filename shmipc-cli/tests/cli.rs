@@ -162,13 +162,8 @@ fn unlink_refuses_a_file_that_is_not_a_segment_unless_forced() {
         std::fs::metadata(format!("/dev/shm{name}")).is_ok(),
         "still there"
     );
-    let run = shmipc(&["list", "--all"]);
-    let line = run
-        .out
-        .lines()
-        .find(|l| l.starts_with(&name))
-        .unwrap_or_default();
-    assert!(line.contains("smaller than a shmipc header"), "{}", run.out);
+    let line = list_all_line(&name);
+    assert!(line.contains("smaller than a shmipc header"), "{line}");
     let run = shmipc(&["rm", &name, "--force"]);
     assert!(run.ok, "{}", run.err);
     assert!(
@@ -177,17 +172,20 @@ fn unlink_refuses_a_file_that_is_not_a_segment_unless_forced() {
     );
 }
 
+/// The line of `shmipc list --all` about `name`.
+fn list_all_line(name: &str) -> String {
+    let run = shmipc(&["list", "--all"]);
+    let line = run.out.lines().find(|l| l.starts_with(name));
+    line.unwrap_or_else(|| panic!("{name} not in {}", run.out))
+        .to_owned()
+}
+
 #[test]
 fn list_all_says_what_an_empty_file_is() {
     let (name, _cleanup) = guarded_name("emp");
     std::fs::write(format!("/dev/shm{name}"), b"").expect("write an empty file");
-    let run = shmipc(&["list", "--all"]);
-    let line = run
-        .out
-        .lines()
-        .find(|l| l.starts_with(&name))
-        .unwrap_or_default();
-    assert!(line.contains("it is empty"), "{}", run.out);
+    let line = list_all_line(&name);
+    assert!(line.contains("it is empty"), "{line}");
     assert!(!line.contains("still empty after"), "{line}");
 }
 

@@ -27,6 +27,24 @@ fn side_json(side: &SideSnapshot) -> Value {
     })
 }
 
+/// A side's row: its state, its role's holder, and whether it is parked (it announces itself in
+/// the *other* side's wake cell) waiting for `what`.
+fn side_row(name: &str, side: &SideSnapshot, parked: bool, what: &str) -> (String, String) {
+    let parked = if parked {
+        format!(", parked (waiting for {what})")
+    } else {
+        String::new()
+    };
+    (
+        name.to_owned(),
+        format!(
+            "{}, role {}{parked}",
+            state_text(side.state),
+            holder_text(&side.role)
+        ),
+    )
+}
+
 pub fn report(look: &Look, slots: u64) -> KindReport {
     let s = match SpscSnapshot::read(&look.segment, &look.header) {
         Ok(s) => s,
@@ -53,32 +71,8 @@ pub fn report(look: &Look, slots: u64) -> KindReport {
         ),
         ("head".to_owned(), format!("{head} (messages released)")),
         ("fill".to_owned(), fill_text),
-        (
-            "producer".to_owned(),
-            format!(
-                "{}, role {}{}",
-                state_text(s.producer.state),
-                holder_text(&s.producer.role),
-                if s.consumer.peer_parked {
-                    ", parked (waiting for space)"
-                } else {
-                    ""
-                }
-            ),
-        ),
-        (
-            "consumer".to_owned(),
-            format!(
-                "{}, role {}{}",
-                state_text(s.consumer.state),
-                holder_text(&s.consumer.role),
-                if s.producer.peer_parked {
-                    ", parked (waiting for data)"
-                } else {
-                    ""
-                }
-            ),
-        ),
+        side_row("producer", &s.producer, s.consumer.peer_parked, "space"),
+        side_row("consumer", &s.consumer, s.producer.peer_parked, "data"),
     ];
     if s.info_capacity != s.capacity {
         rows.push((

@@ -8,7 +8,7 @@ use super::error::Error;
 use super::header::{self, SegmentHeader};
 use super::mapping::Mapping;
 use super::name;
-use super::open::open_ready;
+use super::open::{Ready, open_ready};
 use super::options::SegmentOptions;
 use super::spec::SegmentSpec;
 use super::validate;
@@ -88,10 +88,15 @@ impl RawSegment {
         let name = name::normalize(name)?;
         let ready = open_ready(&name, options)?;
         validate::check(&name, &ready.bytes, &ready.fixed, spec)?;
-        // `check` accepted the header's payload size, which `decode_fixed` bounded by the file's
-        // (mapped) size, so it fits in a usize.
+        Ok(RawSegment::opened(name, ready))
+    }
+
+    /// The handle of an opener (which never unlinks) of the segment `ready`.
+    fn opened(name: String, ready: Ready) -> RawSegment {
+        // `decode_fixed` bounded the header's payload size by the file's (mapped) size, so it
+        // fits in a usize.
         let payload_len = ready.fixed.payload_size as usize;
-        Ok(RawSegment {
+        RawSegment {
             header_len: ready.fixed.header_len,
             payload_len,
             creator: ready.fixed.creator,
@@ -100,7 +105,7 @@ impl RawSegment {
             file: ready.file,
             is_creator: false,
             persist: true,
-        })
+        }
     }
 
     /// Reads the header of any shmipc segment without knowing its type, for tools: its kind,
@@ -139,21 +144,7 @@ impl RawSegment {
         let ready = open_ready(&name, options)?;
         let header = header::decode_rest(&ready.bytes, &ready.fixed)
             .map_err(|e| validate::header_error(&name, e))?;
-        // `decode_fixed` bounded the payload by the file's (mapped) size, so it fits a usize.
-        let payload_len = ready.fixed.payload_size as usize;
-        Ok((
-            RawSegment {
-                header_len: ready.fixed.header_len,
-                payload_len,
-                creator: ready.fixed.creator,
-                name,
-                map: ready.map,
-                file: ready.file,
-                is_creator: false,
-                persist: true,
-            },
-            header,
-        ))
+        Ok((RawSegment::opened(name, ready), header))
     }
 
     /// Copies the payload bytes `offset .. offset + out.len()` into `out` with relaxed atomic
