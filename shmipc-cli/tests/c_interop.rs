@@ -225,3 +225,154 @@ fn a_c_program_reads_and_writes_segments_that_rust_made() {
     assert_eq!((i32::from(c.target.z_mm), c.opcode), (-5, 2));
     assert_eq!(i32::from(c.target.y_mm), 250);
 }
+
+/// One leaf of a value: its C lvalue, its primitive and its offset in the value.
+struct Leaf {
+    c: String,
+    prim: shmipc::Primitive,
+    offset: usize,
+}
+
+/// Every primitive reached through fields, array elements and nested structs.
+fn leaves(layout: &shmipc::Layout, c: &str, base: usize, out: &mut Vec<Leaf>) {
+    fn visit(ty: &shmipc::FieldType, c: String, at: usize, out: &mut Vec<Leaf>) {
+        match ty {
+            shmipc::FieldType::Primitive(p) => out.push(Leaf {
+                c,
+                prim: *p,
+                offset: at,
+            }),
+            shmipc::FieldType::Array { elem, len } => {
+                let step = c_size(elem);
+                for i in 0..*len {
+                    visit(elem, format!("{c}[{i}]"), at + i * step, out);
+                }
+            }
+            shmipc::FieldType::Struct(inner) => leaves(inner, &c, at, out),
+        }
+    }
+    for f in layout.fields() {
+        let name = shmipc::layout::c_identifier(f.name());
+        visit(f.ty(), format!("{c}.{name}"), base + f.offset(), out);
+    }
+}
+
+fn c_size(ty: &shmipc::FieldType) -> usize {
+    match ty {
+        shmipc::FieldType::Primitive(p) => p.size(),
+        shmipc::FieldType::Array { elem, len } => c_size(elem) * len,
+        shmipc::FieldType::Struct(l) => l.size(),
+    }
+}
+
+/// A C statement printing `leaf` converted from its stored byte order: integers as numbers,
+/// floats as their bits.
+fn print_leaf(leaf: &Leaf) -> String {
+    use shmipc::layout::Scalar;
+    let bits = 8 * leaf.prim.size();
+    let conv = match (bits, leaf.prim.byte_order()) {
+        (8, _) | (_, shmipc::Endian::Native) => String::new(),
+        (n, shmipc::Endian::Little) => format!("le{n}toh"),
+        (n, shmipc::Endian::Big) => format!("be{n}toh"),
+    };
+    let value = match leaf.prim.scalar() {
+        Scalar::Signed => format!("(long long)(int{bits}_t){conv}((uint{bits}_t)b)"),
+        _ => format!("(long long)(unsigned long long){conv}((uint{bits}_t)b)"),
+    };
+    let fmt = if leaf.prim.scalar() == Scalar::Signed {
+        "%lld"
+    } else {
+        "%llu"
+    };
+    format!(
+        "    {{ uint{bits}_t b; memcpy(&b, &{}, sizeof b); printf(\"%s={fmt}\\n\", \"{}\", {value}); }}\n",
+        leaf.c, leaf.c
+    )
+}
+
+/// The value a leaf's bytes hold, as the C program prints it.
+fn expected(leaf: &Leaf, bytes: &[u8]) -> String {
+    let b = &bytes[leaf.offset..leaf.offset + leaf.prim.size()];
+    let as_int = match leaf.prim.scalar() {
+        shmipc::layout::Scalar::Float => {
+            let order = leaf.prim.byte_order();
+            let unsigned = shmipc::Primitive::ALL
+                .into_iter()
+                .find(|p| {
+                    p.size() == leaf.prim.size()
+                        && p.byte_order() == order
+                        && p.scalar() == shmipc::layout::Scalar::Unsigned
+                        && !p.name().starts_with("atomic")
+                })
+                .expect("an unsigned twin");
+            unsigned.decode_text(b, shmipc::Endian::host())
+        }
+        _ => leaf.prim.decode_text(b, shmipc::Endian::host()),
+    };
+    as_int.expect("decodable")
+}
+
+#[test]
+fn a_c_program_reads_every_field_of_every_schema_type_through_its_struct() {
+    use std::os::unix::fs::FileExt;
+
+    let dir = Scratch::new("every");
+    dir.write("shmipc_segment.h", &shmipc::segment::segment_header_c());
+    for layout in all_layouts().into_iter().chain([PathMsg::LAYOUT]) {
+        let id = shmipc::layout::c_identifier(layout.name());
+        dir.write(&format!("{id}.h"), &layout.c_header());
+        let mut all = Vec::new();
+        leaves(layout, "(*v)", 0, &mut all);
+        let prints: String = all.iter().map(print_leaf).collect();
+        let program = format!(
+            "#define _DEFAULT_SOURCE\n#include <endian.h>\n#include <fcntl.h>\n#include <stdio.h>\n\
+             #include <sys/mman.h>\n#include <sys/stat.h>\n#include <unistd.h>\n\
+             #include \"shmipc_segment.h\"\n#include \"{id}.h\"\n\
+             int main(int argc, char **argv) {{\n\
+             \x20   if (argc != 2) return 2;\n\
+             \x20   int fd = shm_open(argv[1], O_RDONLY, 0);\n\
+             \x20   struct stat st;\n\
+             \x20   if (fd < 0 || fstat(fd, &st) != 0) return 1;\n\
+             \x20   void *base = mmap(NULL, (size_t)st.st_size, PROT_READ, MAP_SHARED, fd, 0);\n\
+             \x20   if (base == MAP_FAILED) return 1;\n\
+             \x20   const struct {id} *v = shmipc_payload(base, (size_t)st.st_size, {id}_FINGERPRINT);\n\
+             \x20   if (!v) {{ fprintf(stderr, \"not a ready {id} segment\\n\"); return 1; }}\n\
+             {prints}    return 0;\n}}\n"
+        );
+        dir.write(&format!("{id}.c"), &program);
+        let (ok, err) = gcc(&dir.0, &[&format!("{id}.c"), "-o", &id]);
+        assert!(ok, "{id}.c:\n{err}");
+
+        // A value segment of this layout whose value bytes Rust writes: a pattern that makes
+        // every field differ from zero and from its neighbours.
+        let (name, _cleanup) = guarded_name("cv");
+        let spec = shmipc::SegmentSpec::new(shmipc::SegmentKind::Value, layout, layout.size());
+        let segment = shmipc::RawSegment::create(&name, &spec, &shmipc::SegmentOptions::new())
+            .expect("create");
+        let header_len = shmipc::RawSegment::inspect(&name, &shmipc::SegmentOptions::new())
+            .expect("inspect")
+            .header_len;
+        let bytes: Vec<u8> = (0..layout.size()).map(|i| (i * 37 + 11) as u8).collect();
+        std::fs::OpenOptions::new()
+            .write(true)
+            .open(format!("/dev/shm{name}"))
+            .and_then(|f| f.write_all_at(&bytes, header_len))
+            .expect("write the value");
+
+        let out = Command::new(dir.0.join(&id))
+            .arg(&name)
+            .output()
+            .expect("run the C program");
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        let want: String = all
+            .iter()
+            .map(|l| format!("{}={}\n", l.c, expected(l, &bytes)))
+            .collect();
+        assert_eq!(String::from_utf8_lossy(&out.stdout), want, "{id}");
+        drop(segment);
+    }
+}
