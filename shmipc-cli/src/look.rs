@@ -105,6 +105,10 @@ pub fn foreign_reason(name: &str) -> Option<String> {
 /// does not wait for a segment still being initialized.
 pub fn open(name: &str) -> Result<Look, Failure> {
     let name = normalize_name(name)?;
+    // Another program's file is not even mapped.
+    if let Some(reason) = foreign_reason(&name) {
+        return Err(not_a_segment(&name, &reason));
+    }
     let meta = std::fs::metadata(format!("{SHM_DIR}{name}")).ok();
     let (mode, uid) = meta
         .as_ref()
@@ -120,13 +124,14 @@ pub fn open(name: &str) -> Result<Look, Failure> {
             mode,
             uid,
         }),
-        Err(e) => Err(match foreign_reason(&name) {
-            Some(reason) => Failure::error(format!(
-                "`{name}` is not a readable shmipc segment: {reason}"
-            )),
-            None => Failure::from(e),
-        }),
+        Err(e) => Err(Failure::from(e)),
     }
+}
+
+fn not_a_segment(name: &str, reason: &str) -> Failure {
+    Failure::error(format!(
+        "`{name}` is not a readable shmipc segment: {reason}"
+    ))
 }
 
 /// The names of every regular file in /dev/shm (with a leading slash), sorted; POSIX semaphores

@@ -1,6 +1,6 @@
 //! C interop: the headers `Layout::c_header` writes compile with `gcc -std=c11 -Wall -Wextra
-//! -Werror` for every schema type and a nested, over-aligned test type; a C program opens
-//! segments that Rust wrote, checks their fingerprints, reads the values through the structs and
+//! -Werror` for every schema type and a nested, over-aligned test type; a C program reads every
+//! field of each of them through its struct; a C program opens segments that Rust wrote, checks their fingerprints, reads the values through the structs and
 //! writes values that Rust then reads; and a wrong number in a generated `_Static_assert` fails
 //! the build. Needs `gcc` (present on every machine of this project): without it the test fails.
 

@@ -134,7 +134,11 @@ fn holder_of(role: &'static str, s: &LockSnapshot) -> Option<Holder> {
 
 /// The payload bytes `offset .. offset + len`, if they lie inside it.
 fn bytes_at(look: &Look, offset: usize, len: u64) -> Option<Vec<u8>> {
-    let mut bytes = vec![0u8; usize::try_from(len).ok()?];
+    // Checked before allocating: the length comes from a header another process wrote.
+    let len = usize::try_from(len)
+        .ok()
+        .filter(|&n| n <= look.segment.payload_len())?;
+    let mut bytes = vec![0u8; len];
     look.segment
         .read_payload(offset, &mut bytes)
         .then_some(bytes)

@@ -3,6 +3,10 @@
 
 use crate::layout::{Endian, Primitive};
 
+/// The most nested array levels [`CanonicalType::parse`] accepts (a hostile table could nest
+/// thousands).
+const MAX_DEPTH: u32 = 32;
+
 /// A field type parsed back from its canonical spelling (the `ty` of a
 /// [`FieldDescription`](crate::FieldDescription), as [`FieldType`](crate::FieldType) displays it).
 ///
@@ -45,13 +49,18 @@ impl CanonicalType {
     /// Parses a canonical spelling; `None` if it is not one (a table written by a hostile or
     /// newer peer).
     pub fn parse(ty: &str) -> Option<CanonicalType> {
+        CanonicalType::parse_within(ty, MAX_DEPTH)
+    }
+
+    /// [`parse`](Self::parse) with at most `depth` nested arrays left.
+    fn parse_within(ty: &str, depth: u32) -> Option<CanonicalType> {
         if let Some(p) = Primitive::from_name(ty) {
             return Some(CanonicalType::Primitive(p));
         }
         if let Some(inner) = ty.strip_prefix('[').and_then(|t| t.strip_suffix(']')) {
             let (elem, len) = inner.rsplit_once("; ")?;
             return Some(CanonicalType::Array {
-                elem: Box::new(CanonicalType::parse(elem)?),
+                elem: Box::new(CanonicalType::parse_within(elem, depth.checked_sub(1)?)?),
                 len: len.parse().ok()?,
             });
         }
@@ -178,6 +187,8 @@ mod tests {
 
     #[test]
     fn garbage_is_not_a_type() {
+        let deep = format!("{}u8{}", "[".repeat(40), "; 1]".repeat(40));
+        assert_eq!(CanonicalType::parse(&deep), None);
         for bad in [
             "",
             "[u8; x]",

@@ -14,6 +14,9 @@ use super::{CanonicalType, Layout, LayoutDescription};
 const ROW: u64 = 16;
 /// Above this many rows, runs of identical rows are drawn once.
 const FOLD_ROWS: u64 = 16;
+/// The byte map covers at most this many bytes (a layout read from a hostile header may claim
+/// any size); the key still lists every field.
+const MAX_MAP: u64 = 1 << 16;
 
 impl Layout {
     /// The layout as a picture: a byte map (one character per byte, a letter per field, `.` for
@@ -124,7 +127,7 @@ fn row(
 /// Rows of [`ROW`] bytes, each byte the key of the field that covers it.
 fn byte_map(out: &mut String, root: &LayoutDescription) {
     let _ = writeln!(out, "offset  0123456789abcdef");
-    let rows = root.size.div_ceil(ROW);
+    let rows = root.size.min(MAX_MAP).div_ceil(ROW);
     let mut last = String::new();
     let mut folded = false;
     for r in 0..rows {
@@ -148,6 +151,13 @@ fn byte_map(out: &mut String, root: &LayoutDescription) {
         folded = false;
         let _ = writeln!(out, "{start:>6}  {line}");
         last = line;
+    }
+    if root.size > MAX_MAP {
+        let _ = writeln!(
+            out,
+            "   ...  ({} more bytes; the key lists every field)",
+            root.size - MAX_MAP
+        );
     }
 }
 
@@ -181,5 +191,21 @@ mod tests {
         assert!(p.contains("     0  AA..............\n"), "{p}");
         assert!(p.contains("    16  ....BBBBBBBBBBBB\n"), "{p}");
         assert!(p.contains("18 byte(s) no field covers"), "{p}");
+    }
+
+    #[test]
+    fn a_hostile_size_draws_a_bounded_map() {
+        let d = LayoutDescription {
+            name: "Huge".into(),
+            version: 1,
+            endian: Endian::Little,
+            size: 1 << 40,
+            align: 1,
+            fingerprint: 1,
+            fields: vec![field("a", 0, 1 << 40, "[u8; 1099511627776]")],
+        };
+        let p = d.picture();
+        assert!(p.lines().count() < 40, "{p}");
+        assert!(p.contains("1099511562240 more bytes"), "{p}");
     }
 }
