@@ -124,6 +124,11 @@ pub fn open(name: &str) -> Result<Look, Failure> {
             mode,
             uid,
         }),
+        // The tool does not wait: say what the segment is doing instead of how long it waited.
+        Err(shmipc::Error::Timeout { state, .. }) => Err(Failure::error(format!(
+            "`{name}` is still {state}: its creator has not published it yet; look again in a \
+             moment, or if its creator hangs, remove it with `shmipc unlink {name}`"
+        ))),
         Err(e) => Err(Failure::from(e)),
     }
 }

@@ -245,3 +245,37 @@ fn names_from_a_hostile_header_reach_the_terminal_escaped() {
     assert!(!run.out.contains('\x1b'), "{:?}", run.out);
     drop(segment);
 }
+
+#[test]
+fn a_segment_still_initializing_is_said_to_be_so() {
+    use std::os::unix::fs::FileExt;
+    use std::time::Duration;
+
+    let (name, _cleanup) = guarded_name("ini");
+    let creator = {
+        let name = name.clone();
+        std::thread::spawn(move || {
+            Segment::<Probe>::builder(&name)
+                .options(shmipc::SegmentOptions::new().pause_before_publish(Duration::from_secs(3)))
+                .create()
+                .map(drop)
+        })
+    };
+    // Wait until the creator has published its identity (state 1, initializing).
+    let mut state = [0u8; 4];
+    while state != 1u32.to_le_bytes() {
+        std::thread::sleep(Duration::from_millis(5));
+        if let Ok(f) = std::fs::File::open(format!("/dev/shm{name}")) {
+            let _ = f.read_exact_at(&mut state, 12);
+        }
+    }
+    let run = shmipc(&["inspect", &name]);
+    assert_eq!(run.code, 1, "{}", run.out);
+    assert!(
+        run.err
+            .contains("is still initializing: its creator has not published it yet"),
+        "{}",
+        run.err
+    );
+    creator.join().expect("creator").expect("create");
+}
