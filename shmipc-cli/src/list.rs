@@ -1,40 +1,58 @@
-//! `shmipc list`: every shmipc segment in `/dev/shm`, one line each.
+//! `shmipc list`: every shmipc segment in `/dev/shm`, one line each; `--all` also says why each
+//! other file is not one.
 
-use shmipc::RawSegment;
+use serde_json::{Value, json};
 
+use crate::Failure;
 use crate::escape::printable;
-use crate::{liveness, look_options};
+use crate::inspect::{kind_text, summary_json};
+use crate::look::{self, liveness};
 
-/// Prints one line per readable segment; with `all`, also the entries that are not readable
-/// segments, with the reason.
-pub fn run(all: bool) -> Result<(), String> {
-    let dir = std::fs::read_dir("/dev/shm").map_err(|e| format!("cannot read /dev/shm: {e}"))?;
-    let mut names: Vec<String> = dir
-        .filter_map(Result::ok)
-        .filter(|e| e.file_type().is_ok_and(|t| t.is_file()))
-        .filter_map(|e| e.file_name().into_string().ok())
-        .filter(|n| !n.starts_with("sem."))
-        .map(|n| format!("/{n}"))
-        .collect();
-    names.sort();
-    println!(
-        "{:<40} {:<9} {:<24} {:>10} {:>8}  creator",
-        "name", "kind", "type", "payload", "fields"
-    );
-    for name in names {
-        match RawSegment::inspect(&name, &look_options(&[])) {
-            Ok(h) => println!(
-                "{:<40} {:<9} {:<24} {:>10} {:>8}  {} ({})",
-                printable(&name),
-                h.kind().map_or("unknown", |k| k.as_str()),
-                format!("{} v{}", printable(&h.layout.name), h.layout.version),
-                h.payload_size,
-                h.layout.fields.len(),
-                h.creator.pid,
-                liveness(&h.creator),
-            ),
-            Err(e) if all => println!("{:<40} -- {}", printable(&name), printable(&e.to_string())),
-            Err(_) => {}
+/// Prints one line per readable segment; with `all`, also the other files, with the reason.
+pub fn run(all: bool, json: bool) -> Result<(), Failure> {
+    let mut segments: Vec<Value> = Vec::new();
+    let mut skipped: Vec<Value> = Vec::new();
+    let mut lines = vec![format!(
+        "{:<36} {:<14} {:<24} {:>9}  {:<16} {:<5} {:>5}",
+        "name", "kind", "type", "payload", "creator", "mode", "uid"
+    )];
+    for name in look::all_names()? {
+        match look::open(&name) {
+            Ok(l) => {
+                let h = &l.header;
+                lines.push(format!(
+                    "{:<36} {:<14} {:<24} {:>9}  {:<16} {:<5} {:>5}",
+                    printable(&name),
+                    kind_text(&l),
+                    printable(&format!("{} v{}", h.layout.name, h.layout.version)),
+                    h.payload_size,
+                    format!("{} ({})", h.creator.pid, liveness(&h.creator)),
+                    format!("{:04o}", l.mode),
+                    l.uid,
+                ));
+                segments.push(summary_json(&l));
+            }
+            Err(f) => {
+                if all {
+                    lines.push(format!(
+                        "{:<36} skipped: {}",
+                        printable(&name),
+                        printable(&f.message)
+                    ));
+                }
+                skipped.push(json!({ "name": name, "reason": f.message }));
+            }
+        }
+    }
+    if json {
+        let mut doc = json!({ "segments": segments });
+        if all {
+            doc["skipped"] = Value::Array(skipped);
+        }
+        crate::print_json(&doc);
+    } else {
+        for line in lines {
+            println!("{line}");
         }
     }
     Ok(())

@@ -51,6 +51,7 @@
 #![deny(clippy::undocumented_unsafe_blocks)]
 
 pub use shmipc_runtime::endian;
+pub use shmipc_runtime::layout;
 pub use shmipc_runtime::layout::{
     FieldDescription, FieldDifference, LayoutDescription, LayoutDiff,
 };
@@ -65,6 +66,7 @@ pub use shmipc_runtime::segment::{
     SharedPrimitive,
 };
 /// Robust shared mutex, seqlock and wait/wake on a shared word: see [`shmipc_runtime::sync`].
+pub use shmipc_runtime::sync;
 pub use shmipc_runtime::sync::{
     LockError, LockResult, MutexGuard, SeqLock, SeqLockError, SharedMutex, WaitCell, WaitTimedOut,
     WriterState,

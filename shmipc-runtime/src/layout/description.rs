@@ -5,7 +5,7 @@
 
 use core::fmt;
 
-use crate::layout::{Endian, Layout, TableHead, TableRow, write_table};
+use crate::layout::{Endian, FieldType, Layout, TableHead, TableRow, write_table};
 
 /// One row of a decoded field table.
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
@@ -98,4 +98,28 @@ impl fmt::Display for LayoutDescription {
         });
         write_table(f, &head, rows)
     }
+}
+
+/// The descriptions of every layout nested in `layout` (through fields and arrays, at any depth),
+/// each once, every one before the layouts that contain it.
+pub(crate) fn nested_descriptions(layout: &Layout) -> Vec<LayoutDescription> {
+    fn visit(ty: &FieldType, out: &mut Vec<LayoutDescription>) {
+        match ty {
+            FieldType::Primitive(_) => {}
+            FieldType::Array { elem, .. } => visit(elem, out),
+            FieldType::Struct(inner) => {
+                for f in inner.fields() {
+                    visit(f.ty(), out);
+                }
+                if !out.iter().any(|d| d.fingerprint == inner.fingerprint()) {
+                    out.push(LayoutDescription::from_layout(inner));
+                }
+            }
+        }
+    }
+    let mut out = Vec::new();
+    for f in layout.fields() {
+        visit(f.ty(), &mut out);
+    }
+    out
 }

@@ -7,12 +7,21 @@
 //!
 //! Comparing layouts: a [`LayoutDescription`] is the owned form a segment header records (decoded
 //! without the Rust type), and a [`LayoutDiff`] says what differs between two of them.
+//!
+//! Showing a layout: [`Layout::picture`] draws its byte map, [`Layout::c_header`] writes it as C
+//! structs, and [`CanonicalType`] reads a field's type name back (both also for a
+//! [`LayoutDescription`] read from a segment).
 
 use core::fmt;
 
+mod c_header;
+mod canonical;
 mod description;
 mod diff;
+mod picture;
 
+pub use c_header::c_identifier;
+pub use canonical::{CanonicalType, Scalar};
 pub use description::{FieldDescription, LayoutDescription};
 pub use diff::{FieldDifference, LayoutDiff};
 

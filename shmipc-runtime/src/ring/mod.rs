@@ -65,12 +65,14 @@ not_under_loom! {
     mod error;
     mod probe;
     mod producer;
+    mod snapshot;
     mod spsc;
     mod wait;
 
     pub use consumer::{Consumer, ReadChunk};
     pub use error::{PopError, PushError};
     pub use producer::{Producer, WriteChunk};
+    pub use snapshot::{SideSnapshot, SpscSnapshot};
     pub use spsc::{SpscConfig, SpscRing};
     pub use wait::WaitStrategy;
 }

@@ -47,7 +47,7 @@ pub(crate) use builder::primitive_shortcuts;
 pub use builder::{Builder, SharedPrimitive};
 pub use control::ControlBlock;
 pub use error::Error;
-pub use header::SegmentHeader;
+pub use header::{SegmentHeader, segment_header_c};
 pub use kind::SegmentKind;
 pub use name::{MAX_NAME_LEN, PORTABLE_MAX_NAME_LEN, normalize as normalize_name};
 pub use options::SegmentOptions;

@@ -8,7 +8,7 @@ use super::error::Error;
 use super::header::{self, SegmentHeader};
 use super::mapping::Mapping;
 use super::name;
-use super::open::open_ready;
+use super::open::{Ready, open_ready};
 use super::options::SegmentOptions;
 use super::spec::SegmentSpec;
 use super::validate;
@@ -80,10 +80,15 @@ impl RawSegment {
         let name = name::normalize(name)?;
         let ready = open_ready(&name, options)?;
         validate::check(&name, &ready.bytes, &ready.fixed, spec)?;
-        // `check` accepted the header's payload size, which `decode_fixed` bounded by the file's
-        // (mapped) size, so it fits in a usize.
+        Ok(RawSegment::opened(name, ready))
+    }
+
+    /// The handle of an opener (which never unlinks) of the segment `ready`.
+    fn opened(name: String, ready: Ready) -> RawSegment {
+        // `decode_fixed` bounded the header's payload size by the file's (mapped) size, so it
+        // fits in a usize.
         let payload_len = ready.fixed.payload_size as usize;
-        Ok(RawSegment {
+        RawSegment {
             header_len: ready.fixed.header_len,
             payload_len,
             creator: ready.fixed.creator,
@@ -92,7 +97,7 @@ impl RawSegment {
             file: ready.file,
             is_creator: false,
             persist: true,
-        })
+        }
     }
 
     /// Reads the header of any shmipc segment without knowing its type, for tools: its kind,
@@ -102,6 +107,53 @@ impl RawSegment {
         let ready = open_ready(&name, options)?;
         header::decode_rest(&ready.bytes, &ready.fixed)
             .map_err(|e| validate::header_error(&name, e))
+    }
+
+    /// Opens any shmipc segment for looking at it, whatever its kind and layout, and returns its
+    /// header with it: for tools that show a segment's state without its Rust type. Checks owner,
+    /// mode and size like `open` (pass wide enough options to look at a segment an opener would
+    /// refuse). The handle never unlinks the name; read the payload through
+    /// [`read_payload`](Self::read_payload) and the kinds' snapshot functions, which only load.
+    ///
+    /// ```
+    /// use shmipc_runtime::{RawSegment, SegmentOptions};
+    /// # let name = format!("/shmipc-test-doc-look-{}", std::process::id());
+    /// # let spec = shmipc_runtime::SegmentSpec::new(
+    /// #     shmipc_runtime::SegmentKind::Value, &shmipc_runtime::ERROR_STUB_LAYOUT, 8);
+    /// # let _made = RawSegment::create(&name, &spec, &SegmentOptions::new()).unwrap();
+    /// let (segment, header) = RawSegment::open_for_inspection(&name, &SegmentOptions::new()).unwrap();
+    /// assert_eq!(header.payload_size, 8);
+    /// let mut bytes = [1u8; 8];
+    /// assert!(segment.read_payload(0, &mut bytes));
+    /// assert_eq!(bytes, [0; 8]);
+    /// assert!(!segment.read_payload(4, &mut bytes), "past the payload's end");
+    /// ```
+    pub fn open_for_inspection(
+        name: &str,
+        options: &SegmentOptions,
+    ) -> Result<(RawSegment, SegmentHeader), Error> {
+        let name = name::normalize(name)?;
+        let ready = open_ready(&name, options)?;
+        let header = header::decode_rest(&ready.bytes, &ready.fixed)
+            .map_err(|e| validate::header_error(&name, e))?;
+        Ok((RawSegment::opened(name, ready), header))
+    }
+
+    /// Copies the payload bytes `offset .. offset + out.len()` into `out` with relaxed atomic
+    /// loads (a snapshot: a peer writing meanwhile may leave a mix of old and new bytes). Returns
+    /// `false`, copying nothing, if the range does not lie inside the payload.
+    pub fn read_payload(&self, offset: usize, out: &mut [u8]) -> bool {
+        if offset
+            .checked_add(out.len())
+            .is_none_or(|end| end > self.payload_len)
+        {
+            return false;
+        }
+        // SAFETY: the range lies inside the payload (checked), which is mapped while `self`
+        // lives; this process reads these bytes only with atomics here, and a tool's process
+        // writes none of them.
+        unsafe { super::shared::copy_from_shared(self.payload().as_ptr().add(offset), out) };
+        true
     }
 
     /// Removes the name `name`. Processes that have the segment open keep using it; new opens

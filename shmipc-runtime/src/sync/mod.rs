@@ -78,6 +78,7 @@ not_under_loom! {
     mod owner;
     mod role;
     mod seqlock;
+    mod snapshot;
     mod spin;
     pub mod wait;
 
@@ -85,6 +86,7 @@ not_under_loom! {
     pub use mutex::{LockResult, MutexGuard, SharedMutex};
     pub use role::{RoleHolder, RoleToken};
     pub use seqlock::{DEFAULT_READ_TIMEOUT, SeqLock, WriterState};
+    pub use snapshot::{LockSnapshot, SeqLockSnapshot, mutex_snapshot, seqlock_snapshot};
     pub use wait::WaitCell;
 }
 

@@ -91,6 +91,14 @@ unsafe impl ControlBlock for MutexControl {}
 
 /// Bytes before the value: the control block (64, pinned above).
 const CONTROL: usize = size_of::<MutexControl>();
+/// The value's offset in the payload (for `snapshot.rs`).
+pub(crate) const VALUE_OFFSET: usize = CONTROL;
+
+/// The lock words of a mutex segment (for `snapshot.rs`; the payload holds at least a control
+/// block: `RawSegment::control` asserts it).
+pub(crate) fn lock_of(segment: &RawSegment) -> &LockWords {
+    &segment.control::<MutexControl>().lock
+}
 const FIRST_SLICE: Duration = Duration::from_millis(1);
 const MAX_SLICE: Duration = Duration::from_millis(64);
 const STALE_GRACE: Duration = Duration::from_secs(2);

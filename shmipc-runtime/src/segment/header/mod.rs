@@ -36,12 +36,14 @@
 //! (u64), value align (u64), type name (u16 length + UTF-8), field count (u32), then per field:
 //! name (u16 length + UTF-8), type (u16 length + UTF-8), offset (u64), size (u64), align (u64).
 
+mod c;
 mod checksum;
 mod fixed;
 #[cfg(test)]
 mod tests;
 mod wire;
 
+pub use self::c::segment_header_c;
 pub use self::checksum::{checksum, checksum_after_table, reseal, table_hash};
 pub use self::fixed::{
     FixedHeader, Geometry, check_magic_and_format, creator_of, declared_header_len, decode_fixed,

@@ -1,0 +1,173 @@
+//! What the CLI tests share: running the real `shmipc` binary, helper processes (this test
+//! binary run again with `SHMIPC_CLI_HELPER` set, so that a lock or role can be held by another
+//! live process, or by one that died), and filters that make output with pids comparable.
+#![allow(dead_code)] // each test file uses a part
+
+use std::io::{BufRead, BufReader};
+use std::process::{Child, ChildStdout, Command, Stdio};
+
+use shmipc::prelude::*;
+
+/// A small value type with every kind of field the decoder handles.
+#[derive(SharedLayout, Clone, Copy, Default, Debug, PartialEq)]
+#[repr(C)]
+#[shm(endian = "little", version = 7, name = "cli::Probe")]
+pub struct Probe {
+    pub seq: U64Le,
+    pub temp_c: F32Le,
+    pub code: [u8; 4],
+}
+
+/// What a run of the tool gave.
+pub struct Run {
+    pub ok: bool,
+    pub code: i32,
+    pub out: String,
+    pub err: String,
+}
+
+impl Run {
+    /// The standard output parsed as one JSON document.
+    pub fn json(&self) -> serde_json::Value {
+        serde_json::from_str(&self.out)
+            .unwrap_or_else(|e| panic!("not JSON ({e}): {}\nstderr: {}", self.out, self.err))
+    }
+}
+
+/// Runs `shmipc args…`.
+pub fn shmipc(args: &[&str]) -> Run {
+    let out = Command::new(env!("CARGO_BIN_EXE_shmipc"))
+        .args(args)
+        .output()
+        .expect("run the shmipc tool");
+    Run {
+        ok: out.status.success(),
+        code: out.status.code().unwrap_or(-1),
+        out: String::from_utf8_lossy(&out.stdout).into_owned(),
+        err: String::from_utf8_lossy(&out.stderr).into_owned(),
+    }
+}
+
+/// `text` with every pid and start time of `pids` replaced, for snapshots.
+pub fn filter(text: &str, pids: &[u32]) -> String {
+    let mut out = text.to_owned();
+    for (i, pid) in pids.iter().enumerate() {
+        out = out.replace(&format!("pid {pid} "), &format!("pid [PID{i}] "));
+    }
+    let uid =
+        std::fs::metadata("/proc/self").map_or(0, |m| std::os::unix::fs::MetadataExt::uid(&m));
+    out = out.replace(&format!("owner uid {uid}"), "owner uid [UID]");
+    let lines: Vec<String> = out
+        .lines()
+        .map(|l| match l.find(", start time ") {
+            Some(at) => format!("{}, start time [TIME]", &l[..at]),
+            None => l.to_owned(),
+        })
+        .collect();
+    lines.join("\n") + "\n"
+}
+
+/// A helper process running one of [`helper_main`]'s commands.
+pub struct Helper {
+    child: Child,
+    stdout: BufReader<ChildStdout>,
+}
+
+impl Helper {
+    /// Starts `command name` in a helper and waits for its `ready` line.
+    pub fn start(command: &str, name: &str) -> Helper {
+        let mut child = Command::new(std::env::current_exe().expect("test binary"))
+            .args([
+                "--exact",
+                "helper_process",
+                "--nocapture",
+                "--test-threads=1",
+            ])
+            .env("SHMIPC_CLI_HELPER", format!("{command} {name}"))
+            .stdin(Stdio::piped())
+            .stdout(Stdio::piped())
+            .spawn()
+            .expect("spawn the helper");
+        let mut stdout = BufReader::new(child.stdout.take().expect("piped"));
+        loop {
+            let mut line = String::new();
+            let n = stdout.read_line(&mut line).expect("read the helper");
+            assert!(n > 0, "the helper `{command}` ended before it was ready");
+            if line.trim_end().ends_with("shmipc-helper-ready") {
+                break;
+            }
+        }
+        Helper { child, stdout }
+    }
+
+    /// Its pid.
+    pub fn pid(&self) -> u32 {
+        self.child.id()
+    }
+
+    /// Runs `command name` in a helper that exits at once after it (holding what it took), and
+    /// waits until it is gone; its pid.
+    pub fn run_and_die(command: &str, name: &str) -> u32 {
+        let mut h = Helper::start(command, name);
+        let pid = h.pid();
+        drop(h.child.stdin.take());
+        h.child.wait().expect("reap the helper");
+        pid
+    }
+}
+
+impl Drop for Helper {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+/// The body of the helper process: does `SHMIPC_CLI_HELPER`'s command, prints `ready`, then
+/// waits until its standard input closes and exits without releasing anything. Returns at once
+/// in a normal test run. Each test file calls it from a `#[test] fn helper_process()`.
+pub fn helper_main() {
+    let Ok(spec) = std::env::var("SHMIPC_CLI_HELPER") else {
+        return;
+    };
+    let (command, name) = spec.split_once(' ').expect("command and name");
+    let mut keep: Vec<Box<dyn std::any::Any>> = Vec::new();
+    match command {
+        "lock" => {
+            let m = shmipc::SharedMutex::<Probe>::open(name).expect("open the mutex");
+            let guard = m.lock().map_err(|_| "lock").expect("lock");
+            std::mem::forget(guard);
+            keep.push(Box::new(m));
+        }
+        "consume" => {
+            let ring = shmipc::SpscRing::<Probe>::open(name).expect("open the ring");
+            let consumer = ring.consumer().expect("take the consumer role");
+            std::mem::forget(consumer);
+            keep.push(Box::new(ring));
+        }
+        "create" => {
+            let s = shmipc::Segment::<Probe>::builder(name)
+                .persist(true)
+                .create()
+                .expect("create");
+            s.write(&Probe {
+                seq: 9.into(),
+                ..Probe::default()
+            });
+            keep.push(Box::new(s));
+        }
+        "create-ring" => {
+            let ring = shmipc::SpscRing::<Probe>::builder(name)
+                .persist(true)
+                .create()
+                .expect("create the ring");
+            keep.push(Box::new(ring));
+        }
+        other => panic!("unknown helper command {other}"),
+    }
+    println!("shmipc-helper-ready");
+    let mut rest = String::new();
+    let _ = std::io::stdin().read_line(&mut rest);
+    // Exit without running destructors: whatever was taken stays taken, by a dead process.
+    std::process::exit(0);
+}
