@@ -101,6 +101,31 @@ macro_rules! scalar {
             }
         }
 
+        impl Le<$t> {
+            #[doc = concat!("Stores `value` little-endian; `const`, so `static`s and `const`s can hold one.")]
+            #[inline(always)]
+            pub const fn new(value: $t) -> Self {
+                Le { bits: ($raw)(value).to_le(), _align: [] }
+            }
+            /// The value, converted to the machine's byte order.
+            #[inline(always)]
+            pub const fn get(self) -> $t {
+                ($cook)(<$bits>::from_le(self.bits))
+            }
+        }
+        impl Be<$t> {
+            #[doc = concat!("Stores `value` big-endian; `const`, so `static`s and `const`s can hold one.")]
+            #[inline(always)]
+            pub const fn new(value: $t) -> Self {
+                Be { bits: ($raw)(value).to_be(), _align: [] }
+            }
+            /// The value, converted to the machine's byte order.
+            #[inline(always)]
+            pub const fn get(self) -> $t {
+                ($cook)(<$bits>::from_be(self.bits))
+            }
+        }
+
         impl From<Le<$t>> for $t {
             fn from(value: Le<$t>) -> $t {
                 value.get()
@@ -121,6 +146,77 @@ macro_rules! scalar {
 
 for_each_primitive!(scalar);
 
+/// Implements `$trait` (and `$assign`) for `$w<$t>` with `$w<$t>` or `$t` on the right, by
+/// converting, applying the operator of `$t` (so overflow behaves as for `$t`) and storing back.
+macro_rules! binary_op {
+    ($w:ident, $t:ty, $trait:ident, $method:ident, $assign:ident, $assign_method:ident, $op:tt) => {
+        impl core::ops::$trait for $w<$t> {
+            type Output = Self;
+            #[inline(always)]
+            fn $method(self, rhs: Self) -> Self {
+                Self::new(self.get() $op rhs.get())
+            }
+        }
+        impl core::ops::$trait<$t> for $w<$t> {
+            type Output = Self;
+            #[inline(always)]
+            fn $method(self, rhs: $t) -> Self {
+                Self::new(self.get() $op rhs)
+            }
+        }
+        impl core::ops::$assign for $w<$t> {
+            #[inline(always)]
+            fn $assign_method(&mut self, rhs: Self) {
+                *self = *self $op rhs;
+            }
+        }
+        impl core::ops::$assign<$t> for $w<$t> {
+            #[inline(always)]
+            fn $assign_method(&mut self, rhs: $t) {
+                *self = *self $op rhs;
+            }
+        }
+    };
+}
+
+/// The arithmetic operators, for integers and floats.
+macro_rules! arithmetic {
+    ($($t:ty),*) => {$(
+        arithmetic!(@ Le, $t);
+        arithmetic!(@ Be, $t);
+    )*};
+    (@ $w:ident, $t:ty) => {
+        binary_op!($w, $t, Add, add, AddAssign, add_assign, +);
+        binary_op!($w, $t, Sub, sub, SubAssign, sub_assign, -);
+        binary_op!($w, $t, Mul, mul, MulAssign, mul_assign, *);
+        binary_op!($w, $t, Div, div, DivAssign, div_assign, /);
+        binary_op!($w, $t, Rem, rem, RemAssign, rem_assign, %);
+    };
+}
+
+/// The bit and shift operators and `Not`, for integers (a shift takes the same type on the
+/// right, as zerocopy's byte-order types do).
+macro_rules! bitwise {
+    ($($t:ty),*) => {$(
+        bitwise!(@ Le, $t);
+        bitwise!(@ Be, $t);
+    )*};
+    (@ $w:ident, $t:ty) => {
+        binary_op!($w, $t, BitAnd, bitand, BitAndAssign, bitand_assign, &);
+        binary_op!($w, $t, BitOr, bitor, BitOrAssign, bitor_assign, |);
+        binary_op!($w, $t, BitXor, bitxor, BitXorAssign, bitxor_assign, ^);
+        binary_op!($w, $t, Shl, shl, ShlAssign, shl_assign, <<);
+        binary_op!($w, $t, Shr, shr, ShrAssign, shr_assign, >>);
+        impl core::ops::Not for $w<$t> {
+            type Output = Self;
+            #[inline(always)]
+            fn not(self) -> Self {
+                Self::new(!self.get())
+            }
+        }
+    };
+}
+
 macro_rules! endian_type {
     ($name:ident, $order:literal, $to:ident, $from:ident) => {
         #[doc = concat!("A `T` stored ", $order, "-endian, naturally aligned (size = align = `size_of::<T>()`).")]
@@ -133,25 +229,16 @@ macro_rules! endian_type {
         }
 
         impl<T: EndianScalar> $name<T> {
-            /// Stores `value` in this byte order.
+            /// The value, converted to the machine's byte order (generic form of `get`).
             #[inline(always)]
-            pub fn new(value: T) -> Self {
-                $name {
-                    bits: value.$to(),
-                    _align: [],
-                }
-            }
-
-            /// The value, converted to the machine's byte order.
-            #[inline(always)]
-            pub fn get(self) -> T {
+            fn value(self) -> T {
                 T::$from(self.bits)
             }
 
             /// Replaces the value.
             #[inline(always)]
             pub fn set(&mut self, value: T) {
-                self.bits = value.$to();
+                *self = value.into();
             }
 
             /// The stored bytes, in memory order.
@@ -187,33 +274,36 @@ macro_rules! endian_type {
 
         impl<T: EndianScalar> From<T> for $name<T> {
             fn from(value: T) -> Self {
-                Self::new(value)
+                $name {
+                    bits: value.$to(),
+                    _align: [],
+                }
             }
         }
 
         impl<T: EndianScalar> fmt::Debug for $name<T> {
             /// Formats the value, not the stored bytes.
             fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-                fmt::Debug::fmt(&self.get(), f)
+                fmt::Debug::fmt(&self.value(), f)
             }
         }
 
         impl<T: EndianScalar + fmt::Display> fmt::Display for $name<T> {
             fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-                fmt::Display::fmt(&self.get(), f)
+                fmt::Display::fmt(&self.value(), f)
             }
         }
 
         impl<T: EndianScalar> PartialEq for $name<T> {
             /// Compares values (so `NaN != NaN`, and `0.0 == -0.0`, as for `T`).
             fn eq(&self, other: &Self) -> bool {
-                self.get() == other.get()
+                self.value() == other.value()
             }
         }
 
         impl<T: EndianScalar> PartialEq<T> for $name<T> {
             fn eq(&self, other: &T) -> bool {
-                self.get() == *other
+                self.value() == *other
             }
         }
 
@@ -221,7 +311,26 @@ macro_rules! endian_type {
 
         impl<T: EndianScalar + Eq + Hash> Hash for $name<T> {
             fn hash<H: Hasher>(&self, state: &mut H) {
-                self.get().hash(state)
+                self.value().hash(state)
+            }
+        }
+
+        impl<T: EndianScalar + PartialOrd> PartialOrd for $name<T> {
+            /// Compares values, as `T` does.
+            fn partial_cmp(&self, other: &Self) -> Option<core::cmp::Ordering> {
+                self.value().partial_cmp(&other.value())
+            }
+        }
+
+        impl<T: EndianScalar + PartialOrd> PartialOrd<T> for $name<T> {
+            fn partial_cmp(&self, other: &T) -> Option<core::cmp::Ordering> {
+                self.value().partial_cmp(other)
+            }
+        }
+
+        impl<T: EndianScalar + Ord> Ord for $name<T> {
+            fn cmp(&self, other: &Self) -> core::cmp::Ordering {
+                self.value().cmp(&other.value())
             }
         }
     };
@@ -229,6 +338,8 @@ macro_rules! endian_type {
 
 endian_type!(Le, "little", to_le_bits, from_le_bits);
 endian_type!(Be, "big", to_be_bits, from_be_bits);
+arithmetic!(u16, u32, u64, i16, i32, i64, f32, f64);
+bitwise!(u16, u32, u64, i16, i32, i64);
 
 #[cfg(test)]
 mod tests {
@@ -265,5 +376,77 @@ mod tests {
         assert_eq!(I32Le::from_bytes((-9i32).to_le_bytes()).get(), -9);
         assert_eq!(format!("{:?}", U32Be::new(42)), "42");
         assert_eq!(U32Le::default().get(), 0);
+    }
+
+    #[test]
+    fn const_construction() {
+        const LIMIT: U64Be = U64Be::new(1 << 40);
+        static PRICE: F64Le = F64Le::new(-1.5);
+        const NEG: I32Le = I32Le::new(-3);
+        assert_eq!(LIMIT.get(), 1 << 40);
+        assert_eq!(PRICE.get(), -1.5);
+        assert_eq!(NEG.get(), -3);
+        assert_eq!(LIMIT.to_bytes(), (1u64 << 40).to_be_bytes());
+    }
+
+    #[test]
+    fn ordering_follows_values_not_bytes() {
+        // Stored big-endian bytes of 256 ([1, 0]) compare below 1's ([0, 1]) as bytes; the
+        // values must compare the other way.
+        assert!(U16Le::new(256) > U16Le::new(1));
+        assert!(U16Be::new(256) > U16Be::new(1));
+        assert!(I32Be::new(-1) < I32Be::new(0));
+        assert!(I64Le::new(5) < 6);
+        assert_eq!(U32Be::new(3).max(U32Be::new(9)), U32Be::new(9));
+        assert!(F64Le::new(f64::NAN).partial_cmp(&F64Le::new(0.0)).is_none());
+        let mut sorted = [U32Le::new(30), U32Le::new(1), U32Le::new(200)];
+        sorted.sort();
+        assert_eq!(sorted.map(U32Le::get), [1, 30, 200]);
+    }
+
+    #[test]
+    fn arithmetic_and_assign() {
+        let mut a = U32Be::new(40);
+        assert_eq!(a + U32Be::new(2), 42);
+        assert_eq!(a - 1, 39);
+        assert_eq!(a * 3, 120);
+        assert_eq!(a / 3, 13);
+        assert_eq!(a % 3, 1);
+        a += 2;
+        a -= U32Be::new(1);
+        a *= 2;
+        a /= 3;
+        a %= 20;
+        assert_eq!(a, 7);
+        let mut f = F64Le::new(1.5);
+        f += 1.0;
+        f *= F64Le::new(2.0);
+        assert_eq!(f, 5.0);
+        assert_eq!(I16Le::new(-4) / 2, -2);
+    }
+
+    #[test]
+    #[should_panic]
+    fn overflow_panics_as_for_the_integer_in_debug() {
+        let a = U16Le::new(u16::MAX);
+        let _ = core::hint::black_box(a) + 1;
+    }
+
+    #[test]
+    fn bit_operators() {
+        let mut flags = U64Be::new(0b1010);
+        assert_eq!(flags & 0b0110, 0b0010);
+        assert_eq!(flags | U64Be::new(1), 0b1011);
+        assert_eq!(flags ^ 0b1111, 0b0101);
+        assert_eq!(flags << 4, 0b1010_0000);
+        assert_eq!(flags >> 1, 0b101);
+        assert_eq!(!U16Le::new(0), u16::MAX);
+        assert_eq!(!I32Be::new(0), -1);
+        flags |= 1;
+        flags &= U64Be::new(0b1001);
+        flags ^= 0b1000;
+        flags <<= 2;
+        flags >>= U64Be::new(1);
+        assert_eq!(flags, 0b10);
     }
 }
