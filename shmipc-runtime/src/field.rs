@@ -16,6 +16,7 @@ use core::sync::atomic::{
 
 use crate::endian::{Be, EndianScalar, Le};
 use crate::layout::{FieldType, Primitive};
+use crate::tag::{SharedEnum, Tag, TagStorage};
 
 /// A type that may be a field of a shared layout. Implemented by this crate for fixed-width
 /// integers, floats, endian wrappers, fixed-width atomics and arrays of them, and by
@@ -33,7 +34,8 @@ use crate::layout::{FieldType, Primitive};
     message = "`{Self}` cannot be stored in shared memory",
     label = "not a shared-memory field type",
     note = "a field must be `u8`, `i8`, an endian type (`U32Le`, `I64Be`, `F64Le`, ...), a native fixed-width integer, float or atomic (only in `endian = \"native\"` layouts), an array of these, or a struct with `#[derive(SharedLayout)]`",
-    note = "pointers, references, `Box`, `Vec` and `String` hold addresses that mean nothing in another process; `usize`/`isize` change width between processes; `bool`, `char`, `Option` and enums have bit patterns that are not valid values"
+    note = "pointers, references, `Box`, `Vec` and `String` hold addresses that mean nothing in another process; `usize`/`isize` change width between processes; `bool`, `char`, `Option` and enums have bit patterns that are not valid values",
+    note = "for an enum, store `Tag<YourEnum>` (with `#[derive(SharedEnum)]` on the enum); for a boolean, `Bool8`; for a `char`, `U32Le` holding its code point"
 )]
 pub unsafe trait Field: 'static {
     /// The canonical type recorded in the layout's field table.
@@ -70,6 +72,8 @@ macro_rules! byte_order_marker {
         unsafe impl<T: EndianScalar> $name for $wrapper<T> {}
         // SAFETY: every element stores this byte order.
         unsafe impl<T: $name, const N: usize> $name for [T; N] {}
+        // SAFETY: a tag is its storage (`repr(transparent)`), which stores this byte order.
+        unsafe impl<E: SharedEnum, S: TagStorage<Value = E::Repr> + $name> $name for Tag<E, S> {}
     };
 }
 
@@ -136,6 +140,17 @@ unsafe impl<T: Field, const N: usize> Field for [T; N] {
     const TYPE: &'static FieldType = &FieldType::Array {
         elem: T::TYPE,
         len: N,
+    };
+    fn only_derive_is_allowed_to_implement_this_trait() {}
+}
+
+// SAFETY: `Tag<E, S>` is `repr(transparent)` over `S`, a `Field` integer (the `PhantomData` is
+// zero-sized with alignment 1): it inherits every property of `S`; any bit pattern is a valid
+// tag, checked only when read as `E`.
+unsafe impl<E: SharedEnum, S: TagStorage<Value = E::Repr>> Field for Tag<E, S> {
+    const TYPE: &'static FieldType = &FieldType::Tag {
+        storage: S::PRIMITIVE,
+        ty: E::ENUM,
     };
     fn only_derive_is_allowed_to_implement_this_trait() {}
 }

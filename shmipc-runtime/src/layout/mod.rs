@@ -12,9 +12,11 @@ use core::fmt;
 
 mod description;
 mod diff;
+mod enums;
 
 pub use description::{FieldDescription, LayoutDescription};
 pub use diff::{FieldDifference, LayoutDiff};
+pub use enums::{EnumLayout, Variant};
 
 /// A type whose bytes may be shared between processes.
 ///
@@ -41,7 +43,85 @@ pub unsafe trait SharedLayout: Sized + 'static {
     /// It changes when the name, version, byte order, size, alignment or any field's name, offset,
     /// size, alignment or type changes.
     const FINGERPRINT: u64;
+
+    /// The value whose bytes are all zero: valid for every shared layout (a new segment's
+    /// payload is exactly this), also where `#[derive(Default)]` is not (`[u8; 252]`).
+    /// Example: the derive's documentation in the `shmipc` crate.
+    fn zeroed() -> Self {
+        // SAFETY: the trait's contract: a shared layout is valid for every bit pattern, so for all
+        // zeroes.
+        unsafe { core::mem::zeroed() }
+    }
+
+    /// The value's bytes, in memory order (for a journal or a socket). Only for `Copy` layouts:
+    /// a layout with atomics may change under a shared reference, so it has no byte view.
+    /// Example: the derive's documentation in the `shmipc` crate.
+    fn as_bytes(&self) -> &[u8]
+    where
+        Self: Copy,
+    {
+        // SAFETY: `self` is `size_of::<Self>()` initialised bytes: the trait's contract rules out
+        // padding, and a `Copy` type holds no `UnsafeCell`, so nothing changes them while the
+        // shared borrow lives.
+        unsafe {
+            core::slice::from_raw_parts((self as *const Self).cast::<u8>(), size_of::<Self>())
+        }
+    }
+
+    /// The value's bytes, writable: every byte pattern written through them is a valid value.
+    fn as_mut_bytes(&mut self) -> &mut [u8]
+    where
+        Self: Copy,
+    {
+        // SAFETY: as in `as_bytes`, and the borrow is exclusive; the trait's contract makes every
+        // bit pattern a valid value, so any bytes written leave a valid `Self`.
+        unsafe {
+            core::slice::from_raw_parts_mut((self as *mut Self).cast::<u8>(), size_of::<Self>())
+        }
+    }
+
+    /// Reads a value from exactly `size_of::<Self>()` bytes (at any alignment); other lengths are
+    /// refused with [`SizeError`].
+    fn read_from_bytes(bytes: &[u8]) -> Result<Self, SizeError>
+    where
+        Self: Copy,
+    {
+        if bytes.len() != size_of::<Self>() {
+            return Err(SizeError {
+                type_name: Self::LAYOUT.name(),
+                expected: size_of::<Self>(),
+                actual: bytes.len(),
+            });
+        }
+        // SAFETY: `bytes` holds exactly `size_of::<Self>()` readable bytes (checked above);
+        // `read_unaligned` needs no alignment; every bit pattern is a valid `Self` (the trait's
+        // contract).
+        Ok(unsafe { core::ptr::read_unaligned(bytes.as_ptr().cast::<Self>()) })
+    }
 }
+
+/// [`SharedLayout::read_from_bytes`] was given a number of bytes other than the type's size.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct SizeError {
+    /// The layout's stable name.
+    pub type_name: &'static str,
+    /// `size_of` the type.
+    pub expected: usize,
+    /// The length given.
+    pub actual: usize,
+}
+
+impl fmt::Display for SizeError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(
+            f,
+            "`{}` is {} bytes, but {} bytes were given: pass exactly one value's bytes",
+            self.type_name, self.expected, self.actual
+        )
+    }
+}
+
+impl std::error::Error for SizeError {}
 
 /// The byte order a layout declares with `#[shm(endian = "...")]`.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
@@ -156,6 +236,14 @@ pub enum FieldType {
     },
     /// A nested `SharedLayout` struct.
     Struct(&'static Layout),
+    /// A checked enum (`Tag<E>`, `Bool8`): the raw integer in `storage`, and the variants that
+    /// are valid values.
+    Tag {
+        /// The stored integer type (`u8`, `u16le`, ...).
+        storage: Primitive,
+        /// The enum's name and variants.
+        ty: &'static EnumLayout,
+    },
 }
 
 impl fmt::Display for FieldType {
@@ -172,6 +260,7 @@ impl fmt::Display for FieldType {
                     layout.fingerprint()
                 )
             }
+            FieldType::Tag { storage, ty } => enums::write_enum_type(f, ty, storage.name()),
         }
     }
 }
