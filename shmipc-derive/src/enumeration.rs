@@ -68,6 +68,7 @@ pub fn derive(input: &DeriveInput) -> TokenStream {
     }
 
     let mut repr: Option<Ident> = None;
+    let mut repr_problem = false;
     for hint in attr::parse_repr(&input.attrs) {
         match hint {
             Ok(h) => match &h.kind {
@@ -78,6 +79,7 @@ pub fn derive(input: &DeriveInput) -> TokenStream {
                     repr = Some(Ident::new(int, h.span));
                 }
                 _ => {
+                    repr_problem = true;
                     errors.push(syn::Error::new(
                         h.span,
                         "a `SharedEnum` is stored as `u8`, `u16` or `u32`: its only repr is \
@@ -86,11 +88,12 @@ pub fn derive(input: &DeriveInput) -> TokenStream {
                 }
             },
             Err(e) => {
+                repr_problem = true;
                 errors.push(e);
             }
         }
     }
-    if repr.is_none() {
+    if repr.is_none() && !repr_problem {
         errors.push(syn::Error::new(
             input.ident.span(),
             format!("`SharedEnum` needs the stored integer type: {SHAPE_HINT}"),
@@ -133,7 +136,7 @@ pub fn derive(input: &DeriveInput) -> TokenStream {
     match (errors.finish(Ok(())), repr) {
         (Ok(()), Some(repr)) => expand(&input.ident, &name, &repr, &variants, &krate),
         (Err(e), _) => e.to_compile_error(),
-        // A missing repr was pushed as an error above.
+        // A missing or refused repr was pushed as an error above.
         (Ok(()), None) => TokenStream::new(),
     }
 }

@@ -113,6 +113,25 @@ pub fn expand(model: &Struct<'_>) -> TokenStream {
             .extend(quote!(#[automatically_derived] unsafe impl #p::BigEndianField for #ident {}));
     }
 
+    // A struct of atomics and wait cells only (by spelling; each proven by the bound of
+    // `atomic_field`) may be referenced in shared memory while other processes write it.
+    if model.fields.iter().all(|f| f.is_atomic()) {
+        let proofs = model.fields.iter().map(|f| {
+            let ty = f.ty;
+            quote_spanned!(ty.span()=> #p::atomic_field::<#ty>();)
+        });
+        markers.extend(quote! {
+            const _: () = { #(#proofs)* };
+            // SAFETY: every field is an `AtomicField` (proven above) and the struct has no
+            // padding (proven below), so every byte is reached only through atomics.
+            #[automatically_derived]
+            unsafe impl #p::AtomicField for #ident {}
+            // SAFETY: as for `AtomicField`.
+            #[automatically_derived]
+            unsafe impl #p::AtomicLayout for #ident {}
+        });
+    }
+
     quote! {
         const _: () = {
             const __SHMIPC_FIELDS: &[#p::FieldLayout] = &[#(#rows),*];

@@ -41,8 +41,8 @@ pub(crate) mod test_support;
 
 pub use fingerprint::fingerprint;
 pub use layout::{
-    Endian, FieldDescription, FieldDifference, FieldLayout, FieldType, Layout, LayoutDescription,
-    LayoutDiff, Primitive, SharedLayout, SizeError,
+    AtomicLayout, Endian, FieldDescription, FieldDifference, FieldLayout, FieldType, Layout,
+    LayoutDescription, LayoutDiff, Primitive, SharedLayout, SizeError,
 };
 pub use segment::{
     Builder, Error, RawSegment, Segment, SegmentBuilder, SegmentKind, SegmentOptions, SegmentSpec,

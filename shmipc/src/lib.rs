@@ -72,8 +72,8 @@ pub use shmipc_runtime::sync::{
 };
 pub use shmipc_runtime::sys::PORTABLE;
 pub use shmipc_runtime::{
-    Bool8, Endian, FieldLayout, FieldType, InvalidTag, Layout, Primitive, SharedEnum, SharedLayout,
-    SizeError, Tag,
+    AtomicLayout, Bool8, Endian, FieldLayout, FieldType, InvalidTag, Layout, Primitive, SharedEnum,
+    SharedLayout, SizeError, Tag,
 };
 pub use shmipc_runtime::{Liveness, ProcessIdentity};
 
@@ -211,12 +211,12 @@ pub mod __private {
     pub use core;
     pub use shmipc_runtime::ERROR_STUB_LAYOUT;
     pub use shmipc_runtime::field::{
-        BigEndianField, Field, LittleEndianField, assert_no_padding_before,
-        assert_no_trailing_padding, big_field, little_field, native_field,
+        AtomicField, BigEndianField, Field, LittleEndianField, assert_no_padding_before,
+        assert_no_trailing_padding, atomic_field, big_field, little_field, native_field,
     };
     pub use shmipc_runtime::layout::{EnumLayout, Variant};
     pub use shmipc_runtime::{
-        Endian, FieldLayout, FieldType, Layout, SharedEnum, SharedLayout, fingerprint,
+        AtomicLayout, Endian, FieldLayout, FieldType, Layout, SharedEnum, SharedLayout, fingerprint,
     };
 }
 

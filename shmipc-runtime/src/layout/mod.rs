@@ -123,6 +123,17 @@ impl fmt::Display for SizeError {
 
 impl std::error::Error for SizeError {}
 
+/// A shared layout made only of atomics and [`WaitCell`](crate::sync::WaitCell)s, so a shared
+/// reference into a segment is sound while other processes modify it
+/// ([`Segment::shared`](crate::segment::Segment::shared)). `#[derive(SharedLayout)]` implements
+/// it for a struct whose every field is spelled as a fixed-width atomic, a `WaitCell`, or an
+/// array of these, and proves each field with [`AtomicField`](crate::field::AtomicField).
+///
+/// # Safety
+///
+/// As for [`SharedLayout`], and every byte of the type belongs to an atomic integer.
+pub unsafe trait AtomicLayout: SharedLayout + Sync {}
+
 /// The byte order a layout declares with `#[shm(endian = "...")]`.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub enum Endian {
