@@ -71,9 +71,14 @@ pub fn expand(model: &Struct<'_>) -> TokenStream {
             )
         }
     });
-    let field_proofs = model.fields.iter().filter(|_| little && big).map(|f| {
+    // In a little or big layout, a type that is no field at all (a struct that forgot the
+    // derive) is told so first, apart from a field of the wrong byte order.
+    let field_proofs = model.fields.iter().map(|f| {
         let ty = f.ty;
-        quote_spanned!(ty.span()=> #p::big_field::<#ty>();)
+        let shared =
+            (little || big).then(|| quote_spanned!(ty.span()=> #p::native_field::<#ty>();));
+        let both = (little && big).then(|| quote_spanned!(ty.span()=> #p::big_field::<#ty>();));
+        quote!(#shared #both)
     });
 
     // Padding: the gap between each field and the end of the one before it, then the tail.
@@ -134,6 +139,10 @@ pub fn expand(model: &Struct<'_>) -> TokenStream {
 
     quote! {
         const _: () = {
+            // First, so that a type that is no field at all is reported before its byte order.
+            const _: () = {
+                #(#field_proofs)*
+            };
             const __SHMIPC_FIELDS: &[#p::FieldLayout] = &[#(#rows),*];
             const __SHMIPC_LAYOUT: #p::Layout = #p::Layout::__new(
                 #name,
@@ -162,7 +171,6 @@ pub fn expand(model: &Struct<'_>) -> TokenStream {
             #markers
 
             const _: () = {
-                #(#field_proofs)*
                 #(#gap_proofs)*
                 #tail_proof
                 #core::assert!(!#core::mem::needs_drop::<#ident>(), #drop_message);

@@ -191,7 +191,7 @@ fn an_unreadable_value_still_counts_as_given() {
         [
             "expected string literal",
             "duplicate `version` in #[shm(...)]: give it once",
-            "expected integer literal",
+            "expected integer literal: write `version = 2`",
         ]
     );
 }

@@ -38,7 +38,8 @@ use crate::tag::{SharedEnum, Tag, TagStorage};
     label = "not a shared-memory field type",
     note = "a field must be `u8`, `i8`, an endian type (`U32Le`, `I64Be`, `F64Le`, ...), a native fixed-width integer, float or atomic (only in `endian = \"native\"` layouts), an array of these, or a struct with `#[derive(SharedLayout)]`",
     note = "pointers, references, `Box`, `Vec` and `String` hold addresses that mean nothing in another process; `usize`/`isize` change width between processes; `bool`, `char`, `Option` and enums have bit patterns that are not valid values",
-    note = "for an enum, store `Tag<YourEnum>` (with `#[derive(SharedEnum)]` on the enum); for a boolean, `Bool8`; for a `char`, `U32Le` holding its code point"
+    note = "for an enum, store `Tag<YourEnum>` (with `#[derive(SharedEnum)]` on the enum); for a boolean, `Bool8`; for a `char`, `U32Le` holding its code point",
+    note = "a struct of your own becomes a field type with `#[derive(SharedLayout)]` and `#[repr(C)]`, and the `endian` of the layout it is nested in"
 )]
 pub unsafe trait Field: 'static {
     /// The canonical type recorded in the layout's field table.
@@ -63,7 +64,9 @@ macro_rules! byte_order_marker {
             message = $message,
             label = $label,
             note = $holds,
-            note = "native integers, floats and atomics belong in `endian = \"native\"` layouts; pointers, references, `Box`, `Vec`, `String`, `usize`, `bool`, `char`, `Option` and enums cannot be shared at all"
+            note = "a nested struct must itself derive `SharedLayout` with the `endian` of this layout (a struct of only `u8`/`i8` fits every order): a struct declared `endian = \"native\"` or of the other order cannot be nested here; change its `endian`, and its multi-byte fields to endian types of this order",
+            note = "a `Tag` of an enum wider than a byte names its stored byte order: `Tag<Kind, U16Le>`, `Tag<Kind, U32Be>`",
+            note = "native integers, floats and atomics belong in `endian = \"native\"` layouts; pointers, references, `Box`, `Vec`, `String`, `usize`, `bool`, `char`, `Option` and enums cannot be shared at all (enums and booleans are stored checked: `Tag<E>`, `Bool8`)"
         )]
         pub unsafe trait $name: Field {}
 
@@ -252,7 +255,7 @@ pub const fn big_field<T: BigEndianField>() -> &'static FieldType {
 /// Implemented only for a gap of zero bytes.
 #[doc(hidden)]
 #[diagnostic::on_unimplemented(
-    message = "`{T}` has {GAP} byte(s) of implicit padding before its field of type `{F}`",
+    message = "`{T}` has {GAP} byte(s) of implicit padding before this field",
     label = "{GAP} byte(s) of padding before this field",
     note = "shared layouts may not contain implicit padding: its bytes are not guaranteed to be copied and may leak data between processes",
     note = "add an explicit padding field of `[u8; {GAP}]` just before this field, or reorder the fields from largest to smallest alignment"

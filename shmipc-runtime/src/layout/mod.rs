@@ -132,6 +132,11 @@ impl std::error::Error for SizeError {}
 /// # Safety
 ///
 /// As for [`SharedLayout`], and every byte of the type belongs to an atomic integer.
+#[diagnostic::on_unimplemented(
+    message = "`{Self}` is not made only of atomics and wait cells, so no shared reference into a segment may be handed out",
+    label = "needs a layout of atomics only",
+    note = "copy the value with `Segment::read` and `Segment::write`, protect it with a `SharedMutex` or `SeqLock`, or make every field of `{Self}` an atomic (`AtomicU64`, `[AtomicU32; N]`, ...) or a `WaitCell` in an `endian = \"native\"` layout"
+)]
 pub unsafe trait AtomicLayout: SharedLayout + Sync {}
 
 /// The byte order a layout declares with `#[shm(endian = "...")]`.
