@@ -14,7 +14,6 @@ use core::sync::atomic::{
     AtomicI8, AtomicI16, AtomicI32, AtomicI64, AtomicU8, AtomicU16, AtomicU32, AtomicU64,
 };
 
-use crate::endian::{Be, EndianScalar, Le};
 use crate::layout::{
     AtomicLayout, Endian, FieldLayout, FieldType, Layout, Primitive, SharedLayout,
 };
@@ -53,7 +52,7 @@ pub unsafe trait Field: 'static {
 /// Defines a byte-order marker trait (`$order` is `"little"` or `"big"`, `$wrapper` the endian
 /// type that stores that order) and its impls: single bytes, `$wrapper<T>`, arrays of markers.
 macro_rules! byte_order_marker {
-    ($name:ident, $order:literal, $wrapper:ident, $message:tt, $label:tt, $holds:tt) => {
+    ($name:ident, $order:literal, $message:tt, $label:tt, $holds:tt) => {
         #[doc = concat!("A field type allowed in an `endian = \"", $order, "\"` layout: it stores every")]
         #[doc = concat!("multi-byte value ", $order, "-endian, or has no multi-byte values.")]
         ///
@@ -74,8 +73,6 @@ macro_rules! byte_order_marker {
         unsafe impl $name for u8 {}
         // SAFETY: single bytes have no byte order.
         unsafe impl $name for i8 {}
-        // SAFETY: the wrapper stores its value in this byte order by construction.
-        unsafe impl<T: EndianScalar> $name for $wrapper<T> {}
         // SAFETY: every element stores this byte order.
         unsafe impl<T: $name, const N: usize> $name for [T; N] {}
         // SAFETY: a tag is its storage (`repr(transparent)`), which stores this byte order.
@@ -86,7 +83,6 @@ macro_rules! byte_order_marker {
 byte_order_marker!(
     LittleEndianField,
     "little",
-    Le,
     "`{Self}` cannot be a field of an `endian = \"little\"` layout",
     "no fixed little-endian byte order",
     "a little-endian layout holds `u8`, `i8`, little-endian types (`U16Le`, `U32Le`, `U64Le`, `I32Le`, `F64Le`, ...), arrays of these, and structs that derive `SharedLayout` with `endian = \"little\"`"
@@ -95,28 +91,43 @@ byte_order_marker!(
 byte_order_marker!(
     BigEndianField,
     "big",
-    Be,
     "`{Self}` cannot be a field of an `endian = \"big\"` layout",
     "no fixed big-endian byte order",
     "a big-endian layout holds `u8`, `i8`, big-endian types (`U16Be`, `U32Be`, `U64Be`, `I32Be`, `F64Be`, ...), arrays of these, and structs that derive `SharedLayout` with `endian = \"big\"`"
 );
 
-/// Implements [`Field`] for the native and atomic primitives of `for_each_primitive!` (the
-/// endian wrappers have the generic impls below).
+/// Implements [`Field`] for every primitive of `for_each_primitive!`, and the byte-order markers
+/// for the endian types.
 macro_rules! primitive_field {
     (
         native { $($nv:ident: $nt:ty = $nn:literal,)* }
-        endian { $($_:tt)* }
+        endian { $($et:ident ($($_:tt)*) => $lv:ident = $ln:literal, $bv:ident = $bn:literal;)* }
         atomic { $($av:ident = $an:literal,)* }
     ) => {$(
-        // SAFETY: a fixed-width integer, float or atomic: no pointers, no Drop, every bit pattern
-        // valid, size and alignment fixed by its width on every supported target.
+        // SAFETY: a fixed-width integer or float: no pointers, no Drop, every bit pattern valid,
+        // size and alignment fixed by its width on every supported target.
         unsafe impl Field for $nt {
             const TYPE: &'static FieldType = &FieldType::Primitive(Primitive::$nv);
             fn only_derive_is_allowed_to_implement_this_trait() {}
         }
     )* $(
+        // SAFETY: `repr(C, align(N))` over the N-byte unsigned bits (endian.rs): pointer-free, no
+        // Drop, every bit pattern valid, size = alignment = N everywhere.
+        unsafe impl Field for crate::endian::$lv {
+            const TYPE: &'static FieldType = &FieldType::Primitive(Primitive::$lv);
+            fn only_derive_is_allowed_to_implement_this_trait() {}
+        }
         // SAFETY: as above.
+        unsafe impl Field for crate::endian::$bv {
+            const TYPE: &'static FieldType = &FieldType::Primitive(Primitive::$bv);
+            fn only_derive_is_allowed_to_implement_this_trait() {}
+        }
+        // SAFETY: the type stores its value little-endian by construction.
+        unsafe impl LittleEndianField for crate::endian::$lv {}
+        // SAFETY: the type stores its value big-endian by construction.
+        unsafe impl BigEndianField for crate::endian::$bv {}
+    )* $(
+        // SAFETY: a fixed-width atomic: as for the integers, and accessed only atomically.
         unsafe impl Field for $av {
             const TYPE: &'static FieldType = &FieldType::Primitive(Primitive::$av);
             fn only_derive_is_allowed_to_implement_this_trait() {}
@@ -125,20 +136,6 @@ macro_rules! primitive_field {
 }
 
 for_each_primitive!(primitive_field);
-
-// SAFETY: `Le<T>` is `repr(C)` over `T::Bits` (a plain unsigned integer) and a zero-length
-// array of a zero-sized alignment type: pointer-free, no Drop, every bit pattern valid, size and
-// alignment equal to `size_of::<T>()` everywhere.
-unsafe impl<T: EndianScalar> Field for Le<T> {
-    const TYPE: &'static FieldType = &FieldType::Primitive(T::LE);
-    fn only_derive_is_allowed_to_implement_this_trait() {}
-}
-
-// SAFETY: as for `Le<T>`.
-unsafe impl<T: EndianScalar> Field for Be<T> {
-    const TYPE: &'static FieldType = &FieldType::Primitive(T::BE);
-    fn only_derive_is_allowed_to_implement_this_trait() {}
-}
 
 // SAFETY: an array of fields is laid out as `N` consecutive elements with no padding between
 // them; it inherits every property of `T`.

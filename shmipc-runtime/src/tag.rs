@@ -13,7 +13,7 @@
 use core::fmt;
 use core::marker::PhantomData;
 
-use crate::endian::{Be, Le};
+use crate::endian::{U16Be, U16Le, U32Be, U32Le};
 use crate::field::Field;
 use crate::layout::{EnumLayout, Primitive, Variant};
 
@@ -36,7 +36,16 @@ pub trait SharedEnum: Sized + 'static {
 
 /// An integer a [`Tag`] can be stored as: `u8`, `u16`, `u32`, and the endian types of the last
 /// two (`U16Le`, `U32Be`, ...). Sealed.
-pub trait TagStorage: Field + Copy + Default + PartialEq + sealed::Sealed {
+pub trait TagStorage:
+    Field
+    + Copy
+    + Default
+    + PartialEq
+    + zerocopy::FromBytes
+    + zerocopy::IntoBytes
+    + zerocopy::Immutable
+    + sealed::Sealed
+{
     /// The integer value (`u8`, `u16` or `u32`).
     type Value: Copy + Into<u64> + fmt::Display;
     /// The primitive recorded in the layout.
@@ -68,15 +77,19 @@ storage! {
     u8 => u8, U8;
     u16 => u16, U16;
     u32 => u32, U32;
-    Le<u16> => u16, U16Le;
-    Le<u32> => u32, U32Le;
-    Be<u16> => u16, U16Be;
-    Be<u32> => u32, U32Be;
+    U16Le => u16, U16Le;
+    U32Le => u32, U32Le;
+    U16Be => u16, U16Be;
+    U32Be => u32, U32Be;
 }
 
 /// A checked enum field: the raw integer (`S`, by default the enum's `repr` integer), read with a
 /// check. See the [module documentation](self).
+///
+/// It implements zerocopy's `FromBytes`, `IntoBytes`, `KnownLayout` and `Immutable` (every bit
+/// pattern is a valid tag: the check happens in [`get`](Tag::get)).
 #[repr(transparent)]
+#[derive(zerocopy::FromBytes, zerocopy::IntoBytes, zerocopy::KnownLayout, zerocopy::Immutable)]
 pub struct Tag<E: SharedEnum, S: TagStorage<Value = E::Repr> = <E as SharedEnum>::Repr> {
     raw: S,
     _enum: PhantomData<fn() -> E>,
@@ -210,7 +223,6 @@ impl<E: SharedEnum + fmt::Debug, S: TagStorage<Value = E::Repr>> fmt::Debug for 
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::endian::{U16Be, U16Le};
     use crate::layout::FieldType;
 
     #[derive(Clone, Copy, Debug, PartialEq, Eq)]
