@@ -160,7 +160,7 @@ unsafe impl<E: SharedEnum, S: TagStorage<Value = E::Repr>> Field for Tag<E, S> {
 
 /// A field type whose every byte is accessed only through atomics: the fixed-width atomics,
 /// [`WaitCell`], arrays of these, and structs of only these (the derive implements it, with
-/// [`AtomicLayout`](crate::layout::AtomicLayout)).
+/// [`AtomicLayout`]).
 ///
 /// # Safety
 ///
