@@ -84,7 +84,20 @@ storage! {
 }
 
 /// A checked enum field: the raw integer (`S`, by default the enum's `repr` integer), read with a
-/// check. See the [module documentation](self).
+/// check. See the [module documentation](self); the enum side is `#[derive(SharedEnum)]` of the
+/// `shmipc` crate, whose documentation has a full message type.
+///
+/// ```
+/// use shmipc_runtime::{Bool8, Tag};
+///
+/// let mut ready = Bool8::new(false);
+/// ready.set(true);
+/// assert_eq!(ready.get(), Ok(true));
+/// // Whatever another process wrote is a valid `Tag`; reading it checks the value.
+/// let garbage: Tag<bool> = Tag::from_raw(0x7f);
+/// assert_eq!(garbage.raw(), 0x7f);
+/// assert!(garbage.get().is_err());
+/// ```
 ///
 /// It implements zerocopy's `FromBytes`, `IntoBytes`, `KnownLayout` and `Immutable` (every bit
 /// pattern is a valid tag: the check happens in [`get`](Tag::get)).
@@ -223,7 +236,7 @@ impl<E: SharedEnum + fmt::Debug, S: TagStorage<Value = E::Repr>> fmt::Debug for 
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::layout::FieldType;
+    use crate::layout::{Endian, FieldLayout, FieldType, Layout};
 
     #[derive(Clone, Copy, Debug, PartialEq, Eq)]
     #[repr(u16)]
@@ -313,5 +326,32 @@ mod tests {
                 ..
             }
         ));
+
+        let with = |ty: &'static FieldType| {
+            let fields: &'static [FieldLayout] =
+                Box::leak(Box::new([FieldLayout::__new("kind", 0, 2, 2, ty)]));
+            Layout::__new("Msg", 1, Endian::Little, 2, 2, fields).fingerprint()
+        };
+        static RENUMBERED: FieldType = FieldType::Tag {
+            storage: Primitive::U16Le,
+            ty: &EnumLayout::__new(
+                "Kind",
+                &[Variant::__new("Quote", 1), Variant::__new("Trade", 3)],
+            ),
+        };
+        static RENAMED: FieldType = FieldType::Tag {
+            storage: Primitive::U16Le,
+            ty: &EnumLayout::__new(
+                "Kind",
+                &[Variant::__new("Quote", 1), Variant::__new("Deal", 258)],
+            ),
+        };
+        static PLAIN: FieldType = FieldType::Primitive(Primitive::U16Le);
+        let all = [with(ty), with(&RENUMBERED), with(&RENAMED), with(&PLAIN)];
+        for (i, a) in all.iter().enumerate() {
+            for b in &all[i + 1..] {
+                assert_ne!(a, b, "every variant change moves the fingerprint");
+            }
+        }
     }
 }
