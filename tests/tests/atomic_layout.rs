@@ -31,6 +31,10 @@ fn a_struct_of_atomics_and_wait_cells_is_an_atomic_layout() {
         "the wait cell is a nested native layout: {table}"
     );
     assert_eq!(Control::LAYOUT.size(), 24);
+    // Every layout has its all-zero value, also one of atomics (no `Copy`, no `Default`).
+    let zero = Control::zeroed();
+    assert_eq!(zero.generation.load(Ordering::Relaxed), 0);
+    assert_eq!(zero.doorbell.load(), 0);
 }
 
 #[test]
