@@ -2,8 +2,10 @@
 //!
 //! The derive never decides soundness from how a type is spelled (an alias can hide a pointer):
 //! every field type must implement [`Field`], which only this crate and the derive implement.
-//! The byte-order markers [`LittleEndianField`] and [`BigEndianField`] say which fields may appear
-//! in `endian = "little"` and `endian = "big"` layouts. The padding proofs are traits implemented
+//! Every field type names the byte order it stores as a type ([`Field::ByteOrder`], one of
+//! [`byte_order`]), and the proofs [`little_field`] and [`big_field`] refuse each order that does
+//! not fit with its own trait: so a type that is no field at all is reported once, as that, and a
+//! field of another order once, with a message for that order. The padding proofs are traits implemented
 //! only for a padding count of zero, so a violation reaches the user with the byte count in the
 //! message.
 //!
@@ -44,60 +46,91 @@ pub unsafe trait Field: 'static {
     /// The canonical type recorded in the layout's field table.
     const TYPE: &'static FieldType;
 
+    /// The byte order the type stores its multi-byte values in: one of [`byte_order`].
+    type ByteOrder: byte_order::ByteOrder;
+
     /// Seals the trait: only this crate and `#[derive(SharedLayout)]` define it.
     #[doc(hidden)]
     fn only_derive_is_allowed_to_implement_this_trait();
 }
 
-/// Defines a byte-order marker trait (`$order` is `"little"` or `"big"`, `$wrapper` the endian
-/// type that stores that order) and its impls: single bytes, `$wrapper<T>`, arrays of markers.
-macro_rules! byte_order_marker {
-    ($name:ident, $order:literal, $message:tt, $label:tt, $holds:tt) => {
-        #[doc = concat!("A field type allowed in an `endian = \"", $order, "\"` layout: it stores every")]
-        #[doc = concat!("multi-byte value ", $order, "-endian, or has no multi-byte values.")]
-        ///
-        /// # Safety
-        ///
-        /// As for [`Field`], and the claim about byte order must hold.
-        #[diagnostic::on_unimplemented(
-            message = $message,
-            label = $label,
-            note = $holds,
-            note = "a nested struct must itself derive `SharedLayout` with the `endian` of this layout (a struct of only `u8`/`i8` fits every order): a struct declared `endian = \"native\"` or of the other order cannot be nested here; change its `endian`, and its multi-byte fields to endian types of this order",
-            note = "a `Tag` of an enum wider than a byte names its stored byte order: `Tag<Kind, U16Le>`, `Tag<Kind, U32Be>`",
-            note = "native integers, floats and atomics belong in `endian = \"native\"` layouts; pointers, references, `Box`, `Vec`, `String`, `usize`, `bool`, `char`, `Option` and enums cannot be shared at all (enums and booleans are stored checked: `Tag<E>`, `Bool8`)"
-        )]
-        pub unsafe trait $name: Field {}
+/// The byte orders of field types, as types (named as a user reads them in an error).
+#[allow(non_camel_case_types)]
+pub mod byte_order {
+    mod sealed {
+        pub trait Sealed {}
+    }
 
-        // SAFETY: single bytes have no byte order.
-        unsafe impl $name for u8 {}
-        // SAFETY: single bytes have no byte order.
-        unsafe impl $name for i8 {}
-        // SAFETY: every element stores this byte order.
-        unsafe impl<T: $name, const N: usize> $name for [T; N] {}
-        // SAFETY: a tag is its storage (`repr(transparent)`), which stores this byte order.
-        unsafe impl<E: SharedEnum, S: TagStorage<Value = E::Repr> + $name> $name for Tag<E, S> {}
+    /// One of the byte orders below. Sealed.
+    pub trait ByteOrder: sealed::Sealed + 'static {}
+
+    /// No multi-byte values (`u8`, `i8`, arrays and structs of them): fits every layout.
+    pub enum bytes {}
+    /// Every multi-byte value little-endian.
+    pub enum little {}
+    /// Every multi-byte value big-endian.
+    pub enum big {}
+    /// Multi-byte values in the machine's byte order (native integers, floats, atomics).
+    pub enum native {}
+
+    impl sealed::Sealed for bytes {}
+    impl sealed::Sealed for little {}
+    impl sealed::Sealed for big {}
+    impl sealed::Sealed for native {}
+    impl ByteOrder for bytes {}
+    impl ByteOrder for little {}
+    impl ByteOrder for big {}
+    impl ByteOrder for native {}
+}
+
+use byte_order::{big, bytes, little, native};
+
+/// Defines a proof trait `$name<F>` that fails, with `$message`, for the field types `F` of byte
+/// order `$refused`, and holds for the other three orders.
+macro_rules! refuse_order {
+    ($name:ident, $refused:ident, [$($ok:ident),+], $message:literal, $label:literal, $note:literal) => {
+        #[doc = concat!("Holds unless the field type `F` is of byte order `", stringify!($refused), "`.")]
+        #[doc(hidden)]
+        #[diagnostic::on_unimplemented(message = $message, label = $label, note = $note)]
+        pub trait $name<F: ?Sized> {}
+        $(impl<F: ?Sized> $name<F> for $ok {})+
     };
 }
 
-byte_order_marker!(
-    LittleEndianField,
-    "little",
-    "`{Self}` cannot be a field of an `endian = \"little\"` layout",
-    "no fixed little-endian byte order",
-    "a little-endian layout holds `u8`, `i8`, little-endian types (`U16Le`, `U32Le`, `U64Le`, `I32Le`, `F64Le`, ...), arrays of these, and structs that derive `SharedLayout` with `endian = \"little\"`"
+refuse_order!(
+    NoNativeInLittle,
+    native,
+    [bytes, little, big],
+    "`{F}` is stored in the machine's byte order (native), so it cannot be a field of an `endian = \"little\"` layout",
+    "native byte order, not little-endian",
+    "a native integer or float becomes its little-endian type (`u32` → `U32Le`, `f64` → `F64Le`), a `Tag` of an enum wider than a byte names its storage (`Tag<Kind, U16Le>`); a struct of yours declared `endian = \"native\"` must be declared `endian = \"little\"` with little-endian fields to nest here, or, if it holds atomics or wait cells, stay native and be nested only in `endian = \"native\"` layouts"
+);
+refuse_order!(
+    NoBigInLittle,
+    big,
+    [bytes, little, native],
+    "`{F}` is stored big-endian, so it cannot be a field of an `endian = \"little\"` layout",
+    "big-endian, not little-endian",
+    "use the little-endian type (`U32Le` for `U32Be`), or declare the nested struct `endian = \"little\"` with little-endian fields"
+);
+refuse_order!(
+    NoNativeInBig,
+    native,
+    [bytes, little, big],
+    "`{F}` is stored in the machine's byte order (native), so it cannot be a field of an `endian = \"big\"` layout",
+    "native byte order, not big-endian",
+    "a native integer or float becomes its big-endian type (`u32` → `U32Be`, `f64` → `F64Be`), a `Tag` of an enum wider than a byte names its storage (`Tag<Kind, U16Be>`); a struct of yours declared `endian = \"native\"` must be declared `endian = \"big\"` with big-endian fields to nest here, or, if it holds atomics or wait cells, stay native and be nested only in `endian = \"native\"` layouts"
+);
+refuse_order!(
+    NoLittleInBig,
+    little,
+    [bytes, big, native],
+    "`{F}` is stored little-endian, so it cannot be a field of an `endian = \"big\"` layout",
+    "little-endian, not big-endian",
+    "use the big-endian type (`U32Be` for `U32Le`), or declare the nested struct `endian = \"big\"` with big-endian fields"
 );
 
-byte_order_marker!(
-    BigEndianField,
-    "big",
-    "`{Self}` cannot be a field of an `endian = \"big\"` layout",
-    "no fixed big-endian byte order",
-    "a big-endian layout holds `u8`, `i8`, big-endian types (`U16Be`, `U32Be`, `U64Be`, `I32Be`, `F64Be`, ...), arrays of these, and structs that derive `SharedLayout` with `endian = \"big\"`"
-);
-
-/// Implements [`Field`] for every primitive of `for_each_primitive!`, and the byte-order markers
-/// for the endian types.
+/// Implements [`Field`] for every primitive of `for_each_primitive!`.
 macro_rules! primitive_field {
     (
         native { $($nv:ident: $nt:ty = $nn:literal,)* }
@@ -108,31 +141,45 @@ macro_rules! primitive_field {
         // size and alignment fixed by its width on every supported target.
         unsafe impl Field for $nt {
             const TYPE: &'static FieldType = &FieldType::Primitive(Primitive::$nv);
+            type ByteOrder = native_order!($nv);
             fn only_derive_is_allowed_to_implement_this_trait() {}
         }
     )* $(
         // SAFETY: `repr(C, align(N))` over the N-byte unsigned bits (endian.rs): pointer-free, no
-        // Drop, every bit pattern valid, size = alignment = N everywhere.
+        // Drop, every bit pattern valid, size = alignment = N everywhere; it stores its value
+        // little-endian by construction.
         unsafe impl Field for crate::endian::$lv {
             const TYPE: &'static FieldType = &FieldType::Primitive(Primitive::$lv);
+            type ByteOrder = little;
             fn only_derive_is_allowed_to_implement_this_trait() {}
         }
-        // SAFETY: as above.
+        // SAFETY: as above, big-endian.
         unsafe impl Field for crate::endian::$bv {
             const TYPE: &'static FieldType = &FieldType::Primitive(Primitive::$bv);
+            type ByteOrder = big;
             fn only_derive_is_allowed_to_implement_this_trait() {}
         }
-        // SAFETY: the type stores its value little-endian by construction.
-        unsafe impl LittleEndianField for crate::endian::$lv {}
-        // SAFETY: the type stores its value big-endian by construction.
-        unsafe impl BigEndianField for crate::endian::$bv {}
     )* $(
         // SAFETY: a fixed-width atomic: as for the integers, and accessed only atomically.
         unsafe impl Field for $av {
             const TYPE: &'static FieldType = &FieldType::Primitive(Primitive::$av);
+            type ByteOrder = native;
             fn only_derive_is_allowed_to_implement_this_trait() {}
         }
     )*};
+}
+
+/// The byte order of a native primitive: none for single bytes.
+macro_rules! native_order {
+    (U8) => {
+        bytes
+    };
+    (I8) => {
+        bytes
+    };
+    ($other:ident) => {
+        native
+    };
 }
 
 for_each_primitive!(primitive_field);
@@ -144,6 +191,7 @@ unsafe impl<T: Field, const N: usize> Field for [T; N] {
         elem: T::TYPE,
         len: N,
     };
+    type ByteOrder = T::ByteOrder;
     fn only_derive_is_allowed_to_implement_this_trait() {}
 }
 
@@ -155,6 +203,7 @@ unsafe impl<E: SharedEnum, S: TagStorage<Value = E::Repr>> Field for Tag<E, S> {
         storage: S::PRIMITIVE,
         ty: E::ENUM,
     };
+    type ByteOrder = S::ByteOrder;
     fn only_derive_is_allowed_to_implement_this_trait() {}
 }
 
@@ -215,6 +264,7 @@ static WAIT_CELL_LAYOUT: Layout = Layout::__new(
 // (all zero is "value 0, nobody waiting"); `WAIT_CELL_LAYOUT` describes exactly that.
 unsafe impl Field for WaitCell {
     const TYPE: &'static FieldType = &FieldType::Struct(&WAIT_CELL_LAYOUT);
+    type ByteOrder = native;
     fn only_derive_is_allowed_to_implement_this_trait() {}
 }
 
@@ -239,13 +289,29 @@ pub const fn native_field<T: Field>() -> &'static FieldType {
 
 /// The canonical type of a field of a little-endian layout; compiles only when `T` may be one.
 #[doc(hidden)]
-pub const fn little_field<T: LittleEndianField>() -> &'static FieldType {
+pub const fn little_field<T: Field>() -> &'static FieldType
+where
+    T::ByteOrder: NoNativeInLittle<T> + NoBigInLittle<T>,
+{
     T::TYPE
 }
 
 /// The canonical type of a field of a big-endian layout; compiles only when `T` may be one.
 #[doc(hidden)]
-pub const fn big_field<T: BigEndianField>() -> &'static FieldType {
+pub const fn big_field<T: Field>() -> &'static FieldType
+where
+    T::ByteOrder: NoNativeInBig<T> + NoLittleInBig<T>,
+{
+    T::TYPE
+}
+
+/// The canonical type of a field without multi-byte values (of a struct that nests in layouts of
+/// every order); compiles only when `T` is one.
+#[doc(hidden)]
+pub const fn bytes_field<T: Field>() -> &'static FieldType
+where
+    T::ByteOrder: NoNativeInLittle<T> + NoBigInLittle<T> + NoLittleInBig<T>,
+{
     T::TYPE
 }
 

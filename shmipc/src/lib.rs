@@ -211,8 +211,8 @@ pub mod __private {
     pub use core;
     pub use shmipc_runtime::ERROR_STUB_LAYOUT;
     pub use shmipc_runtime::field::{
-        AtomicField, BigEndianField, Field, LittleEndianField, assert_no_padding_before,
-        assert_no_trailing_padding, atomic_field, big_field, little_field, native_field,
+        AtomicField, Field, assert_no_padding_before, assert_no_trailing_padding, atomic_field,
+        big_field, byte_order, bytes_field, little_field, native_field,
     };
     pub use shmipc_runtime::layout::{EnumLayout, Variant};
     pub use shmipc_runtime::{
