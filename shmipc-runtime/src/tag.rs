@@ -144,8 +144,8 @@ impl fmt::Display for InvalidTag {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         write!(
             f,
-            "the stored value {} is no variant of `{}`: the writer wrote another value than a \
-             variant; treat the message as corrupt",
+            "the stored value {} is no variant of `{}`: the writer was built with other variants \
+             or wrote garbage; treat this value as invalid",
             self.raw, self.enum_name
         )
     }

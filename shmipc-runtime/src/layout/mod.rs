@@ -81,7 +81,9 @@ pub unsafe trait SharedLayout: Sized + 'static {
     }
 
     /// Reads a value from exactly `size_of::<Self>()` bytes (at any alignment); other lengths are
-    /// refused with [`SizeError`].
+    /// refused with [`SizeError`]. Named and behaving as zerocopy's `FromBytes::read_from_bytes`;
+    /// for a type that derives both, with both traits in scope, call
+    /// `<T as SharedLayout>::read_from_bytes`.
     fn read_from_bytes(bytes: &[u8]) -> Result<Self, SizeError>
     where
         Self: Copy,
