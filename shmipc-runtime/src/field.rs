@@ -259,6 +259,9 @@ static WAIT_CELL_LAYOUT: Layout = Layout::__new(
     ],
 );
 
+// The table above restates `WaitCell`'s layout (its offsets are pinned beside its definition).
+const _: () = assert!(size_of::<WaitCell>() == 8 && align_of::<WaitCell>() == 4);
+
 // SAFETY: `WaitCell` is `repr(C)` of two `AtomicU32` at offsets 0 and 4 (pinned by its
 // `offset_of!` assertions), size 8, align 4, no padding, no Drop, valid for every bit pattern
 // (all zero is "value 0, nobody waiting"); `WAIT_CELL_LAYOUT` describes exactly that.
