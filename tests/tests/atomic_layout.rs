@@ -7,7 +7,10 @@ use std::time::Duration;
 
 use shmipc::prelude::*;
 use shmipc::{AtomicLayout, Segment, SharedMutex, WaitCell};
-use shmipc_tests::guarded_name;
+use shmipc_tests::counters::Counters;
+use shmipc_tests::{Peer, guarded_name};
+
+const SEGMENT_PEER: &str = env!("CARGO_BIN_EXE_segment_peer");
 
 /// A control block between a producer and a consumer.
 #[derive(SharedLayout)]
@@ -59,6 +62,44 @@ fn two_mappings_share_a_control_block_without_unsafe() {
         assert!(waiter.join().unwrap().is_ok(), "the waiter saw the change");
     });
     assert_eq!(b.doorbell.load(), 1);
+}
+
+#[test]
+fn processes_count_concurrently_through_shared_references() {
+    let (name, _cleanup) = guarded_name("cnt");
+    let segment = Segment::<Counters>::create(&name).unwrap();
+    let counters = segment.shared();
+    const EACH: u64 = 200_000;
+    let peers: Vec<Peer> = (0..2)
+        .map(|_| {
+            Peer::spawn(
+                SEGMENT_PEER,
+                &["count", "counters", &name, &EACH.to_string()],
+            )
+        })
+        .collect();
+    for _ in 0..EACH {
+        counters.hits.fetch_add(1, Ordering::Relaxed);
+    }
+    // Sleep on the cell until both peers said they are done (bounded: each wait is 10 s at most).
+    for _ in 0..100 {
+        let done = counters.done.load();
+        if done >= 2 {
+            break;
+        }
+        let _ = counters
+            .done
+            .wait_while(|v| v == done, Some(Duration::from_secs(10)));
+    }
+    for peer in peers {
+        assert_eq!(peer.finish().trim(), format!("counted {EACH}"));
+    }
+    assert_eq!(counters.done.load(), 2);
+    assert_eq!(
+        counters.hits.load(Ordering::Acquire),
+        3 * EACH,
+        "no increment of another process is lost"
+    );
 }
 
 /// A value with an alignment above the mutex's 64-byte control block.

@@ -6,6 +6,8 @@
 //! segment_peer hold <variant> <name>           create, print `ready <pid>`, hold until killed
 //! segment_peer paused <variant> <name>         create but never publish `ready` (sleeps an hour)
 //! segment_peer open <variant> <name>           open, print `ok <value>` or `err <Variant>: <message>`
+//! segment_peer count counters <name> <n>       open `Counters`, add 1 to `hits` n times through
+//!                                              `Segment::shared`, then bump and wake `done`
 //! ```
 //!
 //! Variants are struct definitions that share the stable name `Probe` (except `tick`): the
@@ -18,6 +20,8 @@ use std::time::Duration;
 use shmipc::prelude::*;
 use shmipc::{Error, Segment, SegmentOptions};
 use shmipc_schemas::Tick;
+use shmipc_tests::counters::Counters;
+use std::sync::atomic::Ordering;
 
 /// Defines the `Probe` variants and `$run_probe`, which runs a command with one of them. Each
 /// variant is `"<variant>" => Type(<#[shm] keys besides the name>) { field: Type = value, .. }`;
@@ -143,7 +147,16 @@ fn main() {
         std::process::exit(2);
     };
     let seq: u64 = rest.first().and_then(|s| s.parse().ok()).unwrap_or(1);
-    if variant == "tick" {
+    if (cmd.as_str(), variant.as_str()) == ("count", "counters") {
+        let segment = Segment::<Counters>::open(name).unwrap_or_else(|e| fail(&e));
+        let counters = segment.shared();
+        for _ in 0..seq {
+            counters.hits.fetch_add(1, Ordering::Relaxed);
+        }
+        counters.done.fetch_add(1);
+        counters.done.wake_all();
+        println!("counted {seq}");
+    } else if variant == "tick" {
         let tick = Tick {
             seq: seq.into(),
             ts_ns: 1_700_000_000_000_000_000.into(),
