@@ -72,6 +72,9 @@ fn field(ty: Option<&CanonicalType>, bytes: &[u8], creator: Endian) -> (String, 
     match ty {
         Some(CanonicalType::Primitive(p)) => primitive(*p, bytes, creator),
         Some(CanonicalType::Array { elem, len }) => array(elem, *len, bytes, creator),
+        Some(CanonicalType::Tag {
+            storage, variants, ..
+        }) => tag(*storage, variants, bytes, creator),
         Some(CanonicalType::Struct { name, .. }) => (
             format!(
                 "{} (nested {}, shown as bytes)",
@@ -90,6 +93,26 @@ fn primitive(p: Primitive, bytes: &[u8], creator: Endian) -> (String, Value) {
         .map(Value::Number)
         .unwrap_or_else(|_| Value::String(text.clone()));
     (text, json)
+}
+
+/// A checked enum: the variant's name and its value, or the raw value that names no variant
+/// (which a reader's `get()` refuses).
+fn tag(
+    storage: Primitive,
+    variants: &[(String, u64)],
+    bytes: &[u8],
+    creator: Endian,
+) -> (String, Value) {
+    let raw = storage
+        .decode_text(bytes, creator)
+        .unwrap_or_else(|| hex(bytes));
+    match variants.iter().find(|(_, v)| v.to_string() == raw) {
+        Some((name, _)) => (format!("{} ({raw})", printable(name)), json!(name)),
+        None => (
+            format!("{raw} (no variant has this value: invalid)"),
+            json!({ "invalid": raw }),
+        ),
+    }
 }
 
 fn array(elem: &CanonicalType, len: u64, bytes: &[u8], creator: Endian) -> (String, Value) {

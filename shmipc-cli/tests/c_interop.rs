@@ -249,6 +249,11 @@ fn leaves(layout: &shmipc::Layout, c: &str, base: usize, out: &mut Vec<Leaf>) {
                 }
             }
             shmipc::FieldType::Struct(inner) => leaves(inner, &c, at, out),
+            shmipc::FieldType::Tag { storage, .. } => out.push(Leaf {
+                c,
+                prim: *storage,
+                offset: at,
+            }),
         }
     }
     for f in layout.fields() {
@@ -262,6 +267,7 @@ fn c_size(ty: &shmipc::FieldType) -> usize {
         shmipc::FieldType::Primitive(p) => p.size(),
         shmipc::FieldType::Array { elem, len } => c_size(elem) * len,
         shmipc::FieldType::Struct(l) => l.size(),
+        shmipc::FieldType::Tag { storage, .. } => storage.size(),
     }
 }
 

@@ -32,6 +32,35 @@ impl Field<'_> {
         }
         bytes_only(self.ty)
     }
+
+    /// True when the type is spelled as a fixed-width atomic (`AtomicU32`, `core::sync::atomic::
+    /// AtomicU64`), a `WaitCell`, or an array of these. A struct of only such fields gets
+    /// `AtomicLayout`; the generated proof still requires `AtomicField` of every field type, so an
+    /// alias cannot cheat.
+    pub fn is_atomic(&self) -> bool {
+        fn atomic(ty: &Type) -> bool {
+            match ty {
+                Type::Array(a) => atomic(&a.elem),
+                Type::Path(p) if p.qself.is_none() => p.path.segments.last().is_some_and(|last| {
+                    last.arguments.is_empty()
+                        && matches!(
+                            last.ident.to_string().as_str(),
+                            "AtomicU8"
+                                | "AtomicU16"
+                                | "AtomicU32"
+                                | "AtomicU64"
+                                | "AtomicI8"
+                                | "AtomicI16"
+                                | "AtomicI32"
+                                | "AtomicI64"
+                                | "WaitCell"
+                        )
+                }),
+                _ => false,
+            }
+        }
+        atomic(self.ty)
+    }
 }
 
 /// What kind of item the derive is on.

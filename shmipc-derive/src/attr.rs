@@ -102,13 +102,39 @@ fn endian_of(lit: &LitStr) -> syn::Result<Endian> {
     }
 }
 
-fn version_of(lit: &LitInt) -> syn::Result<u32> {
-    lit.base10_parse::<u32>().map_err(|_| {
-        syn::Error::new(
-            lit.span(),
-            "`version` must be an integer from 0 to 4294967295 (a u32)",
-        )
-    })
+/// The value of `version = ...`: any literal (a quoted number gets its own message), and for
+/// anything else an error that shows the form.
+struct VersionLit(syn::Lit);
+
+impl Parse for VersionLit {
+    fn parse(input: syn::parse::ParseStream<'_>) -> syn::Result<Self> {
+        input
+            .parse()
+            .map(VersionLit)
+            .map_err(|e| syn::Error::new(e.span(), "expected integer literal: write `version = 2`"))
+    }
+}
+
+fn version_of(VersionLit(lit): &VersionLit) -> syn::Result<u32> {
+    let range = "`version` must be an integer from 0 to 4294967295 (a u32)";
+    match lit {
+        syn::Lit::Int(int) => int
+            .base10_parse::<u32>()
+            .map_err(|_| syn::Error::new(int.span(), range)),
+        syn::Lit::Str(text) => Err(syn::Error::new(
+            text.span(),
+            match text.value().trim().parse::<u32>() {
+                Ok(n) => {
+                    format!("write `version = {n}`: the version is an integer, without quotes")
+                }
+                Err(_) => format!("{range}, written without quotes: `version = 2`"),
+            },
+        )),
+        other => Err(syn::Error::new(
+            other.span(),
+            format!("{range}: `version = 2`"),
+        )),
+    }
 }
 
 fn crate_of(lit: &LitStr) -> syn::Result<Path> {

@@ -28,6 +28,7 @@ pub fn stub(input: &Input<'_>) -> TokenStream {
             #[automatically_derived]
             unsafe impl #p::Field for #ident {
                 const TYPE: &'static #p::FieldType = &#p::FieldType::Struct(&#p::ERROR_STUB_LAYOUT);
+                type ByteOrder = #p::byte_order::bytes;
                 fn only_derive_is_allowed_to_implement_this_trait() {}
             }
         };
@@ -47,16 +48,23 @@ pub fn expand(model: &Struct<'_>) -> TokenStream {
         Endian::Native => quote!(Native),
     };
 
-    // Which byte-order marker traits the struct earns. Each field's canonical type is read through
-    // the marker it must carry, so the read is also the proof; a byte-order-free struct (only
-    // bytes) proves both orders and nests in layouts of either.
-    let byte_order_free = model.is_byte_order_free();
-    let little = endian == Endian::Little || byte_order_free;
-    let big = endian == Endian::Big || byte_order_free;
-    let type_of = |ty: &syn::Type| match (little, big) {
-        (true, _) => quote_spanned!(ty.span()=> #p::little_field::<#ty>()),
-        (false, true) => quote_spanned!(ty.span()=> #p::big_field::<#ty>()),
-        (false, false) => quote_spanned!(ty.span()=> #p::native_field::<#ty>()),
+    // The byte order the struct stores, and the proof each field's type is read through (so the
+    // read is also the proof): a byte-order-free struct (only bytes, by spelling, each proven to
+    // be bytes) nests in layouts of every order.
+    let (order, proof) = if model.is_byte_order_free() {
+        (quote!(bytes), "bytes_field")
+    } else {
+        match endian {
+            Endian::Little => (quote!(little), "little_field"),
+            Endian::Big => (quote!(big), "big_field"),
+            Endian::Native => (quote!(native), "native_field"),
+        }
+    };
+    // The proof's name carries the field type's span, so its errors point at the field.
+    let type_of = |ty: &syn::Type| {
+        let proof = syn::Ident::new(proof, ty.span());
+        let p = respan(p.clone(), ty.span());
+        quote_spanned!(ty.span()=> #p::#proof::<#ty>())
     };
     let rows = model.fields.iter().map(|f| {
         let (member, name, ty) = (&f.member, &f.name, f.ty);
@@ -71,11 +79,6 @@ pub fn expand(model: &Struct<'_>) -> TokenStream {
             )
         }
     });
-    let field_proofs = model.fields.iter().filter(|_| little && big).map(|f| {
-        let ty = f.ty;
-        quote_spanned!(ty.span()=> #p::big_field::<#ty>();)
-    });
-
     // Padding: the gap between each field and the end of the one before it, then the tail.
     let gap_proofs = model.fields.windows(2).map(|pair| {
         let (prev, next) = (&pair[0], &pair[1]);
@@ -103,14 +106,24 @@ pub fn expand(model: &Struct<'_>) -> TokenStream {
         format!("`{ident}` is zero-sized, so it holds nothing to share; add at least one field");
 
     let mut markers = TokenStream::new();
-    if little {
-        markers.extend(
-            quote!(#[automatically_derived] unsafe impl #p::LittleEndianField for #ident {}),
-        );
-    }
-    if big {
-        markers
-            .extend(quote!(#[automatically_derived] unsafe impl #p::BigEndianField for #ident {}));
+
+    // A struct of atomics and wait cells only (by spelling; each proven by the bound of
+    // `atomic_field`) may be referenced in shared memory while other processes write it.
+    if model.fields.iter().all(|f| f.is_atomic()) {
+        let proofs = model.fields.iter().map(|f| {
+            let ty = f.ty;
+            quote_spanned!(ty.span()=> #p::atomic_field::<#ty>();)
+        });
+        markers.extend(quote! {
+            const _: () = { #(#proofs)* };
+            // SAFETY: every field is an `AtomicField` (proven above) and the struct has no
+            // padding (proven below), so every byte is reached only through atomics.
+            #[automatically_derived]
+            unsafe impl #p::AtomicField for #ident {}
+            // SAFETY: as for `AtomicField`.
+            #[automatically_derived]
+            unsafe impl #p::AtomicLayout for #ident {}
+        });
     }
 
     quote! {
@@ -137,13 +150,13 @@ pub fn expand(model: &Struct<'_>) -> TokenStream {
             #[automatically_derived]
             unsafe impl #p::Field for #ident {
                 const TYPE: &'static #p::FieldType = &#p::FieldType::Struct(&__SHMIPC_LAYOUT);
+                type ByteOrder = #p::byte_order::#order;
                 fn only_derive_is_allowed_to_implement_this_trait() {}
             }
 
             #markers
 
             const _: () = {
-                #(#field_proofs)*
                 #(#gap_proofs)*
                 #tail_proof
                 #core::assert!(!#core::mem::needs_drop::<#ident>(), #drop_message);
@@ -151,4 +164,23 @@ pub fn expand(model: &Struct<'_>) -> TokenStream {
             };
         };
     }
+}
+
+/// `tokens` with every span set to `span`, so that an error about the expression they start is
+/// reported there (at a field's type, not at the derive).
+fn respan(tokens: TokenStream, span: proc_macro2::Span) -> TokenStream {
+    tokens
+        .into_iter()
+        .map(|mut tree| {
+            if let proc_macro2::TokenTree::Group(group) = &tree {
+                let mut inner =
+                    proc_macro2::Group::new(group.delimiter(), respan(group.stream(), span));
+                inner.set_span(span);
+                tree = proc_macro2::TokenTree::Group(inner);
+            } else {
+                tree.set_span(span);
+            }
+            tree
+        })
+        .collect()
 }

@@ -14,6 +14,7 @@
 
 mod ast;
 mod attr;
+mod enumeration;
 mod errors;
 mod expand;
 mod valid;
@@ -27,6 +28,14 @@ mod tests;
 pub fn derive_shared_layout(input: proc_macro::TokenStream) -> proc_macro::TokenStream {
     let input = syn::parse_macro_input!(input as syn::DeriveInput);
     derive(&input).into()
+}
+
+/// Makes a fieldless enum with `#[repr(u8 | u16 | u32)]` and explicit discriminants storable in a
+/// checked `shmipc::Tag` field. See the `shmipc` crate.
+#[proc_macro_derive(SharedEnum, attributes(shm))]
+pub fn derive_shared_enum(input: proc_macro::TokenStream) -> proc_macro::TokenStream {
+    let input = syn::parse_macro_input!(input as syn::DeriveInput);
+    enumeration::derive(&input).into()
 }
 
 /// Expands `#[derive(SharedLayout)]` on `input`: the impls when every check passes, or all errors

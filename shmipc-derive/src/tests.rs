@@ -58,6 +58,72 @@ fn native_atomics_tuple_struct() {
 }
 
 #[test]
+fn atomics_and_wait_cells_earn_atomic_layout() {
+    insta::assert_snapshot!(expand(
+        r#"
+        #[repr(C)]
+        #[shm(endian = "native")]
+        pub struct Control {
+            generation: AtomicU64,
+            flags: [core::sync::atomic::AtomicU32; 2],
+            doorbell: WaitCell,
+        }
+        "#
+    ));
+}
+
+#[test]
+fn shared_enum() {
+    let input = syn::parse_str(
+        r#"
+        #[repr(u16)]
+        #[shm(name = "venue::Side")]
+        pub enum Side { Buy = 1, r#Sell = 0x100 }
+        "#,
+    )
+    .expect("parses");
+    let file: syn::File = syn::parse2(crate::enumeration::derive(&input)).expect("valid Rust");
+    insta::assert_snapshot!(prettyplease::unparse(&file));
+}
+
+fn enum_errors(source: &str) -> Vec<String> {
+    let input = syn::parse_str(source).expect("parses");
+    let tokens = crate::enumeration::derive(&input).to_string();
+    tokens
+        .split("compile_error !")
+        .skip(1)
+        .map(|e| e.split('"').nth(1).unwrap_or_default().to_owned())
+        .collect()
+}
+
+#[test]
+fn shared_enum_errors_say_what_to_write() {
+    let errors = enum_errors("#[repr(u8)] enum E { A = 1, B, C(u8) = 3 }");
+    assert_eq!(errors.len(), 2, "{errors:?}");
+    assert!(errors[0].contains("variant `B` needs an explicit value (`B = 1`)"));
+    assert!(errors[1].contains("variant `C` has fields"));
+    let errors = enum_errors("enum E { A = 1 }");
+    assert!(errors[0].contains("write `#[repr(u8)]`"), "{errors:?}");
+    let errors = enum_errors("#[repr(i8)] #[shm(endian = \"little\")] enum E { A = 1 }");
+    assert_eq!(errors.len(), 2, "{errors:?}");
+    assert!(
+        errors
+            .iter()
+            .any(|e| e.contains("`endian` is not used on an enum"))
+    );
+    assert!(
+        errors
+            .iter()
+            .any(|e| e.contains("`#[repr(u8)]`, `#[repr(u16)]` or `#[repr(u32)]`"))
+    );
+    let errors = enum_errors("#[repr(u8)] struct S { a: u8 }");
+    assert!(
+        errors[0].contains("for a struct, derive `SharedLayout`"),
+        "{errors:?}"
+    );
+}
+
+#[test]
 fn byte_order_free_struct_earns_both_markers() {
     insta::assert_snapshot!(expand(
         r#"
@@ -125,7 +191,7 @@ fn an_unreadable_value_still_counts_as_given() {
         [
             "expected string literal",
             "duplicate `version` in #[shm(...)]: give it once",
-            "expected integer literal",
+            "expected integer literal: write `version = 2`",
         ]
     );
 }

@@ -182,7 +182,7 @@ fn check_shape<'a>(
         }
         Shape::Enum(span) => Err(errors.push(syn::Error::new(
             *span,
-            "#[derive(SharedLayout)] does not support enums yet: a peer may write a discriminant that is no variant; use a struct with an integer tag field (for example `kind: u8`) and one field per payload",
+            "#[derive(SharedLayout)] is for structs: a peer may write a discriminant that is no variant, so an enum cannot be shared as it is; derive `SharedEnum` on a fieldless `#[repr(u8)]` enum with explicit values and store it in a struct field of type `Tag<ThisEnum>`, which checks the value when read",
         ))),
         Shape::Union(span) => Err(errors.push(syn::Error::new(
             *span,

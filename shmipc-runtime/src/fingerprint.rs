@@ -8,7 +8,9 @@
 //! - a layout is `"shmipc-layout-v1"`, name, version, endian keyword, size, align, field count,
 //!   then each field as name, offset, size, align, type;
 //! - a type is a tag byte then: `P` + canonical primitive name; `A` + length + element type;
-//!   `S` + the nested layout's name, version and fingerprint.
+//!   `S` + the nested layout's name, version and fingerprint; `E` + the storage primitive's name,
+//!   the enum's name, the variant count, then each variant as name and value (a tag no layout
+//!   before checked enums used, so their fingerprints are unchanged).
 
 use crate::layout::{FieldType, Layout};
 
@@ -52,6 +54,20 @@ const fn field_type(mut hash: u64, ty: &FieldType) -> u64 {
             hash = string(hash, layout.name());
             hash = int(hash, layout.version() as u64);
             int(hash, fingerprint(layout))
+        }
+        FieldType::Tag { storage, ty } => {
+            hash = fnv1a(hash, b"E");
+            hash = string(hash, storage.name());
+            hash = string(hash, ty.name());
+            let variants = ty.variants();
+            hash = int(hash, variants.len() as u64);
+            let mut i = 0;
+            while i < variants.len() {
+                hash = string(hash, variants[i].name());
+                hash = int(hash, variants[i].value());
+                i += 1;
+            }
+            hash
         }
     }
 }

@@ -36,19 +36,21 @@ pub mod ring;
 pub mod segment;
 pub mod sync;
 pub mod sys;
+pub mod tag;
 #[cfg(test)]
 pub(crate) mod test_support;
 
 pub use fingerprint::fingerprint;
 pub use layout::{
-    Endian, FieldDescription, FieldDifference, FieldLayout, FieldType, Layout, LayoutDescription,
-    LayoutDiff, Primitive, SharedLayout,
+    AtomicLayout, Endian, FieldDescription, FieldDifference, FieldLayout, FieldType, Layout,
+    LayoutDescription, LayoutDiff, Primitive, SharedLayout, SizeError,
 };
 pub use segment::{
     Builder, Error, RawSegment, Segment, SegmentBuilder, SegmentKind, SegmentOptions, SegmentSpec,
     SharedPrimitive,
 };
 pub use sys::process::{Liveness, ProcessIdentity};
+pub use tag::{Bool8, InvalidTag, SharedEnum, Tag};
 
 /// The layout of a type whose derive failed; never seen at run time because the crate that holds
 /// it does not compile.

@@ -6,10 +6,11 @@
 //! `for_each_primitive!(m)` calls `m!` with the table. Groups, in the canonical order:
 //!
 //! - `native`: `Variant: type = "name"`: a plain fixed-width integer or float;
-//! - `endian`: `type (bits, align, to_bits, from_bits) => LeVariant = "name", BeVariant = "name"`:
-//!   a value type of [`Le`](crate::endian::Le) and [`Be`](crate::endian::Be), with its unsigned
-//!   bits, an alignment type, and the conversions to and from the bits (all `Le` variants come
-//!   before all `Be` variants);
+//! - `endian`: `type (bits, align, int|float, to_bits, from_bits) => LeVariant = "name",
+//!   BeVariant = "name"`: a value type of [`Le`](crate::endian::Le) and [`Be`](crate::endian::Be),
+//!   with its unsigned bits, its alignment, its kind, and the conversions to and from the bits
+//!   (the variants are also the names of the endian types; all `Le` variants come before all `Be`
+//!   variants);
 //! - `atomic`: `Type = "name"`: a fixed-width atomic of `core::sync::atomic`, whose variant has
 //!   its name.
 
@@ -30,14 +31,14 @@ macro_rules! for_each_primitive {
                 F64: f64 = "f64",
             }
             endian {
-                u16 (u16, Align2, identity, identity) => U16Le = "u16le", U16Be = "u16be";
-                u32 (u32, Align4, identity, identity) => U32Le = "u32le", U32Be = "u32be";
-                u64 (u64, Align8, identity, identity) => U64Le = "u64le", U64Be = "u64be";
-                i16 (u16, Align2, i16::cast_unsigned, u16::cast_signed) => I16Le = "i16le", I16Be = "i16be";
-                i32 (u32, Align4, i32::cast_unsigned, u32::cast_signed) => I32Le = "i32le", I32Be = "i32be";
-                i64 (u64, Align8, i64::cast_unsigned, u64::cast_signed) => I64Le = "i64le", I64Be = "i64be";
-                f32 (u32, Align4, f32::to_bits, f32::from_bits) => F32Le = "f32le", F32Be = "f32be";
-                f64 (u64, Align8, f64::to_bits, f64::from_bits) => F64Le = "f64le", F64Be = "f64be";
+                u16 (u16, 2, int, identity, identity) => U16Le = "u16le", U16Be = "u16be";
+                u32 (u32, 4, int, identity, identity) => U32Le = "u32le", U32Be = "u32be";
+                u64 (u64, 8, int, identity, identity) => U64Le = "u64le", U64Be = "u64be";
+                i16 (u16, 2, int, i16::cast_unsigned, u16::cast_signed) => I16Le = "i16le", I16Be = "i16be";
+                i32 (u32, 4, int, i32::cast_unsigned, u32::cast_signed) => I32Le = "i32le", I32Be = "i32be";
+                i64 (u64, 8, int, i64::cast_unsigned, u64::cast_signed) => I64Le = "i64le", I64Be = "i64be";
+                f32 (u32, 4, float, f32::to_bits, f32::from_bits) => F32Le = "f32le", F32Be = "f32be";
+                f64 (u64, 8, float, f64::to_bits, f64::from_bits) => F64Le = "f64le", F64Be = "f64be";
             }
             atomic {
                 AtomicU8 = "atomic_u8",

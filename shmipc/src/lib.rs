@@ -52,6 +52,7 @@
 
 pub use shmipc_runtime::endian;
 pub use shmipc_runtime::layout;
+pub use shmipc_runtime::layout::{EnumLayout, Variant};
 pub use shmipc_runtime::layout::{
     FieldDescription, FieldDifference, LayoutDescription, LayoutDiff,
 };
@@ -72,7 +73,10 @@ pub use shmipc_runtime::sync::{
     WriterState,
 };
 pub use shmipc_runtime::sys::PORTABLE;
-pub use shmipc_runtime::{Endian, FieldLayout, FieldType, Layout, Primitive, SharedLayout};
+pub use shmipc_runtime::{
+    AtomicLayout, Bool8, Endian, FieldLayout, FieldType, InvalidTag, Layout, Primitive, SharedEnum,
+    SharedLayout, SizeError, Tag,
+};
 pub use shmipc_runtime::{Liveness, ProcessIdentity};
 
 /// `#[derive(SharedLayout)]`: proves at compile time that a struct can live in shared memory and
@@ -97,16 +101,110 @@ pub use shmipc_runtime::{Liveness, ProcessIdentity};
 /// padding anywhere (the error gives the byte count and the `[u8; N]` field to add); the struct is
 /// not zero-sized and does not implement `Drop`. Pointers, references, owning types, `usize`,
 /// `isize`, `bool`, `char`, `Option`, enums, `u128`, `i128`, cells, function pointers and trait
-/// objects are rejected, also when hidden behind a type alias.
+/// objects are rejected, also when hidden behind a type alias. Enums and booleans are stored
+/// checked: a [`Tag<E>`](Tag) field (the enum derives [`macro@SharedEnum`]) or a [`Bool8`].
+///
+/// # Values and bytes
+///
+/// Every shared layout is valid when all its bytes are zero, so [`SharedLayout::zeroed`] exists
+/// for every one (also where `#[derive(Default)]` fails, as on `[u8; 252]`); a `Copy` layout has
+/// byte views for journals and sockets: [`SharedLayout::as_bytes`], [`SharedLayout::as_mut_bytes`]
+/// and [`SharedLayout::read_from_bytes`], which checks the length.
+///
+/// ```
+/// use shmipc::prelude::*;
+///
+/// #[derive(SharedLayout, Clone, Copy)]
+/// #[repr(C)]
+/// #[shm(endian = "big")]
+/// pub struct Note {
+///     pub len: U16Be,
+///     pub text: [u8; 254],
+/// }
+///
+/// let mut note = Note::zeroed();
+/// assert_eq!(note.len, 0);
+/// note.len = U16Be::new(2);
+/// note.text[..2].copy_from_slice(b"hi");
+/// let bytes = note.as_bytes().to_vec();
+/// assert_eq!(&bytes[..4], [0, 2, b'h', b'i']);
+/// let back = Note::read_from_bytes(&bytes).unwrap();
+/// assert_eq!(back.len, 2);
+/// let short = Note::read_from_bytes(&bytes[..10]).err().unwrap();
+/// assert!(short.to_string().contains("`Note` is 256 bytes, but 10 bytes were given"));
+/// ```
 pub use shmipc_derive::SharedLayout;
+
+/// `#[derive(SharedEnum)]`: makes a fieldless enum storable in a checked [`Tag<E>`](Tag) field.
+///
+/// A peer may write any bytes, and a Rust enum is valid only for its discriminants, so an enum is
+/// never a field itself: the field stores the raw integer, and [`Tag::get`] converts with a check
+/// ([`InvalidTag`] for a value that is no variant). The enum needs `#[repr(u8)]`, `#[repr(u16)]`
+/// or `#[repr(u32)]` and an explicit value on every variant; `#[shm(name = "...")]` sets its
+/// stable name (by default the bare enum name) and `#[shm(crate = "...")]` a renamed facade.
+///
+/// The enum's name, variant names and values are part of every layout that holds a `Tag` of it
+/// (its field table and fingerprint): a process built with another variant set is refused when it
+/// opens the segment, and the error names the variant. A `Tag` stores its integer as the storage
+/// type says: `Tag<Side>` stores the `repr` integer natively (for `u8` the same in every layout),
+/// `Tag<Kind, U16Le>` little-endian, as a little-endian layout requires for wider enums.
+///
+/// ```
+/// use shmipc::prelude::*;
+///
+/// #[derive(SharedEnum, Clone, Copy, Debug, PartialEq)]
+/// #[repr(u8)]
+/// pub enum Side {
+///     Buy = 1,
+///     Sell = 2,
+/// }
+///
+/// #[derive(SharedEnum, Clone, Copy, Debug, PartialEq)]
+/// #[repr(u16)]
+/// pub enum Kind {
+///     New = 1,
+///     Cancel = 0x100,
+/// }
+///
+/// #[derive(SharedLayout, Clone, Copy)]
+/// #[repr(C)]
+/// #[shm(endian = "little")]
+/// pub struct Order {
+///     pub qty: U32Le,
+///     pub kind: Tag<Kind, U16Le>,
+///     pub side: Tag<Side>,
+///     pub urgent: Bool8,
+/// }
+///
+/// let mut order = Order::zeroed();
+/// assert!(order.side.get().is_err(), "0 is no `Side`");
+/// order.side.set(Side::Sell);
+/// order.kind = Tag::new(Kind::Cancel);
+/// order.urgent.set(true);
+/// assert_eq!(order.side.get(), Ok(Side::Sell));
+/// assert_eq!(order.kind.get(), Ok(Kind::Cancel));
+/// assert_eq!(order.urgent.get(), Ok(true));
+/// assert_eq!(order.as_bytes()[4..8], [0x00, 0x01, 2, 1]);
+///
+/// // What a peer wrote is checked when read.
+/// order.as_mut_bytes()[6] = 9;
+/// let err = order.side.get().unwrap_err();
+/// assert_eq!((err.enum_name, err.raw), ("Side", 9));
+///
+/// assert_eq!(
+///     Order::LAYOUT.fields()[2].ty().to_string(),
+///     "enum Side as u8 {Buy = 1, Sell = 2}"
+/// );
+/// ```
+pub use shmipc_derive::SharedEnum;
 
 /// Everything a message definition needs: the derive and trait, and the endian types.
 pub mod prelude {
-    pub use crate::SharedLayout;
     pub use crate::endian::{
         Be, F32Be, F32Le, F64Be, F64Le, I16Be, I16Le, I32Be, I32Le, I64Be, I64Le, Le, U16Be, U16Le,
         U32Be, U32Le, U64Be, U64Le,
     };
+    pub use crate::{Bool8, SharedEnum, SharedLayout, Tag};
 }
 
 /// Paths used by code that `#[derive(SharedLayout)]` generates. Not a public API.
@@ -115,10 +213,13 @@ pub mod __private {
     pub use core;
     pub use shmipc_runtime::ERROR_STUB_LAYOUT;
     pub use shmipc_runtime::field::{
-        BigEndianField, Field, LittleEndianField, assert_no_padding_before,
-        assert_no_trailing_padding, big_field, little_field, native_field,
+        AtomicField, Field, assert_no_padding_before, assert_no_trailing_padding, atomic_field,
+        big_field, byte_order, bytes_field, little_field, native_field,
     };
-    pub use shmipc_runtime::{Endian, FieldLayout, FieldType, Layout, SharedLayout, fingerprint};
+    pub use shmipc_runtime::layout::{EnumLayout, Variant};
+    pub use shmipc_runtime::{
+        AtomicLayout, Endian, FieldLayout, FieldType, Layout, SharedEnum, SharedLayout, fingerprint,
+    };
 }
 
 /// The README's examples, compiled and run as doctests so they stay true.

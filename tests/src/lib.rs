@@ -8,6 +8,7 @@
 
 use std::sync::atomic::{AtomicU32, Ordering};
 
+pub mod counters;
 mod peer;
 pub mod raw_map;
 pub mod ring_msgs;

@@ -8,8 +8,15 @@ const SEGMENT_PEER: &str = env!("CARGO_BIN_EXE_segment_peer");
 /// Creates the segment with the `base` definition in one child and opens it with `variant` in
 /// another; returns the opener's line.
 fn open_base_as(variant: &str) -> String {
+    open_as("base", variant)
+}
+
+/// Creates the segment with the `creator` definition in one child and opens it with `opener` in
+/// another; returns the opener's line.
+fn open_as(creator: &str, opener: &str) -> String {
+    let variant = opener;
     let (name, _cleanup) = guarded_name("mm");
-    let mut creator = Peer::spawn(SEGMENT_PEER, &["create", "base", &name, "3"]);
+    let mut creator = Peer::spawn(SEGMENT_PEER, &["create", creator, &name, "3"]);
     assert_eq!(creator.line(), "ready");
     let line = Peer::run(SEGMENT_PEER, &["open", variant, &name]);
     creator.finish();
@@ -81,5 +88,38 @@ fn different_size_is_refused_naming_the_added_field() {
     assert_layout_mismatch(
         "grown",
         "with no field `d`, but this build has `d` at offset 16 as `u64le`",
+    );
+}
+
+#[test]
+fn another_variant_set_of_a_checked_enum_is_refused_naming_the_variant() {
+    let same = open_as("sided", "sided");
+    assert!(same.starts_with("ok Sided { c: 3, side: Sell"), "{same}");
+    assert_eq!(
+        open_as("sided_cancel", "sided"),
+        "err LayoutMismatch: segment `NAME` holds `Probe` v1 with field `side` at offset 8 \
+         holding variant `Cancel = 3` of enum `Side`, which this build does not have: rebuild \
+         both programs from the same definition of the type, or bump its version"
+    );
+    assert_eq!(
+        open_as("sided", "sided_cancel"),
+        "err LayoutMismatch: segment `NAME` holds `Probe` v1 with field `side` at offset 8 \
+         holding no variant `Cancel` in enum `Side`, but this build has `Cancel = 3`: rebuild \
+         both programs from the same definition of the type, or bump its version"
+    );
+}
+
+#[test]
+fn a_change_inside_a_nested_struct_is_named_by_its_path() {
+    let same = open_as("priced", "priced");
+    assert!(
+        same.starts_with("ok Priced { px: Px { mantissa: 15"),
+        "{same}"
+    );
+    assert_eq!(
+        open_as("priced", "priced_wide"),
+        "err LayoutMismatch: segment `NAME` holds `Probe` v1 with field `px.exponent` at offset \
+         8 as `i8`, but this build has `px.exponent` at offset 8 as `i16le`: rebuild both \
+         programs from the same definition of the type, or bump its version"
     );
 }

@@ -80,8 +80,8 @@ fn path_problem(name: &str, generic: bool) -> Option<String> {
         "usize" | "isize" => format!(
             "`{name}` is 4 bytes in a 32-bit process and 8 bytes in a 64-bit one; use a fixed width such as `u64` or `u32` (`U64Le`/`U32Le` in a little-endian layout)"
         ),
-        "bool" => "`bool` is valid only as 0 or 1, but a peer may write any byte; use a `u8` (0 or 1) instead".into(),
-        "char" => "`char` has invalid bit patterns (surrogates and values above 0x10FFFF); store the code point as a `U32Le`, or UTF-8 bytes in a `[u8; 4]`".into(),
+        "bool" => "`bool` is valid only as 0 or 1, but a peer may write any byte; use `Bool8` (`shmipc::Bool8`: one byte, read with a check) instead".into(),
+        "char" => "`char` has invalid bit patterns (surrogates and values above 0x10FFFF); store the code point as a `U32Le` and convert with `char::from_u32`, or UTF-8 bytes in a `[u8; 4]`".into(),
         "u128" | "i128" => format!(
             "the alignment of `{name}` changed from 8 to 16 bytes in Rust 1.77 on x86_64, so two builds may disagree on the layout; split it into two `U64Le` halves"
         ),

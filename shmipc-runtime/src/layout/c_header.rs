@@ -155,9 +155,11 @@ fn write_struct(out: &mut String, d: &LayoutDescription, nested: &[LayoutDescrip
         d.version,
         d.fingerprint
     );
+    write_enum_constants(out, d);
     let _ = writeln!(out, "struct {id} {{");
-    let max_field_align = d.fields.iter().map(|f| f.align).max().unwrap_or(1);
-    for (i, f) in d.fields.iter().enumerate() {
+    // A nested struct's own rows (`px.exponent`) are its struct's members, not this one's.
+    let max_field_align = d.top_level_fields().map(|f| f.align).max().unwrap_or(1);
+    for (i, f) in d.top_level_fields().enumerate() {
         let align_more = i == 0 && d.align > max_field_align;
         write_field(out, f, nested, align_more.then_some(d.align));
     }
@@ -172,7 +174,7 @@ fn write_struct(out: &mut String, d: &LayoutDescription, nested: &[LayoutDescrip
         "_Static_assert(_Alignof(struct {id}) == {}, \"struct {id}: alignment differs from the Rust layout\");",
         d.align
     );
-    for f in &d.fields {
+    for f in d.top_level_fields() {
         let name = c_identifier(&f.name);
         let _ = writeln!(
             out,
@@ -210,6 +212,23 @@ fn order_note(p: Primitive) -> String {
     format!("{order}{atomic}")
 }
 
+/// `#define Side_Buy 1` for every variant of every checked enum among `d`'s fields (also in
+/// arrays), each guarded so that two structs may share an enum.
+fn write_enum_constants(out: &mut String, d: &LayoutDescription) {
+    for f in d.top_level_fields() {
+        let mut ty = CanonicalType::parse(&f.ty);
+        while let Some(CanonicalType::Array { elem, .. }) = ty {
+            ty = Some(*elem);
+        }
+        if let Some(CanonicalType::Tag { name, variants, .. }) = ty {
+            for (variant, value) in variants {
+                let c = format!("{}_{}", c_identifier(&name), c_identifier(&variant));
+                let _ = writeln!(out, "#ifndef {c}\n#define {c} {value}\n#endif");
+            }
+        }
+    }
+}
+
 /// One member declaration: its base type, array dimensions and the note.
 fn write_field(
     out: &mut String,
@@ -231,6 +250,23 @@ fn write_field(
             Some((c_primitive(*p), "explicit padding".to_owned()))
         }
         Some(CanonicalType::Primitive(p)) => Some((c_primitive(*p), order_note(*p))),
+        Some(CanonicalType::Tag {
+            name: n,
+            storage,
+            variants,
+        }) => Some((
+            c_primitive(*storage),
+            format!(
+                "checked enum {}: {}; other values are invalid; {}",
+                c_text(n),
+                variants
+                    .iter()
+                    .map(|(v, x)| format!("{}_{} = {x}", c_identifier(n), c_identifier(v)))
+                    .collect::<Vec<_>>()
+                    .join(", "),
+                order_note(*storage)
+            ),
+        )),
         Some(CanonicalType::Struct {
             name: n,
             fingerprint,

@@ -17,6 +17,9 @@ const MAX_DEPTH: u32 = 32;
 /// let ty = CanonicalType::parse("[[f32le; 3]; 16]").unwrap();
 /// let CanonicalType::Array { elem, len: 16 } = ty else { panic!() };
 /// assert_eq!(*elem, CanonicalType::Array { elem: Box::new(CanonicalType::Primitive(Primitive::F32Le)), len: 3 });
+/// let side = CanonicalType::parse("enum Side as u8 {Buy = 1, Sell = 2}").unwrap();
+/// assert!(matches!(side, CanonicalType::Tag { storage: Primitive::U8, ref variants, .. }
+///     if variants[1] == ("Sell".to_owned(), 2)));
 /// assert!(matches!(
 ///     CanonicalType::parse("Position v1 #00000000000000ff"),
 ///     Some(CanonicalType::Struct { version: 1, fingerprint: 255, .. })
@@ -33,8 +36,18 @@ pub enum CanonicalType {
         /// The number of elements.
         len: u64,
     },
-    /// A nested layout, known by name, version and fingerprint (a segment header does not carry
-    /// its field table).
+    /// A checked enum (`Tag<E>`, `enum Side as u8 {Buy = 1, Sell = 2}`): the stored integer and
+    /// the variants.
+    Tag {
+        /// The enum's stable name.
+        name: String,
+        /// The stored integer type.
+        storage: Primitive,
+        /// `(name, value)` of every variant, in declaration order.
+        variants: Vec<(String, u64)>,
+    },
+    /// A nested layout, known by name, version and fingerprint (its fields follow as rows of
+    /// their own, named by path).
     Struct {
         /// The nested layout's type name.
         name: String,
@@ -62,6 +75,16 @@ impl CanonicalType {
             return Some(CanonicalType::Array {
                 elem: Box::new(CanonicalType::parse_within(elem, depth.checked_sub(1)?)?),
                 len: len.parse().ok()?,
+            });
+        }
+        if let Some((name, storage, variants)) = super::enums::parse(ty) {
+            return Some(CanonicalType::Tag {
+                name: name.to_owned(),
+                storage: Primitive::from_name(storage)?,
+                variants: variants
+                    .into_iter()
+                    .map(|(n, v)| Some((n.to_owned(), v.parse().ok()?)))
+                    .collect::<Option<_>>()?,
             });
         }
         let (rest, fingerprint) = ty.rsplit_once(" #")?;

@@ -1,7 +1,8 @@
 //! An owned layout description: what a segment header says about the type it holds.
 //!
 //! It is decoded from the header of any segment without the Rust type (a tool can print it), and
-//! built from a [`Layout`] for comparison.
+//! built from a [`Layout`] for comparison. The field table of a description (and of a header)
+//! includes the fields of nested structs, so a difference inside one is named by its path.
 
 use core::fmt;
 
@@ -49,7 +50,8 @@ pub struct LayoutDescription {
     pub align: u64,
     /// The layout fingerprint.
     pub fingerprint: u64,
-    /// The field table, in declaration order.
+    /// The field table, in declaration order; each field of a nested struct follows its struct's
+    /// row as a row of its own, named by path (`px.exponent`), at its offset in the outer value.
     pub fields: Vec<FieldDescription>,
 }
 
@@ -63,23 +65,50 @@ impl LayoutDescription {
             size: layout.size() as u64,
             align: layout.align() as u64,
             fingerprint: layout.fingerprint(),
-            fields: layout
-                .fields()
-                .iter()
-                .map(|f| FieldDescription {
-                    name: f.name().to_owned(),
-                    offset: f.offset() as u64,
-                    size: f.size() as u64,
-                    align: f.align() as u64,
-                    ty: f.ty().to_string(),
-                })
-                .collect(),
+            fields: {
+                let mut rows = Vec::with_capacity(layout.fields().len());
+                push_rows(&mut rows, layout, "", 0);
+                rows
+            },
+        }
+    }
+
+    /// The rows of the layout itself, without the rows of nested structs (`px.exponent`).
+    pub fn top_level_fields(&self) -> impl Iterator<Item = &FieldDescription> {
+        self.fields.iter().filter(|f| !f.is_nested())
+    }
+}
+
+impl FieldDescription {
+    /// Whether this row describes a field of a nested struct (its name is the path
+    /// `outer.inner`; Rust field names never contain a dot).
+    pub fn is_nested(&self) -> bool {
+        self.name.contains('.')
+    }
+}
+
+/// Appends the rows of `layout`'s fields, each followed by the rows of its nested struct (if it
+/// is one), named by path (`px.exponent`) at offsets from the outermost value.
+fn push_rows(rows: &mut Vec<FieldDescription>, layout: &Layout, prefix: &str, base: u64) {
+    for f in layout.fields() {
+        let name = format!("{prefix}{}", f.name());
+        let offset = base + f.offset() as u64;
+        rows.push(FieldDescription {
+            name: name.clone(),
+            offset,
+            size: f.size() as u64,
+            align: f.align() as u64,
+            ty: f.ty().to_string(),
+        });
+        if let FieldType::Struct(inner) = f.ty() {
+            push_rows(rows, inner, &format!("{name}."), offset);
         }
     }
 }
 
 impl fmt::Display for LayoutDescription {
-    /// The same table as [`Layout`]'s `Display`.
+    /// The same table as [`Layout`]'s `Display` (the rows of nested structs are left out, as
+    /// the nested struct's type names its fingerprint).
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         let head = TableHead {
             name: &self.name,
@@ -89,7 +118,7 @@ impl fmt::Display for LayoutDescription {
             align: self.align,
             fingerprint: self.fingerprint,
         };
-        let rows = self.fields.iter().map(|field| TableRow {
+        let rows = self.top_level_fields().map(|field| TableRow {
             offset: field.offset,
             size: field.size,
             align: field.align,
@@ -105,7 +134,7 @@ impl fmt::Display for LayoutDescription {
 pub(crate) fn nested_descriptions(layout: &Layout) -> Vec<LayoutDescription> {
     fn visit(ty: &FieldType, out: &mut Vec<LayoutDescription>) {
         match ty {
-            FieldType::Primitive(_) => {}
+            FieldType::Primitive(_) | FieldType::Tag { .. } => {}
             FieldType::Array { elem, .. } => visit(elem, out),
             FieldType::Struct(inner) => {
                 for f in inner.fields() {

@@ -4,6 +4,7 @@
 use core::fmt;
 
 use super::description::{FieldDescription, LayoutDescription};
+use super::enums::enum_difference;
 
 /// How a field differs between the segment and this build.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -61,7 +62,18 @@ impl fmt::Display for FieldDifference {
             FieldDifference::Changed {
                 segment,
                 this_build,
-            } => write!(f, "field {segment}, but this build has {this_build}"),
+            } => match enum_difference(&segment.ty, &this_build.ty) {
+                Some(variant)
+                    if (segment.offset, segment.size) == (this_build.offset, this_build.size) =>
+                {
+                    write!(
+                        f,
+                        "field `{}` at offset {} holding {variant}",
+                        segment.name, segment.offset
+                    )
+                }
+                _ => write!(f, "field {segment}, but this build has {this_build}"),
+            },
             FieldDifference::OnlyInSegment {
                 segment,
                 this_build_at_offset: Some(other),
@@ -157,6 +169,20 @@ impl LayoutDiff {
                 });
             }
         }
+        // A nested struct whose own fields differ is named by those (`px.exponent`), not by its
+        // fingerprint: drop the row of every struct that is the parent of another differing row
+        // (the parents' rows differ too, so a whole chain `a`, `a.b` goes). A set of slices,
+        // linear in the names' bytes, as a forged table may be long.
+        let parents: std::collections::HashSet<&str> = fields
+            .iter()
+            .filter_map(|d| d.field_name().rsplit_once('.').map(|(parent, _)| parent))
+            .collect();
+        let drop: Vec<bool> = fields
+            .iter()
+            .map(|d| parents.contains(d.field_name()))
+            .collect();
+        let mut drop = drop.into_iter();
+        fields.retain(|_| !drop.next().unwrap_or(false));
         fields.sort_by_key(FieldDifference::offset);
         Some(LayoutDiff {
             segment: segment.clone(),
@@ -246,5 +272,45 @@ mod tests {
             "{diff}"
         );
         assert!(LayoutDiff::between(&seg, &seg).is_none());
+    }
+
+    #[test]
+    fn a_change_inside_a_nested_struct_names_its_path() {
+        let mut seg = layout(vec![
+            field("seq", 0, "u64le"),
+            field("px", 8, "Px v1 #2ba992c1"),
+            field("px.mantissa", 8, "i64le"),
+            field("px.exponent", 16, "i8"),
+        ]);
+        seg.fields[3].size = 1;
+        let mut build = seg.clone();
+        build.fields[1].ty = "Px v1 #816a48b9".into();
+        build.fields[3].ty = "i16le".into();
+        let diff = LayoutDiff::between(&seg, &build).expect("differs");
+        assert_eq!(
+            diff.to_string(),
+            "holds `Tick` v3 with field `px.exponent` at offset 16 as `i8`, but this build has \
+             `px.exponent` at offset 16 as `i16le`"
+        );
+        assert_eq!(diff.fields.len(), 1, "the outer `px` row is not repeated");
+        // The top-level table is printed without the nested rows.
+        assert!(!seg.to_string().contains("px.mantissa"), "{seg}");
+    }
+
+    #[test]
+    fn a_changed_variant_set_names_the_variant() {
+        let seg = layout(vec![field(
+            "side",
+            0,
+            "enum Side as u8 {Buy = 1, Sell = 2}",
+        )]);
+        let mut build = seg.clone();
+        build.fields[0].ty = "enum Side as u8 {Buy = 1, Sell = 2, Cancel = 3}".into();
+        let diff = LayoutDiff::between(&seg, &build).expect("differs");
+        assert_eq!(
+            diff.to_string(),
+            "holds `Tick` v3 with field `side` at offset 0 holding no variant `Cancel` in enum \
+             `Side`, but this build has `Cancel = 3`"
+        );
     }
 }

@@ -18,12 +18,14 @@ mod c_header;
 mod canonical;
 mod description;
 mod diff;
+mod enums;
 mod picture;
 
 pub use c_header::c_identifier;
 pub use canonical::{CanonicalType, Scalar};
 pub use description::{FieldDescription, LayoutDescription};
 pub use diff::{FieldDifference, LayoutDiff};
+pub use enums::{EnumLayout, Variant};
 
 /// A type whose bytes may be shared between processes.
 ///
@@ -50,7 +52,103 @@ pub unsafe trait SharedLayout: Sized + 'static {
     /// It changes when the name, version, byte order, size, alignment or any field's name, offset,
     /// size, alignment or type changes.
     const FINGERPRINT: u64;
+
+    /// The value whose bytes are all zero: valid for every shared layout (a new segment's
+    /// payload is exactly this), also where `#[derive(Default)]` is not (`[u8; 252]`).
+    /// Example: the derive's documentation in the `shmipc` crate.
+    fn zeroed() -> Self {
+        // SAFETY: the trait's contract: a shared layout is valid for every bit pattern, so for all
+        // zeroes.
+        unsafe { core::mem::zeroed() }
+    }
+
+    /// The value's bytes, in memory order (for a journal or a socket). Only for `Copy` layouts:
+    /// a layout with atomics may change under a shared reference, so it has no byte view.
+    /// Example: the derive's documentation in the `shmipc` crate.
+    fn as_bytes(&self) -> &[u8]
+    where
+        Self: Copy,
+    {
+        // SAFETY: `self` is `size_of::<Self>()` initialised bytes: the trait's contract rules out
+        // padding, and a `Copy` type holds no `UnsafeCell`, so nothing changes them while the
+        // shared borrow lives.
+        unsafe {
+            core::slice::from_raw_parts((self as *const Self).cast::<u8>(), size_of::<Self>())
+        }
+    }
+
+    /// The value's bytes, writable: every byte pattern written through them is a valid value.
+    fn as_mut_bytes(&mut self) -> &mut [u8]
+    where
+        Self: Copy,
+    {
+        // SAFETY: as in `as_bytes`, and the borrow is exclusive; the trait's contract makes every
+        // bit pattern a valid value, so any bytes written leave a valid `Self`.
+        unsafe {
+            core::slice::from_raw_parts_mut((self as *mut Self).cast::<u8>(), size_of::<Self>())
+        }
+    }
+
+    /// Reads a value from exactly `size_of::<Self>()` bytes (at any alignment); other lengths are
+    /// refused with [`SizeError`]. Named and behaving as zerocopy's `FromBytes::read_from_bytes`;
+    /// for a type that derives both, with both traits in scope, call
+    /// `<T as SharedLayout>::read_from_bytes`.
+    fn read_from_bytes(bytes: &[u8]) -> Result<Self, SizeError>
+    where
+        Self: Copy,
+    {
+        if bytes.len() != size_of::<Self>() {
+            return Err(SizeError {
+                type_name: Self::LAYOUT.name(),
+                expected: size_of::<Self>(),
+                actual: bytes.len(),
+            });
+        }
+        // SAFETY: `bytes` holds exactly `size_of::<Self>()` readable bytes (checked above);
+        // `read_unaligned` needs no alignment; every bit pattern is a valid `Self` (the trait's
+        // contract).
+        Ok(unsafe { core::ptr::read_unaligned(bytes.as_ptr().cast::<Self>()) })
+    }
 }
+
+/// [`SharedLayout::read_from_bytes`] was given a number of bytes other than the type's size.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct SizeError {
+    /// The layout's stable name.
+    pub type_name: &'static str,
+    /// `size_of` the type.
+    pub expected: usize,
+    /// The length given.
+    pub actual: usize,
+}
+
+impl fmt::Display for SizeError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(
+            f,
+            "`{}` is {} bytes, but {} bytes were given: pass exactly one value's bytes",
+            self.type_name, self.expected, self.actual
+        )
+    }
+}
+
+impl std::error::Error for SizeError {}
+
+/// A shared layout made only of atomics and [`WaitCell`](crate::sync::WaitCell)s, so a shared
+/// reference into a segment is sound while other processes modify it
+/// ([`Segment::shared`](crate::segment::Segment::shared)). `#[derive(SharedLayout)]` implements
+/// it for a struct whose every field is spelled as a fixed-width atomic, a `WaitCell`, or an
+/// array of these, and proves each field with [`AtomicField`](crate::field::AtomicField).
+///
+/// # Safety
+///
+/// As for [`SharedLayout`], and every byte of the type belongs to an atomic integer.
+#[diagnostic::on_unimplemented(
+    message = "`{Self}` is not made only of atomics and wait cells, so no shared reference into a segment may be handed out",
+    label = "needs a layout of atomics only",
+    note = "copy the value with `Segment::read` and `Segment::write`, protect it with a `SharedMutex` or `SeqLock`, or make every field of `{Self}` an atomic (`AtomicU64`, `[AtomicU32; N]`, ...) or a `WaitCell` in an `endian = \"native\"` layout"
+)]
+pub unsafe trait AtomicLayout: SharedLayout + Sync {}
 
 /// The byte order a layout declares with `#[shm(endian = "...")]`.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
@@ -165,6 +263,14 @@ pub enum FieldType {
     },
     /// A nested `SharedLayout` struct.
     Struct(&'static Layout),
+    /// A checked enum (`Tag<E>`, `Bool8`): the raw integer in `storage`, and the variants that
+    /// are valid values.
+    Tag {
+        /// The stored integer type (`u8`, `u16le`, ...).
+        storage: Primitive,
+        /// The enum's name and variants.
+        ty: &'static EnumLayout,
+    },
 }
 
 impl fmt::Display for FieldType {
@@ -181,6 +287,7 @@ impl fmt::Display for FieldType {
                     layout.fingerprint()
                 )
             }
+            FieldType::Tag { storage, ty } => enums::write_enum_type(f, ty, storage.name()),
         }
     }
 }

@@ -2,13 +2,12 @@
 //! field's offset, size, alignment, name and type, nested fields indented, padding marked.
 //!
 //! The same picture is drawn for a compiled type ([`Layout::picture`]) and for a layout read
-//! from a segment header ([`LayoutDescription::picture`]); a header does not carry the field
-//! tables of nested layouts, so only the compiled type's picture shows their fields.
+//! from a segment header ([`LayoutDescription::picture`]): both carry a row for every field of a
+//! nested struct (named by path, `px.exponent`), which the key shows indented under its struct.
 
 use core::fmt::Write;
 
-use super::description::nested_descriptions;
-use super::{CanonicalType, Layout, LayoutDescription};
+use super::{Layout, LayoutDescription};
 
 /// Bytes per row of the byte map.
 const ROW: u64 = 16;
@@ -35,18 +34,14 @@ impl Layout {
     /// assert!(picture.contains("explicit padding"), "{picture}");
     /// ```
     pub fn picture(&self) -> String {
-        draw(
-            &LayoutDescription::from_layout(self),
-            &nested_descriptions(self),
-        )
+        LayoutDescription::from_layout(self).picture()
     }
 }
 
 impl LayoutDescription {
-    /// The same picture as [`Layout::picture`], without the fields of nested layouts (a header
-    /// does not record them).
+    /// The same picture as [`Layout::picture`], for a layout read from a segment header.
     pub fn picture(&self) -> String {
-        draw(self, &[])
+        draw(self)
     }
 }
 
@@ -61,7 +56,7 @@ pub(crate) fn is_padding(name: &str, ty: &str) -> bool {
     name.starts_with('_') && ty.starts_with("[u8; ")
 }
 
-fn draw(root: &LayoutDescription, nested: &[LayoutDescription]) -> String {
+fn draw(root: &LayoutDescription) -> String {
     let mut out = String::new();
     let _ = writeln!(
         out,
@@ -75,10 +70,19 @@ fn draw(root: &LayoutDescription, nested: &[LayoutDescription]) -> String {
         "key  {:>6}  {:>5}  {:>5}  field: type",
         "offset", "size", "align"
     );
-    for (i, f) in root.fields.iter().enumerate() {
-        row(&mut out, key(i), f.offset, f, 0, nested);
+    let mut top = 0;
+    for f in &root.fields {
+        // A nested struct's rows follow its own row, named by path.
+        let depth = f.name.matches('.').count();
+        let k = if depth == 0 {
+            top += 1;
+            key(top - 1)
+        } else {
+            '.'
+        };
+        row(&mut out, k, f, depth);
     }
-    let covered: u64 = root.fields.iter().map(|f| f.size).sum();
+    let covered: u64 = root.top_level_fields().map(|f| f.size).sum();
     if covered < root.size {
         let _ = writeln!(
             out,
@@ -89,15 +93,9 @@ fn draw(root: &LayoutDescription, nested: &[LayoutDescription]) -> String {
     out
 }
 
-/// One key line, then the nested layout's fields (if known) one level deeper.
-fn row(
-    out: &mut String,
-    key: char,
-    at: u64,
-    f: &super::FieldDescription,
-    depth: usize,
-    nested: &[LayoutDescription],
-) {
+/// One key line, indented by `depth` (a nested struct's field shows its own name).
+fn row(out: &mut String, key: char, f: &super::FieldDescription, depth: usize) {
+    let name = f.name.rsplit('.').next().unwrap_or(&f.name);
     let note = if is_padding(&f.name, &f.ty) {
         "  (explicit padding)"
     } else {
@@ -105,23 +103,13 @@ fn row(
     };
     let _ = writeln!(
         out,
-        "{key:<3}  {at:>6}  {:>5}  {:>5}  {}{}: {}{note}",
+        "{key:<3}  {:>6}  {:>5}  {:>5}  {}{name}: {}{note}",
+        f.offset,
         f.size,
         f.align,
-        "  ".repeat(depth),
-        f.name,
+        "  ".repeat(depth.min(8)),
         f.ty,
     );
-    if depth >= 8 {
-        return;
-    }
-    if let Some(CanonicalType::Struct { fingerprint, .. }) = CanonicalType::parse(&f.ty)
-        && let Some(inner) = nested.iter().find(|d| d.fingerprint == fingerprint)
-    {
-        for g in &inner.fields {
-            row(out, '.', at.saturating_add(g.offset), g, depth + 1, nested);
-        }
-    }
 }
 
 /// Rows of [`ROW`] bytes, each byte the key of the field that covers it.
@@ -135,8 +123,7 @@ fn byte_map(out: &mut String, root: &LayoutDescription) {
         let end = (start + ROW).min(root.size);
         let line: String = (start..end)
             .map(|b| {
-                root.fields
-                    .iter()
+                root.top_level_fields()
                     .position(|f| b >= f.offset && b - f.offset < f.size)
                     .map_or('.', key)
             })

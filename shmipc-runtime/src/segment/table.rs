@@ -34,18 +34,16 @@ pub fn encode_table(layout: &Layout) -> Result<Vec<u8>, &'static str> {
     t.extend_from_slice(&(layout.size() as u64).to_le_bytes());
     t.extend_from_slice(&(layout.align() as u64).to_le_bytes());
     put_str(&mut t, layout.name())?;
-    let count = u32::try_from(layout.fields().len()).map_err(|_| "too many fields")?;
+    // The rows of `LayoutDescription`, so nested structs' fields are rows too (`px.exponent`).
+    let rows = LayoutDescription::from_layout(layout).fields;
+    let count = u32::try_from(rows.len()).map_err(|_| "too many fields")?;
     t.extend_from_slice(&count.to_le_bytes());
-    let mut ty = String::new();
-    for f in layout.fields() {
-        put_str(&mut t, f.name())?;
-        ty.clear();
-        use core::fmt::Write;
-        let _ = write!(ty, "{}", f.ty());
-        put_str(&mut t, &ty)?;
-        t.extend_from_slice(&(f.offset() as u64).to_le_bytes());
-        t.extend_from_slice(&(f.size() as u64).to_le_bytes());
-        t.extend_from_slice(&(f.align() as u64).to_le_bytes());
+    for f in &rows {
+        put_str(&mut t, &f.name)?;
+        put_str(&mut t, &f.ty)?;
+        t.extend_from_slice(&f.offset.to_le_bytes());
+        t.extend_from_slice(&f.size.to_le_bytes());
+        t.extend_from_slice(&f.align.to_le_bytes());
     }
     Ok(t)
 }

@@ -10,7 +10,7 @@ use super::kind::SegmentKind;
 use super::raw::RawSegment;
 use super::shared::{copy_from_shared, copy_to_shared};
 use super::spec::SegmentSpec;
-use crate::layout::SharedLayout;
+use crate::layout::{AtomicLayout, SharedLayout};
 use crate::sys::process::ProcessIdentity;
 
 /// A named shared-memory segment holding one `T`, created zeroed.
@@ -98,6 +98,27 @@ impl<T: SharedLayout> Segment<T> {
     pub unsafe fn get(&self) -> &T {
         // SAFETY: aligned, in bounds and initialized (every bit pattern is a valid `T`); the
         // caller rules out concurrent non-atomic writes.
+        unsafe { self.as_ptr().as_ref() }
+    }
+
+    /// A shared reference to a value made only of atomics and wait cells (a control block,
+    /// counters, flags): sound while other processes modify it, since every access is atomic.
+    ///
+    /// # Panics
+    ///
+    /// If the segment was opened read-only: a store through the reference would fault.
+    pub fn shared(&self) -> &T
+    where
+        T: AtomicLayout,
+    {
+        assert!(
+            !self.raw.is_read_only(),
+            "Segment::shared() on a read-only segment: open it writable"
+        );
+        // SAFETY: aligned, in bounds and initialized (every bit pattern is a valid `T`), living
+        // as long as `self`; `T: AtomicLayout` means every byte is accessed only atomically, by
+        // this and (per the layout both agree on) every other process, and the mapping is
+        // writable (asserted), so any access the reference allows is sound.
         unsafe { self.as_ptr().as_ref() }
     }
 

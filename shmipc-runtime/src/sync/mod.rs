@@ -32,7 +32,7 @@
 //! | | 4 | 4 | owner's pid namespace tag (inode of its `/proc/self/ns/pid`), 0 when unknown or unlocked |
 //! | | 8 | 8 | owner record: pid (bits 0–21), process start time in clock ticks (22–63), 0 when unlocked |
 //! | | 16 | 48 | padding, zero |
-//! | | 64 | `size_of::<T>()` | the value |
+//! | | 64, or `align_of::<T>()` if larger (at most 4096) | `size_of::<T>()` | the value |
 //! | `SeqLock` | 0 | 8 | sequence: completed writes, 0 = no value |
 //! | | 8 | 4 | writer token word (same encoding as the lock word) |
 //! | | 12 | 4 | writer token owner's pid namespace tag |

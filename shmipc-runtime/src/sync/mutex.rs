@@ -150,13 +150,21 @@ unsafe impl<T: SharedLayout + Send> Send for SharedMutex<T> {}
 unsafe impl<T: SharedLayout + Send> Sync for SharedMutex<T> {}
 
 impl<T: SharedLayout> SharedMutex<T> {
-    const PAYLOAD: usize = {
+    /// Offset of the value in the payload: right after the control block, or at the value's
+    /// alignment if that is larger (up to a page: the payload is aligned to
+    /// `max(64, align_of::<T>())`, which the header supports up to 4096).
+    const VALUE: usize = {
         assert!(
-            align_of::<T>() <= CONTROL,
-            "alignment above 64 is not supported"
+            align_of::<T>() <= 4096,
+            "a SharedMutex value may be aligned to at most 4096 bytes (a page)"
         );
-        CONTROL + size_of::<T>()
+        if align_of::<T>() > CONTROL {
+            align_of::<T>()
+        } else {
+            CONTROL
+        }
     };
+    const PAYLOAD: usize = Self::VALUE + size_of::<T>();
 
     primitive_shortcuts! {
         /// Creates the named mutex segment (the name must not exist), unlocked, with an all-zero
@@ -200,10 +208,12 @@ impl<T: SharedLayout> SharedMutex<T> {
     /// The value in shared memory (accessed through `atomic_copy` only, or the guard's unsafe
     /// in-place path).
     pub(super) fn value_ptr(&self) -> *mut T {
-        // SAFETY: CONTROL + size_of::<T>() = PAYLOAD bytes are mapped (checked at create/open);
-        // CONTROL (64) is a multiple of T's alignment (asserted ≤ 64) and the payload is
-        // 64-aligned. The value does not overlap the control block, which ends at CONTROL.
-        unsafe { self.segment.payload().as_ptr().add(CONTROL).cast::<T>() }
+        // SAFETY: VALUE + size_of::<T>() = PAYLOAD bytes are mapped (checked at create/open);
+        // VALUE is a multiple of T's alignment (CONTROL = 64 or align_of::<T>(), both powers of
+        // two) and the payload is aligned to max(64, align_of::<T>()) (the header's payload
+        // alignment is the layout's). The value does not overlap the control block, which ends
+        // at CONTROL <= VALUE.
+        unsafe { self.segment.payload().as_ptr().add(Self::VALUE).cast::<T>() }
     }
 
     /// Locks, waiting as long as a live owner holds the lock.

@@ -6,10 +6,13 @@
 //! segment_peer hold <variant> <name>           create, print `ready <pid>`, hold until killed
 //! segment_peer paused <variant> <name>         create but never publish `ready` (sleeps an hour)
 //! segment_peer open <variant> <name>           open, print `ok <value>` or `err <Variant>: <message>`
+//! segment_peer count counters <name> <n>       open `Counters`, add 1 to `hits` n times through
+//!                                              `Segment::shared`, then bump and wake `done`
 //! ```
 //!
 //! Variants are struct definitions that share the stable name `Probe` (except `tick`): the
-//! mismatch matrix of the tests.
+//! mismatch matrix of the tests. `sided`/`sided_cancel` differ in a checked enum's variants,
+//! `priced`/`priced_wide` in a field of a nested struct.
 
 use std::io::Read;
 use std::time::Duration;
@@ -17,12 +20,14 @@ use std::time::Duration;
 use shmipc::prelude::*;
 use shmipc::{Error, Segment, SegmentOptions};
 use shmipc_schemas::Tick;
+use shmipc_tests::counters::Counters;
+use std::sync::atomic::Ordering;
 
-/// Defines the `Probe` variants and [`run_probe`], which runs a command with one of them. Each
+/// Defines the `Probe` variants and `$run_probe`, which runs a command with one of them. Each
 /// variant is `"<variant>" => Type(<#[shm] keys besides the name>) { field: Type = value, .. }`;
 /// `$seq` names the sequence number the values may use.
 macro_rules! probes {
-    ($seq:ident; $(
+    ($run_probe:ident, $seq:ident; $(
         $(#[doc = $doc:literal])*
         $variant:literal => $ty:ident($($shm:tt)*) {
             $($field:ident: $fty:ty = $value:expr),+ $(,)?
@@ -40,7 +45,7 @@ macro_rules! probes {
 
         /// Runs `cmd` with the `Probe` variant called `variant` holding `seq`; false if there is
         /// no such variant.
-        fn run_probe(cmd: &str, variant: &str, name: &str, $seq: u64) -> bool {
+        fn $run_probe(cmd: &str, variant: &str, name: &str, $seq: u64) -> bool {
             match variant {
                 $($variant => run(cmd, name, $ty { $($field: $value.into()),+ }),)+
                 _ => return false,
@@ -50,7 +55,7 @@ macro_rules! probes {
     };
 }
 
-probes! { seq;
+probes! { run_probe, seq;
     /// The base definition.
     "base" => Base(endian = "little") { a: U32Le = 1, b: U32Le = 2, c: U64Le = seq }
     /// `a` and `b` swapped (same sizes).
@@ -72,6 +77,69 @@ probes! { seq;
     }
 }
 
+/// The enum of the `sided` probes, as one build has it.
+#[derive(SharedEnum, Clone, Copy, Debug)]
+#[repr(u8)]
+enum Side {
+    Buy = 1,
+    Sell = 2,
+}
+
+/// The same enum as a build with one more variant has it.
+#[derive(SharedEnum, Clone, Copy, Debug)]
+#[repr(u8)]
+#[shm(name = "Side")]
+enum SideWithCancel {
+    Buy = 1,
+    Sell = 2,
+    Cancel = 3,
+}
+
+/// A price as one build has it.
+#[derive(SharedLayout, Clone, Copy, Debug)]
+#[repr(C)]
+#[shm(endian = "little")]
+struct Px {
+    mantissa: I64Le,
+    exponent: i8,
+    _pad: [u8; 7],
+}
+
+/// The same price with a wider exponent, as another build has it.
+#[derive(SharedLayout, Clone, Copy, Debug)]
+#[repr(C)]
+#[shm(endian = "little", name = "Px")]
+struct PxWide {
+    mantissa: I64Le,
+    exponent: I16Le,
+    _pad: [u8; 6],
+}
+
+probes! { run_nested_probe, seq;
+    /// A checked enum field.
+    "sided" => Sided(endian = "little") {
+        c: U64Le = seq,
+        side: Tag<Side> = Side::Sell,
+        _pad: [u8; 7] = [0; 7],
+    }
+    /// The same field, the enum with one more variant.
+    "sided_cancel" => SidedCancel(endian = "little") {
+        c: U64Le = seq,
+        side: Tag<SideWithCancel> = SideWithCancel::Sell,
+        _pad: [u8; 7] = [0; 7],
+    }
+    /// A nested struct.
+    "priced" => Priced(endian = "little") {
+        px: Px = Px { mantissa: I64Le::new(15), exponent: -1, _pad: [0; 7] },
+        c: U64Le = seq,
+    }
+    /// The same, the nested struct's `exponent` wider.
+    "priced_wide" => PricedWide(endian = "little") {
+        px: PxWide = PxWide { mantissa: I64Le::new(15), exponent: I16Le::new(-1), _pad: [0; 6] },
+        c: U64Le = seq,
+    }
+}
+
 fn main() {
     let args: Vec<String> = std::env::args().skip(1).collect();
     let [cmd, variant, name, rest @ ..] = args.as_slice() else {
@@ -79,7 +147,16 @@ fn main() {
         std::process::exit(2);
     };
     let seq: u64 = rest.first().and_then(|s| s.parse().ok()).unwrap_or(1);
-    if variant == "tick" {
+    if (cmd.as_str(), variant.as_str()) == ("count", "counters") {
+        let segment = Segment::<Counters>::open(name).unwrap_or_else(|e| fail(&e));
+        let counters = segment.shared();
+        for _ in 0..seq {
+            counters.hits.fetch_add(1, Ordering::Relaxed);
+        }
+        counters.done.fetch_add(1);
+        counters.done.wake_all();
+        println!("counted {seq}");
+    } else if variant == "tick" {
         let tick = Tick {
             seq: seq.into(),
             ts_ns: 1_700_000_000_000_000_000.into(),
@@ -88,7 +165,7 @@ fn main() {
             venue: *b"XNAS",
         };
         run(cmd, name, tick);
-    } else if !run_probe(cmd, variant, name, seq) {
+    } else if !run_probe(cmd, variant, name, seq) && !run_nested_probe(cmd, variant, name, seq) {
         eprintln!("unknown variant {variant}");
         std::process::exit(2);
     }
