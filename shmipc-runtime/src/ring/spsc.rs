@@ -14,7 +14,8 @@ use super::spsc_protocol::Stamps;
 use super::wait::WaitStrategy;
 use crate::SharedLayout;
 use crate::segment::{Builder, Error, RawSegment, SegmentKind, SegmentSpec, SharedPrimitive};
-use crate::sync::RoleHolder;
+use crate::segment::ControlBlock;
+use crate::sync::{RoleHolder, atomic_copy};
 
 /// The capacity `create` uses when the builder sets none: as many slots as fit in 1 MiB, at
 /// least 1 and at most 1024.
@@ -36,11 +37,11 @@ pub struct SpscConfig {
     wait: WaitStrategy,
 }
 
-/// Where a ring's control block and slots are in this process: copied into each handle, so the
-/// hot paths compute a slot's address without calls or indirections.
-#[derive(Clone, Copy, Debug)]
-pub(crate) struct Slots {
-    control: NonNull<SpscControl>,
+/// Where a ring's control block (`C`: the SPSC ring's, or the broadcast ring's) and slots are in
+/// this process: copied into each handle, so the hot paths compute a slot's address without calls
+/// or indirections.
+pub(crate) struct Slots<C = SpscControl> {
+    control: NonNull<C>,
     /// Slot 0.
     base: NonNull<u8>,
     stride: usize,
@@ -49,16 +50,51 @@ pub(crate) struct Slots {
     mask: usize,
 }
 
-impl Slots {
+impl<C> Clone for Slots<C> {
+    fn clone(&self) -> Self {
+        *self
+    }
+}
+
+impl<C> Copy for Slots<C> {}
+
+impl<C> core::fmt::Debug for Slots<C> {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        f.debug_struct("Slots")
+            .field("base", &self.base)
+            .field("stride", &self.stride)
+            .field("capacity", &(self.mask + 1))
+            .finish()
+    }
+}
+
+impl<C: ControlBlock> Slots<C> {
+    /// Where the control block `C` and the `capacity` slots of `geo` are in `segment`'s payload.
+    pub(crate) fn new(segment: &RawSegment, capacity: usize, geo: Geometry) -> Slots<C> {
+        // SAFETY: the payload is `slots_offset + capacity * stride` bytes (its length gave the
+        // capacity), so slot 0 is in bounds.
+        let base = unsafe { segment.payload().add(geo.slots_offset) };
+        Slots {
+            control: NonNull::from(segment.control::<C>()),
+            base,
+            stride: geo.stride,
+            value_offset: geo.value_offset,
+            mask: capacity - 1,
+        }
+    }
+
     /// The control block.
     #[inline]
-    pub(crate) fn control(&self) -> &SpscControl {
+    pub(crate) fn control(&self) -> &C {
         // SAFETY: `control` points at the payload's start, checked by `RawSegment::control` when
         // this was made; the mapping lives as long as the `Inner` every holder of a `Slots` keeps
         // in an `Arc`, and the block is made of atomics (see `ControlBlock`).
         unsafe { self.control.as_ref() }
     }
 
+}
+
+impl<C> Slots<C> {
     /// The start of slot `slot` (masked again: any value lands in bounds).
     #[inline]
     fn slot_ptr(&self, slot: usize) -> *mut u8 {
@@ -75,7 +111,40 @@ impl Slots {
     }
 }
 
-impl Stamps for Slots {
+impl<C> Slots<C> {
+    /// Copies `size_of::<T>()` bytes from `value` into the value of slot `slot`.
+    ///
+    /// # Safety
+    ///
+    /// The protocol lets this process write the slot now (correct peers do not write it, and
+    /// they read it only through [`load_value`](Self::load_value) or `atomic_copy`); `value` is
+    /// readable for `size_of::<T>()` bytes and not written meanwhile.
+    #[inline]
+    pub(crate) unsafe fn store_value<T>(&self, slot: usize, value: *const T) {
+        let dst = self.value_ptr(slot);
+        // SAFETY: `dst` is the 8-aligned value of a slot, `size_of::<T>()` bytes in bounds
+        // (`value_ptr`); every process accesses slot bytes through `atomic_copy`; the caller
+        // vouches for `value`.
+        unsafe { atomic_copy::store(dst, value.cast::<u8>(), size_of::<T>()) };
+    }
+
+    /// Copies the value of slot `slot` into `dst` (`size_of::<T>()` bytes), with relaxed atomic
+    /// loads: a concurrent writer makes it garbage, never undefined behaviour.
+    ///
+    /// # Safety
+    ///
+    /// `dst` is writable for `size_of::<T>()` bytes and not accessed meanwhile.
+    #[inline]
+    pub(crate) unsafe fn load_value<T>(&self, slot: usize, dst: *mut T) {
+        let src = self.value_ptr(slot);
+        // SAFETY: `src` is the 8-aligned value of a slot in bounds (`value_ptr`); every process
+        // accesses slot bytes through `atomic_copy`, so even a hostile writer is no data race
+        // (only garbage); the caller vouches for `dst`.
+        unsafe { atomic_copy::load(dst.cast::<u8>(), src, size_of::<T>()) };
+    }
+}
+
+impl<C> Stamps for Slots<C> {
     #[inline]
     fn stamp(&self, slot: usize) -> &AtomicU64 {
         // SAFETY: the stamp is the first 8 bytes of the slot, 8-aligned (payload 64-aligned,
@@ -101,18 +170,8 @@ unsafe impl Sync for Inner {}
 
 impl Inner {
     fn new(segment: RawSegment, capacity: usize, geo: Geometry) -> Inner {
-        let control = NonNull::from(segment.control::<SpscControl>());
-        // SAFETY: the payload is `slots_offset + capacity * stride` bytes (its length gave the
-        // capacity), so slot 0 is in bounds.
-        let base = unsafe { segment.payload().add(geo.slots_offset) };
         Inner {
-            slots: Slots {
-                control,
-                base,
-                stride: geo.stride,
-                value_offset: geo.value_offset,
-                mask: capacity - 1,
-            },
+            slots: Slots::new(&segment, capacity, geo),
             segment,
             capacity,
         }
