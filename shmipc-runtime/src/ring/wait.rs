@@ -323,17 +323,22 @@ impl Light {
             Light::Full
         }
     }
+
+    /// The publisher's side of the handshake's fence pair.
+    #[inline]
+    pub(crate) fn fence(self) {
+        match self {
+            Light::Compiler => compiler_fence(Ordering::SeqCst),
+            Light::Full => fence(Ordering::SeqCst),
+        }
+    }
 }
 
 /// After a publication: wakes the peer parked on `words` if the handshake says it is parked (no
 /// system call otherwise).
 #[inline]
 pub(crate) fn notify(words: WaitWords<'_>, light: Light) {
-    let fenced = || match light {
-        Light::Compiler => compiler_fence(Ordering::SeqCst),
-        Light::Full => fence(Ordering::SeqCst),
-    };
-    if words.notify(fenced) {
+    if words.notify(|| light.fence()) {
         wake(words.value, 1);
     }
 }

@@ -164,6 +164,16 @@ impl RawSegment {
         self.creator
     }
 
+    /// The open shared-memory object (for `fstat`: owner and mode).
+    pub(crate) fn file(&self) -> &File {
+        &self.file
+    }
+
+    /// Whether the name outlives this handle (an opener's handle always lets it outlive it).
+    pub(crate) fn persists(&self) -> bool {
+        self.persist || !self.is_creator
+    }
+
     /// Whether the creating process still runs.
     pub fn creator_alive(&self) -> bool {
         self.creator.liveness() == Liveness::Alive
