@@ -63,8 +63,7 @@ impl Inner {
 
     /// Whether this process mapped the ring read-only (it may subscribe, not publish).
     pub(crate) fn is_read_only(&self) -> bool {
-        // Until the segment layer's read-only open lands, every mapping is writable.
-        false
+        self.segment.is_read_only()
     }
 
     /// The wake words, if the doorbell is open.
@@ -140,6 +139,9 @@ fn open_doorbell(ring: &RawSegment) -> Option<RawSegment> {
 
 impl<T: SharedLayout> SharedPrimitive for BroadcastRing<T> {
     type Config = BroadcastConfig;
+
+    /// Subscribers only load from the ring; a read-only ring refuses `producer()`.
+    const OPENS_READ_ONLY: bool = true;
 
     fn spec(config: &BroadcastConfig) -> Result<SegmentSpec, String> {
         let geo = Self::GEOMETRY;

@@ -1,10 +1,10 @@
 //! The broadcast ring's control block, and its doorbell segment (documented byte by byte in
 //! `docs/broadcast-ring.md`). The slots use the SPSC ring's [`Geometry`](super::control::Geometry).
 
-use core::mem::offset_of;
 use core::sync::atomic::{AtomicU32, AtomicU64};
 
 use super::control::{CONTROL_LEN, RingInfo, SideBlock};
+use crate::pinned::pin_offsets;
 use crate::layout::{Endian, FieldLayout, FieldType, Layout, Primitive};
 use crate::segment::{ControlBlock, SegmentKind, SegmentSpec};
 
@@ -28,13 +28,8 @@ pub(crate) struct BroadcastControl {
     reserved: [AtomicU64; 16],
 }
 
-const _: () = {
-    assert!(offset_of!(BroadcastControl, info) == 0);
-    assert!(offset_of!(BroadcastControl, publisher) == 128);
-    assert!(offset_of!(BroadcastControl, reserved) == 256);
-    assert!(size_of::<BroadcastControl>() == CONTROL_LEN);
-    assert!(align_of::<BroadcastControl>() == 8);
-};
+pin_offsets! { BroadcastControl, size 384, align 8: info @ 0, publisher @ 128, reserved @ 256 }
+const _: () = assert!(size_of::<BroadcastControl>() == CONTROL_LEN);
 
 // SAFETY: only atomics, `RoleToken`s (atomics) and `WaitCell`s, in repr(C) structs; alignment 8.
 unsafe impl ControlBlock for BroadcastControl {}
@@ -50,12 +45,8 @@ pub(crate) struct DoorbellControl {
     reserved: [AtomicU64; 7],
 }
 
-const _: () = {
-    assert!(offset_of!(DoorbellControl, parked) == 0);
-    assert!(offset_of!(DoorbellControl, reserved0) == 4);
-    assert!(offset_of!(DoorbellControl, reserved) == 8);
-    assert!(size_of::<DoorbellControl>() == DOORBELL_LEN);
-};
+pin_offsets! { DoorbellControl, size 64, align 8: parked @ 0, reserved0 @ 4, reserved @ 8 }
+const _: () = assert!(size_of::<DoorbellControl>() == DOORBELL_LEN);
 
 // SAFETY: only atomics, in a repr(C) struct; alignment 8.
 unsafe impl ControlBlock for DoorbellControl {}

@@ -1,7 +1,7 @@
 //! The SPSC ring's control block and slot geometry (documented byte by byte in
 //! `docs/spsc-ring.md`).
 
-use core::mem::offset_of;
+use crate::pinned::pin_offsets;
 use core::sync::atomic::{AtomicU32, AtomicU64};
 
 use crate::segment::ControlBlock;
@@ -69,30 +69,39 @@ pub(crate) struct SpscControl {
     pub consumer: SideBlock,
 }
 
-const _: () = {
-    assert!(offset_of!(RingInfo, capacity) == 0);
-    assert!(offset_of!(RingInfo, format) == 8);
-    assert!(offset_of!(RingInfo, stride) == 12);
-    assert!(offset_of!(RingInfo, value_offset) == 16);
-    assert!(offset_of!(RingInfo, slots_offset) == 20);
-    assert!(offset_of!(RingInfo, reserved) == 24);
-    assert!(size_of::<RingInfo>() == 128);
+/// Which end of the ring a handle is.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum End {
+    Producer,
+    Consumer,
+}
 
-    assert!(offset_of!(SideBlock, index) == 0);
-    assert!(offset_of!(SideBlock, wake) == 8);
-    assert!(offset_of!(SideBlock, reserved0) == 16);
-    assert!(offset_of!(SideBlock, state) == 64);
-    assert!(offset_of!(SideBlock, reserved1) == 68);
-    assert!(offset_of!(SideBlock, role) == 72);
-    assert!(offset_of!(SideBlock, reserved2) == 88);
-    assert!(size_of::<SideBlock>() == 128);
+impl SpscControl {
+    /// The block of `end`.
+    #[inline]
+    pub(crate) fn block(&self, end: End) -> &SideBlock {
+        match end {
+            End::Producer => &self.producer,
+            End::Consumer => &self.consumer,
+        }
+    }
 
-    assert!(offset_of!(SpscControl, info) == 0);
-    assert!(offset_of!(SpscControl, producer) == 128);
-    assert!(offset_of!(SpscControl, consumer) == 256);
-    assert!(size_of::<SpscControl>() == CONTROL_LEN);
-    assert!(align_of::<SpscControl>() == 8);
-};
+    /// The block of the end opposite `end`.
+    #[inline]
+    pub(crate) fn peer_of(&self, end: End) -> &SideBlock {
+        match end {
+            End::Producer => &self.consumer,
+            End::Consumer => &self.producer,
+        }
+    }
+}
+
+pin_offsets! { RingInfo, size 128:
+    capacity @ 0, format @ 8, stride @ 12, value_offset @ 16, slots_offset @ 20, reserved @ 24 }
+pin_offsets! { SideBlock, size 128:
+    index @ 0, wake @ 8, reserved0 @ 16, state @ 64, reserved1 @ 68, role @ 72, reserved2 @ 88 }
+pin_offsets! { SpscControl, size 384, align 8: info @ 0, producer @ 128, consumer @ 256 }
+const _: () = assert!(size_of::<SpscControl>() == CONTROL_LEN);
 
 // SAFETY: only atomics, `RoleToken`s (atomics) and `WaitCell`s, in repr(C) structs; alignment 8.
 unsafe impl ControlBlock for SpscControl {}

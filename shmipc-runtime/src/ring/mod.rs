@@ -65,8 +65,10 @@ mod spsc_protocol;
 not_under_loom! {
     mod broadcast;
     mod broadcast_control;
+    mod chunk;
     mod consumer;
     mod control;
+    mod endpoint;
     mod error;
     mod probe;
     mod producer;

@@ -69,13 +69,18 @@ impl<C> core::fmt::Debug for Slots<C> {
 }
 
 impl<C: ControlBlock> Slots<C> {
-    /// Where the control block `C` and the `capacity` slots of `geo` are in `segment`'s payload.
+    /// Where the control block `C` and the `capacity` slots of `geo` are in `segment`'s payload
+    /// (which may be read-only: then only load through it).
     pub(crate) fn new(segment: &RawSegment, capacity: usize, geo: Geometry) -> Slots<C> {
         // SAFETY: the payload is `slots_offset + capacity * stride` bytes (its length gave the
         // capacity), so slot 0 is in bounds.
         let base = unsafe { segment.payload().add(geo.slots_offset) };
+        // SAFETY: `Slots` stores through the block only in handles that hold a writable
+        // segment (both SPSC ends; the broadcast publisher, which refuses a read-only ring); on a
+        // read-only segment (a broadcast subscriber's) every access through it is a load.
+        let control = unsafe { segment.control_read_only::<C>() };
         Slots {
-            control: NonNull::from(segment.control::<C>()),
+            control: NonNull::from(control),
             base,
             stride: geo.stride,
             value_offset: geo.value_offset,

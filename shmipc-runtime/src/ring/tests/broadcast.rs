@@ -223,10 +223,10 @@ fn the_doorbell_goes_with_the_ring() {
     let opened = BroadcastRing::<Pair>::open(&n).unwrap();
     assert!(opened.has_doorbell());
     drop(opened);
-    assert!(shm::open(&doorbell_name(&n)).is_ok());
+    assert!(shm::open(&doorbell_name(&n), true).is_ok());
     drop(ring);
-    assert!(shm::open(&n).is_err());
-    assert!(shm::open(&doorbell_name(&n)).is_err());
+    assert!(shm::open(&n, true).is_err());
+    assert!(shm::open(&doorbell_name(&n), true).is_err());
 }
 
 #[test]
@@ -298,4 +298,34 @@ fn hostile_stamps_and_tail_give_lag_garbage_or_corrupted() {
             let _ = other.pop_timeout(Duration::from_millis(5));
         }
     }
+}
+
+#[test]
+fn a_read_only_ring_subscribes_and_refuses_to_publish() {
+    let (n, _u) = unique_name("bro");
+    let _b = Unlink(doorbell_name(&n));
+    let ring = BroadcastRing::<Pair>::create(&n, 4).unwrap();
+    let ro = BroadcastRing::<Pair>::builder(&n)
+        .read_only(true)
+        .wait_strategy(WaitStrategy::Park)
+        .open()
+        .unwrap();
+    assert!(ro.has_doorbell());
+    let e = ro.producer().unwrap_err();
+    assert!(matches!(e, Error::InvalidOptions { .. }), "{e}");
+    let mut s = ro.subscriber();
+    let mut p = ring.producer().unwrap();
+    let reader = thread::spawn(move || {
+        let got: Vec<u64> = (0..3).map(|_| s.pop().unwrap().a).collect();
+        (got, s.pop())
+    });
+    for seq in 0..3 {
+        thread::sleep(Duration::from_millis(2));
+        p.push(Pair::new(seq));
+    }
+    drop(p);
+    assert_eq!(
+        reader.join().unwrap(),
+        (vec![0, 1, 2], Err(RecvError::Disconnected))
+    );
 }
