@@ -24,8 +24,9 @@
 //!   delivered. Lower than `committed(next)`: nothing new (empty). Higher: the publisher lapped it.
 //! - **Lag.** A stamp of message `j > next` (same slot, so `j >= next + capacity`) proves the
 //!   publisher reached `j`; with the tail `t` it reached `max(j + 1, t)`, and the oldest message
-//!   still held is that minus the capacity. The subscriber moves there and reports the distance
-//!   as missed. Every position is either delivered once or counted once, so the counts are exact.
+//!   still held is that minus the capacity. The subscriber moves there (or `slack` messages
+//!   later, if it asked: see `Subscriber::set_resume_slack`) and reports the distance as missed.
+//!   Every position is either delivered once or counted once, so the counts are exact.
 //! - Everything read from shared memory is untrusted: a stamp naming a message of another slot,
 //!   a stamp that went backwards during a copy, a tail ahead of `next` while `next`'s stamp says
 //!   unwritten (the tail is stored after the stamp), or a tail more than a capacity behind
@@ -195,6 +196,9 @@ pub(crate) struct SubscriberCore {
     pub next: u64,
     /// Capacity, a power of two.
     pub capacity: u64,
+    /// How many messages after the oldest one still held a lagging subscriber resumes (less
+    /// than the capacity; 0: at the oldest).
+    pub slack: u64,
 }
 
 impl SubscriberCore {
@@ -208,7 +212,11 @@ impl SubscriberCore {
             StartAt::Oldest => t.saturating_sub(capacity),
             StartAt::Next => t,
         };
-        SubscriberCore { next, capacity }
+        SubscriberCore {
+            next,
+            capacity,
+            slack: 0,
+        }
     }
 
     fn mask(&self) -> u64 {
@@ -264,8 +272,9 @@ impl SubscriberCore {
         }
         let t = tail.load(Ordering::Acquire);
         let reached = (j + 1).max(t);
-        // `reached > next + capacity`: the new position is ahead of the old one.
-        let resume = reached - self.capacity;
+        // `reached > next + capacity` and `slack < capacity`: the new position is ahead of the
+        // old one, and not past the newest message.
+        let resume = reached - self.capacity + self.slack;
         let missed = resume - self.next;
         self.next = resume;
         Ok(missed)

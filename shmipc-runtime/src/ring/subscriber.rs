@@ -227,6 +227,16 @@ impl<T: SharedLayout> Subscriber<T> {
         self.core.next
     }
 
+    /// After a lag, resume `slots` messages after the oldest one still held (at most the
+    /// capacity − 1) instead of at it. The oldest message is the one the publisher overwrites
+    /// next, so a subscriber that keeps falling behind a faster publisher and resumes there is
+    /// lapped again at once, message after message; a slack of, say, half the capacity gives it
+    /// runs of messages between lags. The skipped messages are counted in
+    /// [`RecvError::Lagged`] like the others, so the counts stay exact. Default 0.
+    pub fn set_resume_slack(&mut self, slots: usize) {
+        self.core.slack = (slots as u64).min(self.core.capacity - 1);
+    }
+
     /// The shared-memory name, with its leading slash.
     pub fn name(&self) -> &str {
         self.inner.name()

@@ -81,6 +81,23 @@ fn a_lagging_subscriber_is_told_exactly_what_it_missed() {
     }
     assert_eq!(s.try_pop(), Err(RecvError::Empty));
     assert_eq!(s.position(), 27);
+
+    // With a slack, it resumes that many messages after the oldest held (and counts them).
+    let mut slack = ring.subscriber_at(StartAt::Next);
+    slack.set_resume_slack(3);
+    for seq in 27..50 {
+        p.push(Pair::new(seq));
+    }
+    // Held: 42..50; resumes at 45.
+    assert_eq!(slack.try_pop(), Err(RecvError::Lagged { missed: 18 }));
+    assert_eq!(slack.try_pop(), Ok(Pair::new(45)));
+    slack.set_resume_slack(100);
+    for seq in 50..70 {
+        p.push(Pair::new(seq));
+    }
+    // Held: 62..70; the slack is at most capacity - 1 = 7: resumes at 69, the newest.
+    assert_eq!(slack.try_pop(), Err(RecvError::Lagged { missed: 69 - 46 }));
+    assert_eq!(slack.try_pop(), Ok(Pair::new(69)));
 }
 
 #[test]
