@@ -27,14 +27,7 @@ fn three_subscribers(mode: &str, n: u64) {
     let (publisher, _) = start(&["publish", &name, &n_arg, mode, "pace=16"]);
     let lines = publisher.finish();
     assert_eq!(lines, [format!("published {n}")]);
-    let whole = Outcome {
-        delivered: n,
-        missed: 0,
-        lags: 0,
-        first: Some(0),
-        position: n,
-        disconnected: true,
-    };
+    let whole = Outcome::complete(0, n);
     assert_eq!(outcome(fast1), whole);
     assert_eq!(outcome(fast2), whole);
     let s = outcome(slow);
@@ -82,15 +75,7 @@ fn late_joiners_start_where_asked() {
         p.push(quote(seq));
     }
     drop(p);
-    let got = |first, delivered| Outcome {
-        delivered,
-        missed: 0,
-        lags: 0,
-        first: Some(first),
-        position: 110,
-        disconnected: true,
-    };
-    assert_eq!(outcome(oldest), got(36, 74));
-    assert_eq!(outcome(newest), got(99, 11));
-    assert_eq!(outcome(next), got(100, 10));
+    assert_eq!(outcome(oldest), Outcome::complete(36, 110));
+    assert_eq!(outcome(newest), Outcome::complete(99, 110));
+    assert_eq!(outcome(next), Outcome::complete(100, 110));
 }

@@ -141,28 +141,30 @@ fn round_trip<T: Message>(size: usize, broadcast: bool, cores: &pin::Cores) -> L
             assert_eq!(r.seq(), seq);
         }
     };
-    let role = if broadcast { "bpong" } else { "spong" };
-    if broadcast {
-        let out = BroadcastRing::<T>::create(&out_name, CAPACITY).expect("create");
-        let peer = Peer::spawn(&args(
+    let peer_args = |role: &str| {
+        args(
             &[role, &out_name, &back_name, &size.to_string(), &n_arg],
             cores,
-        ));
-        let mut back = back.consumer().expect("consumer");
+        )
+    };
+    // Each branch keeps its ring alive while the peer runs.
+    let peer = if broadcast {
+        let out = BroadcastRing::<T>::create(&out_name, CAPACITY).expect("create");
+        let peer = Peer::spawn(&peer_args("bpong"));
         let mut p = out.producer().expect("publisher");
-        time(&mut |m| p.push(m), &mut back);
-        peer.finish();
+        time(&mut |m| p.push(m), &mut back.consumer().expect("consumer"));
+        peer
     } else {
         let out = SpscRing::<T>::create(&out_name, CAPACITY).expect("create");
-        let peer = Peer::spawn(&args(
-            &[role, &out_name, &back_name, &size.to_string(), &n_arg],
-            cores,
-        ));
-        let mut back = back.consumer().expect("consumer");
+        let peer = Peer::spawn(&peer_args("spong"));
         let mut p = out.producer().expect("producer");
-        time(&mut |m| p.push(m).expect("push"), &mut back);
-        peer.finish();
-    }
+        time(
+            &mut |m| p.push(m).expect("push"),
+            &mut back.consumer().expect("consumer"),
+        );
+        peer
+    };
+    peer.finish();
     Latency::of(samples)
 }
 

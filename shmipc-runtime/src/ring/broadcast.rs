@@ -1,17 +1,18 @@
 //! [`BroadcastRing`]: the segment, its doorbell, and the handles.
 
 use core::marker::PhantomData;
-use core::sync::atomic::Ordering;
 use std::os::unix::fs::MetadataExt;
 use std::sync::Arc;
 
 use super::broadcast_control::{
     BroadcastControl, DoorbellControl, FORMAT, doorbell_mode, doorbell_name, doorbell_spec,
 };
-use super::broadcast_protocol::{Bell, StartAt};
-use super::control::{Geometry, check_capacity};
+use super::broadcast_protocol::StartAt;
+use super::config::RingConfig;
+use super::control::{Geometry, ring_capacity, ring_spec};
 use super::publisher::BroadcastProducer;
 use super::spsc::{Slots, side_alive};
+use super::spsc_protocol::WaitWords;
 use super::subscriber::Subscriber;
 use super::wait::WaitStrategy;
 use crate::SharedLayout;
@@ -19,15 +20,6 @@ use crate::segment::{
     Builder, Error, RawSegment, SegmentKind, SegmentOptions, SegmentSpec, SharedPrimitive,
 };
 use crate::sys::shm;
-
-/// Settings of a [`BroadcastRing`] beyond the segment options; see
-/// [`Builder::capacity`](Builder#method.capacity) and
-/// [`Builder::wait_strategy`](Builder#method.wait_strategy).
-#[derive(Clone, Copy, Debug, Default)]
-pub struct BroadcastConfig {
-    capacity: Option<usize>,
-    wait: WaitStrategy,
-}
 
 /// The mappings, shared by the ring and its handles (which keep them alive).
 #[derive(Debug)]
@@ -66,13 +58,14 @@ impl Inner {
         self.segment.is_read_only()
     }
 
-    /// The wake words, if the doorbell is open.
+    /// The wake words, if the doorbell is open: the ring's wake value and the doorbell's parked
+    /// hint as the waiter word (see `broadcast_protocol::notify_all`).
     #[inline]
-    pub(crate) fn bell(&self) -> Option<Bell<'_>> {
+    pub(crate) fn bell(&self) -> Option<WaitWords<'_>> {
         let doorbell = self.doorbell.as_ref()?;
-        Some(Bell {
+        Some(WaitWords {
             value: self.control().publisher.wake.value(),
-            parked: &doorbell.control::<DoorbellControl>().parked,
+            waiters: &doorbell.control::<DoorbellControl>().parked,
         })
     }
 }
@@ -88,15 +81,6 @@ impl Drop for Inner {
         {
             let _ = shm::unlink(bell.name());
         }
-    }
-}
-
-fn default_capacity(geo: &Geometry) -> usize {
-    let fit = (1usize << 20) / geo.stride;
-    if fit == 0 {
-        1
-    } else {
-        (1usize << fit.ilog2()).min(1024)
     }
 }
 
@@ -138,53 +122,28 @@ fn open_doorbell(ring: &RawSegment) -> Option<RawSegment> {
 }
 
 impl<T: SharedLayout> SharedPrimitive for BroadcastRing<T> {
-    type Config = BroadcastConfig;
+    type Config = RingConfig;
 
     /// Subscribers only load from the ring; a read-only ring refuses `producer()`.
     const OPENS_READ_ONLY: bool = true;
 
-    fn spec(config: &BroadcastConfig) -> Result<SegmentSpec, String> {
+    fn spec(config: &RingConfig) -> Result<SegmentSpec, String> {
         let geo = Self::GEOMETRY;
-        let (capacity, exact) = match config.capacity {
-            Some(c) => {
-                check_capacity(c)?;
-                (c, true)
-            }
-            None => (default_capacity(&geo), false),
-        };
-        let len = geo.payload_len(capacity).ok_or_else(|| {
-            format!(
-                "{capacity} slots of {} bytes do not fit in the address space: use a smaller capacity",
-                geo.stride
-            )
-        })?;
-        let spec = SegmentSpec::new(SegmentKind::BroadcastRing, T::LAYOUT, len);
-        Ok(if exact {
-            spec
-        } else {
-            spec.accepting_len(accept_len::<T>)
-        })
+        ring_spec(
+            SegmentKind::BroadcastRing,
+            T::LAYOUT,
+            &geo,
+            config.capacity,
+            accept_len::<T>,
+        )
     }
 
-    fn from_segment(segment: RawSegment, config: BroadcastConfig) -> Result<Self, Error> {
+    fn from_segment(segment: RawSegment, config: RingConfig) -> Result<Self, Error> {
         let geo = Self::GEOMETRY;
-        let Some(capacity) = geo.capacity_of(segment.payload_len()) else {
-            return Err(Error::InvalidOptions {
-                name: segment.name().to_owned(),
-                reason: "the payload length is not that of a broadcast ring of this type: \
-                         create the ring again"
-                    .to_owned(),
-            });
-        };
+        let capacity = ring_capacity(&segment, &geo)?;
         let doorbell = if segment.is_creator() {
             let info = &segment.control::<BroadcastControl>().info;
-            info.capacity.store(capacity as u64, Ordering::Relaxed);
-            info.format.store(FORMAT, Ordering::Relaxed);
-            info.stride.store(geo.stride as u32, Ordering::Relaxed);
-            info.value_offset
-                .store(geo.value_offset as u32, Ordering::Relaxed);
-            info.slots_offset
-                .store(geo.slots_offset as u32, Ordering::Relaxed);
+            info.record(capacity, FORMAT, &geo);
             Some(create_doorbell(&segment)?)
         } else {
             open_doorbell(&segment)
@@ -200,24 +159,6 @@ impl<T: SharedLayout> SharedPrimitive for BroadcastRing<T> {
             wait: config.wait,
             _type: PhantomData,
         })
-    }
-}
-
-impl<T: SharedLayout> Builder<BroadcastRing<T>> {
-    /// The number of slots, a power of two from 1 to 2³²: how many recent messages the ring
-    /// holds, so how far a subscriber may fall behind before it lags. `create` makes this many
-    /// (without it, as many as fit in 1 MiB, at most 1024); `open` then refuses a ring of another
-    /// capacity (without it, `open` takes the creator's).
-    pub fn capacity(mut self, capacity: usize) -> Self {
-        self.config.capacity = Some(capacity);
-        self
-    }
-
-    /// How this process's subscribers wait in blocking calls (default
-    /// [`WaitStrategy::SpinThenPark`]).
-    pub fn wait_strategy(mut self, wait: WaitStrategy) -> Self {
-        self.config.wait = wait;
-        self
     }
 }
 

@@ -13,7 +13,7 @@
 //! # Rules
 //!
 //! - The publisher never waits and never reads a subscriber's word (subscribers have none, except
-//!   the parked hint of [`Bell`]): it overwrites the oldest slot. Per message it stores the
+//!   the parked hint of [`notify_all`]): it overwrites the oldest slot. Per message it stores the
 //!   writing stamp (relaxed), a release fence, the value (relaxed atomic words), the committed
 //!   stamp (release), then once per call the tail (release).
 //! - A subscriber at position `next` loads the stamp of `next`'s slot (acquire). `committed(next)`:
@@ -39,10 +39,10 @@
 //!
 //! Subscribers map the ring read-only, so they cannot announce themselves in it. A separate,
 //! small writable *doorbell* segment carries one word, `parked`: a subscriber about to sleep
-//! stores 1 there, issues the heavy fence, loads the ring's wake value, re-checks its slot, and
+//! stores 1 there (`WaitWords::announce`, the SPSC ring's, with `parked` as the waiter word), issues the heavy fence, loads the ring's wake value, re-checks its slot, and
 //! sleeps on the value only if there is still nothing. The publisher, after publishing, issues
-//! its light fence and loads `parked`; if it is set, it clears it, bumps the wake value and wakes
-//! every sleeper with one system call. Only the publisher clears the hint (a subscriber cannot
+//! its light fence and loads `parked`; if it is set, it bumps the wake value, clears the hint and
+//! wakes every sleeper with one system call ([`notify_all`]). Only the publisher clears the hint (a subscriber cannot
 //! know whether others sleep); a hint cleared while a second subscriber announced is harmless,
 //! because that subscriber's re-check comes after its fence and so sees the publication (the
 //! store→load handshake of `spsc_protocol.rs`, with the same asymmetric fences).
@@ -52,8 +52,8 @@
 //! hostile 0 delays a sleeper until its next bounded re-check. Nothing the doorbell holds can make
 //! the publisher block, fail or read the ring differently.
 
-use super::spsc_protocol::{Corrupted, Stamps};
-use crate::sync::atomic::{AtomicU32, AtomicU64, Ordering, fence};
+use super::spsc_protocol::{Corrupted, Stamps, WaitWords};
+use crate::sync::atomic::{AtomicU64, Ordering, fence};
 
 /// The stamp of message `i` while the publisher writes it (odd).
 #[inline]
@@ -303,39 +303,16 @@ impl SubscriberCore {
     }
 }
 
-/// The wake words: the ring's wake value (the publisher's; subscribers only load it and sleep on
-/// it) and the doorbell's parked hint (written by subscribers, read by the publisher only to
-/// decide whether to make the wake-up system call).
-#[derive(Clone, Copy)]
-pub(crate) struct Bell<'a> {
-    /// The futex word, in the ring: bumped by the publisher when it finds the hint set.
-    pub value: &'a AtomicU32,
-    /// The parked hint, in the doorbell: 1 after a subscriber announced it may sleep.
-    pub parked: &'a AtomicU32,
-}
-
-impl Bell<'_> {
-    /// After a publication (stamps and tail, or the state word), with the publisher's `light`
-    /// fence: whether a subscriber may be parked, in which case the hint was cleared and the value
-    /// bumped, and the caller must wake every sleeper (one system call).
-    #[inline]
-    pub fn notify(&self, light: impl FnOnce()) -> bool {
-        light();
-        if self.parked.load(Ordering::Relaxed) == 0 {
-            return false;
-        }
-        self.parked.store(0, Ordering::Relaxed);
-        self.value.fetch_add(1, Ordering::Release);
-        true
+/// After a publication (stamps and tail, or the state word), with the publisher's `light` fence:
+/// whether a subscriber may be parked — `words` is the ring's wake value (the publisher's;
+/// subscribers only load it and sleep on it) and the doorbell's parked hint as the waiter word.
+/// If so, the value was bumped and the hint cleared, and the caller must wake every sleeper (one
+/// system call). Subscribers announce with [`WaitWords::announce`] and never withdraw.
+#[inline]
+pub(crate) fn notify_all(words: &WaitWords<'_>, light: impl FnOnce()) -> bool {
+    if !words.notify(light) {
+        return false;
     }
-
-    /// A subscriber announces that it may sleep, then issues the `heavy` fence. Returns the value
-    /// to sleep on; the caller then re-checks its slot and sleeps only if there is still nothing.
-    /// There is no withdrawal: the publisher clears the hint.
-    #[inline]
-    pub fn announce(&self, heavy: impl FnOnce()) -> u32 {
-        self.parked.store(1, Ordering::Relaxed);
-        heavy();
-        self.value.load(Ordering::Acquire)
-    }
+    words.waiters.store(0, Ordering::Relaxed);
+    true
 }

@@ -66,6 +66,7 @@ not_under_loom! {
     mod broadcast;
     mod broadcast_control;
     mod chunk;
+    mod config;
     mod consumer;
     mod control;
     mod endpoint;
@@ -77,12 +78,13 @@ not_under_loom! {
     mod subscriber;
     mod wait;
 
-    pub use broadcast::{BroadcastConfig, BroadcastRing};
+    pub use broadcast::BroadcastRing;
     pub use broadcast_protocol::StartAt;
     pub use consumer::{Consumer, ReadChunk};
     pub use error::{PopError, PushError};
     pub use producer::{Producer, WriteChunk};
     pub use publisher::{BroadcastProducer, BroadcastSlot};
+    pub use config::RingConfig;
     pub use spsc::{SpscConfig, SpscRing};
     pub use subscriber::{RecvError, Subscriber};
     pub use wait::WaitStrategy;

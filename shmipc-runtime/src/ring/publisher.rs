@@ -7,7 +7,7 @@ use std::sync::Arc;
 
 use super::broadcast::Inner;
 use super::broadcast_control::BroadcastControl;
-use super::broadcast_protocol::{PublisherCore, recover_tail};
+use super::broadcast_protocol::{PublisherCore, notify_all, recover_tail};
 use super::control::{STATE_ATTACHED, STATE_CLOSED};
 use super::spsc::Slots;
 use super::wait::Light;
@@ -72,7 +72,7 @@ impl<T: SharedLayout> BroadcastProducer<T> {
     #[inline]
     fn notify(&self) {
         if let Some(bell) = self.inner.bell()
-            && bell.notify(|| self.light.fence())
+            && notify_all(&bell, || self.light.fence())
         {
             wake(bell.value, u32::MAX);
         }

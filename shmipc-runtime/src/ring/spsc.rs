@@ -5,9 +5,11 @@ use core::ptr::NonNull;
 use core::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Arc;
 
+use super::config::RingConfig;
 use super::consumer::Consumer;
 use super::control::{
-    CONTROL_LEN, FORMAT, Geometry, STATE_ATTACHED, SideBlock, SpscControl, check_capacity,
+    CONTROL_LEN, FORMAT, Geometry, STATE_ATTACHED, SideBlock, SpscControl, ring_capacity,
+    ring_spec,
 };
 use super::producer::Producer;
 use super::spsc_protocol::Stamps;
@@ -17,25 +19,9 @@ use crate::segment::{Builder, Error, RawSegment, SegmentKind, SegmentSpec, Share
 use crate::segment::ControlBlock;
 use crate::sync::{RoleHolder, atomic_copy};
 
-/// The capacity `create` uses when the builder sets none: as many slots as fit in 1 MiB, at
-/// least 1 and at most 1024.
-fn default_capacity(geo: &Geometry) -> usize {
-    let fit = (1usize << 20) / geo.stride;
-    if fit == 0 {
-        1
-    } else {
-        (1usize << fit.ilog2()).min(1024)
-    }
-}
-
-/// Settings of an [`SpscRing`] beyond the segment options; see
-/// [`Builder::capacity`](Builder#method.capacity) and
-/// [`Builder::wait_strategy`](Builder#method.wait_strategy).
-#[derive(Clone, Copy, Debug, Default)]
-pub struct SpscConfig {
-    capacity: Option<usize>,
-    wait: WaitStrategy,
-}
+/// Settings of an [`SpscRing`] beyond the segment options (the name it had before the rings
+/// shared [`RingConfig`]).
+pub type SpscConfig = RingConfig;
 
 /// Where a ring's control block (`C`: the SPSC ring's, or the broadcast ring's) and slots are in
 /// this process: copied into each handle, so the hot paths compute a slot's address without calls
@@ -203,74 +189,31 @@ fn accept_len<T: SharedLayout>(len: usize) -> bool {
 }
 
 impl<T: SharedLayout> SharedPrimitive for SpscRing<T> {
-    type Config = SpscConfig;
+    type Config = RingConfig;
 
-    fn spec(config: &SpscConfig) -> Result<SegmentSpec, String> {
+    fn spec(config: &RingConfig) -> Result<SegmentSpec, String> {
         let geo = Self::GEOMETRY;
-        let (capacity, exact) = match config.capacity {
-            Some(c) => {
-                check_capacity(c)?;
-                (c, true)
-            }
-            None => (default_capacity(&geo), false),
-        };
-        let len = geo.payload_len(capacity).ok_or_else(|| {
-            format!(
-                "{capacity} slots of {} bytes do not fit in the address space: use a smaller capacity",
-                geo.stride
-            )
-        })?;
-        let spec = SegmentSpec::new(SegmentKind::SpscRing, T::LAYOUT, len);
-        Ok(if exact {
-            spec
-        } else {
-            spec.accepting_len(accept_len::<T>)
-        })
+        ring_spec(
+            SegmentKind::SpscRing,
+            T::LAYOUT,
+            &geo,
+            config.capacity,
+            accept_len::<T>,
+        )
     }
 
-    fn from_segment(segment: RawSegment, config: SpscConfig) -> Result<Self, Error> {
+    fn from_segment(segment: RawSegment, config: RingConfig) -> Result<Self, Error> {
         let geo = Self::GEOMETRY;
-        let Some(capacity) = geo.capacity_of(segment.payload_len()) else {
-            return Err(Error::InvalidOptions {
-                name: segment.name().to_owned(),
-                reason: "the payload length is not that of a ring of this type: create the \
-                         ring again"
-                    .to_owned(),
-            });
-        };
+        let capacity = ring_capacity(&segment, &geo)?;
         let inner = Inner::new(segment, capacity, geo);
         if inner.segment.is_creator() {
-            let info = &inner.control().info;
-            info.capacity.store(capacity as u64, Ordering::Relaxed);
-            info.format.store(FORMAT, Ordering::Relaxed);
-            info.stride.store(geo.stride as u32, Ordering::Relaxed);
-            info.value_offset
-                .store(geo.value_offset as u32, Ordering::Relaxed);
-            info.slots_offset
-                .store(geo.slots_offset as u32, Ordering::Relaxed);
+            inner.control().info.record(capacity, FORMAT, &geo);
         }
         Ok(SpscRing {
             inner: Arc::new(inner),
             wait: config.wait,
             _type: PhantomData,
         })
-    }
-}
-
-impl<T: SharedLayout> Builder<SpscRing<T>> {
-    /// The number of slots, a power of two from 1 to 2³². `create` makes this many (without it,
-    /// as many as fit in 1 MiB, at most 1024); `open` then refuses a ring of another capacity
-    /// (without it, `open` takes the capacity the creator chose).
-    pub fn capacity(mut self, capacity: usize) -> Self {
-        self.config.capacity = Some(capacity);
-        self
-    }
-
-    /// How the handles of this ring wait in blocking calls (default
-    /// [`WaitStrategy::SpinThenPark`]). A per-process choice: the peer may choose another.
-    pub fn wait_strategy(mut self, wait: WaitStrategy) -> Self {
-        self.config.wait = wait;
-        self
     }
 }
 

@@ -55,6 +55,21 @@ pub struct Outcome {
     pub disconnected: bool,
 }
 
+impl Outcome {
+    /// A subscriber that received every message from `first` to `end - 1`, missed none, and was
+    /// then told the publisher is gone.
+    pub fn complete(first: u64, end: u64) -> Outcome {
+        Outcome {
+            delivered: end - first,
+            missed: 0,
+            lags: 0,
+            first: (end > first).then_some(first),
+            position: end,
+            disconnected: true,
+        }
+    }
+}
+
 /// Waits for a subscriber to finish successfully and parses its `result` line.
 pub fn outcome(peer: Peer) -> Outcome {
     let lines = peer.finish();
