@@ -11,12 +11,13 @@
 //! again (`--peer …`), pinned to the second core (with two subscribers both share it: the
 //! machine this was written on has two cores). Every round runs every contender once, in turn,
 //! for 8, 64 and 1024-byte messages; the tables give medians over the rounds with min–max, and
-//! ratios computed round by round. For the broadcast ring the publisher never waits: "delivered"
+//! ratios computed round by round. The paced row runs the broadcast publisher at the rate the
+//! `SpscRing` reached in the same round: whether one subscriber sustains the SPSC ring's rate. For the broadcast ring the publisher never waits: "delivered"
 //! counts what a subscriber received (the rest it was told it missed), and a subscriber's rate
 //! is delivered messages per second of its own receiving time. See BENCHMARKS.md.
 
 use std::sync::atomic::{AtomicUsize, Ordering};
-use std::time::Instant;
+use std::time::{Duration, Instant};
 
 use shmipc::{BroadcastRing, RecvError, SpscRing};
 use shmipc_examples::ring_bench::messages::{Message, Msg8, Msg64, Msg1024};
@@ -71,7 +72,15 @@ fn finish(mut subs: Vec<Peer>, n: u64, published_in: f64) -> Tput {
     }
 }
 
-fn broadcast<T: Message>(size: usize, k: usize, n: u64, cores: &pin::Cores) -> Tput {
+/// The broadcast ring with `k` subscribers; the publisher as fast as it can, or (`pace`) at
+/// that many messages per second.
+fn broadcast<T: Message>(
+    size: usize,
+    k: usize,
+    n: u64,
+    pace: Option<f64>,
+    cores: &pin::Cores,
+) -> Tput {
     let ring_name = name("b");
     let ring = BroadcastRing::<T>::create(&ring_name, CAPACITY).expect("create");
     let slack = SLACK.load(Ordering::Relaxed).to_string();
@@ -85,8 +94,17 @@ fn broadcast<T: Message>(size: usize, k: usize, n: u64, cores: &pin::Cores) -> T
         .collect();
     let mut p = ring.producer().expect("publisher");
     let mut msg = T::new(0);
+    let ns_per_msg = pace.map(|rate| 1e9 / rate);
     let start = Instant::now();
     for seq in 0..n {
+        if let Some(ns) = ns_per_msg
+            && seq.is_multiple_of(16)
+        {
+            let due = start + Duration::from_nanos((seq as f64 * ns) as u64);
+            while Instant::now() < due {
+                core::hint::spin_loop();
+            }
+        }
         msg.set_seq(seq);
         p.push(msg);
     }
@@ -256,9 +274,21 @@ fn peer_of<T: Message>(a: &[String]) {
     }
 }
 
-/// One round of one size: broadcast and SpscRing with one subscriber, broadcast and one
-/// SpscRing each with two, round trips through broadcast and SpscRing.
-type Run = (Tput, Tput, Tput, Tput, Latency, Latency);
+/// One round of one size.
+struct Run {
+    /// Broadcast, one subscriber, the publisher as fast as it can.
+    b1: Tput,
+    /// `SpscRing`, one consumer.
+    s1: Tput,
+    /// Broadcast, one subscriber, the publisher paced at `s1`'s rate.
+    b1_paced: Tput,
+    /// Broadcast, two subscribers.
+    b2: Tput,
+    /// One `SpscRing` per subscriber, two.
+    s2: Tput,
+    rt_broadcast: Latency,
+    rt_spsc: Latency,
+}
 
 /// One size's rounds.
 struct Row {
@@ -268,14 +298,16 @@ struct Row {
 }
 
 fn round<T: Message>(size: usize, n: u64, cores: &pin::Cores) -> Run {
-    (
-        broadcast::<T>(size, 1, n, cores),
-        fanout::<T>(size, 1, n, cores),
-        broadcast::<T>(size, 2, n, cores),
-        fanout::<T>(size, 2, n, cores),
-        round_trip::<T>(size, true, cores),
-        round_trip::<T>(size, false, cores),
-    )
+    let s1 = fanout::<T>(size, 1, n, cores);
+    Run {
+        b1: broadcast::<T>(size, 1, n, None, cores),
+        b1_paced: broadcast::<T>(size, 1, n, Some(s1.publisher), cores),
+        s1,
+        b2: broadcast::<T>(size, 2, n, None, cores),
+        s2: fanout::<T>(size, 2, n, cores),
+        rt_broadcast: round_trip::<T>(size, true, cores),
+        rt_spsc: round_trip::<T>(size, false, cores),
+    }
 }
 
 fn spread(v: impl Iterator<Item = f64>) -> String {
@@ -310,29 +342,43 @@ fn print(rows: &[Row]) {
                         .median
             )
         };
-        line("BroadcastRing", 1, &|x| &x.0);
-        line("SpscRing", 1, &|x| &x.1);
-        line("BroadcastRing", 2, &|x| &x.2);
-        line("SpscRing per subscriber", 2, &|x| &x.3);
+        line("BroadcastRing", 1, &|x| &x.b1);
+        line("BroadcastRing, paced at SpscRing's rate", 1, &|x| {
+            &x.b1_paced
+        });
+        line("SpscRing", 1, &|x| &x.s1);
+        line("BroadcastRing", 2, &|x| &x.b2);
+        line("SpscRing per subscriber", 2, &|x| &x.s2);
     }
     println!();
     println!(
-        "| size | 1 sub: broadcast per-subscriber / SpscRing (target ≥ 0.7) | 2 subs: broadcast publisher / one SpscRing each (target ≥ 1.5) | round trip p50 broadcast | round trip p50 SpscRing | ratio |"
+        "| size | 1 sub: broadcast per-subscriber / SpscRing (target ≥ 0.7) | the same, paced | 2 subs: broadcast publisher / one SpscRing each (target ≥ 1.5) | round trip p50 broadcast | round trip p50 SpscRing | ratio |"
     );
-    println!("| ---: | ---: | ---: | ---: | ---: | ---: |");
+    println!("| ---: | ---: | ---: | ---: | ---: | ---: | ---: |");
     for r in rows {
         println!(
-            "| {} B | {} | {} | {:.0} ns | {:.0} ns | {} |",
+            "| {} B | {} | {} | {} | {:.0} ns | {:.0} ns | {} |",
             r.size,
             spread(
                 r.runs
                     .iter()
-                    .map(|x| x.0.per_subscriber / x.1.per_subscriber)
+                    .map(|x| x.b1.per_subscriber / x.s1.per_subscriber)
             ),
-            spread(r.runs.iter().map(|x| x.2.publisher / x.3.publisher)),
-            Spread::of(&r.runs.iter().map(|x| x.4.p50).collect::<Vec<_>>()).median,
-            Spread::of(&r.runs.iter().map(|x| x.5.p50).collect::<Vec<_>>()).median,
-            spread(r.runs.iter().map(|x| x.4.p50 / x.5.p50)),
+            spread(
+                r.runs
+                    .iter()
+                    .map(|x| x.b1_paced.per_subscriber / x.s1.per_subscriber)
+            ),
+            spread(r.runs.iter().map(|x| x.b2.publisher / x.s2.publisher)),
+            Spread::of(
+                &r.runs
+                    .iter()
+                    .map(|x| x.rt_broadcast.p50)
+                    .collect::<Vec<_>>()
+            )
+            .median,
+            Spread::of(&r.runs.iter().map(|x| x.rt_spsc.p50).collect::<Vec<_>>()).median,
+            spread(r.runs.iter().map(|x| x.rt_broadcast.p50 / x.rt_spsc.p50)),
         );
     }
     println!(

@@ -164,16 +164,17 @@ impl<T: SharedLayout> Subscriber<T> {
         self.slots.control().publisher.state.load(Ordering::Acquire) == STATE_CLOSED
     }
 
-    /// Nothing new: is the publisher gone (`liveness`: also ask `/proc` whether it died), or is
-    /// the shared state corrupt? Re-reads once after finding it gone (its last messages were
-    /// published before it closed).
-    fn idle(&mut self, liveness: bool) -> Result<Option<T>, Idle> {
-        if self.inner.is_broken() {
-            return Err(Idle::Stop(RecvError::Corrupted));
-        }
+    /// Nothing new: is the publisher gone (its state word says closed; with `deep`, also: has its
+    /// process died, which reads `/proc`), or (with `deep`) is the shared state corrupt? Re-reads
+    /// once after finding it gone (its last messages were published before it closed). Without
+    /// `deep` it loads only the publisher's state word, which is on a line the publisher writes
+    /// only when it attaches or detaches, never its tail's line.
+    fn idle(&mut self, deep: bool, liveness: bool) -> Result<Option<T>, Idle> {
         let slots = self.slots;
         let publisher = &slots.control().publisher;
-        if self.core.check_empty(&slots, &publisher.index).is_err() {
+        if deep
+            && (self.inner.is_broken() || self.core.check_empty(&slots, &publisher.index).is_err())
+        {
             return Err(Idle::Stop(RecvError::Corrupted));
         }
         let gone = self.publisher_closed()
@@ -196,11 +197,11 @@ impl<T: SharedLayout> Subscriber<T> {
         if let Some(v) = self.read()? {
             return Ok(v);
         }
-        let liveness = self.probe.due();
-        if liveness {
+        let due = self.probe.due();
+        if due {
             self.probe.checked();
         }
-        match self.idle(liveness) {
+        match self.idle(due, due) {
             Ok(Some(v)) => Ok(v),
             Ok(None) | Err(Idle::Wait) => Err(RecvError::Empty),
             Err(Idle::Stop(e)) => Err(e),
@@ -291,7 +292,7 @@ impl<T: SharedLayout> Subscriber<T> {
                     // A spinner that never parks gives the CPU away now and then.
                     std::thread::yield_now();
                 }
-                match self.idle(liveness) {
+                match self.idle(liveness, liveness) {
                     Ok(Some(v)) => return Ok(Some(v)),
                     Ok(None) | Err(Idle::Wait) => {}
                     Err(Idle::Stop(e)) => return Err(e),
@@ -314,7 +315,7 @@ impl<T: SharedLayout> Subscriber<T> {
         let mut slices = 0u32;
         loop {
             // The first slice skips the `/proc` read: the common park ends with a wake-up.
-            match self.idle(slices > 0) {
+            match self.idle(true, slices > 0) {
                 Ok(Some(v)) => return Ok(v),
                 Ok(None) | Err(Idle::Wait) => {}
                 Err(Idle::Stop(e)) => return Err(e),
