@@ -2,7 +2,7 @@
 //! subscriber), and one `SpscRing` per subscriber with the publisher writing every message to
 //! each (the obvious alternative for fan-out).
 //!
-//! `cargo run --release -p shmipc-examples --bin bench_broadcast [-- --rounds N --msgs M --slack S]`
+//! `cargo run --release -p shmipc-examples --bin bench_broadcast [-- --rounds N --msgs M --slack S --capacity C]`
 //!
 //! (`--slack S`: lagging subscribers resume S messages after the oldest one held; see
 //! `Subscriber::set_resume_slack`.)
@@ -25,10 +25,17 @@ use shmipc_examples::ring_bench::peer::Peer;
 use shmipc_examples::ring_bench::pin;
 use shmipc_examples::ring_bench::stats::{Latency, Spread};
 
-const CAPACITY: usize = 1024;
+/// `--capacity`: every ring's slots (default 1024).
+static CAPACITY: AtomicUsize = AtomicUsize::new(1024);
 /// `--slack`: the subscribers' resume slack after a lag (`Subscriber::set_resume_slack`).
 static SLACK: AtomicUsize = AtomicUsize::new(0);
 const ROUND_TRIPS: u64 = 20_000;
+/// A paced publisher publishes in bursts of this many messages, each when it is due.
+const PACE_BURST: u64 = 64;
+
+fn capacity() -> usize {
+    CAPACITY.load(Ordering::Relaxed)
+}
 
 fn name(tag: &str) -> String {
     format!("/shmipc-bench-{}-{tag}", std::process::id())
@@ -82,7 +89,7 @@ fn broadcast<T: Message>(
     cores: &pin::Cores,
 ) -> Tput {
     let ring_name = name("b");
-    let ring = BroadcastRing::<T>::create(&ring_name, CAPACITY).expect("create");
+    let ring = BroadcastRing::<T>::create(&ring_name, capacity()).expect("create");
     let slack = SLACK.load(Ordering::Relaxed).to_string();
     let subs: Vec<Peer> = (0..k)
         .map(|_| {
@@ -94,11 +101,14 @@ fn broadcast<T: Message>(
         .collect();
     let mut p = ring.producer().expect("publisher");
     let mut msg = T::new(0);
+    // On schedule on average, as the `SpscRing`'s producer was: one burst when it is due; a
+    // publisher that was preempted catches up at full speed (a ring too small to absorb that
+    // lags its subscribers, as it would in production).
     let ns_per_msg = pace.map(|rate| 1e9 / rate);
     let start = Instant::now();
     for seq in 0..n {
         if let Some(ns) = ns_per_msg
-            && seq.is_multiple_of(16)
+            && seq.is_multiple_of(PACE_BURST)
         {
             let due = start + Duration::from_nanos((seq as f64 * ns) as u64);
             while Instant::now() < due {
@@ -118,7 +128,7 @@ fn fanout<T: Message>(size: usize, k: usize, n: u64, cores: &pin::Cores) -> Tput
     let names: Vec<String> = (0..k).map(|i| name(&format!("s{i}"))).collect();
     let rings: Vec<SpscRing<T>> = names
         .iter()
-        .map(|n| SpscRing::<T>::create(n, CAPACITY).expect("create"))
+        .map(|n| SpscRing::<T>::create(n, capacity()).expect("create"))
         .collect();
     let n_arg = n.to_string();
     let subs: Vec<Peer> = names
@@ -145,7 +155,7 @@ fn fanout<T: Message>(size: usize, k: usize, n: u64, cores: &pin::Cores) -> Tput
 /// `SpscRing`.
 fn round_trip<T: Message>(size: usize, broadcast: bool, cores: &pin::Cores) -> Latency {
     let (out_name, back_name) = (name("ro"), name("rb"));
-    let back = SpscRing::<T>::create(&back_name, CAPACITY).expect("create");
+    let back = SpscRing::<T>::create(&back_name, capacity()).expect("create");
     let n_arg = ROUND_TRIPS.to_string();
     let mut samples = Vec::with_capacity(ROUND_TRIPS as usize);
     let mut msg = T::new(0);
@@ -167,13 +177,13 @@ fn round_trip<T: Message>(size: usize, broadcast: bool, cores: &pin::Cores) -> L
     };
     // Each branch keeps its ring alive while the peer runs.
     let peer = if broadcast {
-        let out = BroadcastRing::<T>::create(&out_name, CAPACITY).expect("create");
+        let out = BroadcastRing::<T>::create(&out_name, capacity()).expect("create");
         let peer = Peer::spawn(&peer_args("bpong"));
         let mut p = out.producer().expect("publisher");
         time(&mut |m| p.push(m), &mut back.consumer().expect("consumer"));
         peer
     } else {
-        let out = SpscRing::<T>::create(&out_name, CAPACITY).expect("create");
+        let out = SpscRing::<T>::create(&out_name, capacity()).expect("create");
         let peer = Peer::spawn(&peer_args("spong"));
         let mut p = out.producer().expect("producer");
         time(
@@ -404,6 +414,10 @@ fn main() {
     let rounds = flag("--rounds").unwrap_or(5).max(1);
     let msgs = flag("--msgs").unwrap_or(1_000_000);
     SLACK.store(flag("--slack").unwrap_or(0) as usize, Ordering::Relaxed);
+    CAPACITY.store(
+        flag("--capacity").unwrap_or(1024) as usize,
+        Ordering::Relaxed,
+    );
     let cores = pin::choose();
     if let Some(why) = pin::pin_or_warn(&cores, cores.main) {
         println!("NOT PINNED ({why}); results are noisier");
@@ -437,8 +451,10 @@ fn main() {
         }
     }
     println!(
-        "bench_broadcast: {rounds} rounds in {:.1} s, capacity {CAPACITY}",
-        started.elapsed().as_secs_f64()
+        "bench_broadcast: {rounds} rounds in {:.1} s, capacity {}, resume slack {}",
+        started.elapsed().as_secs_f64(),
+        capacity(),
+        SLACK.load(Ordering::Relaxed)
     );
     print(&rows);
 }
