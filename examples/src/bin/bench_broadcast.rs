@@ -14,7 +14,8 @@
 //! ratios computed round by round. The paced row runs the broadcast publisher at the rate the
 //! `SpscRing` reached in the same round: whether one subscriber sustains the SPSC ring's rate. For the broadcast ring the publisher never waits: "delivered"
 //! counts what a subscriber received (the rest it was told it missed), and a subscriber's rate
-//! is delivered messages per second of its own receiving time. See BENCHMARKS.md.
+//! is delivered messages per second of its own receiving time (first message to the publisher's
+//! drop). See BENCHMARKS.md.
 
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::{Duration, Instant};
@@ -230,21 +231,23 @@ fn peer_of<T: Message>(a: &[String]) {
             s.set_resume_slack(a[3].parse().expect("slack"));
             say("ready");
             let (mut delivered, mut missed) = (0u64, 0u64);
+            // Timed from the first message to the publisher's drop (noticed at once: one load of
+            // its state word), as the SPSC consumer is timed from its first message to its last.
             let mut first: Option<Instant> = None;
-            let mut last = Instant::now();
             loop {
                 match s.pop() {
                     Ok(_) => {
                         delivered += 1;
-                        last = Instant::now();
-                        first.get_or_insert(last);
+                        if first.is_none() {
+                            first = Some(Instant::now());
+                        }
                     }
                     Err(RecvError::Lagged { missed: m }) => missed += m,
                     Err(RecvError::Disconnected) => break,
                     Err(e) => panic!("{e}"),
                 }
             }
-            let ns = first.map_or(0, |f| last.duration_since(f).as_nanos() as u64);
+            let ns = first.map_or(0, |f| f.elapsed().as_nanos() as u64);
             say(&format!("done {delivered} {missed} {ns}"));
         }
         "scons" => {
