@@ -44,9 +44,10 @@ struct Ring<const CAP: usize> {
     futex: Futex,
 }
 
-impl<const CAP: usize> Stamps for Ring<CAP> {
+/// The model's stamps are a plain array.
+impl<const N: usize> Stamps for [AtomicU64; N] {
     fn stamp(&self, slot: usize) -> &AtomicU64 {
-        &self.stamps[slot]
+        &self[slot]
     }
 }
 
@@ -72,7 +73,7 @@ impl<const CAP: usize> Ring<CAP> {
     /// Publishes message `i` (the publisher's next) and wakes sleepers.
     fn push(&self, p: &mut PublisherCore) {
         let i = p.tail;
-        p.publish_run(1, self, &self.tail, |_, slot| {
+        p.publish_run(1, &self.stamps, &self.tail, |_, slot| {
             self.values[slot][0].store(i, Ordering::Relaxed);
             self.values[slot][1].store(!i, Ordering::Relaxed);
         });
@@ -85,7 +86,7 @@ impl<const CAP: usize> Ring<CAP> {
     fn read(&self, s: &mut SubscriberCore) -> Read<u64> {
         let at = s.next;
         let r = s
-            .try_read(self, &self.tail, |slot| {
+            .try_read(&self.stamps, &self.tail, |slot| {
                 (
                     self.values[slot][0].load(Ordering::Relaxed),
                     self.values[slot][1].load(Ordering::Relaxed),
