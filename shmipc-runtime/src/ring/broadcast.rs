@@ -8,8 +8,8 @@ use super::broadcast_control::{
     BroadcastControl, DoorbellControl, FORMAT, doorbell_mode, doorbell_name, doorbell_spec,
 };
 use super::broadcast_protocol::StartAt;
-use super::config::RingConfig;
-use super::control::{Geometry, ring_capacity, ring_spec};
+use super::config::{RingConfig, debug_ring, ring_shortcuts};
+use super::control::{ring_capacity, ring_spec};
 use super::publisher::BroadcastProducer;
 use super::spsc::{Slots, side_alive};
 use super::spsc_protocol::WaitWords;
@@ -17,7 +17,7 @@ use super::subscriber::Subscriber;
 use super::wait::WaitStrategy;
 use crate::SharedLayout;
 use crate::segment::{
-    Builder, Error, RawSegment, SegmentKind, SegmentOptions, SegmentSpec, SharedPrimitive,
+    Error, RawSegment, SegmentKind, SegmentOptions, SegmentSpec, SharedPrimitive,
 };
 use crate::sys::shm;
 
@@ -84,9 +84,6 @@ impl Drop for Inner {
     }
 }
 
-fn accept_len<T: SharedLayout>(len: usize) -> bool {
-    BroadcastRing::<T>::GEOMETRY.capacity_of(len).is_some()
-}
 
 /// Creates the doorbell of the ring `ring` just created: mode derived from the ring's (readers may
 /// write it), persistent (the ring's drop unlinks it). A doorbell left by an earlier ring of the
@@ -128,19 +125,12 @@ impl<T: SharedLayout> SharedPrimitive for BroadcastRing<T> {
     const OPENS_READ_ONLY: bool = true;
 
     fn spec(config: &RingConfig) -> Result<SegmentSpec, String> {
-        let geo = Self::GEOMETRY;
-        ring_spec(
-            SegmentKind::BroadcastRing,
-            T::LAYOUT,
-            &geo,
-            config.capacity,
-            accept_len::<T>,
-        )
+        ring_spec::<T>(SegmentKind::BroadcastRing, config.capacity)
     }
 
     fn from_segment(segment: RawSegment, config: RingConfig) -> Result<Self, Error> {
         let geo = Self::GEOMETRY;
-        let capacity = ring_capacity(&segment, &geo)?;
+        let capacity = ring_capacity::<T>(&segment)?;
         let doorbell = if segment.is_creator() {
             let info = &segment.control::<BroadcastControl>().info;
             info.record(capacity, FORMAT, &geo);
@@ -235,36 +225,26 @@ pub struct BroadcastRing<T: SharedLayout> {
 
 impl<T: SharedLayout> core::fmt::Debug for BroadcastRing<T> {
     fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
-        f.debug_struct("BroadcastRing")
-            .field("name", &self.name())
-            .field("type", &T::LAYOUT.name())
-            .field("capacity", &self.capacity())
+        debug_ring(f, "BroadcastRing", self.name(), T::LAYOUT, self.capacity())
             .field("doorbell", &self.inner.doorbell.is_some())
             .finish()
     }
 }
 
 impl<T: SharedLayout> BroadcastRing<T> {
-    pub(crate) const GEOMETRY: Geometry = Geometry::new(size_of::<T>(), align_of::<T>());
-
-    /// Creates the ring `name` with `capacity` slots (a power of two) and its doorbell
-    /// `<name>.b`, with the default options (mode 0600, fails if the name exists, both unlinked
-    /// when this handle drops).
-    pub fn create(name: &str, capacity: usize) -> Result<BroadcastRing<T>, Error> {
-        Self::builder(name).capacity(capacity).create()
-    }
-
-    /// Opens the ring `name` that another process created, checking kind and `T`'s layout; the
-    /// capacity is the creator's. To subscribe with read permission only, open it read-only
-    /// through the [`builder`](Self::builder).
-    pub fn open(name: &str) -> Result<BroadcastRing<T>, Error> {
-        Self::builder(name).open()
-    }
-
-    /// Options for creating or opening the ring `name`: capacity, wait strategy, read-only, and
-    /// the segment options (mode, persistence, replacing a dead creator's ring, open timeout).
-    pub fn builder(name: &str) -> Builder<BroadcastRing<T>> {
-        Builder::new(name)
+    ring_shortcuts! {
+        /// Creates the ring `name` with `capacity` slots (a power of two) and its doorbell
+        /// `<name>.b`, with the default options (mode 0600, fails if the name exists, both
+        /// unlinked when this handle drops).
+        create;
+        /// Opens the ring `name` that another process created, checking kind and `T`'s layout;
+        /// the capacity is the creator's. To subscribe with read permission only, open it
+        /// read-only through the [`builder`](Self::builder).
+        open;
+        /// Options for creating or opening the ring `name`: capacity, wait strategy, read-only,
+        /// and the segment options (mode, persistence, replacing a dead creator's ring, open
+        /// timeout).
+        builder;
     }
 
     /// Claims the publisher role for this process and returns its handle, which keeps the
@@ -310,21 +290,6 @@ impl<T: SharedLayout> BroadcastRing<T> {
     /// poll (every millisecond) instead of being woken.
     pub fn has_doorbell(&self) -> bool {
         self.inner.doorbell.is_some()
-    }
-
-    /// The number of slots: how many recent messages the ring holds.
-    pub fn capacity(&self) -> usize {
-        self.inner.capacity
-    }
-
-    /// The shared-memory name, with its leading slash.
-    pub fn name(&self) -> &str {
-        self.inner.name()
-    }
-
-    #[cfg(test)]
-    pub(crate) fn inner_for_tests(&self) -> &Inner {
-        &self.inner
     }
 
     /// Removes the name `name` and its doorbell's (see [`RawSegment::unlink`]).

@@ -29,3 +29,56 @@ impl<P: SharedPrimitive<Config = RingConfig>> Builder<P> {
         self
     }
 }
+
+/// The start of a ring handle's `Debug`: its type, name, slot type and capacity (the caller adds
+/// its own fields and finishes it).
+pub(crate) fn debug_ring<'a, 'b>(
+    f: &'a mut core::fmt::Formatter<'b>,
+    ty: &str,
+    name: &str,
+    layout: &crate::Layout,
+    capacity: usize,
+) -> core::fmt::DebugStruct<'a, 'b> {
+    let mut d = f.debug_struct(ty);
+    d.field("name", &name)
+        .field("type", &layout.name())
+        .field("capacity", &capacity);
+    d
+}
+
+/// Writes what every ring's inherent `impl<T: SharedLayout>` has: its slot geometry (`GEOMETRY`,
+/// from `T`), the `create(name, capacity)`, `open(name)` and `builder(name)` shortcuts (through
+/// `primitive_shortcuts!`, each with the doc comment written before its name), and the
+/// `capacity()` and `name()` accessors of its `inner: Arc<Inner>` (`Inner` being the ring
+/// module's own, with a `capacity` field and a `name()` method).
+macro_rules! ring_shortcuts {
+    (
+        $(#[$create:meta])+ create;
+        $(#[$open:meta])+ open;
+        $(#[$builder:meta])+ builder;
+    ) => {
+        pub(crate) const GEOMETRY: super::control::Geometry = super::control::Geometry::of::<T>();
+
+        $crate::segment::primitive_shortcuts! {
+            $(#[$create])+ create(capacity);
+            $(#[$open])+ open;
+            $(#[$builder])+ builder;
+        }
+
+        /// The number of slots (for a broadcast ring: how many recent messages it holds).
+        pub fn capacity(&self) -> usize {
+            self.inner.capacity
+        }
+
+        /// The shared-memory name, with its leading slash.
+        pub fn name(&self) -> &str {
+            self.inner.name()
+        }
+
+        #[cfg(test)]
+        pub(crate) fn inner_for_tests(&self) -> &Inner {
+            &self.inner
+        }
+    };
+}
+pub(crate) use ring_shortcuts;

@@ -4,7 +4,7 @@
 use crate::pinned::pin_offsets;
 use core::sync::atomic::{AtomicU32, AtomicU64, Ordering};
 
-use crate::layout::Layout;
+use crate::SharedLayout;
 use crate::segment::{ControlBlock, Error, RawSegment, SegmentKind, SegmentSpec};
 use crate::sync::{RoleToken, WaitCell};
 
@@ -138,6 +138,11 @@ impl Geometry {
         }
     }
 
+    /// The geometry of slots of `T`.
+    pub const fn of<T>() -> Geometry {
+        Geometry::new(size_of::<T>(), align_of::<T>())
+    }
+
     /// The payload length for `capacity` slots, if it fits a `usize`.
     pub fn payload_len(&self, capacity: usize) -> Option<usize> {
         capacity
@@ -181,22 +186,24 @@ fn default_capacity(geo: &Geometry) -> usize {
     }
 }
 
-/// The segment spec of a ring of `kind` whose slots of `layout` have the geometry `geo`:
-/// `capacity` slots (checked), or the default capacity, in which case `open` accepts any payload
-/// length for which `accept` holds (a valid ring's of any capacity).
-pub(crate) fn ring_spec(
+/// Whether an opener of a ring of `T` (of any capacity) accepts a payload of `len` bytes.
+fn accept_len<T: SharedLayout>(len: usize) -> bool {
+    Geometry::of::<T>().capacity_of(len).is_some()
+}
+
+/// The segment spec of a ring of `kind` with slots of `T`: `capacity` slots (checked), or the
+/// default capacity, in which case `open` accepts a valid ring of any capacity.
+pub(crate) fn ring_spec<T: SharedLayout>(
     kind: SegmentKind,
-    layout: &'static Layout,
-    geo: &Geometry,
     capacity: Option<usize>,
-    accept: fn(usize) -> bool,
 ) -> Result<SegmentSpec, String> {
+    let geo = Geometry::of::<T>();
     let (capacity, exact) = match capacity {
         Some(c) => {
             check_capacity(c)?;
             (c, true)
         }
-        None => (default_capacity(geo), false),
+        None => (default_capacity(&geo), false),
     };
     let len = geo.payload_len(capacity).ok_or_else(|| {
         format!(
@@ -204,18 +211,19 @@ pub(crate) fn ring_spec(
             geo.stride
         )
     })?;
-    let spec = SegmentSpec::new(kind, layout, len);
+    let spec = SegmentSpec::new(kind, T::LAYOUT, len);
     Ok(if exact {
         spec
     } else {
-        spec.accepting_len(accept)
+        spec.accepting_len(accept_len::<T>)
     })
 }
 
-/// The capacity of the ring in `segment` (created, or opened and checked against a
-/// [`ring_spec`]), or why its payload length is not a ring's.
-pub(crate) fn ring_capacity(segment: &RawSegment, geo: &Geometry) -> Result<usize, Error> {
-    geo.capacity_of(segment.payload_len())
+/// The capacity of the ring of `T` in `segment` (created, or opened and checked against a
+/// [`ring_spec`]), or why its payload length is not such a ring's.
+pub(crate) fn ring_capacity<T: SharedLayout>(segment: &RawSegment) -> Result<usize, Error> {
+    Geometry::of::<T>()
+        .capacity_of(segment.payload_len())
         .ok_or_else(|| Error::InvalidOptions {
             name: segment.name().to_owned(),
             reason: "the payload length is not that of a ring of this type: create the ring again"

@@ -5,7 +5,7 @@ use core::ptr::NonNull;
 use core::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Arc;
 
-use super::config::RingConfig;
+use super::config::{RingConfig, debug_ring, ring_shortcuts};
 use super::consumer::Consumer;
 use super::control::{
     CONTROL_LEN, FORMAT, Geometry, STATE_ATTACHED, SideBlock, SpscControl, ring_capacity,
@@ -15,7 +15,7 @@ use super::producer::Producer;
 use super::spsc_protocol::Stamps;
 use super::wait::WaitStrategy;
 use crate::SharedLayout;
-use crate::segment::{Builder, Error, RawSegment, SegmentKind, SegmentSpec, SharedPrimitive};
+use crate::segment::{Error, RawSegment, SegmentKind, SegmentSpec, SharedPrimitive};
 use crate::segment::ControlBlock;
 use crate::sync::{RoleHolder, atomic_copy};
 
@@ -184,27 +184,17 @@ impl Inner {
     }
 }
 
-fn accept_len<T: SharedLayout>(len: usize) -> bool {
-    SpscRing::<T>::GEOMETRY.capacity_of(len).is_some()
-}
 
 impl<T: SharedLayout> SharedPrimitive for SpscRing<T> {
     type Config = RingConfig;
 
     fn spec(config: &RingConfig) -> Result<SegmentSpec, String> {
-        let geo = Self::GEOMETRY;
-        ring_spec(
-            SegmentKind::SpscRing,
-            T::LAYOUT,
-            &geo,
-            config.capacity,
-            accept_len::<T>,
-        )
+        ring_spec::<T>(SegmentKind::SpscRing, config.capacity)
     }
 
     fn from_segment(segment: RawSegment, config: RingConfig) -> Result<Self, Error> {
         let geo = Self::GEOMETRY;
-        let capacity = ring_capacity(&segment, &geo)?;
+        let capacity = ring_capacity::<T>(&segment)?;
         let inner = Inner::new(segment, capacity, geo);
         if inner.segment.is_creator() {
             inner.control().info.record(capacity, FORMAT, &geo);
@@ -275,34 +265,23 @@ pub struct SpscRing<T: SharedLayout> {
 
 impl<T: SharedLayout> core::fmt::Debug for SpscRing<T> {
     fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
-        f.debug_struct("SpscRing")
-            .field("name", &self.name())
-            .field("type", &T::LAYOUT.name())
-            .field("capacity", &self.capacity())
+        debug_ring(f, "SpscRing", self.name(), T::LAYOUT, self.capacity())
             .field("wait", &self.wait)
             .finish()
     }
 }
 
 impl<T: SharedLayout> SpscRing<T> {
-    pub(crate) const GEOMETRY: Geometry = Geometry::new(size_of::<T>(), align_of::<T>());
-
-    /// Creates the ring `name` with `capacity` slots (a power of two), empty, with the default
-    /// options (mode 0600, fails if the name exists, unlinked when this handle drops).
-    pub fn create(name: &str, capacity: usize) -> Result<SpscRing<T>, Error> {
-        Self::builder(name).capacity(capacity).create()
-    }
-
-    /// Opens the ring `name` that another process created, checking kind and `T`'s layout; the
-    /// capacity is the creator's.
-    pub fn open(name: &str) -> Result<SpscRing<T>, Error> {
-        Self::builder(name).open()
-    }
-
-    /// Options for creating or opening the ring `name`: capacity, wait strategy, and the
-    /// segment options (mode, persistence, replacing a dead creator's ring, open timeout).
-    pub fn builder(name: &str) -> Builder<SpscRing<T>> {
-        Builder::new(name)
+    ring_shortcuts! {
+        /// Creates the ring `name` with `capacity` slots (a power of two), empty, with the
+        /// default options (mode 0600, fails if the name exists, unlinked when this handle drops).
+        create;
+        /// Opens the ring `name` that another process created, checking kind and `T`'s layout;
+        /// the capacity is the creator's.
+        open;
+        /// Options for creating or opening the ring `name`: capacity, wait strategy, and the
+        /// segment options (mode, persistence, replacing a dead creator's ring, open timeout).
+        builder;
     }
 
     /// Claims the producer role for this process and returns its handle, which keeps the
@@ -342,21 +321,6 @@ impl<T: SharedLayout> SpscRing<T> {
     /// Whether a live process holds the consumer role (a snapshot; reads `/proc`).
     pub fn consumer_alive(&self) -> bool {
         side_alive(&self.inner.control().consumer)
-    }
-
-    /// The number of slots.
-    pub fn capacity(&self) -> usize {
-        self.inner.capacity
-    }
-
-    /// The shared-memory name, with its leading slash.
-    pub fn name(&self) -> &str {
-        self.inner.name()
-    }
-
-    #[cfg(test)]
-    pub(crate) fn inner_for_tests(&self) -> &Inner {
-        &self.inner
     }
 
     /// Removes the name `name` (see [`RawSegment::unlink`]).
