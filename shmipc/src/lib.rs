@@ -40,6 +40,9 @@
 //! - [`SpscRing<T>`](SpscRing): a typed lock-free single-producer, single-consumer ring between
 //!   processes, with [`Producer`] and [`Consumer`] handles; the byte format is in
 //!   `docs/spsc-ring.md`.
+//! - [`BroadcastRing<T>`](BroadcastRing): one publisher ([`BroadcastProducer`]) and any number of
+//!   read-only [`Subscriber`]s, each of which sees every message or learns exactly how many it
+//!   missed; the byte format is in `docs/broadcast-ring.md`.
 //!
 //! The `shmipc` command-line tool (`shmipc list`, `shmipc inspect /name`, `shmipc unlink /name`)
 //! reads any segment's header without the Rust type. It lives in its own crate, `shmipc-cli`
@@ -58,6 +61,9 @@ pub use shmipc_runtime::layout::{
 };
 /// Typed lock-free rings between processes: see [`shmipc_runtime::ring`].
 pub use shmipc_runtime::ring;
+pub use shmipc_runtime::ring::{
+    BroadcastProducer, BroadcastRing, BroadcastSlot, RecvError, StartAt, Subscriber,
+};
 pub use shmipc_runtime::ring::{
     Consumer, PopError, Producer, PushError, ReadChunk, SpscRing, WaitStrategy, WriteChunk,
 };

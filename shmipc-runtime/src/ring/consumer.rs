@@ -14,7 +14,6 @@ use super::spsc::{Inner, Slots, side_alive};
 use super::spsc_protocol::{ConsumerCore, Corrupted, WaitWords};
 use super::wait::{self, Side, Stop, WaitStrategy};
 use crate::SharedLayout;
-use crate::sync::atomic_copy;
 
 /// The reading end of an [`SpscRing`](super::SpscRing); one per ring at a time, across all
 /// processes. Dropping it gives the role up; a new consumer continues with the first message
@@ -309,12 +308,10 @@ impl<T: SharedLayout> Side for Consumer<T> {
 /// Copies the value of slot `slot` into `dst`.
 #[inline]
 fn load_value<T>(slots: &Slots, slot: usize, dst: *mut T) {
-    let src = slots.value_ptr(slot);
-    // SAFETY: `src` is the 8-aligned value of a committed slot (the protocol said so), in bounds,
-    // which a correct producer does not write before we release it; every process accesses slot
-    // bytes through `atomic_copy` or under the protocol, so even a hostile writer is no data race
-    // (only garbage); `dst` is writable for `size_of::<T>()` bytes and not accessed meanwhile.
-    unsafe { atomic_copy::load(dst.cast::<u8>(), src, size_of::<T>()) };
+    // SAFETY: `dst` is writable for `size_of::<T>()` bytes and not accessed meanwhile (the
+    // callers' buffers); the slot is committed, so a correct producer does not write it before we
+    // release it.
+    unsafe { slots.load_value(slot, dst) };
 }
 
 /// How many messages ahead a batch read prefetches.

@@ -2,9 +2,10 @@
 //! `docs/spsc-ring.md`).
 
 use crate::pinned::pin_offsets;
-use core::sync::atomic::{AtomicU32, AtomicU64};
+use core::sync::atomic::{AtomicU32, AtomicU64, Ordering};
 
-use crate::segment::ControlBlock;
+use crate::SharedLayout;
+use crate::segment::{ControlBlock, Error, RawSegment, SegmentKind, SegmentSpec};
 use crate::sync::{RoleToken, WaitCell};
 
 /// Bytes before the first slot (when the slot type is at most 128-aligned): three 128-byte blocks.
@@ -137,6 +138,11 @@ impl Geometry {
         }
     }
 
+    /// The geometry of slots of `T`.
+    pub const fn of<T>() -> Geometry {
+        Geometry::new(size_of::<T>(), align_of::<T>())
+    }
+
     /// The payload length for `capacity` slots, if it fits a `usize`.
     pub fn payload_len(&self, capacity: usize) -> Option<usize> {
         capacity
@@ -154,6 +160,75 @@ impl Geometry {
         let capacity = slots / self.stride;
         (capacity.is_power_of_two() && capacity <= MAX_CAPACITY).then_some(capacity)
     }
+}
+
+impl RingInfo {
+    /// Records what the creator chose (for tools and other-language peers).
+    pub(crate) fn record(&self, capacity: usize, format: u32, geo: &Geometry) {
+        self.capacity.store(capacity as u64, Ordering::Relaxed);
+        self.format.store(format, Ordering::Relaxed);
+        self.stride.store(geo.stride as u32, Ordering::Relaxed);
+        self.value_offset
+            .store(geo.value_offset as u32, Ordering::Relaxed);
+        self.slots_offset
+            .store(geo.slots_offset as u32, Ordering::Relaxed);
+    }
+}
+
+/// The capacity `create` uses when the builder sets none: as many slots as fit in 1 MiB, at
+/// least 1 and at most 1024.
+fn default_capacity(geo: &Geometry) -> usize {
+    let fit = (1usize << 20) / geo.stride;
+    if fit == 0 {
+        1
+    } else {
+        (1usize << fit.ilog2()).min(1024)
+    }
+}
+
+/// Whether an opener of a ring of `T` (of any capacity) accepts a payload of `len` bytes.
+fn accept_len<T: SharedLayout>(len: usize) -> bool {
+    Geometry::of::<T>().capacity_of(len).is_some()
+}
+
+/// The segment spec of a ring of `kind` with slots of `T`: `capacity` slots (checked), or the
+/// default capacity, in which case `open` accepts a valid ring of any capacity.
+pub(crate) fn ring_spec<T: SharedLayout>(
+    kind: SegmentKind,
+    capacity: Option<usize>,
+) -> Result<SegmentSpec, String> {
+    let geo = Geometry::of::<T>();
+    let (capacity, exact) = match capacity {
+        Some(c) => {
+            check_capacity(c)?;
+            (c, true)
+        }
+        None => (default_capacity(&geo), false),
+    };
+    let len = geo.payload_len(capacity).ok_or_else(|| {
+        format!(
+            "{capacity} slots of {} bytes do not fit in the address space: use a smaller capacity",
+            geo.stride
+        )
+    })?;
+    let spec = SegmentSpec::new(kind, T::LAYOUT, len);
+    Ok(if exact {
+        spec
+    } else {
+        spec.accepting_len(accept_len::<T>)
+    })
+}
+
+/// The capacity of the ring of `T` in `segment` (created, or opened and checked against a
+/// [`ring_spec`]), or why its payload length is not such a ring's.
+pub(crate) fn ring_capacity<T: SharedLayout>(segment: &RawSegment) -> Result<usize, Error> {
+    Geometry::of::<T>()
+        .capacity_of(segment.payload_len())
+        .ok_or_else(|| Error::InvalidOptions {
+            name: segment.name().to_owned(),
+            reason: "the payload length is not that of a ring of this type: create the ring again"
+                .to_owned(),
+        })
 }
 
 /// Why `capacity` cannot be a ring's capacity, as a sentence for `Error::InvalidOptions`.

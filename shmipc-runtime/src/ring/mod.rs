@@ -4,6 +4,9 @@
 //!   two roles, each held by one live process at a time (a dead holder's role is taken over).
 //! - [`PushError`] / [`PopError`]: full or empty, timed out, the peer gone, corrupted state.
 //! - [`WaitStrategy`]: how blocking calls wait (spin, spin then park, park).
+//! - [`BroadcastRing`]: one publisher ([`BroadcastProducer`]), any number of read-only
+//!   [`Subscriber`]s, each of which sees every message or learns exactly how many it missed
+//!   ([`RecvError::Lagged`]); see `broadcast.rs` and `docs/broadcast-ring.md`.
 //!
 //! # How the SPSC ring works
 //!
@@ -55,28 +58,42 @@
 
 // Under loom only the models use the protocol core, and only in test builds.
 #[cfg_attr(loom, allow(dead_code))]
+mod broadcast_protocol;
+#[cfg_attr(loom, allow(dead_code))]
 mod spsc_protocol;
 
 not_under_loom! {
+    mod broadcast;
+    mod broadcast_control;
     mod chunk;
+    mod config;
     mod consumer;
     mod control;
     mod endpoint;
     mod error;
     mod probe;
     mod producer;
+    mod publisher;
     mod snapshot;
     mod spsc;
+    mod subscriber;
     mod wait;
 
+    pub use broadcast::BroadcastRing;
+    pub use broadcast_protocol::StartAt;
     pub use consumer::{Consumer, ReadChunk};
     pub use error::{PopError, PushError};
     pub use producer::{Producer, WriteChunk};
+    pub use config::RingConfig;
+    pub use publisher::{BroadcastProducer, BroadcastSlot};
     pub use snapshot::{SideSnapshot, SpscSnapshot};
     pub use spsc::{SpscConfig, SpscRing};
+    pub use subscriber::{RecvError, Subscriber};
     pub use wait::WaitStrategy;
 }
 
+#[cfg(all(test, loom))]
+mod broadcast_loom_models;
 #[cfg(all(test, loom))]
 mod loom_models;
 #[cfg(all(test, not(loom)))]

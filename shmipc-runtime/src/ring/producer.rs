@@ -14,7 +14,6 @@ use super::spsc_protocol::{Corrupted, ProducerCore, WaitWords, recover_tail};
 use super::wait::{self, Side, Stop, WaitStrategy};
 use crate::SharedLayout;
 use crate::sync::RoleHolder;
-use crate::sync::atomic_copy;
 
 /// The writing end of an [`SpscRing`](super::SpscRing); one per ring at a time, across all
 /// processes. Dropping it tells the consumer (which then reports
@@ -365,13 +364,10 @@ impl<T: SharedLayout> Side for Producer<T> {
 /// Copies `*value` into the value of slot `slot`.
 #[inline]
 fn store_value<T>(slots: &Slots, slot: usize, value: *const T) {
-    let dst = slots.value_ptr(slot);
-    // SAFETY: `dst` is the 8-aligned value of a slot this producer may write (the protocol gave
-    // it), `size_of::<T>()` bytes in bounds; every process accesses slot bytes through
-    // `atomic_copy` or under the protocol; `value` is readable for `size_of::<T>()` bytes and not
-    // written meanwhile (it is owned by the caller, or a `&T` of a `Copy` type: no interior
-    // mutability).
-    unsafe { atomic_copy::store(dst, value.cast::<u8>(), size_of::<T>()) };
+    // SAFETY: the protocol gave this producer the slot (the consumer released it); `value` is
+    // readable for `size_of::<T>()` bytes and not written meanwhile (it is owned by the caller,
+    // or a `&T` of a `Copy` type: no interior mutability).
+    unsafe { slots.store_value(slot, value) };
 }
 
 fn stop_error<V>(stop: Stop, value: V) -> PushError<V> {

@@ -5,42 +5,29 @@ use core::ptr::NonNull;
 use core::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Arc;
 
+use super::config::{RingConfig, debug_ring, ring_shortcuts};
 use super::consumer::Consumer;
 use super::control::{
-    CONTROL_LEN, FORMAT, Geometry, STATE_ATTACHED, SideBlock, SpscControl, check_capacity,
+    CONTROL_LEN, FORMAT, Geometry, STATE_ATTACHED, SideBlock, SpscControl, ring_capacity,
+    ring_spec,
 };
 use super::producer::Producer;
 use super::spsc_protocol::Stamps;
 use super::wait::WaitStrategy;
 use crate::SharedLayout;
-use crate::segment::{Builder, Error, RawSegment, SegmentKind, SegmentSpec, SharedPrimitive};
-use crate::sync::RoleHolder;
+use crate::segment::{Error, RawSegment, SegmentKind, SegmentSpec, SharedPrimitive};
+use crate::segment::ControlBlock;
+use crate::sync::{RoleHolder, atomic_copy};
 
-/// The capacity `create` uses when the builder sets none: as many slots as fit in 1 MiB, at
-/// least 1 and at most 1024.
-fn default_capacity(geo: &Geometry) -> usize {
-    let fit = (1usize << 20) / geo.stride;
-    if fit == 0 {
-        1
-    } else {
-        (1usize << fit.ilog2()).min(1024)
-    }
-}
+/// Settings of an [`SpscRing`] beyond the segment options (the name it had before the rings
+/// shared [`RingConfig`]).
+pub type SpscConfig = RingConfig;
 
-/// Settings of an [`SpscRing`] beyond the segment options; see
-/// [`Builder::capacity`](Builder#method.capacity) and
-/// [`Builder::wait_strategy`](Builder#method.wait_strategy).
-#[derive(Clone, Copy, Debug, Default)]
-pub struct SpscConfig {
-    capacity: Option<usize>,
-    wait: WaitStrategy,
-}
-
-/// Where a ring's control block and slots are in this process: copied into each handle, so the
-/// hot paths compute a slot's address without calls or indirections.
-#[derive(Clone, Copy, Debug)]
-pub(crate) struct Slots {
-    control: NonNull<SpscControl>,
+/// Where a ring's control block (`C`: the SPSC ring's, or the broadcast ring's) and slots are in
+/// this process: copied into each handle, so the hot paths compute a slot's address without calls
+/// or indirections.
+pub(crate) struct Slots<C = SpscControl> {
+    control: NonNull<C>,
     /// Slot 0.
     base: NonNull<u8>,
     stride: usize,
@@ -49,16 +36,56 @@ pub(crate) struct Slots {
     mask: usize,
 }
 
-impl Slots {
+impl<C> Clone for Slots<C> {
+    fn clone(&self) -> Self {
+        *self
+    }
+}
+
+impl<C> Copy for Slots<C> {}
+
+impl<C> core::fmt::Debug for Slots<C> {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        f.debug_struct("Slots")
+            .field("base", &self.base)
+            .field("stride", &self.stride)
+            .field("capacity", &(self.mask + 1))
+            .finish()
+    }
+}
+
+impl<C: ControlBlock> Slots<C> {
+    /// Where the control block `C` and the `capacity` slots of `geo` are in `segment`'s payload
+    /// (which may be read-only: then only load through it).
+    pub(crate) fn new(segment: &RawSegment, capacity: usize, geo: Geometry) -> Slots<C> {
+        // SAFETY: the payload is `slots_offset + capacity * stride` bytes (its length gave the
+        // capacity), so slot 0 is in bounds.
+        let base = unsafe { segment.payload().add(geo.slots_offset) };
+        // SAFETY: `Slots` stores through the block only in handles that hold a writable
+        // segment (both SPSC ends; the broadcast publisher, which refuses a read-only ring); on a
+        // read-only segment (a broadcast subscriber's) every access through it is a load.
+        let control = unsafe { segment.control_read_only::<C>() };
+        Slots {
+            control: NonNull::from(control),
+            base,
+            stride: geo.stride,
+            value_offset: geo.value_offset,
+            mask: capacity - 1,
+        }
+    }
+
     /// The control block.
     #[inline]
-    pub(crate) fn control(&self) -> &SpscControl {
+    pub(crate) fn control(&self) -> &C {
         // SAFETY: `control` points at the payload's start, checked by `RawSegment::control` when
         // this was made; the mapping lives as long as the `Inner` every holder of a `Slots` keeps
         // in an `Arc`, and the block is made of atomics (see `ControlBlock`).
         unsafe { self.control.as_ref() }
     }
 
+}
+
+impl<C> Slots<C> {
     /// The start of slot `slot` (masked again: any value lands in bounds).
     #[inline]
     fn slot_ptr(&self, slot: usize) -> *mut u8 {
@@ -75,7 +102,40 @@ impl Slots {
     }
 }
 
-impl Stamps for Slots {
+impl<C> Slots<C> {
+    /// Copies `size_of::<T>()` bytes from `value` into the value of slot `slot`.
+    ///
+    /// # Safety
+    ///
+    /// The protocol lets this process write the slot now (correct peers do not write it, and
+    /// they read it only through [`load_value`](Self::load_value) or `atomic_copy`); `value` is
+    /// readable for `size_of::<T>()` bytes and not written meanwhile.
+    #[inline]
+    pub(crate) unsafe fn store_value<T>(&self, slot: usize, value: *const T) {
+        let dst = self.value_ptr(slot);
+        // SAFETY: `dst` is the 8-aligned value of a slot, `size_of::<T>()` bytes in bounds
+        // (`value_ptr`); every process accesses slot bytes through `atomic_copy`; the caller
+        // vouches for `value`.
+        unsafe { atomic_copy::store(dst, value.cast::<u8>(), size_of::<T>()) };
+    }
+
+    /// Copies the value of slot `slot` into `dst` (`size_of::<T>()` bytes), with relaxed atomic
+    /// loads: a concurrent writer makes it garbage, never undefined behaviour.
+    ///
+    /// # Safety
+    ///
+    /// `dst` is writable for `size_of::<T>()` bytes and not accessed meanwhile.
+    #[inline]
+    pub(crate) unsafe fn load_value<T>(&self, slot: usize, dst: *mut T) {
+        let src = self.value_ptr(slot);
+        // SAFETY: `src` is the 8-aligned value of a slot in bounds (`value_ptr`); every process
+        // accesses slot bytes through `atomic_copy`, so even a hostile writer is no data race
+        // (only garbage); the caller vouches for `dst`.
+        unsafe { atomic_copy::load(dst.cast::<u8>(), src, size_of::<T>()) };
+    }
+}
+
+impl<C> Stamps for Slots<C> {
     #[inline]
     fn stamp(&self, slot: usize) -> &AtomicU64 {
         // SAFETY: the stamp is the first 8 bytes of the slot, 8-aligned (payload 64-aligned,
@@ -101,18 +161,8 @@ unsafe impl Sync for Inner {}
 
 impl Inner {
     fn new(segment: RawSegment, capacity: usize, geo: Geometry) -> Inner {
-        let control = NonNull::from(segment.control::<SpscControl>());
-        // SAFETY: the payload is `slots_offset + capacity * stride` bytes (its length gave the
-        // capacity), so slot 0 is in bounds.
-        let base = unsafe { segment.payload().add(geo.slots_offset) };
         Inner {
-            slots: Slots {
-                control,
-                base,
-                stride: geo.stride,
-                value_offset: geo.value_offset,
-                mask: capacity - 1,
-            },
+            slots: Slots::new(&segment, capacity, geo),
             segment,
             capacity,
         }
@@ -134,79 +184,26 @@ impl Inner {
     }
 }
 
-fn accept_len<T: SharedLayout>(len: usize) -> bool {
-    SpscRing::<T>::GEOMETRY.capacity_of(len).is_some()
-}
 
 impl<T: SharedLayout> SharedPrimitive for SpscRing<T> {
-    type Config = SpscConfig;
+    type Config = RingConfig;
 
-    fn spec(config: &SpscConfig) -> Result<SegmentSpec, String> {
-        let geo = Self::GEOMETRY;
-        let (capacity, exact) = match config.capacity {
-            Some(c) => {
-                check_capacity(c)?;
-                (c, true)
-            }
-            None => (default_capacity(&geo), false),
-        };
-        let len = geo.payload_len(capacity).ok_or_else(|| {
-            format!(
-                "{capacity} slots of {} bytes do not fit in the address space: use a smaller capacity",
-                geo.stride
-            )
-        })?;
-        let spec = SegmentSpec::new(SegmentKind::SpscRing, T::LAYOUT, len);
-        Ok(if exact {
-            spec
-        } else {
-            spec.accepting_len(accept_len::<T>)
-        })
+    fn spec(config: &RingConfig) -> Result<SegmentSpec, String> {
+        ring_spec::<T>(SegmentKind::SpscRing, config.capacity)
     }
 
-    fn from_segment(segment: RawSegment, config: SpscConfig) -> Result<Self, Error> {
+    fn from_segment(segment: RawSegment, config: RingConfig) -> Result<Self, Error> {
         let geo = Self::GEOMETRY;
-        let Some(capacity) = geo.capacity_of(segment.payload_len()) else {
-            return Err(Error::InvalidOptions {
-                name: segment.name().to_owned(),
-                reason: "the payload length is not that of a ring of this type: create the \
-                         ring again"
-                    .to_owned(),
-            });
-        };
+        let capacity = ring_capacity::<T>(&segment)?;
         let inner = Inner::new(segment, capacity, geo);
         if inner.segment.is_creator() {
-            let info = &inner.control().info;
-            info.capacity.store(capacity as u64, Ordering::Relaxed);
-            info.format.store(FORMAT, Ordering::Relaxed);
-            info.stride.store(geo.stride as u32, Ordering::Relaxed);
-            info.value_offset
-                .store(geo.value_offset as u32, Ordering::Relaxed);
-            info.slots_offset
-                .store(geo.slots_offset as u32, Ordering::Relaxed);
+            inner.control().info.record(capacity, FORMAT, &geo);
         }
         Ok(SpscRing {
             inner: Arc::new(inner),
             wait: config.wait,
             _type: PhantomData,
         })
-    }
-}
-
-impl<T: SharedLayout> Builder<SpscRing<T>> {
-    /// The number of slots, a power of two from 1 to 2³². `create` makes this many (without it,
-    /// as many as fit in 1 MiB, at most 1024); `open` then refuses a ring of another capacity
-    /// (without it, `open` takes the capacity the creator chose).
-    pub fn capacity(mut self, capacity: usize) -> Self {
-        self.config.capacity = Some(capacity);
-        self
-    }
-
-    /// How the handles of this ring wait in blocking calls (default
-    /// [`WaitStrategy::SpinThenPark`]). A per-process choice: the peer may choose another.
-    pub fn wait_strategy(mut self, wait: WaitStrategy) -> Self {
-        self.config.wait = wait;
-        self
     }
 }
 
@@ -268,34 +265,23 @@ pub struct SpscRing<T: SharedLayout> {
 
 impl<T: SharedLayout> core::fmt::Debug for SpscRing<T> {
     fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
-        f.debug_struct("SpscRing")
-            .field("name", &self.name())
-            .field("type", &T::LAYOUT.name())
-            .field("capacity", &self.capacity())
+        debug_ring(f, "SpscRing", self.name(), T::LAYOUT, self.capacity())
             .field("wait", &self.wait)
             .finish()
     }
 }
 
 impl<T: SharedLayout> SpscRing<T> {
-    pub(crate) const GEOMETRY: Geometry = Geometry::new(size_of::<T>(), align_of::<T>());
-
-    /// Creates the ring `name` with `capacity` slots (a power of two), empty, with the default
-    /// options (mode 0600, fails if the name exists, unlinked when this handle drops).
-    pub fn create(name: &str, capacity: usize) -> Result<SpscRing<T>, Error> {
-        Self::builder(name).capacity(capacity).create()
-    }
-
-    /// Opens the ring `name` that another process created, checking kind and `T`'s layout; the
-    /// capacity is the creator's.
-    pub fn open(name: &str) -> Result<SpscRing<T>, Error> {
-        Self::builder(name).open()
-    }
-
-    /// Options for creating or opening the ring `name`: capacity, wait strategy, and the
-    /// segment options (mode, persistence, replacing a dead creator's ring, open timeout).
-    pub fn builder(name: &str) -> Builder<SpscRing<T>> {
-        Builder::new(name)
+    ring_shortcuts! {
+        /// Creates the ring `name` with `capacity` slots (a power of two), empty, with the
+        /// default options (mode 0600, fails if the name exists, unlinked when this handle drops).
+        create;
+        /// Opens the ring `name` that another process created, checking kind and `T`'s layout;
+        /// the capacity is the creator's.
+        open;
+        /// Options for creating or opening the ring `name`: capacity, wait strategy, and the
+        /// segment options (mode, persistence, replacing a dead creator's ring, open timeout).
+        builder;
     }
 
     /// Claims the producer role for this process and returns its handle, which keeps the
@@ -335,21 +321,6 @@ impl<T: SharedLayout> SpscRing<T> {
     /// Whether a live process holds the consumer role (a snapshot; reads `/proc`).
     pub fn consumer_alive(&self) -> bool {
         side_alive(&self.inner.control().consumer)
-    }
-
-    /// The number of slots.
-    pub fn capacity(&self) -> usize {
-        self.inner.capacity
-    }
-
-    /// The shared-memory name, with its leading slash.
-    pub fn name(&self) -> &str {
-        self.inner.name()
-    }
-
-    #[cfg(test)]
-    pub(crate) fn inner_for_tests(&self) -> &Inner {
-        &self.inner
     }
 
     /// Removes the name `name` (see [`RawSegment::unlink`]).

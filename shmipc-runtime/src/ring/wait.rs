@@ -35,12 +35,12 @@ pub enum WaitStrategy {
 pub(crate) const SLICE: Duration = Duration::from_millis(50);
 /// Longest single sleep when the heavy fence is not available, so the handshake cannot be relied
 /// on: the sleeper polls.
-const POLL_SLICE: Duration = Duration::from_millis(1);
+pub(crate) const POLL_SLICE: Duration = Duration::from_millis(1);
 /// How often a spinning (never parking) waiter checks its peer's liveness.
-const SPIN_LIVENESS: Duration = Duration::from_millis(10);
+pub(crate) const SPIN_LIVENESS: Duration = Duration::from_millis(10);
 
 /// Polls before a blocking call reads the clock (a few hundred nanoseconds at most).
-const QUICK_POLLS: u32 = 16;
+pub(crate) const QUICK_POLLS: u32 = 16;
 
 /// Polls during which a spinning waiter waits for [`Side::plenty`] units, not one (a few
 /// microseconds).
@@ -70,11 +70,11 @@ impl Spinner {
         }
     }
 
-    fn budget(&self) -> Duration {
+    pub(crate) fn budget(&self) -> Duration {
         Duration::from_nanos(u64::from(self.budget_ns.clamp(MIN_NS, MAX_NS)))
     }
 
-    fn parked_for(&mut self, parked: Duration) {
+    pub(crate) fn parked_for(&mut self, parked: Duration) {
         let budget = self.budget_ns.clamp(MIN_NS, MAX_NS);
         self.budget_ns = if parked < Duration::from_nanos(u64::from(MAX_NS)) {
             budget.saturating_mul(2).min(MAX_NS)
@@ -360,17 +360,22 @@ impl Light {
             Light::Full
         }
     }
+
+    /// The publisher's side of the handshake's fence pair.
+    #[inline]
+    pub(crate) fn fence(self) {
+        match self {
+            Light::Compiler => compiler_fence(Ordering::SeqCst),
+            Light::Full => fence(Ordering::SeqCst),
+        }
+    }
 }
 
 /// After a publication: wakes the peer parked on `words` if the handshake says it is parked (no
 /// system call otherwise).
 #[inline]
 pub(crate) fn notify(words: WaitWords<'_>, light: Light) {
-    let fenced = || match light {
-        Light::Compiler => compiler_fence(Ordering::SeqCst),
-        Light::Full => fence(Ordering::SeqCst),
-    };
-    if words.notify(fenced) {
+    if words.notify(|| light.fence()) {
         wake(words.value, 1);
     }
 }

@@ -153,6 +153,9 @@ impl<P: SharedPrimitive> fmt::Debug for Builder<P> {
 /// ```
 ///
 /// `create` and `open` use the defaults; `builder` returns a [`Builder`] for everything else.
+///
+/// A primitive whose builder has a `capacity` (the rings) writes `create(capacity);` instead:
+/// its `create(name, capacity)` sets it.
 macro_rules! primitive_shortcuts {
     (
         $(#[$create:meta])+ create;
@@ -164,6 +167,21 @@ macro_rules! primitive_shortcuts {
             Self::builder(name).create()
         }
 
+        $crate::segment::primitive_shortcuts! { @open_builder $(#[$open])+ open; $(#[$builder])+ builder; }
+    };
+    (
+        $(#[$create:meta])+ create(capacity);
+        $(#[$open:meta])+ open;
+        $(#[$builder:meta])+ builder;
+    ) => {
+        $(#[$create])+
+        pub fn create(name: &str, capacity: usize) -> Result<Self, $crate::segment::Error> {
+            Self::builder(name).capacity(capacity).create()
+        }
+
+        $crate::segment::primitive_shortcuts! { @open_builder $(#[$open])+ open; $(#[$builder])+ builder; }
+    };
+    (@open_builder $(#[$open:meta])+ open; $(#[$builder:meta])+ builder;) => {
         $(#[$open])+
         pub fn open(name: &str) -> Result<Self, $crate::segment::Error> {
             Self::builder(name).open()

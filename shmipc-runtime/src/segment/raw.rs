@@ -217,6 +217,18 @@ impl RawSegment {
         self.map.is_read_only()
     }
 
+    /// The open shared-memory object (for `fstat`: owner and mode).
+    #[cfg_attr(loom, allow(dead_code))]
+    pub(crate) fn file(&self) -> &File {
+        &self.file
+    }
+
+    /// Whether the name outlives this handle (an opener's handle always lets it outlive it).
+    #[cfg_attr(loom, allow(dead_code))]
+    pub(crate) fn persists(&self) -> bool {
+        self.persist || !self.is_creator
+    }
+
     /// Whether the creating process still runs.
     pub fn creator_alive(&self) -> bool {
         self.creator.liveness() == Liveness::Alive

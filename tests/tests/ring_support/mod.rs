@@ -23,12 +23,18 @@ pub struct Peer {
 impl Peer {
     /// Starts `ring_peer args…` without waiting for anything.
     pub fn spawn(args: &[&str]) -> Peer {
-        let mut child = Command::new(env!("CARGO_BIN_EXE_ring_peer"))
-            .args(args)
-            .stdout(Stdio::piped())
-            .stderr(Stdio::piped())
+        Peer::spawn_with(env!("CARGO_BIN_EXE_ring_peer"), args, |_| {})
+    }
+
+    /// Starts `program args…` (another helper, such as `bcast_peer`) after `configure` has
+    /// adjusted the command (for example to run it as another user).
+    pub fn spawn_with(program: &str, args: &[&str], configure: impl FnOnce(&mut Command)) -> Peer {
+        let mut cmd = Command::new(program);
+        cmd.args(args).stdout(Stdio::piped()).stderr(Stdio::piped());
+        configure(&mut cmd);
+        let mut child = cmd
             .spawn()
-            .expect("spawn ring_peer");
+            .unwrap_or_else(|e| panic!("spawn {program}: {e}"));
         let (tx, lines) = channel();
         let out = BufReader::new(child.stdout.take().expect("stdout"));
         std::thread::spawn(move || {
@@ -40,9 +46,10 @@ impl Peer {
         });
         // Forward stderr so a peer's panic message shows in the test's output.
         let err = BufReader::new(child.stderr.take().expect("stderr"));
+        let tag = program.rsplit('/').next().unwrap_or(program).to_owned();
         std::thread::spawn(move || {
             for line in err.lines().map_while(Result::ok) {
-                eprintln!("[ring_peer] {line}");
+                eprintln!("[{tag}] {line}");
             }
         });
         Peer {
@@ -175,3 +182,4 @@ pub fn trials(default: u32) -> u32 {
         .and_then(|s| s.parse().ok())
         .unwrap_or(default)
 }
+pub mod broadcast;

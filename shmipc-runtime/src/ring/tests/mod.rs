@@ -1,6 +1,7 @@
 //! In-process tests of the SPSC ring (threads as the two sides; the multi-process tests are in
 //! `tests/`): shared fixtures here, the tests by theme in the submodules.
 
+mod broadcast;
 mod hostile;
 mod roles;
 mod stream;
