@@ -65,6 +65,7 @@ mod spsc_protocol;
 not_under_loom! {
     mod broadcast;
     mod broadcast_control;
+    mod broadcast_snapshot;
     mod chunk;
     mod config;
     mod consumer;
@@ -81,6 +82,10 @@ not_under_loom! {
 
     pub use broadcast::BroadcastRing;
     pub use broadcast_protocol::StartAt;
+    pub use broadcast_snapshot::{
+        BroadcastMessage, BroadcastSnapshot, DoorbellSnapshot, StampState,
+        broadcast_doorbell_name, broadcast_ring_of_doorbell, is_broadcast_doorbell,
+    };
     pub use consumer::{Consumer, ReadChunk};
     pub use error::{PopError, PushError};
     pub use producer::{Producer, WriteChunk};

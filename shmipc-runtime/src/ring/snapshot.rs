@@ -22,7 +22,7 @@ pub struct SideSnapshot {
 }
 
 impl SideSnapshot {
-    fn of(side: &SideBlock) -> SideSnapshot {
+    pub(super) fn of(side: &SideBlock) -> SideSnapshot {
         SideSnapshot {
             index: side.index.load(Ordering::Acquire),
             state: side.state.load(Ordering::Acquire),
@@ -30,6 +30,28 @@ impl SideSnapshot {
             role: side.role.snapshot(),
         }
     }
+}
+
+/// The slot geometry and capacity of the ring `segment` whose header is `header` (any ring kind
+/// with the SPSC ring's slots), or why its payload is not such a ring of the header's slot type.
+pub(super) fn ring_geometry(
+    segment: &RawSegment,
+    header: &SegmentHeader,
+) -> Result<(Geometry, usize), String> {
+    let (size, align) = (header.layout.size, header.layout.align);
+    if !align.is_power_of_two() || align > 4096 || size > (1 << 32) {
+        return Err(format!("a slot type of size {size} and alignment {align} cannot be a ring's"));
+    }
+    let geo = Geometry::new(size as usize, align as usize);
+    let capacity = geo.capacity_of(segment.payload_len()).ok_or_else(|| {
+        format!(
+            "a payload of {} bytes is not a whole power-of-two number of {}-byte slots after {} control bytes",
+            segment.payload_len(),
+            geo.stride,
+            geo.slots_offset
+        )
+    })?;
+    Ok((geo, capacity))
 }
 
 /// An SPSC ring's state at one moment (kind `spsc-ring`).
@@ -74,19 +96,7 @@ impl SpscSnapshot {
     /// assert_eq!((s.capacity, s.fill()), (4, Some(1)));
     /// ```
     pub fn read(segment: &RawSegment, header: &SegmentHeader) -> Result<SpscSnapshot, String> {
-        let (size, align) = (header.layout.size, header.layout.align);
-        if !align.is_power_of_two() || align > 4096 || size > (1 << 32) {
-            return Err(format!("a slot type of size {size} and alignment {align} cannot be a ring's"));
-        }
-        let geo = Geometry::new(size as usize, align as usize);
-        let capacity = geo.capacity_of(segment.payload_len()).ok_or_else(|| {
-            format!(
-                "a payload of {} bytes is not a whole power-of-two number of {}-byte slots after {} control bytes",
-                segment.payload_len(),
-                geo.stride,
-                geo.slots_offset
-            )
-        })?;
+        let (geo, capacity) = ring_geometry(segment, header)?;
         let control = segment.control::<SpscControl>();
         Ok(SpscSnapshot {
             capacity: capacity as u64,
