@@ -23,6 +23,13 @@ fn judge(name: &str) -> Option<Verdict> {
         Err(_) => return creator_died_initializing(name),
     };
     let c = &l.header.creator;
+    if let Some(ring) = kinds::broadcast::doorbell_of(&l)
+        && kinds::broadcast::ring_exists(&ring)
+    {
+        return Some(Verdict::Keep(format!(
+            "the doorbell of broadcast ring {ring}, which is still there: it goes with its ring"
+        )));
+    }
     if c.liveness() == Liveness::Alive {
         return Some(Verdict::Keep(format!(
             "its creator, pid {}, may still run",
@@ -59,6 +66,8 @@ pub fn run(dry_run: bool, prefix: &str, json: bool) -> Result<(), Failure> {
     let mut removed = Vec::new();
     let mut kept = Vec::new();
     let mut failed = Vec::new();
+    // Doorbells removed (or, with `dry_run`, listed) with their broadcast rings.
+    let mut with_their_ring: Vec<String> = Vec::new();
     let prefix = if prefix.starts_with('/') {
         prefix.to_owned()
     } else {
@@ -68,16 +77,27 @@ pub fn run(dry_run: bool, prefix: &str, json: bool) -> Result<(), Failure> {
         .into_iter()
         .filter(|n| n.starts_with(&prefix))
     {
+        if with_their_ring.contains(&name) {
+            continue;
+        }
         match judge(&name) {
             Some(Verdict::Remove(why)) => {
-                let result = if dry_run {
-                    Ok(())
-                } else {
-                    RawSegment::unlink(&name)
-                };
-                match result {
-                    Ok(()) => removed.push(json!({ "name": name, "reason": why })),
-                    Err(e) => failed.push(json!({ "name": name, "reason": e.to_string() })),
+                let mut targets = vec![(name.clone(), why)];
+                if let Some(bell) = kinds::broadcast::doorbell_with(&name) {
+                    let why = format!("the doorbell of broadcast ring {name}, removed with it");
+                    targets.push((bell.clone(), why));
+                    with_their_ring.push(bell);
+                }
+                for (name, why) in targets {
+                    let result = if dry_run {
+                        Ok(())
+                    } else {
+                        RawSegment::unlink(&name)
+                    };
+                    match result {
+                        Ok(()) => removed.push(json!({ "name": name, "reason": why })),
+                        Err(e) => failed.push(json!({ "name": name, "reason": e.to_string() })),
+                    }
                 }
             }
             Some(Verdict::Keep(why)) => kept.push(json!({ "name": name, "reason": why })),

@@ -158,7 +158,7 @@ pub fn layout_json(l: &LayoutDescription) -> Value {
 /// The header facts `list` and `inspect` share, as JSON.
 pub fn summary_json(look: &Look) -> Value {
     let h = &look.header;
-    json!({
+    let mut v = json!({
         "name": look.segment.name(),
         "kind": h.kind().map(|k| k.as_str()),
         "kind_code": h.kind_code,
@@ -173,7 +173,11 @@ pub fn summary_json(look: &Look) -> Value {
         },
         "mode": format!("{:04o}", look.mode),
         "uid": look.uid,
-    })
+    });
+    if let Some(ring) = kinds::broadcast::doorbell_of(look) {
+        v["doorbell_of"] = json!(ring);
+    }
+    v
 }
 
 fn to_json(look: &Look, report: &kinds::KindReport) -> Value {

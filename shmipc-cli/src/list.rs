@@ -3,10 +3,10 @@
 
 use serde_json::{Value, json};
 
-use crate::Failure;
 use crate::escape::printable;
 use crate::inspect::{kind_text, summary_json};
 use crate::look::{self, liveness};
+use crate::{Failure, kinds};
 
 /// Prints one line per readable segment; with `all`, also the other files, with the reason.
 pub fn run(all: bool, json: bool) -> Result<(), Failure> {
@@ -24,7 +24,10 @@ pub fn run(all: bool, json: bool) -> Result<(), Failure> {
                     "{:<36} {:<14} {:<24} {:>9}  {:<16} {:<5} {:>5}",
                     printable(&name),
                     kind_text(&l),
-                    printable(&format!("{} v{}", h.layout.name, h.layout.version)),
+                    printable(&kinds::broadcast::doorbell_of(&l).map_or_else(
+                        || format!("{} v{}", h.layout.name, h.layout.version),
+                        |ring| format!("doorbell of {ring}")
+                    )),
                     h.payload_size,
                     format!("{} ({})", h.creator.pid, liveness(&h.creator)),
                     format!("{:04o}", l.mode),

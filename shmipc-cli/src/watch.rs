@@ -28,7 +28,7 @@ pub fn run(name: &str, count: Option<u64>, interval_ms: u64, json: bool) -> Resu
         println!("watching {} (Ctrl-C stops)", printable(l.segment.name()));
         println!(
             "{:>8}  {:>12}  {:>12}  {:>10}",
-            "seconds", "msgs/s", "fill", "of"
+            "seconds", "msgs/s", last.fill_is, "of"
         );
     }
     let interval = Duration::from_millis(interval_ms.max(1));
@@ -54,6 +54,7 @@ pub fn run(name: &str, count: Option<u64>, interval_ms: u64, json: bool) -> Resu
                     "released": now_c.released,
                     "fill": fill,
                     "capacity": now_c.capacity,
+                    "kind": kind_text(&l),
                 })
             );
         } else {

@@ -6,7 +6,7 @@ mod support;
 use shmipc::Segment;
 use shmipc::prelude::*;
 use shmipc_tests::guarded_name;
-use support::{Probe, filter, shmipc};
+use support::{Probe, persisted, shmipc, shmipc_ok, shown};
 
 #[test]
 fn helper_process() {
@@ -27,9 +27,7 @@ fn probe_segment(name: &str) -> Segment<Probe> {
 fn inspect_shows_header_layout_and_the_value_field_by_field() {
     let (name, _cleanup) = guarded_name("ins");
     let _segment = probe_segment(&name);
-    let run = shmipc(&["inspect", &name]);
-    assert!(run.ok, "{}", run.err);
-    let shown = filter(&run.out, &[std::process::id()]).replace(&name, "[NAME]");
+    let shown = shown(&["inspect", &name], &name, &[std::process::id()]);
     insta::assert_snapshot!("inspect_value", shown);
 
     let doc = shmipc(&["inspect", &name, "--json"]).json();
@@ -54,8 +52,7 @@ fn inspect_shows_header_layout_and_the_value_field_by_field() {
 fn list_shows_the_segment_and_its_creator() {
     let (name, _cleanup) = guarded_name("lst");
     let _segment = probe_segment(&name);
-    let run = shmipc(&["list"]);
-    assert!(run.ok, "{}", run.err);
+    let run = shmipc_ok(&["list"]);
     assert!(
         run.out.starts_with("name "),
         "column headers first: {}",
@@ -92,8 +89,7 @@ fn a_segment_of_mode_0640_is_listed_and_inspect_says_what_an_opener_refuses() {
     let run = shmipc(&["list"]);
     let line = run.out.lines().find(|l| l.starts_with(&name));
     assert!(line.is_some_and(|l| l.contains("0640")), "{}", run.out);
-    let run = shmipc(&["inspect", &name]);
-    assert!(run.ok, "{}", run.err);
+    let run = shmipc_ok(&["inspect", &name]);
     assert!(
         run.out.contains(
             "its mode 0640 is wider than the default 0600: open it with SegmentOptions::mode(0o640)"
@@ -109,8 +105,7 @@ fn a_segment_of_mode_0640_is_listed_and_inspect_says_what_an_opener_refuses() {
 fn inspect_without_the_slash_shows_the_name_with_it() {
     let (name, _cleanup) = guarded_name("sl");
     let _segment = probe_segment(&name);
-    let run = shmipc(&["inspect", &name[1..]]);
-    assert!(run.ok, "{}", run.err);
+    let run = shmipc_ok(&["inspect", &name[1..]]);
     assert!(
         run.out.starts_with(&format!("segment   {name}\n")),
         "{}",
@@ -122,15 +117,13 @@ fn inspect_without_the_slash_shows_the_name_with_it() {
 fn layout_draws_the_byte_map_and_c_header_the_struct() {
     let (name, _cleanup) = guarded_name("lay");
     let _segment = probe_segment(&name);
-    let run = shmipc(&["layout", &name]);
-    assert!(run.ok, "{}", run.err);
+    let run = shmipc_ok(&["layout", &name]);
     insta::assert_snapshot!("layout_value", run.out.replace(&name, "[NAME]"));
     let doc = shmipc(&["layout", &name, "--json"]).json();
     assert_eq!(doc["fields"].as_array().map(Vec::len), Some(3));
     assert_eq!(doc["picture"], Probe::LAYOUT.picture());
 
-    let run = shmipc(&["c-header", &name]);
-    assert!(run.ok, "{}", run.err);
+    let run = shmipc_ok(&["c-header", &name]);
     assert_eq!(run.out, Probe::LAYOUT.c_header());
     assert!(run.out.contains("struct cli__Probe {"), "{}", run.out);
     let run = shmipc(&["c-header", "--segment-header"]);
@@ -164,8 +157,7 @@ fn unlink_refuses_a_file_that_is_not_a_segment_unless_forced() {
     );
     let line = list_all_line(&name);
     assert!(line.contains("smaller than a shmipc header"), "{line}");
-    let run = shmipc(&["rm", &name, "--force"]);
-    assert!(run.ok, "{}", run.err);
+    shmipc_ok(&["rm", &name, "--force"]);
     assert!(
         std::fs::metadata(format!("/dev/shm{name}")).is_err(),
         "removed"
@@ -192,12 +184,8 @@ fn list_all_says_what_an_empty_file_is() {
 #[test]
 fn unlink_removes_a_segment() {
     let (name, _cleanup) = guarded_name("unl");
-    let segment = Segment::<Probe>::builder(&name)
-        .persist(true)
-        .create()
-        .expect("create");
-    let run = shmipc(&["unlink", &name, "--json"]);
-    assert!(run.ok, "{}", run.err);
+    let segment = persisted::<Segment<Probe>>(&name);
+    let run = shmipc_ok(&["unlink", &name, "--json"]);
     assert_eq!(run.json()["removed"], name.as_str());
     assert!(Segment::<Probe>::open(&name).is_err());
     drop(segment);
@@ -232,8 +220,7 @@ fn names_from_a_hostile_header_reach_the_terminal_escaped() {
     file.write_all_at(&sum, CHECKSUM_OFFSET as u64).unwrap();
 
     for args in [vec!["inspect", &name], vec!["list"], vec!["layout", &name]] {
-        let run = shmipc(&args);
-        assert!(run.ok, "{}", run.err);
+        let run = shmipc_ok(&args);
         assert!(!run.out.contains('\x1b'), "{args:?}: {:?}", run.out);
         assert!(
             run.out.contains("\\u{1b}[31mProbe v7"),

@@ -5,7 +5,7 @@ mod support;
 
 use shmipc::Segment;
 use shmipc_tests::{ShmCleanup, unique_name};
-use support::{Helper, Probe, shmipc};
+use support::{Helper, Probe, persisted, shmipc, shmipc_ok};
 
 #[test]
 fn helper_process() {
@@ -27,16 +27,12 @@ fn clean_removes_only_what_a_dead_creator_left_and_nobody_holds() {
     let _cleanup = ShmCleanup::new([dead.clone(), live.clone(), held.clone()]);
 
     let creator = Helper::run_and_die("create", &dead);
-    let _live = Segment::<Probe>::builder(&live)
-        .persist(true)
-        .create()
-        .expect("create");
+    let _live = persisted::<Segment<Probe>>(&live);
     // A ring whose creator died while a live process holds its consumer role.
     Helper::run_and_die("create-ring", &held);
     let consumer = Helper::start("consume", &held);
 
-    let run = shmipc(&["clean", "--dry-run", "--prefix", &prefix]);
-    assert!(run.ok, "{}", run.err);
+    let run = shmipc_ok(&["clean", "--dry-run", "--prefix", &prefix]);
     assert!(
         run.out.contains(&format!(
             "would remove {dead}: value, creator pid {creator} dead"

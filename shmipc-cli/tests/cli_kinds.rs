@@ -1,6 +1,6 @@
 //! The tool against every segment kind in its interesting states: a mutex held by a live and by a
 //! dead process, a seqlock with a value, an SPSC ring half full and with a dead consumer, watch,
-//! and a kind this tool does not decode yet.
+//! and a kind this tool does not decode yet (the broadcast ring: `cli_broadcast.rs`).
 
 mod support;
 
@@ -9,7 +9,7 @@ use shmipc::{
     RawSegment, SegmentKind, SegmentOptions, SegmentSpec, SeqLock, SharedMutex, SpscRing,
 };
 use shmipc_tests::guarded_name;
-use support::{Helper, Probe, filter, shmipc};
+use support::{Helper, Probe, shmipc, shmipc_ok, shown};
 
 #[test]
 fn helper_process() {
@@ -31,9 +31,11 @@ fn a_mutex_held_by_a_live_process_then_by_a_dead_one() {
     *mutex.lock().map_err(|_| "lock").expect("lock") = probe(5);
 
     let holder = Helper::start("lock", &name);
-    let run = shmipc(&["inspect", &name]);
-    assert!(run.ok, "{}", run.err);
-    let shown = filter(&run.out, &[std::process::id(), holder.pid()]).replace(&name, "[NAME]");
+    let shown = shown(
+        &["inspect", &name],
+        &name,
+        &[std::process::id(), holder.pid()],
+    );
     insta::assert_snapshot!("inspect_mutex_held", shown);
     let doc = shmipc(&["inspect", &name, "--json"]).json();
     let lock = &doc["kind_state"]["lock"];
@@ -62,9 +64,7 @@ fn a_seqlock_shows_its_sequence_writer_and_latest_value() {
     assert!(run.out.contains("0 (nothing written yet)"), "{}", run.out);
     lock.write(&probe(1)).expect("write");
     lock.write(&probe(2)).expect("write");
-    let run = shmipc(&["inspect", &name]);
-    assert!(run.ok, "{}", run.err);
-    let shown = filter(&run.out, &[std::process::id()]).replace(&name, "[NAME]");
+    let shown = shown(&["inspect", &name], &name, &[std::process::id()]);
     insta::assert_snapshot!("inspect_seqlock", shown);
     let doc = shmipc(&["inspect", &name, "--json"]).json();
     assert_eq!(doc["kind_state"]["sequence"], 2);
@@ -87,9 +87,11 @@ fn a_half_full_ring_shows_fill_roles_and_the_next_slots() {
         consumer.try_pop().expect("pop");
     }
     drop(consumer);
-    let run = shmipc(&["inspect", &name, "--slots", "2"]);
-    assert!(run.ok, "{}", run.err);
-    let shown = filter(&run.out, &[std::process::id()]).replace(&name, "[NAME]");
+    let shown = shown(
+        &["inspect", &name, "--slots", "2"],
+        &name,
+        &[std::process::id()],
+    );
     insta::assert_snapshot!("inspect_ring_half_full", shown);
     let doc = shmipc(&["inspect", &name, "--json", "--slots", "3"]).json();
     let state = &doc["kind_state"];
@@ -122,7 +124,7 @@ fn watch_samples_a_ring_and_refuses_other_kinds() {
         .expect("producer")
         .try_push(probe(1))
         .expect("push");
-    let run = shmipc(&[
+    let run = shmipc_ok(&[
         "watch",
         &name,
         "--count",
@@ -131,7 +133,6 @@ fn watch_samples_a_ring_and_refuses_other_kinds() {
         "20",
         "--json",
     ]);
-    assert!(run.ok, "{}", run.err);
     let samples: Vec<serde_json::Value> = run
         .out
         .lines()
@@ -152,19 +153,23 @@ fn watch_samples_a_ring_and_refuses_other_kinds() {
 }
 
 #[test]
-fn a_kind_this_tool_does_not_decode_is_reported_not_a_crash() {
-    for kind in [SegmentKind::MpmcRing, SegmentKind::BroadcastRing] {
+fn a_kind_this_tool_does_not_decode_or_a_malformed_payload_is_reported_not_a_crash() {
+    let cases = [
+        (
+            SegmentKind::MpmcRing,
+            "kind-specific state not yet decoded by this tool",
+        ),
+        (
+            SegmentKind::BroadcastRing,
+            "unreadable: a payload of 4096 bytes is not a whole",
+        ),
+    ];
+    for (kind, says) in cases {
         let (name, _cleanup) = guarded_name("unk");
         let spec = SegmentSpec::new(kind, Probe::LAYOUT, 4096);
         let _segment = RawSegment::create(&name, &spec, &SegmentOptions::new()).expect("create");
-        let run = shmipc(&["inspect", &name]);
-        assert!(run.ok, "{}", run.err);
-        assert!(
-            run.out
-                .contains("kind-specific state not yet decoded by this tool"),
-            "{}",
-            run.out
-        );
+        let run = shmipc_ok(&["inspect", &name]);
+        assert!(run.out.contains(says), "{}", run.out);
         let doc = shmipc(&["inspect", &name, "--json"]).json();
         assert_eq!(doc["kind"], kind.as_str());
         assert_eq!(doc["kind_state"]["decoded"], false);

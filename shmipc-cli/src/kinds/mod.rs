@@ -2,6 +2,7 @@
 //! kind is adding a file and a line in the `match`. A kind this tool does not know yet is
 //! reported as such, never a crash. Every module only reads (snapshot functions of the library).
 
+pub mod broadcast;
 mod mutex;
 mod seqlock;
 mod spsc;
@@ -18,7 +19,7 @@ pub const NOT_DECODED: &str = "kind-specific state not yet decoded by this tool"
 
 /// A process that holds a lock or role in a segment.
 pub struct Holder {
-    /// The role (`lock`, `writer`, `producer`, `consumer`).
+    /// The role (`lock`, `writer`, `producer`, `consumer`, `publisher`).
     pub role: &'static str,
     /// Its pid.
     pub pid: u32,
@@ -45,6 +46,9 @@ pub struct RingCounters {
     pub released: u64,
     /// Slots.
     pub capacity: u64,
+    /// What `committed − released` counts, as `watch`'s column header: `fill` (committed, not
+    /// yet released) or, for a broadcast ring, `held` (the newest messages, still readable).
+    pub fill_is: &'static str,
 }
 
 /// A kind's state.
@@ -69,6 +73,7 @@ pub fn report(look: &Look, slots: u64) -> KindReport {
         Some(SegmentKind::Mutex) => mutex::report(look),
         Some(SegmentKind::SeqLock) => seqlock::report(look),
         Some(SegmentKind::SpscRing) => spsc::report(look, slots),
+        Some(SegmentKind::BroadcastRing) => broadcast::report(look, slots),
         _ => KindReport {
             rows: vec![("state".to_owned(), NOT_DECODED.to_owned())],
             json: json!({ "decoded": false, "note": NOT_DECODED }),

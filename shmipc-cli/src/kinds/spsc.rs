@@ -127,6 +127,7 @@ pub fn report(look: &Look, slots: u64) -> KindReport {
             committed: tail,
             released: head,
             capacity: s.capacity,
+            fill_is: "fill",
         }),
     }
 }

@@ -18,6 +18,14 @@ pub struct Probe {
     pub code: [u8; 4],
 }
 
+/// Creates the primitive `P` named `name`, persisted: it outlives this handle and its creator.
+pub fn persisted<P: shmipc::SharedPrimitive>(name: &str) -> P {
+    shmipc::Builder::<P>::new(name)
+        .persist(true)
+        .create()
+        .unwrap_or_else(|e| panic!("create {name}: {e}"))
+}
+
 /// What a run of the tool gave.
 pub struct Run {
     pub ok: bool,
@@ -46,6 +54,19 @@ pub fn shmipc(args: &[&str]) -> Run {
         out: String::from_utf8_lossy(&out.stdout).into_owned(),
         err: String::from_utf8_lossy(&out.stderr).into_owned(),
     }
+}
+
+/// Runs `shmipc args…` and checks that it succeeded.
+pub fn shmipc_ok(args: &[&str]) -> Run {
+    let run = shmipc(args);
+    assert!(run.ok, "shmipc {args:?} failed: {}{}", run.err, run.out);
+    run
+}
+
+/// The standard output of the successful `shmipc args…` made comparable for snapshots: the
+/// segment name `name` and every pid of `pids` replaced (see [`filter`]).
+pub fn shown(args: &[&str], name: &str, pids: &[u32]) -> String {
+    filter(&shmipc_ok(args).out, pids).replace(name, "[NAME]")
 }
 
 /// `text` with every pid and start time of `pids` replaced, for snapshots.
@@ -146,21 +167,25 @@ pub fn helper_main() {
             keep.push(Box::new(ring));
         }
         "create" => {
-            let s = shmipc::Segment::<Probe>::builder(name)
-                .persist(true)
-                .create()
-                .expect("create");
+            let s: shmipc::Segment<Probe> = persisted(name);
             s.write(&Probe {
                 seq: 9.into(),
                 ..Probe::default()
             });
             keep.push(Box::new(s));
         }
-        "create-ring" => {
-            let ring = shmipc::SpscRing::<Probe>::builder(name)
-                .persist(true)
-                .create()
-                .expect("create the ring");
+        "create-ring" => keep.push(Box::new(persisted::<shmipc::SpscRing<Probe>>(name))),
+        "create-broadcast" => {
+            keep.push(Box::new(persisted::<shmipc::BroadcastRing<Probe>>(name)));
+        }
+        "publish" => {
+            let ring = shmipc::BroadcastRing::<Probe>::open(name).expect("open the ring");
+            let mut publisher = ring.producer().expect("take the publisher role");
+            publisher.push(Probe {
+                seq: 100.into(),
+                ..Probe::default()
+            });
+            std::mem::forget(publisher);
             keep.push(Box::new(ring));
         }
         other => panic!("unknown helper command {other}"),
