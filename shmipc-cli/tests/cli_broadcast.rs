@@ -7,25 +7,27 @@ mod support;
 
 use std::time::Duration;
 
-use shmipc::BroadcastRing;
-use shmipc_tests::{ShmCleanup, guarded_name, unique_name};
-use support::{Helper, Probe, shmipc, shmipc_ok, shown};
+use shmipc::{BroadcastProducer, BroadcastRing};
+use shmipc_tests::guarded_name;
+use support::{Helper, Probe, exists, names_under, probe, shmipc, shmipc_ok, shown, watch_samples};
 
 #[test]
 fn helper_process() {
     support::helper_main();
 }
 
-fn probe(seq: u64) -> Probe {
-    Probe {
-        seq: seq.into(),
-        temp_c: (seq as f32 / 2.0).into(),
-        code: *b"BC\0\0",
+/// A ring `name` of `capacity` slots with its publisher, which published messages `0..n`.
+fn published(
+    name: &str,
+    capacity: usize,
+    n: u64,
+) -> (BroadcastRing<Probe>, BroadcastProducer<Probe>) {
+    let ring = BroadcastRing::<Probe>::create(name, capacity).expect("create");
+    let mut publisher = ring.producer().expect("publisher");
+    for i in 0..n {
+        publisher.push(probe(i));
     }
-}
-
-fn exists(name: &str) -> bool {
-    std::fs::metadata(format!("/dev/shm{name}")).is_ok()
+    (ring, publisher)
 }
 
 /// The JSON of `shmipc inspect name --json` with more arguments.
@@ -38,11 +40,7 @@ fn inspect_json(name: &str, more: &[&str]) -> serde_json::Value {
 #[test]
 fn inspect_shows_tail_held_messages_publisher_and_the_newest_messages() {
     let (name, _cleanup) = guarded_name("bci");
-    let ring = BroadcastRing::<Probe>::create(&name, 4).expect("create");
-    let mut publisher = ring.producer().expect("publisher");
-    for i in 0..6 {
-        publisher.push(probe(i));
-    }
+    let (_ring, publisher) = published(&name, 4, 6);
     let out = shown(
         &["inspect", &name, "--slots", "2"],
         &name,
@@ -93,8 +91,7 @@ fn inspect_shows_tail_held_messages_publisher_and_the_newest_messages() {
 fn the_doorbell_shows_a_parked_subscriber_and_belongs_to_its_ring() {
     let (name, _cleanup) = guarded_name("bcd");
     let bell = format!("{name}.b");
-    let ring = BroadcastRing::<Probe>::create(&name, 8).expect("create");
-    let mut publisher = ring.producer().expect("publisher");
+    let (ring, mut publisher) = published(&name, 8, 0);
     let mut subscriber = ring.subscriber();
     let sleeper = std::thread::spawn(move || subscriber.pop_timeout(Duration::from_secs(60)));
     // Wait (no deadline: the thread's own timeout bounds it) until the subscriber announced it.
@@ -146,26 +143,8 @@ fn the_doorbell_shows_a_parked_subscriber_and_belongs_to_its_ring() {
 #[test]
 fn watch_shows_messages_per_second_and_the_messages_held() {
     let (name, _cleanup) = guarded_name("bcw");
-    let ring = BroadcastRing::<Probe>::create(&name, 4).expect("create");
-    let mut publisher = ring.producer().expect("publisher");
-    for i in 0..9 {
-        publisher.push(probe(i));
-    }
-    let run = shmipc_ok(&[
-        "watch",
-        &name,
-        "--count",
-        "2",
-        "--interval-ms",
-        "20",
-        "--json",
-    ]);
-    let samples: Vec<serde_json::Value> = run
-        .out
-        .lines()
-        .map(|l| serde_json::from_str(l).expect("one JSON object per line"))
-        .collect();
-    assert_eq!(samples.len(), 2, "{}", run.out);
+    let (_ring, _publisher) = published(&name, 4, 9);
+    let samples = watch_samples(&name, 2);
     assert_eq!(samples[1]["kind"], "broadcast-ring");
     assert_eq!(samples[1]["committed"], 9);
     assert_eq!(samples[1]["fill"], 4, "held: the ring is full after a lap");
@@ -178,17 +157,8 @@ fn watch_shows_messages_per_second_and_the_messages_held() {
 
 #[test]
 fn clean_keeps_a_ring_with_a_live_publisher_and_removes_the_doorbell_only_with_its_ring() {
-    let prefix = unique_name("bcc");
-    let ring = format!("{prefix}-r");
-    let bell = format!("{ring}.b");
-    let orphan = format!("{prefix}-o");
-    let orphan_bell = format!("{orphan}.b");
-    let _cleanup = ShmCleanup::new([
-        ring.clone(),
-        bell.clone(),
-        orphan.clone(),
-        orphan_bell.clone(),
-    ]);
+    let (prefix, [ring, bell, orphan, orphan_bell], _cleanup) =
+        names_under("bcc", ["-r", "-r.b", "-o", "-o.b"]);
 
     Helper::run_and_die("create-broadcast", &ring);
     let publisher = Helper::start("publish", &ring);

@@ -4,27 +4,18 @@
 mod support;
 
 use shmipc::Segment;
-use shmipc_tests::{ShmCleanup, unique_name};
-use support::{Helper, Probe, persisted, shmipc, shmipc_ok};
+use support::{Helper, Probe, exists, names_under, persisted, shmipc, shmipc_ok};
 
 #[test]
 fn helper_process() {
     support::helper_main();
 }
 
-fn exists(name: &str) -> bool {
-    std::fs::metadata(format!("/dev/shm{name}")).is_ok()
-}
-
 #[test]
 fn clean_removes_only_what_a_dead_creator_left_and_nobody_holds() {
     // Every name of this test shares a prefix, which `clean` is limited to: other tests and
     // programs on the machine keep their segments.
-    let prefix = unique_name("cln");
-    let dead = format!("{prefix}-d");
-    let live = format!("{prefix}-l");
-    let held = format!("{prefix}-h");
-    let _cleanup = ShmCleanup::new([dead.clone(), live.clone(), held.clone()]);
+    let (prefix, [dead, live, held], _cleanup) = names_under("cln", ["-d", "-l", "-h"]);
 
     let creator = Helper::run_and_die("create", &dead);
     let _live = persisted::<Segment<Probe>>(&live);

@@ -9,19 +9,11 @@ use shmipc::{
     RawSegment, SegmentKind, SegmentOptions, SegmentSpec, SeqLock, SharedMutex, SpscRing,
 };
 use shmipc_tests::guarded_name;
-use support::{Helper, Probe, shmipc, shmipc_ok, shown};
+use support::{Helper, Probe, probe, shmipc, shmipc_ok, shown, watch_samples};
 
 #[test]
 fn helper_process() {
     support::helper_main();
-}
-
-fn probe(seq: u64) -> Probe {
-    Probe {
-        seq: seq.into(),
-        temp_c: (seq as f32 / 2.0).into(),
-        code: *b"AB\0\0",
-    }
 }
 
 #[test]
@@ -124,21 +116,7 @@ fn watch_samples_a_ring_and_refuses_other_kinds() {
         .expect("producer")
         .try_push(probe(1))
         .expect("push");
-    let run = shmipc_ok(&[
-        "watch",
-        &name,
-        "--count",
-        "2",
-        "--interval-ms",
-        "20",
-        "--json",
-    ]);
-    let samples: Vec<serde_json::Value> = run
-        .out
-        .lines()
-        .map(|l| serde_json::from_str(l).expect("one JSON object per line"))
-        .collect();
-    assert_eq!(samples.len(), 2, "{}", run.out);
+    let samples = watch_samples(&name, 2);
     assert_eq!(samples[1]["fill"], 1);
     assert_eq!(samples[1]["capacity"], 4);
     assert_eq!(samples[1]["messages_per_second"], 0.0);

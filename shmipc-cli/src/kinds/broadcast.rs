@@ -8,17 +8,11 @@ use shmipc::ring::{
     broadcast_ring_of_doorbell, is_broadcast_doorbell,
 };
 
-use super::{KindReport, RingCounters, Shown, holder_of, holder_text, lock_json, malformed};
+use super::{
+    KindReport, RingCounters, Shown, capacity_rows, holder_of, holder_text, lock_json, malformed,
+    ring_json, side_state_text, value_size,
+};
 use crate::look::{self, Look};
-
-fn state_text(state: u32) -> &'static str {
-    match state {
-        0 => "never attached",
-        1 => "attached",
-        2 => "closed",
-        _ => "corrupted state word",
-    }
-}
 
 /// The ring's doorbell: its name, and its parked hint if it could be read.
 fn doorbell(ring: &str) -> (String, Result<DoorbellSnapshot, String>) {
@@ -45,11 +39,8 @@ pub fn report(look: &Look, slots: u64) -> KindReport {
         Ok(_) => "nobody announced sleeping since the last wake-up".to_owned(),
         Err(why) => format!("unreadable ({why}): subscribers poll instead of sleeping"),
     };
-    let mut rows = vec![
-        (
-            "capacity".to_owned(),
-            format!("{} slots of {} bytes", s.capacity, s.stride),
-        ),
+    let mut rows = capacity_rows(s.capacity, s.stride, s.info_capacity);
+    rows.extend([
         ("tail".to_owned(), format!("{tail} (messages published)")),
         (
             "held".to_owned(),
@@ -63,7 +54,7 @@ pub fn report(look: &Look, slots: u64) -> KindReport {
             "publisher".to_owned(),
             format!(
                 "{}, role {}",
-                state_text(s.publisher.state),
+                side_state_text(s.publisher.state),
                 holder_text(&s.publisher.role)
             ),
         ),
@@ -72,17 +63,8 @@ pub fn report(look: &Look, slots: u64) -> KindReport {
             "wake".to_owned(),
             format!("value {} (bumped at each wake-up)", s.wake_value),
         ),
-    ];
-    if s.info_capacity != s.capacity {
-        rows.push((
-            "info".to_owned(),
-            format!(
-                "the info block says capacity {}, the header's payload size {}",
-                s.info_capacity, s.capacity
-            ),
-        ));
-    }
-    let size = usize::try_from(look.header.layout.size).unwrap_or(usize::MAX);
+    ]);
+    let size = value_size(look);
     let shown = held.min(slots);
     let mut values = Vec::new();
     for index in tail - shown..tail {
@@ -105,22 +87,24 @@ pub fn report(look: &Look, slots: u64) -> KindReport {
             )),
         }
     }
-    KindReport {
-        rows,
-        json: json!({
-            "decoded": true,
-            "capacity": s.capacity,
-            "stride": s.stride,
-            "tail": tail,
+    let state = ring_json(
+        s.capacity,
+        s.stride,
+        tail,
+        json!({
             "held": held,
             "publisher": {
                 "index": tail,
-                "state": state_text(s.publisher.state),
+                "state": side_state_text(s.publisher.state),
                 "role": lock_json(&s.publisher.role),
             },
             "wake_value": s.wake_value,
             "doorbell": doorbell_json(&bell_name, &bell),
         }),
+    );
+    KindReport {
+        rows,
+        json: state,
         holders: holder_of("publisher", &s.publisher.role)
             .into_iter()
             .collect(),

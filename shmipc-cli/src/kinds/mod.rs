@@ -148,3 +148,47 @@ fn bytes_at(look: &Look, offset: usize, len: u64) -> Option<Vec<u8>> {
         .read_payload(offset, &mut bytes)
         .then_some(bytes)
 }
+
+/// A ring side's state word as text.
+fn side_state_text(state: u32) -> &'static str {
+    match state {
+        0 => "never attached",
+        1 => "attached",
+        2 => "closed",
+        _ => "corrupted state word",
+    }
+}
+
+/// A ring's first row (its capacity), and a row about the info block if the capacity the
+/// creator recorded there is not the one the header's payload size gives.
+fn capacity_rows(capacity: u64, stride: usize, info_capacity: u64) -> Vec<(String, String)> {
+    let mut rows = vec![(
+        "capacity".to_owned(),
+        format!("{capacity} slots of {stride} bytes"),
+    )];
+    if info_capacity != capacity {
+        rows.push((
+            "info".to_owned(),
+            format!(
+                "the info block says capacity {info_capacity}, the header's payload size \
+                 {capacity}"
+            ),
+        ));
+    }
+    rows
+}
+
+/// The size of one value of the segment's layout (saturated: reads are bounds-checked).
+fn value_size(look: &Look) -> usize {
+    usize::try_from(look.header.layout.size).unwrap_or(usize::MAX)
+}
+
+/// A decoded ring's `kind_state`: `decoded`, `capacity`, `stride` and `tail`, then `more`'s keys.
+fn ring_json(capacity: u64, stride: usize, tail: u64, more: Value) -> Value {
+    let mut state =
+        json!({ "decoded": true, "capacity": capacity, "stride": stride, "tail": tail });
+    if let (Value::Object(m), Value::Object(more)) = (&mut state, more) {
+        m.extend(more);
+    }
+    state
+}

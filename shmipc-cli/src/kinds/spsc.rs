@@ -5,23 +5,15 @@ use serde_json::{Value, json};
 use shmipc::ring::{SideSnapshot, SpscSnapshot};
 
 use super::{
-    Holder, KindReport, RingCounters, Shown, holder_of, holder_text, lock_json, malformed,
+    Holder, KindReport, RingCounters, Shown, capacity_rows, holder_of, holder_text, lock_json,
+    malformed, ring_json, side_state_text, value_size,
 };
 use crate::look::Look;
-
-fn state_text(state: u32) -> &'static str {
-    match state {
-        0 => "never attached",
-        1 => "attached",
-        2 => "closed",
-        _ => "corrupted state word",
-    }
-}
 
 fn side_json(side: &SideSnapshot) -> Value {
     json!({
         "index": side.index,
-        "state": state_text(side.state),
+        "state": side_state_text(side.state),
         "peer_parked": side.peer_parked,
         "role": lock_json(&side.role),
     })
@@ -39,7 +31,7 @@ fn side_row(name: &str, side: &SideSnapshot, parked: bool, what: &str) -> (Strin
         name.to_owned(),
         format!(
             "{}, role {}{parked}",
-            state_text(side.state),
+            side_state_text(side.state),
             holder_text(&side.role)
         ),
     )
@@ -60,11 +52,8 @@ pub fn report(look: &Look, slots: u64) -> KindReport {
         ),
         None => format!("corrupted: tail {tail} is not within a capacity ahead of head {head}"),
     };
-    let mut rows = vec![
-        (
-            "capacity".to_owned(),
-            format!("{} slots of {} bytes", s.capacity, s.stride),
-        ),
+    let mut rows = capacity_rows(s.capacity, s.stride, s.info_capacity);
+    rows.extend([
         (
             "tail".to_owned(),
             format!("{tail} (messages committed by producers)"),
@@ -73,17 +62,8 @@ pub fn report(look: &Look, slots: u64) -> KindReport {
         ("fill".to_owned(), fill_text),
         side_row("producer", &s.producer, s.consumer.peer_parked, "space"),
         side_row("consumer", &s.consumer, s.producer.peer_parked, "data"),
-    ];
-    if s.info_capacity != s.capacity {
-        rows.push((
-            "info".to_owned(),
-            format!(
-                "the info block says capacity {}, the header's payload size {}",
-                s.info_capacity, s.capacity
-            ),
-        ));
-    }
-    let size = usize::try_from(look.header.layout.size).unwrap_or(usize::MAX);
+    ]);
+    let size = value_size(look);
     let shown = fill.unwrap_or(0).min(slots);
     let values = (0..shown)
         .filter_map(|i| {
@@ -111,16 +91,17 @@ pub fn report(look: &Look, slots: u64) -> KindReport {
         .collect();
     KindReport {
         rows,
-        json: json!({
-            "decoded": true,
-            "capacity": s.capacity,
-            "stride": s.stride,
-            "tail": tail,
-            "head": head,
-            "fill": fill,
-            "producer": side_json(&s.producer),
-            "consumer": side_json(&s.consumer),
-        }),
+        json: ring_json(
+            s.capacity,
+            s.stride,
+            tail,
+            json!({
+                "head": head,
+                "fill": fill,
+                "producer": side_json(&s.producer),
+                "consumer": side_json(&s.consumer),
+            }),
+        ),
         holders,
         values,
         ring: Some(RingCounters {

@@ -26,6 +26,15 @@ pub fn persisted<P: shmipc::SharedPrimitive>(name: &str) -> P {
         .unwrap_or_else(|e| panic!("create {name}: {e}"))
 }
 
+/// The probe message number `seq` (its temperature `seq / 2`).
+pub fn probe(seq: u64) -> Probe {
+    Probe {
+        seq: seq.into(),
+        temp_c: (seq as f32 / 2.0).into(),
+        code: *b"AB\0\0",
+    }
+}
+
 /// What a run of the tool gave.
 pub struct Run {
     pub ok: bool,
@@ -67,6 +76,45 @@ pub fn shmipc_ok(args: &[&str]) -> Run {
 /// segment name `name` and every pid of `pids` replaced (see [`filter`]).
 pub fn shown(args: &[&str], name: &str, pids: &[u32]) -> String {
     filter(&shmipc_ok(args).out, pids).replace(name, "[NAME]")
+}
+
+/// The `n` lines of `shmipc watch name --json` (sampling every 20 ms), parsed.
+pub fn watch_samples(name: &str, n: u32) -> Vec<serde_json::Value> {
+    let count = n.to_string();
+    let args = [
+        "watch",
+        name,
+        "--count",
+        &count,
+        "--interval-ms",
+        "20",
+        "--json",
+    ];
+    let run = shmipc_ok(&args);
+    let samples: Vec<serde_json::Value> = run
+        .out
+        .lines()
+        .map(|l| serde_json::from_str(l).expect("one JSON object per line"))
+        .collect();
+    assert_eq!(samples.len(), n as usize, "{}", run.out);
+    samples
+}
+
+/// Whether the shared-memory name `name` exists.
+pub fn exists(name: &str) -> bool {
+    std::fs::metadata(format!("/dev/shm{name}")).is_ok()
+}
+
+/// Names `<prefix><suffix>` for a fresh test prefix (which `clean --prefix` can be limited
+/// to), removed when the returned guard drops (also when an assertion fails).
+pub fn names_under<const N: usize>(
+    tag: &str,
+    suffixes: [&str; N],
+) -> (String, [String; N], shmipc_tests::ShmCleanup) {
+    let prefix = shmipc_tests::unique_name(tag);
+    let names = suffixes.map(|s| format!("{prefix}{s}"));
+    let cleanup = shmipc_tests::ShmCleanup::new(names.clone());
+    (prefix, names, cleanup)
 }
 
 /// `text` with every pid and start time of `pids` replaced, for snapshots.

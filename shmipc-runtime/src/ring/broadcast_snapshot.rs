@@ -6,6 +6,7 @@ use core::sync::atomic::Ordering;
 
 use super::broadcast_control::{BroadcastControl, DOORBELL_SUFFIX, DoorbellControl, doorbell_spec};
 use super::broadcast_protocol::committed;
+use super::control::Geometry;
 use super::snapshot::{SideSnapshot, ring_geometry};
 use crate::segment::{RawSegment, SegmentHeader};
 
@@ -52,19 +53,15 @@ pub struct BroadcastSnapshot {
     pub capacity: u64,
     /// The capacity the creator wrote into the info block (a mismatch is corruption).
     pub info_capacity: u64,
-    /// The info block's format (1).
-    pub format: u32,
     /// Bytes from one slot to the next.
     pub stride: usize,
-    /// Offset of the value inside a slot.
-    pub value_offset: usize,
-    /// Offset of slot 0 in the payload.
-    pub slots_offset: usize,
     /// The publisher's block: `index` is its tail (messages committed); `peer_parked` is unused
     /// (subscribers announce themselves in the doorbell, see [`DoorbellSnapshot`]).
     pub publisher: SideSnapshot,
     /// The wake value subscribers sleep on (bumped, wrapping, at each wake-up).
     pub wake_value: u32,
+    /// Where the slots are.
+    geo: Geometry,
 }
 
 impl BroadcastSnapshot {
@@ -103,12 +100,10 @@ impl BroadcastSnapshot {
         Ok(BroadcastSnapshot {
             capacity: capacity as u64,
             info_capacity: control.info.capacity.load(Ordering::Relaxed),
-            format: control.info.format.load(Ordering::Relaxed),
             stride: geo.stride,
-            value_offset: geo.value_offset,
-            slots_offset: geo.slots_offset,
             publisher: SideSnapshot::of(&control.publisher),
             wake_value: control.publisher.wake.value().load(Ordering::Relaxed),
+            geo,
         })
     }
 
@@ -123,7 +118,7 @@ impl BroadcastSnapshot {
     /// safe to ask for.
     pub fn message(&self, segment: &RawSegment, index: u64, size: usize) -> BroadcastMessage {
         let slot = (index & (self.capacity - 1)) as usize;
-        let at = self.slots_offset + slot * self.stride;
+        let at = self.geo.slots_offset + slot * self.geo.stride;
         let stamp = |segment: &RawSegment| {
             let mut word = [0u8; 8];
             segment
@@ -135,7 +130,7 @@ impl BroadcastSnapshot {
         let mut after = before;
         if before == Some(committed(index)) {
             let mut bytes = vec![0u8; size];
-            if segment.read_payload(at + self.value_offset, &mut bytes) {
+            if segment.read_payload(at + self.geo.value_offset, &mut bytes) {
                 after = stamp(segment);
                 value = (after == before).then_some(bytes);
             }
