@@ -78,7 +78,7 @@ impl BroadcastSnapshot {
     /// #         "M", 1, shmipc_runtime::Endian::Native, 8, 8, &[]);
     /// #     const FINGERPRINT: u64 = 0;
     /// # }
-    /// # let name = format!("/shmipc-test-doc-bsnap-{}", std::process::id());
+    /// # let name = format!("/shmipc-test-bsnap-{}", std::process::id());
     /// let ring = BroadcastRing::<M>::create(&name, 4).unwrap();
     /// let mut publisher = ring.producer().unwrap();
     /// for i in 0..6 {
@@ -183,4 +183,69 @@ pub fn broadcast_doorbell_name(ring: &str) -> String {
 /// The ring that the doorbell `name` belongs to, if `name` is a doorbell's name.
 pub fn broadcast_ring_of_doorbell(name: &str) -> Option<&str> {
     name.strip_suffix(DOORBELL_SUFFIX).filter(|r| r.len() > 1)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::SegmentOptions;
+    use crate::ring::BroadcastRing;
+    use crate::ring::broadcast_protocol::writing;
+    use crate::ring::spsc_protocol::Stamps;
+    use crate::test_support::{Pair, Unlink, unique_name};
+
+    fn inspect(name: &str) -> (RawSegment, SegmentHeader) {
+        RawSegment::open_for_inspection(name, &SegmentOptions::new()).unwrap()
+    }
+
+    #[test]
+    fn stamps_name_their_message() {
+        assert_eq!(StampState::of(0), StampState::Empty);
+        assert_eq!(StampState::of(writing(0)), StampState::Writing(0));
+        assert_eq!(StampState::of(committed(0)), StampState::Committed(0));
+        assert_eq!(StampState::of(writing(7)), StampState::Writing(7));
+        assert_eq!(StampState::of(committed(7)), StampState::Committed(7));
+        assert_eq!(StampState::of(u64::MAX), StampState::Writing(u64::MAX / 2));
+    }
+
+    #[test]
+    fn a_message_being_written_or_overwritten_is_not_returned() {
+        let (n, _u) = unique_name("bs");
+        let _bell = Unlink(broadcast_doorbell_name(&n));
+        let ring = BroadcastRing::<Pair>::create(&n, 2).unwrap();
+        let mut publisher = ring.producer().unwrap();
+        for i in 0..3 {
+            publisher.push(Pair::new(i));
+        }
+        let (segment, header) = inspect(&n);
+        let s = BroadcastSnapshot::read(&segment, &header).unwrap();
+        assert_eq!((s.capacity, s.publisher.index, s.held()), (2, 3, 2));
+        let m = s.message(&segment, 0, 16);
+        assert_eq!((m.slot, m.stamp, m.value), (0, StampState::Committed(2), None));
+        assert!(s.message(&segment, 2, 16).value.is_some());
+        assert_eq!(s.message(&segment, 3, 16).stamp, StampState::Committed(1));
+        // The publisher is writing message 3 into slot 1 (stamp 2·3 + 1).
+        let stamps = &ring.inner_for_tests().slots;
+        stamps.stamp(1).store(writing(3), core::sync::atomic::Ordering::Relaxed);
+        let m = s.message(&segment, 3, 16);
+        assert_eq!((m.stamp, m.value), (StampState::Writing(3), None));
+        assert_eq!(s.message(&segment, 1, 16).value, None, "overwritten");
+    }
+
+    #[test]
+    fn the_doorbell_is_told_apart_from_its_ring() {
+        let (n, _u) = unique_name("bd");
+        let bell = broadcast_doorbell_name(&n);
+        let _bell = Unlink(bell.clone());
+        let _ring = BroadcastRing::<Pair>::create(&n, 4).unwrap();
+        assert_eq!(broadcast_ring_of_doorbell(&bell), Some(n.as_str()));
+        assert_eq!(broadcast_ring_of_doorbell(&n), None);
+        let (segment, header) = inspect(&bell);
+        assert!(is_broadcast_doorbell(&header));
+        assert_eq!(DoorbellSnapshot::read(&segment, &header).unwrap().parked, 0);
+        assert!(BroadcastSnapshot::read(&segment, &header).is_err());
+        let (segment, header) = inspect(&n);
+        assert!(!is_broadcast_doorbell(&header));
+        assert!(DoorbellSnapshot::read(&segment, &header).is_err());
+    }
 }
