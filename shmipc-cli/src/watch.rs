@@ -14,6 +14,15 @@ use crate::{Failure, look};
 pub fn run(name: &str, count: Option<u64>, interval_ms: u64, json: bool) -> Result<(), Failure> {
     let l = look::open(name)?;
     let counters = |l: &look::Look| kinds::report(l, 0).ring;
+    if let Some(ring) = kinds::broadcast::doorbell_of(&l) {
+        return Err(Failure::refused(format!(
+            "`{}` is the doorbell of the broadcast ring {}, which carries no messages: use \
+             `shmipc watch {}`",
+            printable(l.segment.name()),
+            printable(&ring),
+            printable(&ring)
+        )));
+    }
     let Some(mut last) = counters(&l) else {
         return Err(Failure::refused(format!(
             "`{}` is a {} segment, and watch shows a ring's traffic: use `shmipc inspect {}` \

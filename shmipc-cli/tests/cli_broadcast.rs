@@ -136,7 +136,13 @@ fn the_doorbell_shows_a_parked_subscriber_and_belongs_to_its_ring() {
         .and_then(|s| s.iter().find(|s| s["name"] == bell.as_str()))
         .expect("the doorbell is listed");
     assert_eq!(entry["doorbell_of"], name.as_str());
-    assert_eq!(shmipc(&["watch", &bell, "--count", "1"]).code, 3);
+    let run = shmipc(&["watch", &bell, "--count", "1"]);
+    assert_eq!(run.code, 3);
+    assert!(
+        run.err.contains(&format!("use `shmipc watch {name}`")),
+        "{}",
+        run.err
+    );
     drop(publisher);
 }
 
