@@ -18,6 +18,8 @@
 
 #[macro_use]
 mod primitives;
+#[macro_use]
+mod error_debug;
 
 /// Builds each item only without `--cfg loom`: loom builds hold just the protocol cores and their
 /// models, so the items they leave out are listed once, inside this, instead of gated one by one.

@@ -7,8 +7,9 @@ use super::kind::SegmentKind;
 use crate::layout::Endian;
 use crate::layout::LayoutDiff;
 
-/// Why a segment could not be created or opened. Every message says what to do about it.
-#[derive(Debug, thiserror::Error)]
+/// Why a segment could not be created or opened. Every message says what to do about it;
+/// `Debug` prints the variant and that sentence (`NotFound: segment `/x` does not exist: …`).
+#[derive(thiserror::Error)]
 #[non_exhaustive]
 pub enum Error {
     /// The name cannot name a shared-memory object.
@@ -287,6 +288,32 @@ pub enum Error {
         pid: u32,
     },
 }
+
+debug_as_sentence!(Error {
+    BadName,
+    NotFound,
+    AlreadyExists,
+    PermissionDenied,
+    WrongOwner,
+    ModeTooWide,
+    NotShmipc,
+    CorruptHeader,
+    FormatVersion,
+    ByteOrder,
+    Kind,
+    TypeName,
+    SchemaVersion,
+    LayoutMismatch,
+    Size,
+    CreatorDied,
+    Timeout,
+    UnencodableLayout,
+    InvalidOptions,
+    Io,
+    NoSpace,
+    Truncated,
+    RoleTaken,
+});
 
 impl Error {
     /// Maps a system error to the variant a caller can act on.

@@ -1,6 +1,5 @@
 //! Errors of the synchronization primitives.
 
-use core::fmt;
 use std::time::Duration;
 
 /// Why [`SharedMutex::lock`](super::SharedMutex::lock) and friends did not return a plain guard.
@@ -49,22 +48,10 @@ impl<G> LockError<G> {
     }
 }
 
-impl<G> fmt::Debug for LockError<G> {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        match self {
-            LockError::OwnerDied(_) => f.write_str("OwnerDied(..)"),
-            LockError::Corrupted { word, .. } => f
-                .debug_struct("Corrupted")
-                .field("word", &format_args!("{word:#010x}"))
-                .finish_non_exhaustive(),
-            LockError::Timeout => f.write_str("Timeout"),
-            LockError::WouldBlock => f.write_str("WouldBlock"),
-        }
-    }
-}
+debug_as_sentence!(impl<G> LockError<G> { OwnerDied, Corrupted, Timeout, WouldBlock });
 
 /// Errors of [`SeqLock`](super::SeqLock).
-#[derive(Clone, Copy, Debug, PartialEq, Eq, thiserror::Error)]
+#[derive(Clone, Copy, PartialEq, Eq, thiserror::Error)]
 pub enum SeqLockError {
     /// Nothing was written yet (or the first writer died during its first write).
     #[error("no value has been written yet")]
@@ -82,6 +69,9 @@ pub enum SeqLockError {
 }
 
 /// A [`WaitCell`](super::WaitCell) wait ran out of time.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, thiserror::Error)]
+#[derive(Clone, Copy, PartialEq, Eq, thiserror::Error)]
 #[error("timed out waiting for the value to change")]
 pub struct WaitTimedOut;
+
+debug_as_sentence!(SeqLockError { Empty, WriterBusy, Timeout });
+debug_as_sentence!(struct WaitTimedOut);

@@ -127,13 +127,8 @@ fn run<T: SharedLayout + Copy + std::fmt::Debug>(cmd: &str, name: &str, value: T
     }
 }
 
-/// Prints `err <Variant>: <message>` and exits with status 1.
+/// Prints `err <Variant>: <message>` (the error's `Debug`) and exits with status 1.
 fn fail(e: &Error) -> ! {
-    let debug = format!("{e:?}");
-    let variant = debug
-        .split(|c: char| !c.is_alphanumeric())
-        .next()
-        .unwrap_or("");
-    println!("err {variant}: {e}");
+    println!("err {e:?}");
     std::process::exit(1);
 }
