@@ -46,8 +46,8 @@ pub use layout::{
     LayoutDiff, Primitive, SharedLayout,
 };
 pub use segment::{
-    Builder, Error, RawSegment, Segment, SegmentBuilder, SegmentKind, SegmentOptions, SegmentSpec,
-    SharedPrimitive,
+    Builder, Error, Origin, RawSegment, Segment, SegmentBuilder, SegmentKind, SegmentOptions,
+    SegmentSpec, SharedPrimitive,
 };
 pub use sys::process::{Liveness, ProcessIdentity};
 

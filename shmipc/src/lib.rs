@@ -61,8 +61,8 @@ pub use shmipc_runtime::ring::{
 };
 pub use shmipc_runtime::segment;
 pub use shmipc_runtime::segment::{
-    Builder, Error, RawSegment, Segment, SegmentBuilder, SegmentKind, SegmentOptions, SegmentSpec,
-    SharedPrimitive,
+    Builder, Error, Origin, RawSegment, Segment, SegmentBuilder, SegmentKind, SegmentOptions,
+    SegmentSpec, SharedPrimitive,
 };
 /// Robust shared mutex, seqlock and wait/wake on a shared word: see [`shmipc_runtime::sync`].
 pub use shmipc_runtime::sync::{

@@ -44,7 +44,7 @@ pub use crate::layout::{FieldDescription, FieldDifference, LayoutDescription, La
 // For the sync primitives, which loom builds leave out.
 #[cfg_attr(loom, allow(unused_imports))]
 pub(crate) use builder::primitive_shortcuts;
-pub use builder::{Builder, SharedPrimitive};
+pub use builder::{Builder, Origin, SharedPrimitive};
 pub use control::ControlBlock;
 pub use error::Error;
 pub use header::SegmentHeader;

@@ -6,13 +6,17 @@
 //! segment_peer hold <variant> <name>           create, print `ready <pid>`, hold until killed
 //! segment_peer paused <variant> <name>         create but never publish `ready` (sleeps an hour)
 //! segment_peer open <variant> <name>           open, print `ok <value>` or `err <Variant>: <message>`
+//! segment_peer wait-open <variant> <name>      print `waiting`, open waiting for creation (30 s),
+//!                                              print `ok <creator pid>`, hold until stdin closes
+//! segment_peer race <variant> <name> <at_ns>   at <at_ns> (ns since the epoch) `open_or_create`,
+//!                                              print `Created` or `Opened`, hold until stdin closes
 //! ```
 //!
 //! Variants are struct definitions that share the stable name `Probe` (except `tick`): the
 //! mismatch matrix of the tests.
 
-use std::io::Read;
-use std::time::Duration;
+use std::io::{Read, Write};
+use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use shmipc::prelude::*;
 use shmipc::{Error, Segment, SegmentOptions};
@@ -79,6 +83,9 @@ fn main() {
         std::process::exit(2);
     };
     let seq: u64 = rest.first().and_then(|s| s.parse().ok()).unwrap_or(1);
+    if cmd == "race" {
+        spin_until(u128::from(seq));
+    }
     if variant == "tick" {
         let tick = Tick {
             seq: seq.into(),
@@ -120,6 +127,25 @@ fn run<T: SharedLayout + Copy + std::fmt::Debug>(cmd: &str, name: &str, value: T
             Ok(segment) => println!("ok {:?}", segment.read()),
             Err(e) => fail(&e),
         },
+        "wait-open" => {
+            println!("waiting");
+            let _ = std::io::stdout().flush();
+            let segment = Segment::<T>::builder(name)
+                .wait_for_creation(true)
+                .open_timeout(Duration::from_secs(30))
+                .open()
+                .unwrap_or_else(|e| fail(&e));
+            println!("ok {}", segment.creator().pid);
+            let _ = std::io::stdin().read_to_end(&mut Vec::new());
+        }
+        "race" => {
+            let (_segment, origin) = Segment::<T>::builder(name)
+                .open_timeout(Duration::from_secs(10))
+                .open_or_create()
+                .unwrap_or_else(|e| fail(&e));
+            println!("{origin:?}");
+            let _ = std::io::stdin().read_to_end(&mut Vec::new());
+        }
         other => {
             eprintln!("unknown command {other}");
             std::process::exit(2);
@@ -131,4 +157,16 @@ fn run<T: SharedLayout + Copy + std::fmt::Debug>(cmd: &str, name: &str, value: T
 fn fail(e: &Error) -> ! {
     println!("err {e:?}");
     std::process::exit(1);
+}
+
+/// Busy-waits until the wall clock reaches `at_ns` (nanoseconds since the epoch), so that two
+/// peers act at the same moment.
+fn spin_until(at_ns: u128) {
+    while SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .map_or(0, |d| d.as_nanos())
+        < at_ns
+    {
+        std::hint::spin_loop();
+    }
 }
