@@ -14,6 +14,7 @@
 //!
 //! Users depend on the `shmipc` crate, which re-exports all of this.
 #![deny(unsafe_op_in_unsafe_fn)]
+#![deny(rustdoc::broken_intra_doc_links)]
 #![deny(clippy::undocumented_unsafe_blocks)]
 
 #[macro_use]
@@ -47,7 +48,7 @@ pub use layout::{
 };
 pub use segment::{
     Builder, Error, Origin, RawSegment, Segment, SegmentBuilder, SegmentKind, SegmentOptions,
-    SegmentSpec, SharedPrimitive,
+    SegmentReader, SegmentSpec, SharedPrimitive,
 };
 pub use sys::process::{Liveness, ProcessIdentity};
 

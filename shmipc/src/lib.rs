@@ -48,13 +48,14 @@
 //!
 //! The cargo feature `portable` uses only POSIX calls (no futex, no `/proc`), as on macOS.
 #![deny(unsafe_op_in_unsafe_fn)]
+#![deny(rustdoc::broken_intra_doc_links)]
 #![deny(clippy::undocumented_unsafe_blocks)]
 
 pub use shmipc_runtime::endian;
 pub use shmipc_runtime::layout::{
     FieldDescription, FieldDifference, LayoutDescription, LayoutDiff,
 };
-/// Typed lock-free rings between processes: see [`shmipc_runtime::ring`].
+// Module re-exports carry their own docs; a doc comment here would be prepended to them.
 pub use shmipc_runtime::ring;
 pub use shmipc_runtime::ring::{
     Consumer, PopError, Producer, PushError, ReadChunk, SpscRing, WaitStrategy, WriteChunk,
@@ -62,12 +63,13 @@ pub use shmipc_runtime::ring::{
 pub use shmipc_runtime::segment;
 pub use shmipc_runtime::segment::{
     Builder, Error, Origin, RawSegment, Segment, SegmentBuilder, SegmentKind, SegmentOptions,
-    SegmentSpec, SharedPrimitive,
+    SegmentReader, SegmentSpec, SharedPrimitive,
 };
-/// Robust shared mutex, seqlock and wait/wake on a shared word: see [`shmipc_runtime::sync`].
+pub use shmipc_runtime::sync;
+// No doc comment on a re-export of items: rustdoc would prepend it to every item's summary.
 pub use shmipc_runtime::sync::{
-    LockError, LockResult, MutexGuard, SeqLock, SeqLockError, SharedMutex, WaitCell, WaitTimedOut,
-    WriterState,
+    LockError, LockResult, MutexGuard, SeqLock, SeqLockError, SeqLockReader, SharedMutex, WaitCell,
+    WaitTimedOut, WriterState,
 };
 pub use shmipc_runtime::sys::PORTABLE;
 pub use shmipc_runtime::{Endian, FieldLayout, FieldType, Layout, Primitive, SharedLayout};

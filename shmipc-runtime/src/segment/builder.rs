@@ -143,7 +143,9 @@ impl<P: SharedPrimitive> Builder<P> {
                 name: self.name.clone(),
                 reason: format!(
                     "a {} writes to its segment from every side, so it cannot be opened \
-                     read-only; open it without `read_only`",
+                     read-only; open it without `read_only`, or open its reader type \
+                     (`SegmentReader` for a `Segment`, `SeqLockReader` for a `SeqLock`), which \
+                     maps it read-only",
                     short_type_name::<P>()
                 ),
             });

@@ -22,6 +22,34 @@ use crate::sys::process::ProcessIdentity;
 /// byte, so a read that overlaps a write in another process can see a torn value (part old, part
 /// new), though never an invalid one (every bit pattern of a `SharedLayout` type is valid). Use the
 /// shared mutex or seqlock for consistent snapshots, or atomics in `T`.
+///
+/// A process that only reads opens a [`SegmentReader`](super::SegmentReader) instead: it maps
+/// the segment read-only and has no method that writes. `Segment::builder(..).read_only(true)`
+/// is refused, since `write` would fault on such a mapping.
+///
+/// ```
+/// use shmipc::prelude::*;
+/// use shmipc::{Segment, SegmentReader};
+///
+/// #[derive(SharedLayout, Clone, Copy, Debug, PartialEq)]
+/// #[repr(C)]
+/// #[shm(endian = "little")]
+/// struct Config { rate_hz: U32Le, level: U32Le }
+///
+/// # let name = format!("/shmipc-doc-segment-{}", std::process::id());
+/// let config = Segment::<Config>::create(&name)?; // zeroed
+/// config.write(&Config { rate_hz: 100.into(), level: 3.into() });
+///
+/// // Another process opens it by name (a thread stands in for it here), read-only.
+/// let name2 = name.clone();
+/// std::thread::spawn(move || {
+///     let reader = SegmentReader::<Config>::open(&name2).unwrap();
+///     assert_eq!(reader.read().rate_hz.get(), 100);
+/// })
+/// .join()
+/// .unwrap();
+/// # Ok::<(), shmipc::Error>(())
+/// ```
 pub struct Segment<T: SharedLayout> {
     raw: RawSegment,
     _type: PhantomData<fn() -> T>,
@@ -50,19 +78,7 @@ impl<T: SharedLayout> Segment<T> {
     where
         T: Copy,
     {
-        // Zeroed, not uninit: a `&mut [u8]` must cover initialized bytes.
-        let mut value = MaybeUninit::<T>::zeroed();
-        // SAFETY: `value` is a local of `size_of::<T>()` bytes, all initialized (zeroed), and no
-        // other reference to it exists while `bytes` lives.
-        let bytes = unsafe {
-            core::slice::from_raw_parts_mut(value.as_mut_ptr().cast::<u8>(), size_of::<T>())
-        };
-        // SAFETY: the payload holds `size_of::<T>()` mapped bytes (checked at create/open), and
-        // this crate accesses payload bytes of a `Segment` only through byte-wise atomic copies
-        // (raw access is `unsafe`).
-        unsafe { copy_from_shared(self.raw.payload().as_ptr(), bytes) };
-        // SAFETY: every byte was written, and `T: SharedLayout` is valid for every bit pattern.
-        unsafe { value.assume_init() }
+        read_value(&self.raw)
     }
 
     /// Overwrites the value. Not synchronized: a concurrent reader in another process may see
@@ -144,6 +160,28 @@ impl<T: SharedLayout> Segment<T> {
     }
 }
 
+/// A copy of the `T` at the start of `raw`'s payload, taken with byte-wise atomic loads (so it
+/// works on a read-only mapping too).
+pub(super) fn read_value<T: SharedLayout + Copy>(raw: &RawSegment) -> T {
+    // Zeroed, not uninit: a `&mut [u8]` must cover initialized bytes.
+    let mut value = MaybeUninit::<T>::zeroed();
+    // SAFETY: `value` is a local of `size_of::<T>()` bytes, all initialized (zeroed), and no
+    // other reference to it exists while `bytes` lives.
+    let bytes =
+        unsafe { core::slice::from_raw_parts_mut(value.as_mut_ptr().cast::<u8>(), size_of::<T>()) };
+    // SAFETY: the payload holds `size_of::<T>()` mapped, readable bytes (checked at create/open
+    // against the spec of a `Segment<T>` or `SegmentReader<T>`), and this crate accesses payload
+    // bytes of a value segment only through byte-wise atomic copies (raw access is `unsafe`).
+    unsafe { copy_from_shared(raw.payload().as_ptr(), bytes) };
+    // SAFETY: every byte was written, and `T: SharedLayout` is valid for every bit pattern.
+    unsafe { value.assume_init() }
+}
+
+/// What a value segment of `T` holds (the writer's and the reader's spec).
+pub(super) fn value_spec<T: SharedLayout>() -> SegmentSpec {
+    SegmentSpec::new(SegmentKind::Value, T::LAYOUT, size_of::<T>())
+}
+
 /// Options for [`Segment::create`] and [`Segment::open`]; made by [`Segment::builder`].
 pub type SegmentBuilder<T> = Builder<Segment<T>>;
 
@@ -151,11 +189,7 @@ impl<T: SharedLayout> SharedPrimitive for Segment<T> {
     type Config = ();
 
     fn spec(_: &()) -> Result<SegmentSpec, String> {
-        Ok(SegmentSpec::new(
-            SegmentKind::Value,
-            T::LAYOUT,
-            size_of::<T>(),
-        ))
+        Ok(value_spec::<T>())
     }
 
     fn from_segment(raw: RawSegment, _: ()) -> Result<Self, Error> {

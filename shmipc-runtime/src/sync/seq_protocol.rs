@@ -26,11 +26,12 @@ use super::atomic::{AtomicU64, Ordering, fence};
 pub(crate) const SLOTS: usize = 4;
 
 /// Writes one value: `write_slot(i)` must store the whole value into slot `i`. Only one writer
-/// may call this at a time (the caller holds the writer role).
-pub(crate) fn write(seq: &AtomicU64, write_slot: impl FnOnce(usize)) {
+/// may call this at a time (the caller holds the writer role). Returns the published sequence.
+pub(crate) fn write(seq: &AtomicU64, write_slot: impl FnOnce(usize)) -> u64 {
     let (next, slot) = begin(seq);
     write_slot(slot);
     publish(seq, next);
+    next
 }
 
 /// Step 1 of a write: the next sequence and the slot to write it into. After it, the slot may be

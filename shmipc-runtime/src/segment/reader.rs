@@ -1,0 +1,113 @@
+//! `SegmentReader<T>`: a read-only handle on a value segment.
+
+use core::marker::PhantomData;
+
+use super::builder::{Builder, SharedPrimitive};
+use super::error::Error;
+use super::raw::RawSegment;
+use super::spec::SegmentSpec;
+use super::typed::{read_value, value_spec};
+use crate::layout::SharedLayout;
+use crate::sys::process::ProcessIdentity;
+
+/// A read-only handle on a [`Segment<T>`](super::Segment) another process created.
+///
+/// [`open`](Self::open) opens the object with `O_RDONLY` and maps it with `PROT_READ`, so the
+/// reader needs only read permission (the creator can grant it with `mode(0o644)`, or `0o640`
+/// and a group) and no code in this process can change the value. The type has no method that
+/// writes: a read-only handle cannot even try, from safe code. Reads copy the value as
+/// [`Segment::read`](super::Segment::read) does (not synchronized with a writer: use a seqlock's
+/// [`SeqLockReader`](crate::sync::SeqLockReader) for consistent snapshots).
+///
+/// ```
+/// use shmipc::prelude::*;
+/// use shmipc::{Segment, SegmentReader};
+///
+/// #[derive(SharedLayout, Clone, Copy)]
+/// #[repr(C)]
+/// #[shm(endian = "little")]
+/// struct Limits { max_qty: U32Le, max_orders: U32Le }
+///
+/// # let name = format!("/shmipc-doc-segreader-{}", std::process::id());
+/// let limits = Segment::<Limits>::builder(&name).mode(0o644).create()?;
+/// limits.write(&Limits { max_qty: 500.into(), max_orders: 20.into() });
+///
+/// let reader = SegmentReader::<Limits>::open(&name)?;
+/// assert!(reader.raw().is_read_only());
+/// assert_eq!(reader.read().max_qty.get(), 500);
+/// # Ok::<(), shmipc::Error>(())
+/// ```
+pub struct SegmentReader<T: SharedLayout> {
+    raw: RawSegment,
+    _type: PhantomData<fn() -> T>,
+}
+
+impl<T: SharedLayout> SegmentReader<T> {
+    /// Opens the value segment `name` read-only and checks that it holds a `T` of this build's
+    /// layout.
+    pub fn open(name: &str) -> Result<Self, Error> {
+        Self::builder(name).open()
+    }
+
+    /// Options for opening `name` as a reader (owner, mode, open timeout, waiting for creation);
+    /// read-only unless [`read_only(false)`](Builder::read_only). Creating through it fails:
+    /// create a [`Segment`](super::Segment).
+    pub fn builder(name: &str) -> Builder<Self> {
+        Builder::new(name).read_only(true)
+    }
+
+    /// A copy of the value (see [`Segment::read`](super::Segment::read)).
+    pub fn read(&self) -> T
+    where
+        T: Copy,
+    {
+        read_value(&self.raw)
+    }
+
+    /// Whether another process truncated the segment while it was mapped (see
+    /// [`RawSegment::is_broken`]): [`read`](Self::read) then returns zeros.
+    pub fn is_broken(&self) -> bool {
+        self.raw.is_broken()
+    }
+
+    /// The segment's name, with its leading slash.
+    pub fn name(&self) -> &str {
+        self.raw.name()
+    }
+
+    /// The process that created the segment.
+    pub fn creator(&self) -> ProcessIdentity {
+        self.raw.creator()
+    }
+
+    /// The untyped segment underneath.
+    pub fn raw(&self) -> &RawSegment {
+        &self.raw
+    }
+}
+
+impl<T: SharedLayout> SharedPrimitive for SegmentReader<T> {
+    type Config = ();
+
+    fn spec(_: &()) -> Result<SegmentSpec, String> {
+        Ok(value_spec::<T>())
+    }
+
+    fn from_segment(raw: RawSegment, _: ()) -> Result<Self, Error> {
+        Ok(SegmentReader {
+            raw,
+            _type: PhantomData,
+        })
+    }
+
+    const OPENS_READ_ONLY: bool = true;
+}
+
+impl<T: SharedLayout> core::fmt::Debug for SegmentReader<T> {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        f.debug_struct("SegmentReader")
+            .field("type", &T::LAYOUT.name())
+            .field("raw", &self.raw)
+            .finish()
+    }
+}
