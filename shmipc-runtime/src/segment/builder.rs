@@ -40,6 +40,36 @@ pub trait SharedPrimitive: Sized {
 ///
 /// Every primitive has `create(name)` and `open(name)` shortcuts for the defaults and
 /// `builder(name)` for this.
+///
+/// ```
+/// use shmipc::prelude::*;
+/// use shmipc::{Origin, Segment, SegmentReader};
+/// use std::time::Duration;
+///
+/// #[derive(SharedLayout, Clone, Copy, Default)]
+/// #[repr(C)]
+/// #[shm(endian = "little")]
+/// struct Tick { seq: U64Le }
+///
+/// # let name = format!("/shmipc-test-doc-bld-{}", std::process::id());
+/// // A reader that may start before the writer: it waits up to 5 s for the segment to appear.
+/// let name2 = name.clone();
+/// let reader = std::thread::spawn(move || {
+///     SegmentReader::<Tick>::builder(&name2)
+///         .wait_for_creation(true)
+///         .open_timeout(Duration::from_secs(5))
+///         .mode(0o644)
+///         .open()
+///         .map(|r| r.read().seq.get())
+/// });
+/// // Symmetric peers would both call `open_or_create`; exactly one of them creates.
+/// let (writer, origin) = Segment::<Tick>::builder(&name).mode(0o644).open_or_create()?;
+/// assert_eq!(origin, Origin::Created);
+/// writer.write(&Tick { seq: 9.into(), ..Tick::default() });
+/// let seen = reader.join().unwrap()?;
+/// assert!(seen == 0 || seen == 9); // it may have read before the write
+/// # Ok::<(), shmipc::Error>(())
+/// ```
 pub struct Builder<P: SharedPrimitive> {
     pub(crate) name: String,
     pub(crate) options: SegmentOptions,

@@ -28,11 +28,12 @@ use crate::sys::process::ProcessIdentity;
 /// #[shm(endian = "little")]
 /// struct Limits { max_qty: U32Le, max_orders: U32Le }
 ///
-/// # let name = format!("/shmipc-doc-segreader-{}", std::process::id());
+/// # let name = format!("/shmipc-test-doc-srd-{}", std::process::id());
 /// let limits = Segment::<Limits>::builder(&name).mode(0o644).create()?;
 /// limits.write(&Limits { max_qty: 500.into(), max_orders: 20.into() });
 ///
-/// let reader = SegmentReader::<Limits>::open(&name)?;
+/// // `mode`: the widest mode this opener accepts (0600 by default).
+/// let reader = SegmentReader::<Limits>::builder(&name).mode(0o644).open()?;
 /// assert!(reader.raw().is_read_only());
 /// assert_eq!(reader.read().max_qty.get(), 500);
 /// # Ok::<(), shmipc::Error>(())

@@ -36,7 +36,7 @@ use crate::sys::process::ProcessIdentity;
 /// #[shm(endian = "little")]
 /// struct Config { rate_hz: U32Le, level: U32Le }
 ///
-/// # let name = format!("/shmipc-doc-segment-{}", std::process::id());
+/// # let name = format!("/shmipc-test-doc-seg-{}", std::process::id());
 /// let config = Segment::<Config>::create(&name)?; // zeroed
 /// config.write(&Config { rate_hz: 100.into(), level: 3.into() });
 ///

@@ -128,6 +128,35 @@ pub type LockResult<'a, T> = Result<MutexGuard<'a, T>, LockError<MutexGuard<'a, 
 ///
 /// The object holds a 64-byte control block (lock word, owner record) followed by the value; all
 /// zero is unlocked with an all-zero value. See the [`sync`](crate::sync) module for the design.
+///
+/// ```
+/// use shmipc::prelude::*;
+/// use shmipc::{LockError, SharedMutex};
+///
+/// #[derive(SharedLayout, Clone, Copy)]
+/// #[repr(C)]
+/// #[shm(endian = "little")]
+/// struct Book { orders: U64Le, filled: U64Le }
+///
+/// # let name = format!("/shmipc-test-doc-mtx-{}", std::process::id());
+/// let book = SharedMutex::<Book>::create(&name)?;
+/// // Another process opens it by name; a thread stands in for it here.
+/// let other = SharedMutex::<Book>::open(&name)?;
+/// std::thread::scope(|s| {
+///     s.spawn(|| {
+///         let mut g = other.lock().unwrap();
+///         g.orders = (g.orders.get() + 1).into();
+///     });
+/// });
+/// let g = match book.lock() {
+///     Ok(g) => g,
+///     // A holder died holding it: the lock is ours, the data may need repair.
+///     Err(LockError::OwnerDied(g)) => g,
+///     Err(e) => return Err(e.to_string().into()),
+/// };
+/// assert_eq!(g.orders.get(), 1);
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
 #[derive(Debug)]
 pub struct SharedMutex<T: SharedLayout> {
     segment: RawSegment,

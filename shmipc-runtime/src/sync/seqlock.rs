@@ -113,7 +113,7 @@ impl<T: SharedLayout + Copy> SharedPrimitive for SeqLock<T> {
 /// #[shm(endian = "little")]
 /// struct Quote { bid: I64Le, ask: I64Le }
 ///
-/// # let name = format!("/shmipc-doc-seqlock-{}", std::process::id());
+/// # let name = format!("/shmipc-test-doc-sql-{}", std::process::id());
 /// let mut quotes = SeqLock::<Quote>::create(&name)?;
 /// quotes.write(&Quote { bid: 99.into(), ask: 101.into() })?;
 ///

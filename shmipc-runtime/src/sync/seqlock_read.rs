@@ -43,7 +43,7 @@ pub const DEFAULT_READ_TIMEOUT: Duration = Duration::from_secs(1);
 /// #[shm(endian = "little")]
 /// struct Quote { bid: I64Le, ask: I64Le }
 ///
-/// # let name = format!("/shmipc-doc-reader-{}", std::process::id());
+/// # let name = format!("/shmipc-test-doc-slr-{}", std::process::id());
 /// let mut writer = SeqLock::<Quote>::create(&name)?;
 /// writer.write(&Quote { bid: 99.into(), ask: 101.into() })?;
 ///
