@@ -214,16 +214,23 @@ fn loom_no_lost_wake_up() {
     });
 }
 
+/// Slot i: the value as (v, !v), then its stamp.
 struct Seq {
     seq: AtomicU64,
-    slots: [[AtomicU64; 2]; seq_protocol::SLOTS],
+    slots: [[AtomicU64; 3]; seq_protocol::SLOTS],
+}
+
+impl seq_protocol::Stamps for Seq {
+    fn stamp(&self, i: usize) -> &AtomicU64 {
+        &self.slots[i][2]
+    }
 }
 
 impl Seq {
     fn new() -> Seq {
         Seq {
             seq: AtomicU64::new(0),
-            slots: core::array::from_fn(|_| [AtomicU64::new(0), AtomicU64::new(0)]),
+            slots: core::array::from_fn(|_| core::array::from_fn(|_| AtomicU64::new(0))),
         }
     }
     fn write_slot(&self, i: usize, v: u64) {
@@ -231,10 +238,10 @@ impl Seq {
         self.slots[i][1].store(!v, Ordering::Relaxed);
     }
     fn write(&self, v: u64) {
-        seq_protocol::write(&self.seq, |i| self.write_slot(i, v));
+        seq_protocol::write(&self.seq, self, |i| self.write_slot(i, v));
     }
     fn try_read(&self) -> Option<(u64, [u64; 2])> {
-        seq_protocol::try_read(&self.seq, |i| {
+        seq_protocol::try_read(&self.seq, self, |i| {
             [
                 self.slots[i][0].load(Ordering::Relaxed),
                 self.slots[i][1].load(Ordering::Relaxed),
@@ -281,7 +288,7 @@ fn loom_seqlock_writer_dies_mid_write() {
         let w = spawn(&s, |s| {
             s.write(1);
             // Second write: begins, writes half of its slot, dies.
-            let (_, slot) = seq_protocol::begin(&s.seq);
+            let (_, slot) = seq_protocol::begin(&s.seq, s);
             s.slots[slot][0].store(2, Ordering::Relaxed);
         });
         if let Some((seq, v)) = s.try_read() {

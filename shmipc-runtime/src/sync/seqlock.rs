@@ -137,8 +137,6 @@ pub struct SeqLock<T: SharedLayout + Copy> {
 }
 
 impl<T: SharedLayout + Copy> SeqLock<T> {
-    const STRIDE: usize = size_of::<T>().div_ceil(64) * 64;
-
     primitive_shortcuts! {
         /// Creates the named seqlock segment (the name must not exist), holding no value yet. The
         /// creator's handle unlinks the name when dropped (see [`RawSegment`]).
@@ -174,19 +172,6 @@ impl<T: SharedLayout + Copy> SeqLock<T> {
         self.control().writer.raw()
     }
 
-    fn slot(&self, i: usize) -> *mut u8 {
-        let i = i % seq_protocol::SLOTS;
-        // SAFETY: slot `i` (< SLOTS, masked above) starts at CONTROL + i * STRIDE, inside the
-        // payload (`SeqLockReader::PAYLOAD` bytes, checked at create/open).
-        unsafe {
-            self.reader
-                .raw()
-                .payload()
-                .as_ptr()
-                .add(CONTROL + i * Self::STRIDE)
-        }
-    }
-
     /// Publishes `value`, and wakes readers waiting for it ([`SeqLockReader::wait_newer`]) if
     /// any sleep (no system call otherwise). The first call through this handle claims the writer
     /// role (and so does the first call in a forked child, which gets `WriterBusy` while the
@@ -195,11 +180,11 @@ impl<T: SharedLayout + Copy> SeqLock<T> {
         self.claim_writer()?;
         let src = (value as *const T).cast::<u8>();
         let control = self.control();
-        let seq = seq_protocol::write(&control.seq, |i| {
-            // SAFETY: the slot is 64-aligned and STRIDE ≥ size_of::<T>() bytes long, and accessed
-            // only through `atomic_copy` by every process; `value` is a `Copy` type without
-            // interior mutability, so its bytes are not written while we read them.
-            unsafe { atomic_copy::store(self.slot(i), src, size_of::<T>()) }
+        let seq = seq_protocol::write(&control.seq, &self.reader, |i| {
+            // SAFETY: the slot is 64-aligned with size_of::<T>() value bytes before its stamp,
+            // accessed only through `atomic_copy` by every process; `value` is a `Copy` type
+            // without interior mutability, so its bytes are not written while we read them.
+            unsafe { atomic_copy::store(self.reader.slot(i), src, size_of::<T>()) }
         });
         // The low half of the sequence: it differs from the previous write's, so a sleeper
         // whose futex compares the old value does not sleep through it.

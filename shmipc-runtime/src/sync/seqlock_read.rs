@@ -14,7 +14,7 @@
 
 use core::marker::PhantomData;
 use core::mem::MaybeUninit;
-use core::sync::atomic::Ordering;
+use core::sync::atomic::{AtomicU64, Ordering};
 use std::time::{Duration, Instant};
 
 use super::atomic_copy;
@@ -84,7 +84,10 @@ impl<T: SharedLayout + Copy> SharedPrimitive for SeqLockReader<T> {
 }
 
 impl<T: SharedLayout + Copy> SeqLockReader<T> {
-    const STRIDE: usize = size_of::<T>().div_ceil(64) * 64;
+    /// Where a slot's stamp sits: after the value, 8-aligned.
+    const STAMP: usize = size_of::<T>().next_multiple_of(8);
+    /// Bytes from one slot to the next: the value and its stamp, rounded up to 64.
+    const STRIDE: usize = (Self::STAMP + 8).next_multiple_of(64);
     pub(super) const PAYLOAD: usize = CONTROL + seq_protocol::SLOTS * Self::STRIDE;
 
     pub(super) fn wrap(segment: RawSegment) -> Self {
@@ -135,7 +138,10 @@ impl<T: SharedLayout + Copy> SeqLockReader<T> {
         unsafe { self.segment.control_read_only() }
     }
 
-    fn slot(&self, i: usize) -> *const u8 {
+    /// Slot `i`: 64-aligned, `size_of::<T>()` value bytes, then (at `STAMP`) its stamp. Only
+    /// ever accessed atomically (`atomic_copy` with the same word boundaries, the stamp as an
+    /// `AtomicU64`), by every process.
+    pub(super) fn slot(&self, i: usize) -> *mut u8 {
         let i = i % seq_protocol::SLOTS;
         // SAFETY: slot `i` (< SLOTS, masked above) starts at CONTROL + i * STRIDE, inside the
         // PAYLOAD bytes the segment was checked to have.
@@ -175,7 +181,7 @@ impl<T: SharedLayout + Copy> SeqLockReader<T> {
         let mut start: Option<Instant> = None;
         let mut tries: u32 = 0;
         loop {
-            let attempt = seq_protocol::try_read(&self.control().seq, |i| {
+            let attempt = seq_protocol::try_read(&self.control().seq, self, |i| {
                 during_copy();
                 let mut out = MaybeUninit::<T>::uninit();
                 // SAFETY: the slot is 64-aligned, holds size_of::<T>() readable bytes accessed only
@@ -267,6 +273,16 @@ fn poll_until(
         slice = (slice * 2).min(Duration::from_millis(1));
     }
     Ok(())
+}
+
+impl<T: SharedLayout + Copy> seq_protocol::Stamps for SeqLockReader<T> {
+    fn stamp(&self, i: usize) -> &AtomicU64 {
+        // SAFETY: the stamp of slot `i` (masked by `slot`) is at STAMP (a multiple of 8, so
+        // 8-aligned in the 64-aligned slot), STAMP + 8 <= STRIDE, so inside the mapping, which
+        // lives as long as `&self`; it is only ever accessed as an `AtomicU64`. A reader only
+        // loads through it (a read-only mapping faults on a store); the writer stores.
+        unsafe { AtomicU64::from_ptr(self.slot(i).add(Self::STAMP).cast()) }
+    }
 }
 
 impl<T: SharedLayout + Copy> core::fmt::Debug for SeqLockReader<T> {
