@@ -7,7 +7,7 @@
 
 use crate::Bytes;
 use crate::atomic::{AtomicU64, Ordering};
-use crate::seq_protocol::{SLOTS, Stamps, begin, try_read, write};
+use crate::seq_protocol::{SLOTS, Stamps, begin, slot_of, try_read, write};
 
 struct Cell {
     seq: AtomicU64,
@@ -102,21 +102,30 @@ pub fn run(data: &[u8]) {
                 let k = u64::from(b.u8()) % (SLOTS as u64 + 2);
                 let before = if clean { last } else { None };
                 let mut during = Some(k);
-                let mut written = None;
+                let mut written = Vec::new();
                 let got = try_read(&c.seq, &c, |i| {
                     for _ in 0..during.take().unwrap_or(0) {
                         let v = next_value;
                         next_value += 1;
-                        written = Some((c.write(v), v));
+                        written.push((c.write(v), v));
                     }
                     c.load(i)
                 });
-                if let Some(w) = written {
+                if let Some(&w) = written.last() {
                     (last, clean) = (Some(w), true);
                 }
-                if let (Some((s, pair)), Some((ls, v))) = (got, before) {
-                    assert!(k < SLOTS as u64, "accepted a copy {k} writes old");
-                    assert_eq!((s, pair), (ls, (v, !v)), "accepted a wrong or torn value");
+                if let Some((ls, v)) = before {
+                    // Whether a write during the copy went into the slot being copied: after
+                    // SLOTS - 1 writes, or fewer where the sequence wrapped past 0 (skipped).
+                    let rewritten = written.iter().any(|&(w, _)| slot_of(w) == slot_of(ls));
+                    match got {
+                        Some((s, pair)) => {
+                            assert!(!rewritten, "accepted a copy of a slot rewritten meanwhile");
+                            assert!(k < SLOTS as u64 || written.iter().any(|&(w, _)| w < ls));
+                            assert_eq!((s, pair), (ls, (v, !v)), "accepted a wrong or torn value");
+                        }
+                        None => assert!(rewritten, "refused a copy of an intact slot ({k} writes)"),
+                    }
                 }
             }
         }

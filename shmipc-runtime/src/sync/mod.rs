@@ -41,7 +41,8 @@
 //! | | 24 | 4 | published: the sequence's low 32 bits, stored after each write (a [`WaitCell`]'s value) |
 //! | | 28 | 4 | published: readers sleeping in `wait_newer` (the wait cell's waiter count) |
 //! | | 32 | 96 | reserved, zero |
-//! | | 128 + i·S | `size_of::<T>()` | slot i of 4, S = `size_of::<T>()` rounded up to 64; value k is in slot k % 4 |
+//! | | 128 + i·S | `size_of::<T>()` | slot i of 4: the value; value k is in slot k % 4 |
+//! | | 128 + i·S + P | 8 | slot i's stamp: 2k − 1 while write k fills it, 2k once complete (0: never written); P = `size_of::<T>()` rounded up to 8, S = P + 8 rounded up to 64 |
 //!
 //! The mutex's bytes 0–63 and the seqlock's bytes 0–127 are a `#[repr(C)]` control block of
 //! atomics (`MutexControl` in `mutex.rs`, `SeqLockControl` in `seqlock.rs`, whose writer token is

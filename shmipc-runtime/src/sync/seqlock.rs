@@ -1,9 +1,9 @@
 //! [`SeqLock`]: one writer publishes a value, any number of readers copy the latest one, and
 //! nobody ever waits for anybody.
 //!
-//! The protocol is a ring of four slots and a sequence word (see `seq_protocol.rs`): readers never
-//! see a torn value and never block the writer, tolerate two writes completing during their copy,
-//! and a writer killed mid-write leaves the previous value readable. The
+//! The protocol is a ring of four stamped slots and a sequence word (see `seq_protocol.rs`):
+//! readers never see a torn value and never block the writer, tolerate three writes completing
+//! during their copy, and a writer killed mid-write leaves the previous value readable. The
 //! copies are word-wise relaxed atomics (see `atomic_copy.rs`), so a reader racing with the
 //! writer is not a data race under the Rust memory model.
 //!
