@@ -305,6 +305,66 @@ fn loom_seqlock_writer_dies_mid_write() {
     });
 }
 
+/// A seqlock with the words readers sleep on (`seq_protocol::Waiters`) and the futex.
+struct SeqWait {
+    lock: Seq,
+    published: AtomicU32,
+    sleepers: AtomicU32,
+    futex: Futex,
+}
+
+impl SeqWait {
+    fn waiters(&self) -> seq_protocol::Waiters<'_> {
+        seq_protocol::Waiters {
+            published: &self.published,
+            sleepers: &self.sleepers,
+        }
+    }
+
+    /// `SeqLock::write`: publish, then wake if a reader announced itself.
+    fn write(&self, v: u64) {
+        let next = seq_protocol::write(&self.lock.seq, &self.lock, |i| self.lock.write_slot(i, v));
+        if self.waiters().notify(next) {
+            self.futex.wake();
+        }
+    }
+
+    /// `SeqLockReader::park_until` (without the time slices): sleeps until a version above
+    /// `seen` is published.
+    fn wait_newer(&self, seen: u64) {
+        let newer = || self.lock.seq.load(Ordering::Acquire) > seen;
+        while !newer() {
+            let value = self.waiters().announce();
+            if !newer() {
+                self.futex.wait(&self.published, value);
+            }
+            self.waiters().retire();
+        }
+    }
+}
+
+/// A reader waiting for a newer value never sleeps through the write that publishes it (a lost
+/// wake-up is a deadlock, which loom reports), with two writes and two waits in a row.
+#[test]
+fn loom_seqlock_wait_newer_is_never_missed() {
+    model(|| {
+        let s = Arc::new(SeqWait {
+            lock: Seq::new(),
+            published: AtomicU32::new(0),
+            sleepers: AtomicU32::new(0),
+            futex: Futex::new(),
+        });
+        let w = spawn(&s, |s| {
+            s.write(1);
+            s.write(2);
+        });
+        s.wait_newer(0);
+        s.wait_newer(1);
+        assert_eq!(s.lock.try_read().map(|(seq, _)| seq), Some(2));
+        w.join().unwrap();
+    });
+}
+
 /// Takes the lock, spinning (no take-over: for owners whose rivals never die).
 fn spin_acquire(s: &Shared, me: Owner) {
     while s.lock().try_acquire(me, false).is_err() {

@@ -28,8 +28,17 @@
 //!
 //! A peer writing garbage into the sequence or a stamp makes reads fail (retry until their
 //! timeout), never index out of bounds: the slot is the sequence masked.
+//!
+//! Waiting for a newer value ([`Waiters`]): after each publish the writer stores the sequence's
+//! low half into a `published` word (the futex word), issues a `SeqCst` fence and loads the
+//! sleeper count; a reader about to sleep increments the count, issues a `SeqCst` fence and
+//! loads `published`, then re-checks the sequence and sleeps only if nothing newer is there, on
+//! the `published` value it loaded. The two fences are ordered: either the writer's load sees
+//! the reader (and wakes it: a system call), or the reader's load of `published` sees the new
+//! value, which it acquires (so its re-check sees the new sequence), and the futex refuses to
+//! sleep on an old one. With nobody announced the writer makes no system call.
 
-use super::atomic::{AtomicU64, Ordering, fence};
+use super::atomic::{AtomicU32, AtomicU64, Ordering, fence};
 
 /// Slots in the ring (a power of two).
 pub(crate) const SLOTS: usize = 4;
@@ -104,4 +113,43 @@ pub(crate) fn try_read<V>(
     fence(Ordering::Acquire);
     let after = stamp.load(Ordering::Relaxed);
     (before == done(s) && after == before).then_some((s, v))
+}
+
+/// The two words of the wait cell readers sleep on (a `WaitCell`'s value and waiter count).
+#[derive(Clone, Copy)]
+pub(crate) struct Waiters<'a> {
+    /// The low half of the last published sequence: the futex word.
+    pub published: &'a AtomicU32,
+    /// How many readers announced that they may sleep.
+    pub sleepers: &'a AtomicU32,
+}
+
+impl Waiters<'_> {
+    /// After [`publish`] of sequence `next`: stores it into `published` and tells whether a
+    /// reader may sleep, in which case the caller wakes every sleeper on `published`.
+    #[inline]
+    pub(crate) fn notify(&self, next: u64) -> bool {
+        self.published.store(next as u32, Ordering::Release);
+        // Store → load across two words (the reader does the mirror image): only a SeqCst
+        // fence on both sides orders them. (SeqCst accesses without fences would too, but loom,
+        // which checks this, models those as acquire/release only.)
+        fence(Ordering::SeqCst);
+        self.sleepers.load(Ordering::Relaxed) != 0
+    }
+
+    /// A reader announces that it may sleep; returns the `published` value to sleep on. The
+    /// caller then re-checks the sequence, sleeps only if nothing newer is there, and calls
+    /// [`retire`](Self::retire).
+    #[inline]
+    pub(crate) fn announce(&self) -> u32 {
+        self.sleepers.fetch_add(1, Ordering::Relaxed);
+        fence(Ordering::SeqCst);
+        self.published.load(Ordering::Acquire)
+    }
+
+    /// Withdraws the announcement after sleeping (or deciding not to).
+    #[inline]
+    pub(crate) fn retire(&self) {
+        self.sleepers.fetch_sub(1, Ordering::Relaxed);
+    }
 }

@@ -34,7 +34,7 @@ use super::owner;
 use super::role::{RoleHolder, RoleToken};
 use super::seq_protocol;
 use super::seqlock_read::SeqLockReader;
-use super::wait::WaitCell;
+use super::wait::{self, WaitCell};
 use crate::SharedLayout;
 use crate::segment::{
     ControlBlock, Error, RawSegment, SegmentKind, SegmentSpec, SharedPrimitive, primitive_shortcuts,
@@ -66,6 +66,16 @@ const _: () = {
     assert!(core::mem::offset_of!(SeqLockControl, reserved) == 32);
     assert!(size_of::<SeqLockControl>() == 128);
 };
+
+impl SeqLockControl {
+    /// The `published` cell's words, as the protocol sees them.
+    pub(super) fn waiters(&self) -> seq_protocol::Waiters<'_> {
+        seq_protocol::Waiters {
+            published: self.published.value(),
+            sleepers: self.published.waiters(),
+        }
+    }
+}
 
 // SAFETY: only atomics (`RoleToken` is made of atomics) and a `WaitCell`, alignment 8.
 unsafe impl ControlBlock for SeqLockControl {}
@@ -186,9 +196,11 @@ impl<T: SharedLayout + Copy> SeqLock<T> {
             // without interior mutability, so its bytes are not written while we read them.
             unsafe { atomic_copy::store(self.reader.slot(i), src, size_of::<T>()) }
         });
-        // The low half of the sequence: it differs from the previous write's, so a sleeper
-        // whose futex compares the old value does not sleep through it.
-        control.published.store(seq as u32);
+        // The low half of the sequence differs from the previous write's, so a sleeper whose
+        // futex compares the old value does not sleep through it.
+        if control.waiters().notify(seq) {
+            wait::wake(control.published.value(), u32::MAX);
+        }
         Ok(())
     }
 

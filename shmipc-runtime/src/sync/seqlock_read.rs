@@ -22,6 +22,7 @@ use super::error::SeqLockError;
 use super::seq_protocol;
 use super::seqlock::{CONTROL, SeqLockControl, WriterState, seqlock_spec};
 use super::spin::Spinner;
+use super::wait;
 use crate::SharedLayout;
 use crate::segment::{Builder, Error, RawSegment, SegmentSpec, SharedPrimitive};
 use crate::sys::process::ProcessIdentity;
@@ -133,8 +134,8 @@ impl<T: SharedLayout + Copy> SeqLockReader<T> {
 
     pub(super) fn control(&self) -> &SeqLockControl {
         // SAFETY: through this reference the reader only loads (every use below), except
-        // `wait_newer`'s announcement in the wait cell, which it makes only when the segment is
-        // not read-only.
+        // `park_until`'s announcement in the wait cell, which `wait_newer` calls only when the
+        // segment is not read-only.
         unsafe { self.segment.control_read_only() }
     }
 
@@ -242,15 +243,42 @@ impl<T: SharedLayout + Copy> SeqLockReader<T> {
                 if self.is_read_only() {
                     poll_until(newer, start, timeout)?;
                 } else {
-                    let left = timeout.map(|t| t.saturating_sub(start.elapsed()));
-                    self.control()
-                        .published
-                        .wait_while(|_| !newer(), left)
-                        .map_err(|_| SeqLockError::NoNewerValue(timeout.unwrap_or_default()))?;
+                    self.park_until(newer, start, timeout)?;
                 }
             }
         }
         self.read_versioned(DEFAULT_READ_TIMEOUT)
+    }
+}
+
+impl<T: SharedLayout + Copy> SeqLockReader<T> {
+    /// Sleeps on the `published` futex word until `done()`, announced in its sleeper count
+    /// (see `seq_protocol::Waiters`), in slices of at most 50 ms (a peer that zeroes the count
+    /// delays this by one slice, never forever); fails once `timeout` has passed since `start`.
+    fn park_until(
+        &self,
+        done: impl Fn() -> bool,
+        start: Instant,
+        timeout: Option<Duration>,
+    ) -> Result<(), SeqLockError> {
+        const SLICE: Duration = Duration::from_millis(50);
+        let control = self.control();
+        let words = control.waiters();
+        while !done() {
+            let slice = match timeout {
+                Some(t) => match t.checked_sub(start.elapsed()) {
+                    Some(left) if !left.is_zero() => left.min(SLICE),
+                    _ => return Err(SeqLockError::NoNewerValue(t)),
+                },
+                None => SLICE,
+            };
+            let value = words.announce();
+            if !done() {
+                wait::wait(control.published.value(), value, Some(slice));
+            }
+            words.retire();
+        }
+        Ok(())
     }
 }
 
