@@ -35,11 +35,21 @@
 //!   format is in `docs/segment-header.md`.
 //! - [`SharedMutex<T>`](SharedMutex): a lock in its own segment that survives a holder killed with
 //!   SIGKILL (the next locker gets [`LockError::OwnerDied`] and can repair).
-//! - [`SeqLock<T>`](SeqLock): one writer publishes the latest value, readers copy it, nobody waits.
+//! - [`SeqLock<T>`](SeqLock): one writer publishes the latest value, readers copy it, nobody waits;
+//!   a reader can also wait for a newer value ([`SeqLock::wait_newer`]).
+//! - [`SegmentReader<T>`](SegmentReader) and [`SeqLockReader<T>`](SeqLockReader): read-only
+//!   handles (`O_RDONLY`, `PROT_READ`) for processes that only read: they need only read
+//!   permission, and have no method that writes.
 //! - [`WaitCell`]: wait/wake on a shared 32-bit word, free when nobody sleeps.
 //! - [`SpscRing<T>`](SpscRing): a typed lock-free single-producer, single-consumer ring between
 //!   processes, with [`Producer`] and [`Consumer`] handles; the byte format is in
 //!   `docs/spsc-ring.md`.
+//!
+//! Every primitive is created and opened through a [`Builder`] (`T::builder(name)`): mode, owners,
+//! open timeout, [`wait_for_creation`](Builder::wait_for_creation) for an opener that may start
+//! before the creator, and [`open_or_create`](Builder::open_or_create) for symmetric peers.
+//! `Debug` of every error is its variant and its sentence, so `.unwrap()` and `?` in `main` print
+//! what to do.
 //!
 //! The `shmipc` command-line tool (`shmipc list`, `shmipc inspect /name`, `shmipc unlink /name`)
 //! reads any segment's header without the Rust type. It lives in its own crate, `shmipc-cli`

@@ -1,12 +1,10 @@
 //! `SegmentReader<T>`: a read-only handle on a value segment.
 
-use core::marker::PhantomData;
-
 use super::builder::{Builder, SharedPrimitive};
 use super::error::Error;
 use super::raw::RawSegment;
 use super::spec::SegmentSpec;
-use super::typed::{read_value, value_spec};
+use super::typed::Segment;
 use crate::layout::SharedLayout;
 use crate::sys::process::ProcessIdentity;
 
@@ -39,8 +37,8 @@ use crate::sys::process::ProcessIdentity;
 /// # Ok::<(), shmipc::Error>(())
 /// ```
 pub struct SegmentReader<T: SharedLayout> {
-    raw: RawSegment,
-    _type: PhantomData<fn() -> T>,
+    /// The segment, of which only the methods that never write are offered.
+    inner: Segment<T>,
 }
 
 impl<T: SharedLayout> SegmentReader<T> {
@@ -62,43 +60,40 @@ impl<T: SharedLayout> SegmentReader<T> {
     where
         T: Copy,
     {
-        read_value(&self.raw)
+        self.inner.read()
     }
 
     /// Whether another process truncated the segment while it was mapped (see
     /// [`RawSegment::is_broken`]): [`read`](Self::read) then returns zeros.
     pub fn is_broken(&self) -> bool {
-        self.raw.is_broken()
+        self.inner.is_broken()
     }
 
     /// The segment's name, with its leading slash.
     pub fn name(&self) -> &str {
-        self.raw.name()
+        self.inner.name()
     }
 
     /// The process that created the segment.
     pub fn creator(&self) -> ProcessIdentity {
-        self.raw.creator()
+        self.inner.creator()
     }
 
     /// The untyped segment underneath.
     pub fn raw(&self) -> &RawSegment {
-        &self.raw
+        self.inner.raw()
     }
 }
 
 impl<T: SharedLayout> SharedPrimitive for SegmentReader<T> {
     type Config = ();
 
-    fn spec(_: &()) -> Result<SegmentSpec, String> {
-        Ok(value_spec::<T>())
+    fn spec(config: &()) -> Result<SegmentSpec, String> {
+        Segment::<T>::spec(config)
     }
 
-    fn from_segment(raw: RawSegment, _: ()) -> Result<Self, Error> {
-        Ok(SegmentReader {
-            raw,
-            _type: PhantomData,
-        })
+    fn from_segment(raw: RawSegment, config: ()) -> Result<Self, Error> {
+        Segment::from_segment(raw, config).map(|inner| SegmentReader { inner })
     }
 
     const OPENS_READ_ONLY: bool = true;
@@ -106,9 +101,6 @@ impl<T: SharedLayout> SharedPrimitive for SegmentReader<T> {
 
 impl<T: SharedLayout> core::fmt::Debug for SegmentReader<T> {
     fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
-        f.debug_struct("SegmentReader")
-            .field("type", &T::LAYOUT.name())
-            .field("raw", &self.raw)
-            .finish()
+        f.debug_tuple("SegmentReader").field(&self.inner).finish()
     }
 }

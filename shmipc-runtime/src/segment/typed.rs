@@ -78,7 +78,19 @@ impl<T: SharedLayout> Segment<T> {
     where
         T: Copy,
     {
-        read_value(&self.raw)
+        // Zeroed, not uninit: a `&mut [u8]` must cover initialized bytes.
+        let mut value = MaybeUninit::<T>::zeroed();
+        // SAFETY: `value` is a local of `size_of::<T>()` bytes, all initialized (zeroed), and no
+        // other reference to it exists while `bytes` lives.
+        let bytes = unsafe {
+            core::slice::from_raw_parts_mut(value.as_mut_ptr().cast::<u8>(), size_of::<T>())
+        };
+        // SAFETY: the payload holds `size_of::<T>()` mapped, readable bytes (checked at
+        // create/open), and this crate accesses payload bytes of a `Segment` only through
+        // byte-wise atomic copies (raw access is `unsafe`); a load works on a read-only mapping.
+        unsafe { copy_from_shared(self.raw.payload().as_ptr(), bytes) };
+        // SAFETY: every byte was written, and `T: SharedLayout` is valid for every bit pattern.
+        unsafe { value.assume_init() }
     }
 
     /// Overwrites the value. Not synchronized: a concurrent reader in another process may see
@@ -160,28 +172,6 @@ impl<T: SharedLayout> Segment<T> {
     }
 }
 
-/// A copy of the `T` at the start of `raw`'s payload, taken with byte-wise atomic loads (so it
-/// works on a read-only mapping too).
-pub(super) fn read_value<T: SharedLayout + Copy>(raw: &RawSegment) -> T {
-    // Zeroed, not uninit: a `&mut [u8]` must cover initialized bytes.
-    let mut value = MaybeUninit::<T>::zeroed();
-    // SAFETY: `value` is a local of `size_of::<T>()` bytes, all initialized (zeroed), and no
-    // other reference to it exists while `bytes` lives.
-    let bytes =
-        unsafe { core::slice::from_raw_parts_mut(value.as_mut_ptr().cast::<u8>(), size_of::<T>()) };
-    // SAFETY: the payload holds `size_of::<T>()` mapped, readable bytes (checked at create/open
-    // against the spec of a `Segment<T>` or `SegmentReader<T>`), and this crate accesses payload
-    // bytes of a value segment only through byte-wise atomic copies (raw access is `unsafe`).
-    unsafe { copy_from_shared(raw.payload().as_ptr(), bytes) };
-    // SAFETY: every byte was written, and `T: SharedLayout` is valid for every bit pattern.
-    unsafe { value.assume_init() }
-}
-
-/// What a value segment of `T` holds (the writer's and the reader's spec).
-pub(super) fn value_spec<T: SharedLayout>() -> SegmentSpec {
-    SegmentSpec::new(SegmentKind::Value, T::LAYOUT, size_of::<T>())
-}
-
 /// Options for [`Segment::create`] and [`Segment::open`]; made by [`Segment::builder`].
 pub type SegmentBuilder<T> = Builder<Segment<T>>;
 
@@ -189,7 +179,11 @@ impl<T: SharedLayout> SharedPrimitive for Segment<T> {
     type Config = ();
 
     fn spec(_: &()) -> Result<SegmentSpec, String> {
-        Ok(value_spec::<T>())
+        Ok(SegmentSpec::new(
+            SegmentKind::Value,
+            T::LAYOUT,
+            size_of::<T>(),
+        ))
     }
 
     fn from_segment(raw: RawSegment, _: ()) -> Result<Self, Error> {

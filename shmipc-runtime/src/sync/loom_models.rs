@@ -305,7 +305,8 @@ fn loom_seqlock_writer_dies_mid_write() {
     });
 }
 
-/// A seqlock with the words readers sleep on (`seq_protocol::Waiters`) and the futex.
+/// A seqlock with the words readers sleep on (`seq_protocol::notify`, `announce`) and the
+/// futex.
 struct SeqWait {
     lock: Seq,
     published: AtomicU32,
@@ -314,17 +315,10 @@ struct SeqWait {
 }
 
 impl SeqWait {
-    fn waiters(&self) -> seq_protocol::Waiters<'_> {
-        seq_protocol::Waiters {
-            published: &self.published,
-            sleepers: &self.sleepers,
-        }
-    }
-
     /// `SeqLock::write`: publish, then wake if a reader announced itself.
     fn write(&self, v: u64) {
         let next = seq_protocol::write(&self.lock.seq, &self.lock, |i| self.lock.write_slot(i, v));
-        if self.waiters().notify(next) {
+        if seq_protocol::notify(&self.published, &self.sleepers, next) {
             self.futex.wake();
         }
     }
@@ -334,11 +328,11 @@ impl SeqWait {
     fn wait_newer(&self, seen: u64) {
         let newer = || self.lock.seq.load(Ordering::Acquire) > seen;
         while !newer() {
-            let value = self.waiters().announce();
+            let value = seq_protocol::announce(&self.published, &self.sleepers);
             if !newer() {
                 self.futex.wait(&self.published, value);
             }
-            self.waiters().retire();
+            seq_protocol::retire(&self.sleepers);
         }
     }
 }

@@ -29,7 +29,7 @@
 //! A peer writing garbage into the sequence or a stamp makes reads fail (retry until their
 //! timeout), never index out of bounds: the slot is the sequence masked.
 //!
-//! Waiting for a newer value ([`Waiters`]): after each publish the writer stores the sequence's
+//! Waiting for a newer value ([`notify`], [`announce`], [`retire`]): after each publish the writer stores the sequence's
 //! low half into a `published` word (the futex word), issues a `SeqCst` fence and loads the
 //! sleeper count; a reader about to sleep increments the count, issues a `SeqCst` fence and
 //! loads `published`, then re-checks the sequence and sleeps only if nothing newer is there, on
@@ -115,41 +115,31 @@ pub(crate) fn try_read<V>(
     (before == done(s) && after == before).then_some((s, v))
 }
 
-/// The two words of the wait cell readers sleep on (a `WaitCell`'s value and waiter count).
-#[derive(Clone, Copy)]
-pub(crate) struct Waiters<'a> {
-    /// The low half of the last published sequence: the futex word.
-    pub published: &'a AtomicU32,
-    /// How many readers announced that they may sleep.
-    pub sleepers: &'a AtomicU32,
+/// After [`publish`] of sequence `next`: stores it into `published` (the futex word readers
+/// sleep on) and tells whether a reader may sleep (`sleepers`, their count is non-zero), in
+/// which case the caller wakes every sleeper on `published`.
+#[inline]
+pub(crate) fn notify(published: &AtomicU32, sleepers: &AtomicU32, next: u64) -> bool {
+    published.store(next as u32, Ordering::Release);
+    // Store → load across two words (the reader does the mirror image): only a SeqCst fence on
+    // both sides orders them. (SeqCst accesses without fences would too, but loom, which checks
+    // this, models those as acquire/release only.)
+    fence(Ordering::SeqCst);
+    sleepers.load(Ordering::Relaxed) != 0
 }
 
-impl Waiters<'_> {
-    /// After [`publish`] of sequence `next`: stores it into `published` and tells whether a
-    /// reader may sleep, in which case the caller wakes every sleeper on `published`.
-    #[inline]
-    pub(crate) fn notify(&self, next: u64) -> bool {
-        self.published.store(next as u32, Ordering::Release);
-        // Store → load across two words (the reader does the mirror image): only a SeqCst
-        // fence on both sides orders them. (SeqCst accesses without fences would too, but loom,
-        // which checks this, models those as acquire/release only.)
-        fence(Ordering::SeqCst);
-        self.sleepers.load(Ordering::Relaxed) != 0
-    }
+/// A reader announces in `sleepers` that it may sleep; returns the `published` value to sleep
+/// on. The caller then re-checks the sequence, sleeps only if nothing newer is there, and calls
+/// [`retire`].
+#[inline]
+pub(crate) fn announce(published: &AtomicU32, sleepers: &AtomicU32) -> u32 {
+    sleepers.fetch_add(1, Ordering::Relaxed);
+    fence(Ordering::SeqCst);
+    published.load(Ordering::Acquire)
+}
 
-    /// A reader announces that it may sleep; returns the `published` value to sleep on. The
-    /// caller then re-checks the sequence, sleeps only if nothing newer is there, and calls
-    /// [`retire`](Self::retire).
-    #[inline]
-    pub(crate) fn announce(&self) -> u32 {
-        self.sleepers.fetch_add(1, Ordering::Relaxed);
-        fence(Ordering::SeqCst);
-        self.published.load(Ordering::Acquire)
-    }
-
-    /// Withdraws the announcement after sleeping (or deciding not to).
-    #[inline]
-    pub(crate) fn retire(&self) {
-        self.sleepers.fetch_sub(1, Ordering::Relaxed);
-    }
+/// Withdraws a reader's announcement after sleeping (or deciding not to).
+#[inline]
+pub(crate) fn retire(sleepers: &AtomicU32) {
+    sleepers.fetch_sub(1, Ordering::Relaxed);
 }

@@ -67,16 +67,6 @@ const _: () = {
     assert!(size_of::<SeqLockControl>() == 128);
 };
 
-impl SeqLockControl {
-    /// The `published` cell's words, as the protocol sees them.
-    pub(super) fn waiters(&self) -> seq_protocol::Waiters<'_> {
-        seq_protocol::Waiters {
-            published: self.published.value(),
-            sleepers: self.published.waiters(),
-        }
-    }
-}
-
 // SAFETY: only atomics (`RoleToken` is made of atomics) and a `WaitCell`, alignment 8.
 unsafe impl ControlBlock for SeqLockControl {}
 
@@ -198,8 +188,9 @@ impl<T: SharedLayout + Copy> SeqLock<T> {
         });
         // The low half of the sequence differs from the previous write's, so a sleeper whose
         // futex compares the old value does not sleep through it.
-        if control.waiters().notify(seq) {
-            wait::wake(control.published.value(), u32::MAX);
+        let cell = &control.published;
+        if seq_protocol::notify(cell.value(), cell.waiters(), seq) {
+            wait::wake(cell.value(), u32::MAX);
         }
         Ok(())
     }

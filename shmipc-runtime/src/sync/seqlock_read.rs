@@ -253,7 +253,7 @@ impl<T: SharedLayout + Copy> SeqLockReader<T> {
 
 impl<T: SharedLayout + Copy> SeqLockReader<T> {
     /// Sleeps on the `published` futex word until `done()`, announced in its sleeper count
-    /// (see `seq_protocol::Waiters`), in slices of at most 50 ms (a peer that zeroes the count
+    /// (see `seq_protocol::announce`), in slices of at most 50 ms (a peer that zeroes the count
     /// delays this by one slice, never forever); fails once `timeout` has passed since `start`.
     fn park_until(
         &self,
@@ -262,8 +262,7 @@ impl<T: SharedLayout + Copy> SeqLockReader<T> {
         timeout: Option<Duration>,
     ) -> Result<(), SeqLockError> {
         const SLICE: Duration = Duration::from_millis(50);
-        let control = self.control();
-        let words = control.waiters();
+        let cell = &self.control().published;
         while !done() {
             let slice = match timeout {
                 Some(t) => match t.checked_sub(start.elapsed()) {
@@ -272,11 +271,11 @@ impl<T: SharedLayout + Copy> SeqLockReader<T> {
                 },
                 None => SLICE,
             };
-            let value = words.announce();
+            let value = seq_protocol::announce(cell.value(), cell.waiters());
             if !done() {
-                wait::wait(control.published.value(), value, Some(slice));
+                wait::wait(cell.value(), value, Some(slice));
             }
-            words.retire();
+            seq_protocol::retire(cell.waiters());
         }
         Ok(())
     }
