@@ -6,7 +6,7 @@
 
 use loom::cell::UnsafeCell;
 use loom::sync::Arc;
-use loom::sync::atomic::{AtomicBool, AtomicU32, AtomicU64, Ordering};
+use loom::sync::atomic::{AtomicBool, AtomicU32, AtomicU64, Ordering, fence};
 use loom::thread;
 
 use super::lock_word::{Acquired, LockWords, Owner, RawLock, Verdict, pack_record};
@@ -318,7 +318,9 @@ impl SeqWait {
     /// `SeqLock::write`: publish, then wake if a reader announced itself.
     fn write(&self, v: u64) {
         let next = seq_protocol::write(&self.lock.seq, &self.lock, |i| self.lock.write_slot(i, v));
-        if seq_protocol::notify(&self.published, &self.sleepers, next) {
+        if seq_protocol::notify(&self.published, &self.sleepers, next, || {
+            fence(Ordering::SeqCst)
+        }) {
             self.futex.wake();
         }
     }
@@ -328,7 +330,8 @@ impl SeqWait {
     fn wait_newer(&self, seen: u64) {
         let newer = || self.lock.seq.load(Ordering::Acquire) > seen;
         while !newer() {
-            let value = seq_protocol::announce(&self.published, &self.sleepers);
+            let value =
+                seq_protocol::announce(&self.published, &self.sleepers, || fence(Ordering::SeqCst));
             if !newer() {
                 self.futex.wait(&self.published, value);
             }

@@ -30,10 +30,11 @@
 //! timeout), never index out of bounds: the slot is the sequence masked.
 //!
 //! Waiting for a newer value ([`notify`], [`announce`], [`retire`]): after each publish the writer stores the sequence's
-//! low half into a `published` word (the futex word), issues a `SeqCst` fence and loads the
-//! sleeper count; a reader about to sleep increments the count, issues a `SeqCst` fence and
-//! loads `published`, then re-checks the sequence and sleeps only if nothing newer is there, on
-//! the `published` value it loaded. The two fences are ordered: either the writer's load sees
+//! low half into a `published` word (the futex word), fences and loads the sleeper count; a
+//! reader about to sleep increments the count, fences and loads `published`, then re-checks the
+//! sequence and sleeps only if nothing newer is there, on the `published` value it loaded. The
+//! two fences (`SeqCst` fences, or a compiler fence for the writer and `membarrier(2)` for the
+//! reader) are ordered: either the writer's load sees
 //! the reader (and wakes it: a system call), or the reader's load of `published` sees the new
 //! value, which it acquires (so its re-check sees the new sequence), and the futex refuses to
 //! sleep on an old one. With nobody announced the writer makes no system call.
@@ -116,25 +117,33 @@ pub(crate) fn try_read<V>(
 }
 
 /// After [`publish`] of sequence `next`: stores it into `published` (the futex word readers
-/// sleep on) and tells whether a reader may sleep (`sleepers`, their count is non-zero), in
-/// which case the caller wakes every sleeper on `published`.
+/// sleep on), then `fence`, and tells whether a reader may sleep (`sleepers`, their count, is
+/// non-zero), in which case the caller wakes every sleeper on `published`.
+///
+/// `fence` must order the store before the load together with the reader's `heavy` in
+/// [`announce`]: a `SeqCst` fence on both sides, or a compiler fence here when the reader's is a
+/// `membarrier(2)` that reaches this process (the writer registered for it), which keeps a full
+/// fence off the writer's every write. (`SeqCst` accesses instead of fences would be correct
+/// too, but loom, which checks this, models those as acquire/release only.)
 #[inline]
-pub(crate) fn notify(published: &AtomicU32, sleepers: &AtomicU32, next: u64) -> bool {
+pub(crate) fn notify(
+    published: &AtomicU32,
+    sleepers: &AtomicU32,
+    next: u64,
+    fence: impl FnOnce(),
+) -> bool {
     published.store(next as u32, Ordering::Release);
-    // Store → load across two words (the reader does the mirror image): only a SeqCst fence on
-    // both sides orders them. (SeqCst accesses without fences would too, but loom, which checks
-    // this, models those as acquire/release only.)
-    fence(Ordering::SeqCst);
+    fence();
     sleepers.load(Ordering::Relaxed) != 0
 }
 
-/// A reader announces in `sleepers` that it may sleep; returns the `published` value to sleep
-/// on. The caller then re-checks the sequence, sleeps only if nothing newer is there, and calls
-/// [`retire`].
+/// A reader announces in `sleepers` that it may sleep, issues `heavy` (see [`notify`]) and
+/// returns the `published` value to sleep on. The caller then re-checks the sequence, sleeps only
+/// if nothing newer is there, and calls [`retire`].
 #[inline]
-pub(crate) fn announce(published: &AtomicU32, sleepers: &AtomicU32) -> u32 {
+pub(crate) fn announce(published: &AtomicU32, sleepers: &AtomicU32, heavy: impl FnOnce()) -> u32 {
     sleepers.fetch_add(1, Ordering::Relaxed);
-    fence(Ordering::SeqCst);
+    heavy();
     published.load(Ordering::Acquire)
 }
 

@@ -23,7 +23,7 @@
 //! After each publish the writer stores the new sequence's low 32 bits into the control block's
 //! [`WaitCell`] and wakes sleepers only if its waiter count is non-zero.
 
-use core::sync::atomic::AtomicU64;
+use core::sync::atomic::{AtomicU64, Ordering, compiler_fence, fence};
 use std::time::Duration;
 
 use super::atomic_copy;
@@ -36,6 +36,7 @@ use super::seq_protocol;
 use super::seqlock_read::SeqLockReader;
 use super::wait::{self, WaitCell};
 use crate::SharedLayout;
+use crate::sys::membarrier;
 use crate::segment::{
     ControlBlock, Error, RawSegment, SegmentKind, SegmentSpec, SharedPrimitive, primitive_shortcuts,
 };
@@ -98,6 +99,7 @@ impl<T: SharedLayout + Copy> SharedPrimitive for SeqLock<T> {
         Ok(SeqLock {
             reader: SeqLockReader::wrap(segment),
             writer: None,
+            light_fence: false,
         })
     }
 }
@@ -134,6 +136,9 @@ pub struct SeqLock<T: SharedLayout + Copy> {
     /// the handle but not the role: its pid differs, so it must claim (and gets `WriterBusy`
     /// while the parent lives).
     writer: Option<u32>,
+    /// Whether this process is registered for readers' `membarrier` (then a write's fence before
+    /// its look at the sleeper count is a compiler fence; otherwise a full one).
+    light_fence: bool,
 }
 
 impl<T: SharedLayout + Copy> SeqLock<T> {
@@ -189,7 +194,15 @@ impl<T: SharedLayout + Copy> SeqLock<T> {
         // The low half of the sequence differs from the previous write's, so a sleeper whose
         // futex compares the old value does not sleep through it.
         let cell = &control.published;
-        if seq_protocol::notify(cell.value(), cell.waiters(), seq) {
+        let light = self.light_fence;
+        let fenced = || {
+            if light {
+                compiler_fence(Ordering::SeqCst);
+            } else {
+                fence(Ordering::SeqCst);
+            }
+        };
+        if seq_protocol::notify(cell.value(), cell.waiters(), seq, fenced) {
             wait::wake(cell.value(), u32::MAX);
         }
         Ok(())
@@ -209,6 +222,10 @@ impl<T: SharedLayout + Copy> SeqLock<T> {
             .claim()
             .map_err(|pid| SeqLockError::WriterBusy { pid })?;
         self.writer = Some(me);
+        // Once per claiming process (a forked child registers itself), so that a write needs
+        // only a compiler fence before it looks for sleeping readers: they issue the heavy fence
+        // (see `seq_protocol::notify`).
+        self.light_fence = membarrier::register();
         Ok(())
     }
 

@@ -14,7 +14,8 @@
 
 use core::marker::PhantomData;
 use core::mem::MaybeUninit;
-use core::sync::atomic::{AtomicU64, Ordering};
+use core::cell::Cell;
+use core::sync::atomic::{AtomicU64, Ordering, fence};
 use std::time::{Duration, Instant};
 
 use super::atomic_copy;
@@ -25,6 +26,7 @@ use super::spin::Spinner;
 use super::wait;
 use crate::SharedLayout;
 use crate::segment::{Builder, Error, RawSegment, SegmentSpec, SharedPrimitive};
+use crate::sys::membarrier;
 use crate::sys::process::ProcessIdentity;
 
 /// How long `read` retries before reporting `Timeout`.
@@ -253,8 +255,10 @@ impl<T: SharedLayout + Copy> SeqLockReader<T> {
 
 impl<T: SharedLayout + Copy> SeqLockReader<T> {
     /// Sleeps on the `published` futex word until `done()`, announced in its sleeper count
-    /// (see `seq_protocol::announce`), in slices of at most 50 ms (a peer that zeroes the count
-    /// delays this by one slice, never forever); fails once `timeout` has passed since `start`.
+    /// (see `seq_protocol::announce`; the heavy fence is `membarrier(2)`, a system call, or a
+    /// full fence where that is missing), in slices of at most 50 ms (a peer that zeroes the
+    /// count delays this by one slice, never forever); fails once `timeout` has passed since
+    /// `start`.
     fn park_until(
         &self,
         done: impl Fn() -> bool,
@@ -262,6 +266,9 @@ impl<T: SharedLayout + Copy> SeqLockReader<T> {
         timeout: Option<Duration>,
     ) -> Result<(), SeqLockError> {
         const SLICE: Duration = Duration::from_millis(50);
+        // Without `membarrier` a writer's compiler fence does not order its look at the count
+        // after its store: then sleep in short slices only.
+        const POLL_SLICE: Duration = Duration::from_millis(1);
         let cell = &self.control().published;
         while !done() {
             let slice = match timeout {
@@ -271,8 +278,15 @@ impl<T: SharedLayout + Copy> SeqLockReader<T> {
                 },
                 None => SLICE,
             };
-            let value = seq_protocol::announce(cell.value(), cell.waiters());
+            let heavy = Cell::new(false);
+            let value = seq_protocol::announce(cell.value(), cell.waiters(), || {
+                heavy.set(membarrier::heavy());
+                if !heavy.get() {
+                    fence(Ordering::SeqCst);
+                }
+            });
             if !done() {
+                let slice = if heavy.get() { slice } else { slice.min(POLL_SLICE) };
                 wait::wait(cell.value(), value, Some(slice));
             }
             seq_protocol::retire(cell.waiters());
