@@ -2,7 +2,9 @@
 //! (`sem_open` / `sem_wait` / `sem_post`) guarding the same data, measured in the same run. Why
 //! shmipc's lock is its own futex word instead: `docs/architecture.md`, "Decisions".
 //!
-//! `cargo run --release -p shmipc-examples --bin bench_sync`
+//! `cargo run --release -p shmipc-examples --bin bench_sync` (`-- --seqlock-reads`: only the rows
+//! of seqlock reads while another process writes; `-- --icount read|write N`: N seqlock reads or
+//! writes alone, for `valgrind --tool=callgrind`)
 //!
 //! Prints medians of several runs, in nanoseconds per operation, and the ratio semaphore / shmipc
 //! (above 1: shmipc is faster). No assertions: numbers depend on the machine and its load.
@@ -257,6 +259,25 @@ fn ping_pong_sem(a: &SemLock, b: &SemLock, n: u64) {
     }
 }
 
+/// `--icount read|write N`: N seqlock reads (or writes) of a `SensorFrame` in this process and
+/// nothing else, for instruction counts: run it under `valgrind --tool=callgrind` with two values
+/// of N and divide the difference of the totals by the difference of the Ns.
+fn icount(args: &[String]) {
+    let n: u64 = args.get(1).and_then(|s| s.parse().ok()).unwrap_or(100_000);
+    let name = format!("/shmipc-bench-{}-icount", std::process::id());
+    let mut s = SeqLock::<SensorFrame>::create(&name).unwrap();
+    let frame = SensorFrame::default();
+    s.write(&frame).unwrap();
+    let reads = args.first().map(String::as_str) != Some("write");
+    for _ in 0..n {
+        if reads {
+            std::hint::black_box(s.read().unwrap());
+        } else {
+            s.write(std::hint::black_box(&frame)).unwrap();
+        }
+    }
+}
+
 fn child(args: &[String]) {
     let name = &args[1];
     let n: u64 = args[2].parse().unwrap();
@@ -331,6 +352,9 @@ fn child(args: &[String]) {
 
 fn main() {
     let args: Vec<String> = std::env::args().skip(1).collect();
+    if args.first().map(String::as_str) == Some("--icount") {
+        return icount(&args[1..]);
+    }
     // `--seqlock-reads`: only the two rows of seqlock reads while another process writes.
     let all = args.first().map(String::as_str) != Some("--seqlock-reads");
     if all && !args.is_empty() {

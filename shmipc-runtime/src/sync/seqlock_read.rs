@@ -183,16 +183,17 @@ impl<T: SharedLayout + Copy> SeqLockReader<T> {
     ) -> Result<(T, u64), SeqLockError> {
         let mut start: Option<Instant> = None;
         let mut tries: u32 = 0;
+        // Copied into in place (the protocol's copy is `()`): moving a large `T` through the
+        // protocol's `Option` cost as many instructions as the copy itself.
+        let mut out = MaybeUninit::<T>::uninit();
         loop {
             let attempt = seq_protocol::try_read(&self.control().seq, self, |i| {
                 during_copy();
-                let mut out = MaybeUninit::<T>::uninit();
                 // SAFETY: the slot is 64-aligned, holds size_of::<T>() readable bytes accessed only
                 // through `atomic_copy`; `out` is writable for size_of::<T>() bytes.
                 unsafe { atomic_copy::load(out.as_mut_ptr().cast(), self.slot(i), size_of::<T>()) };
-                out
             });
-            if let Some((version, out)) = attempt {
+            if let Some((version, ())) = attempt {
                 if version == 0 {
                     return Err(SeqLockError::Empty);
                 }
