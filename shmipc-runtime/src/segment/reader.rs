@@ -8,13 +8,13 @@ use super::typed::Segment;
 use crate::layout::SharedLayout;
 use crate::sys::process::ProcessIdentity;
 
-/// A read-only handle on a [`Segment<T>`](super::Segment) another process created.
+/// A read-only handle on a [`Segment<T>`](Segment) another process created.
 ///
 /// [`open`](Self::open) opens the object with `O_RDONLY` and maps it with `PROT_READ`, so the
 /// reader needs only read permission (the creator can grant it with `mode(0o644)`, or `0o640`
 /// and a group) and no code in this process can change the value. The type has no method that
 /// writes: a read-only handle cannot even try, from safe code. Reads copy the value as
-/// [`Segment::read`](super::Segment::read) does (not synchronized with a writer: use a seqlock's
+/// [`Segment::read`] does (not synchronized with a writer: use a seqlock's
 /// [`SeqLockReader`](crate::sync::SeqLockReader) for consistent snapshots).
 ///
 /// ```
@@ -50,12 +50,12 @@ impl<T: SharedLayout> SegmentReader<T> {
 
     /// Options for opening `name` as a reader (owner, mode, open timeout, waiting for creation);
     /// read-only unless [`read_only(false)`](Builder::read_only). Creating through it fails:
-    /// create a [`Segment`](super::Segment).
+    /// create a [`Segment`].
     pub fn builder(name: &str) -> Builder<Self> {
         Builder::new(name).read_only(true)
     }
 
-    /// A copy of the value (see [`Segment::read`](super::Segment::read)).
+    /// A copy of the value (see [`Segment::read`]).
     pub fn read(&self) -> T
     where
         T: Copy,
