@@ -7,8 +7,7 @@
 
 mod ring_support;
 
-use std::process::{Command, Stdio};
-
+use shmipc_tests::strace;
 use shmipc_tests::{ShmCleanup, unique_name};
 
 /// Runs `ring_peer fast-path NAME rounds [syscall]` under `strace -f` and returns the system
@@ -16,43 +15,12 @@ use shmipc_tests::{ShmCleanup, unique_name};
 fn calls_between_markers(rounds: u64, with_syscall: bool) -> Result<Vec<String>, String> {
     let name = unique_name("rf");
     let _cleanup = ShmCleanup::new([name.clone()]);
-    let out = std::env::temp_dir().join(format!(
-        "shmipc-test-strace-{}",
-        name.trim_start_matches('/')
-    ));
     let rounds = rounds.to_string();
     let mut args = vec!["fast-path", &name, &rounds];
     if with_syscall {
         args.push("syscall");
     }
-    let status = Command::new("strace")
-        .args(["-f", "-qq", "-o"])
-        .arg(&out)
-        .arg(env!("CARGO_BIN_EXE_ring_peer"))
-        .args(&args)
-        .stdout(Stdio::null())
-        .status()
-        .map_err(|e| format!("strace could not be started ({e}); install strace"))?;
-    let text = std::fs::read_to_string(&out).map_err(|e| format!("no strace output: {e}"));
-    let _ = std::fs::remove_file(&out);
-    let text = text?;
-    if !status.success() {
-        return Err(format!("the traced peer failed ({status}):\n{text}"));
-    }
-    let lines: Vec<&str> = text.lines().collect();
-    let markers: Vec<usize> = (0..lines.len())
-        .filter(|&i| lines[i].contains("close(-1)"))
-        .collect();
-    let [begin, end] = markers[..] else {
-        return Err(format!(
-            "expected two close(-1) markers in the trace, found {}:\n{text}",
-            markers.len()
-        ));
-    };
-    Ok(lines[begin + 1..end]
-        .iter()
-        .map(|l| l.to_string())
-        .collect())
+    strace::calls_between_markers(env!("CARGO_BIN_EXE_ring_peer"), &args)
 }
 
 #[test]
