@@ -68,7 +68,7 @@ impl<T: SharedLayout> Consumer<T> {
     /// said is committed) into `dst`.
     #[inline]
     fn read_slot(&self, k: u64, dst: *mut T) {
-        load_value::<T>(&self.slots, self.core.slot(k), dst);
+        load_value::<T, _>(&self.slots, self.core.slot(k), dst);
     }
 
     #[inline]
@@ -89,7 +89,7 @@ impl<T: SharedLayout> Consumer<T> {
         let c = slots.control();
         let v = self.core.try_take(&slots, &c.consumer.index, |slot| {
             let mut out = MaybeUninit::<T>::uninit();
-            load_value::<T>(&slots, slot, out.as_mut_ptr());
+            load_value::<T, _>(&slots, slot, out.as_mut_ptr());
             // SAFETY: every byte of `out` was written by the copy, and a `SharedLayout` type is
             // valid for every bit pattern.
             unsafe { out.assume_init() }
@@ -197,7 +197,7 @@ impl<T: SharedLayout> Consumer<T> {
                 if size_of::<T>() >= 64 && (k as usize) + RUN_PREFETCH < out.len() {
                     prefetch_line(slots.value_ptr(slot + RUN_PREFETCH));
                 }
-                load_value::<T>(&slots, slot, dst.wrapping_add(k as usize))
+                load_value::<T, _>(&slots, slot, dst.wrapping_add(k as usize))
             });
         if n > 0 {
             wait::notify(self.wake_words(), self.light);
@@ -342,7 +342,7 @@ impl<T: SharedLayout> Side for Consumer<T> {
 
 /// Copies the value of slot `slot` into `dst`.
 #[inline]
-fn load_value<T>(slots: &Slots, slot: usize, dst: *mut T) {
+pub(super) fn load_value<T, C>(slots: &Slots<C>, slot: usize, dst: *mut T) {
     let src = slots.value_ptr(slot);
     // SAFETY: `src` is the 8-aligned value of a committed slot (the protocol said so), in bounds,
     // which a correct producer does not write before we release it; every process accesses slot

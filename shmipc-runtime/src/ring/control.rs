@@ -111,8 +111,15 @@ pub(crate) struct Geometry {
 }
 
 impl Geometry {
-    /// The geometry for slots of `size` bytes aligned to `align` (a power of two).
+    /// The geometry for slots of `size` bytes aligned to `align` (a power of two), after the
+    /// SPSC ring's control block.
     pub const fn new(size: usize, align: usize) -> Geometry {
+        Geometry::after(CONTROL_LEN, size, align)
+    }
+
+    /// The geometry for slots of `size` bytes aligned to `align` (a power of two), after a
+    /// control block of `control_len` bytes (the MPMC ring's is longer).
+    pub const fn after(control_len: usize, size: usize, align: usize) -> Geometry {
         let a = if align > 8 { align } else { 8 };
         let value_offset = a;
         let mut stride = (value_offset + size).div_ceil(a) * a;
@@ -120,7 +127,7 @@ impl Geometry {
         if stride < 64 {
             stride = stride.next_power_of_two();
         }
-        let slots_offset = CONTROL_LEN.div_ceil(a) * a;
+        let slots_offset = control_len.div_ceil(a) * a;
         Geometry {
             slots_offset,
             value_offset,

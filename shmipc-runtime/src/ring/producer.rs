@@ -77,7 +77,7 @@ impl<T: SharedLayout> Producer<T> {
     /// `writable` gave this producer).
     #[inline]
     fn write_slot(&self, k: u64, value: *const T) {
-        store_value::<T>(&self.slots, self.core.slot(k), value);
+        store_value::<T, _>(&self.slots, self.core.slot(k), value);
     }
 
     /// Pushes one message (the protocol core's `try_put`) and wakes a parked consumer.
@@ -89,7 +89,7 @@ impl<T: SharedLayout> Producer<T> {
         let done = self
             .core
             .try_put(&c.consumer.index, &slots, &c.producer.index, |slot| {
-                store_value::<T>(&slots, slot, value)
+                store_value::<T, _>(&slots, slot, value)
             })?;
         if done {
             wait::notify(self.wake_words(), self.light);
@@ -259,7 +259,7 @@ impl<T: SharedLayout> Producer<T> {
         self.core
             .put_run(values.len() as u64, &slots, &c.producer.index, |k, slot| {
                 // `k < values.len()`: `put_run` writes exactly `n` values.
-                store_value::<T>(&slots, slot, src.wrapping_add(k as usize))
+                store_value::<T, _>(&slots, slot, src.wrapping_add(k as usize))
             });
         wait::notify(self.wake_words(), self.light);
     }
@@ -398,7 +398,7 @@ impl<T: SharedLayout> Side for Producer<T> {
 
 /// Copies `*value` into the value of slot `slot`.
 #[inline]
-fn store_value<T>(slots: &Slots, slot: usize, value: *const T) {
+pub(super) fn store_value<T, C>(slots: &Slots<C>, slot: usize, value: *const T) {
     let dst = slots.value_ptr(slot);
     // SAFETY: `dst` is the 8-aligned value of a slot this producer may write (the protocol gave
     // it), `size_of::<T>()` bytes in bounds; every process accesses slot bytes through

@@ -13,7 +13,9 @@ use super::producer::Producer;
 use super::spsc_protocol::Stamps;
 use super::wait::WaitStrategy;
 use crate::SharedLayout;
-use crate::segment::{Builder, Error, RawSegment, SegmentKind, SegmentSpec, SharedPrimitive};
+use crate::segment::{
+    Builder, ControlBlock, Error, RawSegment, SegmentKind, SegmentSpec, SharedPrimitive,
+};
 use crate::sync::RoleHolder;
 
 /// The capacity `create` uses when the builder sets none: as many slots as fit in 1 MiB, at
@@ -38,9 +40,9 @@ pub struct SpscConfig {
 
 /// Where a ring's control block and slots are in this process: copied into each handle, so the
 /// hot paths compute a slot's address without calls or indirections.
-#[derive(Clone, Copy, Debug)]
-pub(crate) struct Slots {
-    control: NonNull<SpscControl>,
+/// Generic over the control block `C`, so that the MPMC ring shares it.
+pub(crate) struct Slots<C = SpscControl> {
+    control: NonNull<C>,
     /// Slot 0.
     base: NonNull<u8>,
     stride: usize,
@@ -49,10 +51,46 @@ pub(crate) struct Slots {
     mask: usize,
 }
 
-impl Slots {
+impl<C> Clone for Slots<C> {
+    fn clone(&self) -> Self {
+        *self
+    }
+}
+
+impl<C> Copy for Slots<C> {}
+
+impl<C> core::fmt::Debug for Slots<C> {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        f.debug_struct("Slots")
+            .field("base", &self.base)
+            .field("stride", &self.stride)
+            .field("capacity", &(self.mask + 1))
+            .finish_non_exhaustive()
+    }
+}
+
+impl<C: ControlBlock> Slots<C> {
+    /// Where the control block and the slots of `segment` are: its payload holds
+    /// `geo.slots_offset + capacity * geo.stride` bytes (its length gave the capacity).
+    pub(crate) fn new(segment: &RawSegment, capacity: usize, geo: Geometry) -> Slots<C> {
+        let control = NonNull::from(segment.control::<C>());
+        // SAFETY: the payload is `slots_offset + capacity * stride` bytes (its length gave the
+        // capacity), so slot 0 is in bounds.
+        let base = unsafe { segment.payload().add(geo.slots_offset) };
+        Slots {
+            control,
+            base,
+            stride: geo.stride,
+            value_offset: geo.value_offset,
+            mask: capacity - 1,
+        }
+    }
+}
+
+impl<C> Slots<C> {
     /// The control block.
     #[inline]
-    pub(crate) fn control(&self) -> &SpscControl {
+    pub(crate) fn control(&self) -> &C {
         // SAFETY: `control` points at the payload's start, checked by `RawSegment::control` when
         // this was made; the mapping lives as long as the `Inner` every holder of a `Slots` keeps
         // in an `Arc`, and the block is made of atomics (see `ControlBlock`).
@@ -75,7 +113,7 @@ impl Slots {
     }
 }
 
-impl Stamps for Slots {
+impl<C> Stamps for Slots<C> {
     #[inline]
     fn stamp(&self, slot: usize) -> &AtomicU64 {
         // SAFETY: the stamp is the first 8 bytes of the slot, 8-aligned (payload 64-aligned,
@@ -101,18 +139,8 @@ unsafe impl Sync for Inner {}
 
 impl Inner {
     fn new(segment: RawSegment, capacity: usize, geo: Geometry) -> Inner {
-        let control = NonNull::from(segment.control::<SpscControl>());
-        // SAFETY: the payload is `slots_offset + capacity * stride` bytes (its length gave the
-        // capacity), so slot 0 is in bounds.
-        let base = unsafe { segment.payload().add(geo.slots_offset) };
         Inner {
-            slots: Slots {
-                control,
-                base,
-                stride: geo.stride,
-                value_offset: geo.value_offset,
-                mask: capacity - 1,
-            },
+            slots: Slots::new(&segment, capacity, geo),
             segment,
             capacity,
         }

@@ -69,11 +69,11 @@ impl Spinner {
         }
     }
 
-    fn budget(&self) -> Duration {
+    pub(crate) fn budget(&self) -> Duration {
         Duration::from_nanos(u64::from(self.budget_ns.clamp(MIN_NS, MAX_NS)))
     }
 
-    fn parked_for(&mut self, parked: Duration) {
+    pub(crate) fn parked_for(&mut self, parked: Duration) {
         let budget = self.budget_ns.clamp(MIN_NS, MAX_NS);
         self.budget_ns = if parked < Duration::from_nanos(u64::from(MAX_NS)) {
             budget.saturating_mul(2).min(MAX_NS)
