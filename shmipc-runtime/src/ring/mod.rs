@@ -4,6 +4,10 @@
 //!   two roles, each held by one live process at a time (a dead holder's role is taken over).
 //! - [`PushError`] / [`PopError`]: full or empty, timed out, the peer gone, corrupted state.
 //! - [`WaitStrategy`]: how blocking calls wait (spin, spin then park, park).
+//! - [`MpmcRing`]: any number of producers and consumers, lock-free; [`MpmcProducer`] and
+//!   [`MpmcConsumer`] handles; a process killed while it holds a slot is detected (pid and
+//!   start time) and its slot recovered by a survivor. `docs/mpmc-ring.md` gives the format and
+//!   the recovery argument.
 //!
 //! # How the SPSC ring works
 //!
@@ -55,12 +59,20 @@
 
 // Under loom only the models use the protocol core, and only in test builds.
 #[cfg_attr(loom, allow(dead_code))]
+mod mpmc_protocol;
+#[cfg_attr(loom, allow(dead_code))]
 mod spsc_protocol;
 
 not_under_loom! {
     mod consumer;
     mod control;
     mod error;
+    mod mpmc;
+    mod mpmc_consumer;
+    mod mpmc_control;
+    mod mpmc_producer;
+    mod mpmc_recovery;
+    mod mpmc_wait;
     mod probe;
     mod producer;
     mod spsc;
@@ -68,6 +80,9 @@ not_under_loom! {
 
     pub use consumer::{Consumer, ReadChunk};
     pub use error::{PopError, PushError};
+    pub use mpmc::{MpmcConfig, MpmcRecovery, MpmcRing};
+    pub use mpmc_consumer::MpmcConsumer;
+    pub use mpmc_producer::MpmcProducer;
     pub use producer::{Producer, WriteChunk};
     pub use spsc::{SpscConfig, SpscRing};
     pub use wait::WaitStrategy;
@@ -75,5 +90,7 @@ not_under_loom! {
 
 #[cfg(all(test, loom))]
 mod loom_models;
+#[cfg(all(test, loom))]
+mod mpmc_loom_models;
 #[cfg(all(test, not(loom)))]
 mod tests;

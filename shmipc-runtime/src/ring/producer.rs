@@ -408,7 +408,7 @@ pub(super) fn store_value<T, C>(slots: &Slots<C>, slot: usize, value: *const T) 
     unsafe { atomic_copy::store(dst, value.cast::<u8>(), size_of::<T>()) };
 }
 
-fn stop_error<V>(stop: Stop, value: V) -> PushError<V> {
+pub(super) fn stop_error<V>(stop: Stop, value: V) -> PushError<V> {
     match stop {
         Stop::Timeout => PushError::Timeout(value),
         Stop::Disconnected => PushError::Disconnected(value),

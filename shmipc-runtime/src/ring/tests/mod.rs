@@ -2,6 +2,7 @@
 //! `tests/`): shared fixtures here, the tests by theme in the submodules.
 
 mod hostile;
+mod mpmc;
 mod roles;
 mod stream;
 
