@@ -20,12 +20,16 @@ fn many_to_many(producers: u64, consumers: usize, n: u64, capacity: usize) {
     let name = unique_name("rms");
     let _cleanup = ShmCleanup::new([name.clone()]);
     let ring = MpmcRing::<Quote>::create(&name, capacity).expect("create");
+    // Held while the peers start: a producer that finished before the last one attached would
+    // otherwise let the consumers (rightly) report `Disconnected` early.
+    let hold = ring.producer().unwrap();
     let cs: Vec<Peer> = (0..consumers)
         .map(|_| Peer::start(&["mpmc-consume", &name]))
         .collect();
     let ps: Vec<Peer> = (0..producers)
         .map(|id| Peer::start(&["mpmc-produce", &name, &id.to_string(), &n.to_string()]))
         .collect();
+    drop(hold);
     for p in ps {
         p.finish();
     }

@@ -10,9 +10,15 @@
 //!
 //! | break | caught by |
 //! | --- | --- |
-//! | consumer never recovers a dead writer's slot | `dead_writer_is_skipped` (the consumer spins forever: loom stops it) |
-//! | producer recovers a reader without proof of death | `dead_reader_is_freed` (race on the slot) |
-//! | publication stored `Relaxed` | `exactly_once_in_order` (race on a slot) |
+//! | `skip_dead_writer` does nothing (no recovery) | `dead_writer_is_skipped` (the consumer waits forever: loom stops it) |
+//! | producer frees a reader's slot without proof of death | `dead_reader_is_freed` (race on the slot) |
+//! | publication CAS `Relaxed` | all four (race on a slot) |
+//!
+//! The index moves were first `Relaxed`: a first version of these models (two slots, two
+//! producers and a consumer that all wait) found a claimant reading the index past a slot and
+//! then an older word of that slot, taken for corruption; hence acquire loads and release moves.
+//! That version could not finish (three threads that spin defeat loom's scheduler), so the
+//! models now keep one waiting thread, and no current model fails with `Relaxed` moves.
 
 use loom::cell::UnsafeCell;
 use loom::sync::Arc;

@@ -112,6 +112,7 @@ fn main() {
             mpmc::produce(&name, arg(&args, 2), arg(&args, 3), &options(&args[4..]))
         }
         Some("mpmc-consume") => mpmc::consume(&name, &options(&args[2..])),
+        Some("mpmc-hostile") => mpmc::hostile(&name, arg(&args, 2), arg(&args, 3)),
         other => {
             eprintln!("ring_peer: unknown subcommand {other:?}");
             std::process::exit(2);

@@ -53,7 +53,7 @@ pub fn produce(name: &str, id: u64, n: u64, opts: &Options) {
             p.push(q)
         };
         if let Err(e) = r {
-            fail(&format!("push {i}: {e}"));
+            fail(&format!("push {i} (pid {}): {e}", std::process::id()));
         }
         i += 1;
     }
@@ -90,4 +90,58 @@ pub fn consume(name: &str, opts: &Options) {
     };
     writeln!(out, "end {reason} skipped {}", c.skipped()).unwrap();
     out.flush().unwrap();
+}
+
+/// `mpmc-hostile NAME MILLIS SEED`: a producer and a consumer handle of one process use the
+/// ring with 5 ms timeouts (and the non-blocking forms) for MILLIS ms while a scribbler
+/// corrupts it; prints `outcomes ok=… errors=… garbage=…`. Never trusts what it reads.
+pub fn hostile(name: &str, millis: u64, seed: u64) {
+    let step = Duration::from_millis(5);
+    let ring = match MpmcRing::<Quote>::open(name) {
+        Ok(r) => r,
+        // The header is never scribbled; but an open may still meet a full process table.
+        Err(e) => {
+            say("ready");
+            say(&format!("outcomes refused {e}"));
+            return;
+        }
+    };
+    let (mut p, mut c) = (ring.producer().unwrap(), ring.consumer().unwrap());
+    say("ready");
+    let mut rng = shmipc_tests::Rng::new(seed);
+    let end = std::time::Instant::now() + Duration::from_millis(millis);
+    let (mut ok, mut errors, mut garbage) = (0u64, 0u64, 0u64);
+    let mut buf = [quote(0); 4];
+    let mut popped = |r: Result<Quote, PopError>, ok: &mut u64, errors: &mut u64| match r {
+        Ok(q) => match check(&q) {
+            Ok(_) => *ok += 1,
+            Err(_) => garbage += 1,
+        },
+        Err(_) => *errors += 1,
+    };
+    while std::time::Instant::now() < end {
+        let q = quote(rng.next_u64() >> 16);
+        let pushed = match rng.below(4) {
+            0 => p.try_push(q).map_err(drop),
+            1 => p.push_timeout(q, step).map_err(drop),
+            2 => p.try_push_slice(&[q, q]).map(drop).map_err(drop),
+            _ => p.try_push_ref(&q).map_err(drop),
+        };
+        match pushed {
+            Ok(()) => ok += 1,
+            Err(()) => errors += 1,
+        }
+        match rng.below(3) {
+            0 => popped(c.try_pop(), &mut ok, &mut errors),
+            1 => popped(c.pop_timeout(step), &mut ok, &mut errors),
+            _ => match c.try_pop_slice(&mut buf) {
+                Ok(n) => ok += n as u64,
+                Err(_) => errors += 1,
+            },
+        }
+        let _ = (ring.len(), ring.claimed(), ring.recovery(), c.skipped());
+    }
+    say(&format!(
+        "outcomes ok={ok} errors={errors} garbage={garbage}"
+    ));
 }
