@@ -114,7 +114,9 @@ impl Waiter {
             _ => false,
         };
         if spin {
-            if self.polls.is_multiple_of(1024) {
+            // A spinner that never parks gives the CPU away at each liveness check (every
+            // 10 ms), as the SPSC ring's does; one that will park does not.
+            if due && strategy == WaitStrategy::Spin {
                 std::thread::yield_now();
             }
             core::hint::spin_loop();
@@ -147,5 +149,8 @@ fn park<B: Blocker>(b: &B, slice: Duration, spinner: &mut Spinner) {
             spinner.parked_for(parked.elapsed());
         }
     }
-    cell.waiters().fetch_sub(1, Ordering::Relaxed);
+    // Saturating: a count that a third process zeroed must not wrap to "always wake".
+    let _ = cell
+        .waiters()
+        .fetch_update(Ordering::Relaxed, Ordering::Relaxed, |n| Some(n.saturating_sub(1)));
 }
