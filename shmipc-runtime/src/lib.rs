@@ -31,6 +31,7 @@ mod fingerprint;
 pub mod layout;
 #[cfg(all(test, loom))]
 mod loom_support;
+mod pinned;
 pub mod ring;
 pub mod segment;
 pub mod sync;

@@ -43,6 +43,26 @@ pub(crate) fn create_unique<P: SharedPrimitive>(tag: &str) -> (Unlink, P) {
     (unlink, primitive)
 }
 
+/// Runs `child` in a forked child process and returns its raw wait status. The child does nothing
+/// but `child` (no panics, no output: other test threads may hold std's locks) and `_exit`s with
+/// what it returns.
+pub(crate) fn fork_status(child: impl FnOnce() -> i32) -> i32 {
+    // SAFETY: the child only runs `child`, which touches shared memory, the allocator (glibc's
+    // is fork-safe) and `/proc`, then `_exit`s without running destructors or atexit handlers.
+    let pid = unsafe { libc::fork() };
+    assert!(pid >= 0, "fork: {}", std::io::Error::last_os_error());
+    if pid == 0 {
+        let code = child();
+        // SAFETY: ends the child at once; nothing of the parent's state is flushed or dropped.
+        unsafe { libc::_exit(code) };
+    }
+    let mut status = 0;
+    // SAFETY: waits for our own child; `status` is a valid out-pointer.
+    let rc = unsafe { libc::waitpid(pid, &mut status, 0) };
+    assert_eq!(rc, pid, "waitpid: {}", std::io::Error::last_os_error());
+    status
+}
+
 /// The pid of a process that certainly exited (spawned and reaped).
 pub(crate) fn dead_pid() -> u32 {
     let mut c = std::process::Command::new("true")

@@ -54,25 +54,30 @@ fn stream_with(n: u64, capacity: usize, producer: &str, consumer: &str, options:
 }
 
 const DEBUG_N: u64 = 1_000_000;
+const RELEASE_N: u64 = 10_000_000;
 
-#[test]
-fn one_message_at_a_time_spinning() {
-    stream(DEBUG_N, 1024, "spin", "spin");
+/// One test per (producer form, consumer form) pair: 1 M messages through 1024 slots, and an
+/// ignored 10 M-message version of each for release builds.
+macro_rules! stream_forms {
+    ($($debug:ident, $release:ident: $producer:literal, $consumer:literal;)+) => {$(
+        #[test]
+        fn $debug() {
+            stream(DEBUG_N, 1024, $producer, $consumer);
+        }
+
+        #[test]
+        #[ignore = "10 M messages take minutes without optimizations: run with --release -- --ignored"]
+        fn $release() {
+            stream(RELEASE_N, 1024, $producer, $consumer);
+        }
+    )+};
 }
 
-#[test]
-fn batched_push_slice_and_pop_batch() {
-    stream(DEBUG_N, 1024, "batch", "batch");
-}
-
-#[test]
-fn in_place_reserve_and_read_chunk() {
-    stream(DEBUG_N, 1024, "inplace", "inplace");
-}
-
-#[test]
-fn blocking_push_and_pop() {
-    stream(DEBUG_N, 1024, "block", "block");
+stream_forms! {
+    one_message_at_a_time_spinning, ten_million_spinning: "spin", "spin";
+    batched_push_slice_and_pop_batch, ten_million_batched: "batch", "batch";
+    in_place_reserve_and_read_chunk, ten_million_in_place: "inplace", "inplace";
+    blocking_push_and_pop, ten_million_blocking: "block", "block";
 }
 
 /// A tiny ring: both sides wait on each other all the time (full, then empty), so the blocking
@@ -102,30 +107,4 @@ fn spinning_strategy() {
 fn mixed_forms() {
     stream(DEBUG_N / 2, 256, "batch", "block");
     stream(DEBUG_N / 2, 256, "spin", "inplace");
-}
-
-const RELEASE_N: u64 = 10_000_000;
-
-#[test]
-#[ignore = "10 M messages take minutes without optimizations: run with --release -- --ignored"]
-fn ten_million_spinning() {
-    stream(RELEASE_N, 1024, "spin", "spin");
-}
-
-#[test]
-#[ignore = "10 M messages take minutes without optimizations: run with --release -- --ignored"]
-fn ten_million_batched() {
-    stream(RELEASE_N, 1024, "batch", "batch");
-}
-
-#[test]
-#[ignore = "10 M messages take minutes without optimizations: run with --release -- --ignored"]
-fn ten_million_in_place() {
-    stream(RELEASE_N, 1024, "inplace", "inplace");
-}
-
-#[test]
-#[ignore = "10 M messages take minutes without optimizations: run with --release -- --ignored"]
-fn ten_million_blocking() {
-    stream(RELEASE_N, 1024, "block", "block");
 }

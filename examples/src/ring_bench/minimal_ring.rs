@@ -71,23 +71,32 @@ impl<T: Message> MinimalRing<T> {
         unsafe { self.map.ptr().add(SLOTS).cast::<T>().add(i) }
     }
 
+    /// The tail and the head, as an end starts with them.
+    fn indices(&self) -> (u64, u64) {
+        let c = self.control();
+        (
+            c.tail.load(Ordering::Acquire),
+            c.head.load(Ordering::Acquire),
+        )
+    }
+
     /// The producing end.
     pub fn producer(self) -> MinimalProducer<T> {
-        let tail = self.control().tail.load(Ordering::Relaxed);
+        let (tail, cached_head) = self.indices();
         MinimalProducer {
-            cached_head: self.control().head.load(Ordering::Acquire),
-            tail,
             ring: self,
+            tail,
+            cached_head,
         }
     }
 
     /// The consuming end.
     pub fn consumer(self) -> MinimalConsumer<T> {
-        let head = self.control().head.load(Ordering::Relaxed);
+        let (cached_tail, head) = self.indices();
         MinimalConsumer {
-            cached_tail: self.control().tail.load(Ordering::Acquire),
-            head,
             ring: self,
+            head,
+            cached_tail,
         }
     }
 }

@@ -6,12 +6,13 @@ use core::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Arc;
 use std::time::Duration;
 
-use super::control::{STATE_ATTACHED, SideBlock};
+use super::chunk::{Span, chunk_basics};
+use super::endpoint::Endpoint;
+use super::control::STATE_ATTACHED;
 use super::error::PopError;
-use super::probe::Probe;
 use super::spsc::{Inner, Slots, side_alive};
 use super::spsc_protocol::{ConsumerCore, Corrupted, WaitWords};
-use super::wait::{self, Light, Side, Spinner, Stop, WaitStrategy};
+use super::wait::{self, Side, Stop, WaitStrategy};
 use crate::SharedLayout;
 use crate::sync::atomic_copy;
 
@@ -21,23 +22,14 @@ use crate::sync::atomic_copy;
 ///
 /// A pop costs no system call unless the producer sleeps on a full ring.
 pub struct Consumer<T: SharedLayout> {
-    inner: Arc<Inner>,
-    slots: Slots,
+    end: Endpoint,
     core: ConsumerCore,
-    wait: WaitStrategy,
-    spinner: Spinner,
-    probe: Probe,
-    light: Light,
     _type: PhantomData<fn() -> T>,
 }
 
 impl<T: SharedLayout> core::fmt::Debug for Consumer<T> {
     fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
-        f.debug_struct("Consumer")
-            .field("name", &self.inner.name())
-            .field("head", &self.core.head)
-            .field("capacity", &self.core.capacity)
-            .finish()
+        self.end.debug(f, "Consumer", ("head", self.core.head))
     }
 }
 
@@ -48,18 +40,13 @@ unsafe impl<T: SharedLayout + Send> Send for Consumer<T> {}
 impl<T: SharedLayout> Consumer<T> {
     /// Called with the consumer role just claimed.
     pub(super) fn attach(inner: Arc<Inner>, wait: WaitStrategy) -> Consumer<T> {
-        let light = Light::register();
-        let c = inner.control();
+        let end = Endpoint::new(inner, wait);
+        let c = end.inner.control();
         let head = c.consumer.index.load(Ordering::Acquire);
         c.consumer.state.store(STATE_ATTACHED, Ordering::Release);
         Consumer {
-            core: ConsumerCore::new(inner.capacity as u64, head),
-            slots: inner.slots,
-            inner,
-            wait,
-            spinner: Spinner::new(),
-            probe: Probe::new(),
-            light,
+            core: ConsumerCore::new(end.inner.capacity as u64, head),
+            end,
             _type: PhantomData,
         }
     }
@@ -68,24 +55,24 @@ impl<T: SharedLayout> Consumer<T> {
     /// said is committed) into `dst`.
     #[inline]
     fn read_slot(&self, k: u64, dst: *mut T) {
-        load_value::<T, _>(&self.slots, self.core.slot(k), dst);
+        load_value::<T, _>(&self.end.slots, self.core.slot(k), dst);
     }
 
     #[inline]
     fn release(&mut self, n: u64) {
-        let c = self.slots.control();
+        let c = self.end.slots.control();
         self.core.release(n, &c.consumer.index);
-        wait::notify(self.wake_words(), self.light);
+        wait::notify(self.wake_words(), self.end.light);
     }
 
     fn wake_words(&self) -> WaitWords<'_> {
-        wait::words_of(&self.slots.control().consumer.wake)
+        wait::words_of(&self.end.slots.control().consumer.wake)
     }
 
     /// Takes one message (the protocol core's `try_take`) and wakes a parked producer.
     #[inline]
     fn take(&mut self) -> Option<T> {
-        let slots = self.slots;
+        let slots = self.end.slots;
         let c = slots.control();
         let v = self.core.try_take(&slots, &c.consumer.index, |slot| {
             let mut out = MaybeUninit::<T>::uninit();
@@ -94,7 +81,7 @@ impl<T: SharedLayout> Consumer<T> {
             // valid for every bit pattern.
             unsafe { out.assume_init() }
         })?;
-        wait::notify(self.wake_words(), self.light);
+        wait::notify(self.wake_words(), self.end.light);
         Some(v)
     }
 
@@ -109,14 +96,14 @@ impl<T: SharedLayout> Consumer<T> {
     /// (it loads the producer's hot line, so not on every miss).
     fn empty(&mut self) -> PopError {
         let mut gone = self.peer_closed();
-        if !gone && self.probe.due() {
-            self.probe.checked();
+        if !gone && self.end.probe.due() {
+            self.end.probe.checked();
             match self.check(true) {
                 Err(_) => return PopError::Corrupted,
                 Ok(dead) => gone = dead,
             }
         }
-        if gone && !self.core.is_ready(0, &self.slots) {
+        if gone && !self.core.is_ready(0, &self.end.slots) {
             PopError::Disconnected
         } else {
             PopError::Empty
@@ -184,7 +171,7 @@ impl<T: SharedLayout> Consumer<T> {
     /// Moves the committed messages that fit into `out` in one pass (stamp, copy, next), with
     /// one head store; returns how many.
     fn take_into(&mut self, out: &mut [T]) -> usize {
-        let slots = self.slots;
+        let slots = self.end.slots;
         let c = slots.control();
         let dst = out.as_mut_ptr();
         let n = self
@@ -200,7 +187,7 @@ impl<T: SharedLayout> Consumer<T> {
                 load_value::<T, _>(&slots, slot, dst.wrapping_add(k as usize))
             });
         if n > 0 {
-            wait::notify(self.wake_words(), self.light);
+            wait::notify(self.wake_words(), self.end.light);
         }
         n as usize
     }
@@ -209,10 +196,10 @@ impl<T: SharedLayout> Consumer<T> {
     /// without waiting:
     /// `Empty` when none. They are released when the chunk is dropped.
     pub fn try_read_chunk(&mut self, max: usize) -> Result<ReadChunk<'_, T>, PopError> {
-        match self.core.readable(max.max(1) as u64, &self.slots) {
+        match self.core.readable(max.max(1) as u64, &self.end.slots) {
             0 => Err(self.empty()),
             n => Ok(ReadChunk {
-                len: n as usize,
+                span: Span::new(n as usize),
                 consumer: self,
             }),
         }
@@ -239,11 +226,11 @@ impl<T: SharedLayout> Consumer<T> {
         timeout: Option<Duration>,
     ) -> Result<ReadChunk<'_, T>, PopError> {
         self.wait_ready(timeout)?;
-        match self.core.readable(max.max(1) as u64, &self.slots) {
+        match self.core.readable(max.max(1) as u64, &self.end.slots) {
             // Ready a moment ago and not now: a process broke the protocol.
             0 => Err(PopError::Corrupted),
             n => Ok(ReadChunk {
-                len: n as usize,
+                span: Span::new(n as usize),
                 consumer: self,
             }),
         }
@@ -251,7 +238,7 @@ impl<T: SharedLayout> Consumer<T> {
 
     /// Waits until a message is committed.
     fn wait_ready(&mut self, timeout: Option<Duration>) -> Result<(), PopError> {
-        if self.core.is_ready(0, &self.slots) {
+        if self.core.is_ready(0, &self.end.slots) {
             return Ok(());
         }
         wait::block(self, timeout)
@@ -265,7 +252,7 @@ impl<T: SharedLayout> Consumer<T> {
 
     /// Messages committed and not yet taken (a snapshot of the producer's published index).
     pub fn len(&self) -> usize {
-        let tail = self.slots.control().producer.index.load(Ordering::Acquire);
+        let tail = self.end.slots.control().producer.index.load(Ordering::Acquire);
         let n = tail.wrapping_sub(self.core.head);
         if n <= self.core.capacity {
             n as usize
@@ -276,7 +263,7 @@ impl<T: SharedLayout> Consumer<T> {
 
     /// Whether no committed message is waiting (a snapshot).
     pub fn is_empty(&self) -> bool {
-        !self.core.is_ready(0, &self.slots)
+        !self.core.is_ready(0, &self.end.slots)
     }
 
     /// The number of slots.
@@ -286,37 +273,27 @@ impl<T: SharedLayout> Consumer<T> {
 
     /// Whether a live process holds the producer role (a snapshot; reads `/proc`).
     pub fn producer_alive(&self) -> bool {
-        side_alive(&self.slots.control().producer)
+        side_alive(&self.end.slots.control().producer)
     }
 
     /// The ring's name.
     pub fn name(&self) -> &str {
-        self.inner.name()
+        self.end.inner.name()
     }
 }
 
 impl<T: SharedLayout> Side for Consumer<T> {
+    wait::side_end!(Consumer);
+
     fn ready(&mut self) -> u64 {
-        let ready = self.core.is_ready(0, &self.slots);
+        let ready = self.core.is_ready(0, &self.end.slots);
         if !ready {
             // Waiting: keep the rest of the next message's lines requested too, so that when the
             // producer writes them they are fetched in parallel with the stamp's line instead of
             // one after the other (a 64-byte value plus its stamp spans two lines).
-            prefetch_value::<T>(self.slots.value_ptr(self.core.slot(0)));
+            prefetch_value::<T>(self.end.slots.value_ptr(self.core.slot(0)));
         }
         u64::from(ready)
-    }
-
-    fn slots(&self) -> Slots {
-        self.slots
-    }
-
-    fn own_block(slots: &Slots) -> &SideBlock {
-        &slots.control().consumer
-    }
-
-    fn peer_block(slots: &Slots) -> &SideBlock {
-        &slots.control().producer
     }
 
     fn own_index(&self) -> u64 {
@@ -324,20 +301,9 @@ impl<T: SharedLayout> Side for Consumer<T> {
     }
 
     fn check_peer_index(&mut self, peer_index: &AtomicU64) -> Result<(), Corrupted> {
-        self.core.check_empty(peer_index, &self.slots)
+        self.core.check_empty(peer_index, &self.end.slots)
     }
 
-    fn broken(&self) -> bool {
-        self.inner.is_broken()
-    }
-
-    fn light(&self) -> Light {
-        self.light
-    }
-
-    fn waiting(&mut self) -> (WaitStrategy, &mut Spinner) {
-        (self.wait, &mut self.spinner)
-    }
 }
 
 /// Copies the value of slot `slot` into `dst`.
@@ -395,28 +361,12 @@ impl<T: SharedLayout> Drop for Consumer<T> {
 /// [`release`](Self::release).
 pub struct ReadChunk<'a, T: SharedLayout> {
     consumer: &'a mut Consumer<T>,
-    len: usize,
+    span: Span,
 }
 
-impl<T: SharedLayout> core::fmt::Debug for ReadChunk<'_, T> {
-    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
-        f.debug_struct("ReadChunk")
-            .field("len", &self.len)
-            .finish_non_exhaustive()
-    }
-}
+chunk_basics!(ReadChunk, "messages");
 
 impl<T: SharedLayout> ReadChunk<'_, T> {
-    /// How many messages the chunk holds (at least one).
-    pub fn len(&self) -> usize {
-        self.len
-    }
-
-    /// Whether the chunk holds no message (never).
-    pub fn is_empty(&self) -> bool {
-        self.len == 0
-    }
-
     /// The value of message `i`, aligned for `T`, valid for reads of one `T` while the chunk
     /// lives. Reading through it is `unsafe`: see [`slot`](Self::slot).
     ///
@@ -424,10 +374,11 @@ impl<T: SharedLayout> ReadChunk<'_, T> {
     ///
     /// If `i >= self.len()`.
     pub fn as_ptr(&self, i: usize) -> *const T {
-        assert!(i < self.len, "message {i} of a chunk of {}", self.len);
+        let i = self.span.at(i);
         self.consumer
+            .end
             .slots
-            .value_ptr(self.consumer.core.slot(i as u64))
+            .value_ptr(self.consumer.core.slot(i))
             .cast_const()
             .cast::<T>()
     }
@@ -457,8 +408,7 @@ impl<T: SharedLayout> ReadChunk<'_, T> {
     ///
     /// If `i >= self.len()`.
     pub fn copy_to(&self, i: usize, out: &mut T) {
-        assert!(i < self.len, "message {i} of a chunk of {}", self.len);
-        self.consumer.read_slot(i as u64, out);
+        self.consumer.read_slot(self.span.at(i), out);
     }
 
     /// A copy of message `i`.
@@ -467,9 +417,9 @@ impl<T: SharedLayout> ReadChunk<'_, T> {
     ///
     /// If `i >= self.len()`.
     pub fn read(&self, i: usize) -> T {
-        assert!(i < self.len, "message {i} of a chunk of {}", self.len);
+        let i = self.span.at(i);
         let mut out = MaybeUninit::<T>::uninit();
-        self.consumer.read_slot(i as u64, out.as_mut_ptr());
+        self.consumer.read_slot(i, out.as_mut_ptr());
         // SAFETY: the copy wrote every byte; every bit pattern is a valid `T`.
         unsafe { out.assume_init() }
     }
@@ -477,14 +427,14 @@ impl<T: SharedLayout> ReadChunk<'_, T> {
     /// Releases the first `n` messages (at most `len()`) and keeps the rest unread: the next
     /// read starts with message `n`.
     pub fn release(mut self, n: usize) {
-        self.len = n.min(self.len);
+        self.span.shrink(n);
     }
 }
 
 impl<T: SharedLayout> Drop for ReadChunk<'_, T> {
     fn drop(&mut self) {
-        if self.len > 0 {
-            self.consumer.release(self.len as u64);
+        if self.span.len() > 0 {
+            self.consumer.release(self.span.len() as u64);
         }
     }
 }

@@ -1,10 +1,11 @@
 //! The SPSC ring's control block and slot geometry (documented byte by byte in
 //! `docs/spsc-ring.md`).
 
-use core::mem::offset_of;
-use core::sync::atomic::{AtomicU32, AtomicU64};
+use crate::pinned::pin_offsets;
+use core::sync::atomic::{AtomicU32, AtomicU64, Ordering};
 
-use crate::segment::ControlBlock;
+use crate::Layout;
+use crate::segment::{ControlBlock, Error, RawSegment, SegmentKind, SegmentSpec};
 use crate::sync::{RoleToken, WaitCell};
 
 /// Bytes before the first slot (when the slot type is at most 128-aligned): three 128-byte blocks.
@@ -69,30 +70,39 @@ pub(crate) struct SpscControl {
     pub consumer: SideBlock,
 }
 
-const _: () = {
-    assert!(offset_of!(RingInfo, capacity) == 0);
-    assert!(offset_of!(RingInfo, format) == 8);
-    assert!(offset_of!(RingInfo, stride) == 12);
-    assert!(offset_of!(RingInfo, value_offset) == 16);
-    assert!(offset_of!(RingInfo, slots_offset) == 20);
-    assert!(offset_of!(RingInfo, reserved) == 24);
-    assert!(size_of::<RingInfo>() == 128);
+/// Which end of the ring a handle is.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum End {
+    Producer,
+    Consumer,
+}
 
-    assert!(offset_of!(SideBlock, index) == 0);
-    assert!(offset_of!(SideBlock, wake) == 8);
-    assert!(offset_of!(SideBlock, reserved0) == 16);
-    assert!(offset_of!(SideBlock, state) == 64);
-    assert!(offset_of!(SideBlock, reserved1) == 68);
-    assert!(offset_of!(SideBlock, role) == 72);
-    assert!(offset_of!(SideBlock, reserved2) == 88);
-    assert!(size_of::<SideBlock>() == 128);
+impl SpscControl {
+    /// The block of `end`.
+    #[inline]
+    pub(crate) fn block(&self, end: End) -> &SideBlock {
+        match end {
+            End::Producer => &self.producer,
+            End::Consumer => &self.consumer,
+        }
+    }
 
-    assert!(offset_of!(SpscControl, info) == 0);
-    assert!(offset_of!(SpscControl, producer) == 128);
-    assert!(offset_of!(SpscControl, consumer) == 256);
-    assert!(size_of::<SpscControl>() == CONTROL_LEN);
-    assert!(align_of::<SpscControl>() == 8);
-};
+    /// The block of the end opposite `end`.
+    #[inline]
+    pub(crate) fn peer_of(&self, end: End) -> &SideBlock {
+        match end {
+            End::Producer => &self.consumer,
+            End::Consumer => &self.producer,
+        }
+    }
+}
+
+pin_offsets! { RingInfo, size 128:
+    capacity @ 0, format @ 8, stride @ 12, value_offset @ 16, slots_offset @ 20, reserved @ 24 }
+pin_offsets! { SideBlock, size 128:
+    index @ 0, wake @ 8, reserved0 @ 16, state @ 64, reserved1 @ 68, role @ 72, reserved2 @ 88 }
+pin_offsets! { SpscControl, size 384, align 8: info @ 0, producer @ 128, consumer @ 256 }
+const _: () = assert!(size_of::<SpscControl>() == CONTROL_LEN);
 
 // SAFETY: only atomics, `RoleToken`s (atomics) and `WaitCell`s, in repr(C) structs; alignment 8.
 unsafe impl ControlBlock for SpscControl {}
@@ -151,6 +161,73 @@ impl Geometry {
         }
         let capacity = slots / self.stride;
         (capacity.is_power_of_two() && capacity <= MAX_CAPACITY).then_some(capacity)
+    }
+}
+
+impl Geometry {
+    /// The capacity `create` uses when the builder sets none: as many slots as fit in 1 MiB, at
+    /// least 1 and at most 1024.
+    fn default_capacity(&self) -> usize {
+        let fit = (1usize << 20) / self.stride;
+        if fit == 0 {
+            1
+        } else {
+            (1usize << fit.ilog2()).min(1024)
+        }
+    }
+
+    /// The segment spec of a ring of `kind` with slots of `layout` and `capacity` slots (the
+    /// default when `None`; `open` then accepts any payload length `accept` accepts).
+    pub(crate) fn ring_spec(
+        &self,
+        kind: SegmentKind,
+        layout: &'static Layout,
+        capacity: Option<usize>,
+        accept: fn(usize) -> bool,
+    ) -> Result<SegmentSpec, String> {
+        let (capacity, exact) = match capacity {
+            Some(c) => {
+                check_capacity(c)?;
+                (c, true)
+            }
+            None => (self.default_capacity(), false),
+        };
+        let len = self.payload_len(capacity).ok_or_else(|| {
+            format!(
+                "{capacity} slots of {} bytes do not fit in the address space: use a smaller capacity",
+                self.stride
+            )
+        })?;
+        let spec = SegmentSpec::new(kind, layout, len);
+        Ok(if exact {
+            spec
+        } else {
+            spec.accepting_len(accept)
+        })
+    }
+
+    /// The capacity of the ring in `segment` (from its payload length), or the error to report.
+    pub(crate) fn segment_capacity(&self, segment: &RawSegment) -> Result<usize, Error> {
+        self.capacity_of(segment.payload_len())
+            .ok_or_else(|| Error::InvalidOptions {
+                name: segment.name().to_owned(),
+                reason: "the payload length is not that of a ring of this type: create the \
+                         ring again"
+                    .to_owned(),
+            })
+    }
+}
+
+impl RingInfo {
+    /// Records the ring's geometry for tools (the creator, once).
+    pub(crate) fn record(&self, capacity: usize, format: u32, geo: &Geometry) {
+        self.capacity.store(capacity as u64, Ordering::Relaxed);
+        self.format.store(format, Ordering::Relaxed);
+        self.stride.store(geo.stride as u32, Ordering::Relaxed);
+        self.value_offset
+            .store(geo.value_offset as u32, Ordering::Relaxed);
+        self.slots_offset
+            .store(geo.slots_offset as u32, Ordering::Relaxed);
     }
 }
 

@@ -64,12 +64,15 @@ mod mpmc_protocol;
 mod spsc_protocol;
 
 not_under_loom! {
+    mod chunk;
     mod consumer;
     mod control;
+    mod endpoint;
     mod error;
     mod mpmc;
     mod mpmc_consumer;
     mod mpmc_control;
+    mod mpmc_end;
     mod mpmc_producer;
     mod mpmc_recovery;
     mod mpmc_wait;

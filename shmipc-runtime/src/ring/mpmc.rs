@@ -5,12 +5,12 @@ use core::marker::PhantomData;
 use core::sync::atomic::Ordering;
 use std::sync::Arc;
 
-use super::control::{Geometry, MAX_CAPACITY, check_capacity};
+use super::control::Geometry;
 use super::mpmc_consumer::MpmcConsumer;
 use super::mpmc_control::{MPMC_FORMAT, MpmcControl, geometry};
 use super::mpmc_producer::MpmcProducer;
 use super::mpmc_protocol::{MAX_ENTRIES, Ring, Tag};
-use super::mpmc_recovery::{self, Role};
+use super::mpmc_recovery;
 use super::spsc::Slots;
 use super::wait::WaitStrategy;
 use crate::SharedLayout;
@@ -104,15 +104,6 @@ impl Drop for MpmcInner {
     }
 }
 
-fn default_capacity(geo: &Geometry) -> usize {
-    let fit = (1usize << 20) / geo.stride;
-    if fit == 0 {
-        1
-    } else {
-        (1usize << fit.ilog2()).min(1024)
-    }
-}
-
 fn accept_len<T: SharedLayout>(len: usize) -> bool {
     MpmcRing::<T>::GEOMETRY.capacity_of(len).is_some()
 }
@@ -121,50 +112,21 @@ impl<T: SharedLayout> SharedPrimitive for MpmcRing<T> {
     type Config = MpmcConfig;
 
     fn spec(config: &MpmcConfig) -> Result<SegmentSpec, String> {
-        let geo = Self::GEOMETRY;
-        let (capacity, exact) = match config.capacity {
-            Some(c) => {
-                check_capacity(c)?;
-                (c, true)
-            }
-            None => (default_capacity(&geo), false),
-        };
-        let len = geo.payload_len(capacity).ok_or_else(|| {
-            format!(
-                "{capacity} slots of {} bytes do not fit in the address space: use a smaller capacity",
-                geo.stride
-            )
-        })?;
-        let spec = SegmentSpec::new(SegmentKind::MpmcRing, T::LAYOUT, len);
-        Ok(if exact {
-            spec
-        } else {
-            spec.accepting_len(accept_len::<T>)
-        })
+        Self::GEOMETRY.ring_spec(
+            SegmentKind::MpmcRing,
+            T::LAYOUT,
+            config.capacity,
+            accept_len::<T>,
+        )
     }
 
     fn from_segment(segment: RawSegment, config: MpmcConfig) -> Result<Self, Error> {
         let geo = Self::GEOMETRY;
-        let Some(capacity) = geo.capacity_of(segment.payload_len()) else {
-            return Err(Error::InvalidOptions {
-                name: segment.name().to_owned(),
-                reason: "the payload length is not that of an MPMC ring of this type: create the \
-                         ring again"
-                    .to_owned(),
-            });
-        };
-        debug_assert!(capacity <= MAX_CAPACITY);
+        let capacity = geo.segment_capacity(&segment)?;
         let slots = Slots::<MpmcControl>::new(&segment, capacity, geo);
         let control = slots.control();
         if segment.is_creator() {
-            let info = &control.info;
-            info.capacity.store(capacity as u64, Ordering::Relaxed);
-            info.format.store(MPMC_FORMAT, Ordering::Relaxed);
-            info.stride.store(geo.stride as u32, Ordering::Relaxed);
-            info.value_offset
-                .store(geo.value_offset as u32, Ordering::Relaxed);
-            info.slots_offset
-                .store(geo.slots_offset as u32, Ordering::Relaxed);
+            control.info.record(capacity, MPMC_FORMAT, &geo);
         }
         let (entry, tag) = mpmc_recovery::attach(control).map_err(|pid| Error::InvalidOptions {
             name: segment.name().to_owned(),
@@ -319,14 +281,12 @@ impl<T: SharedLayout> MpmcRing<T> {
     /// A new producer handle (any number, in any process or thread); it keeps the mapping
     /// alive.
     pub fn producer(&self) -> Result<MpmcProducer<T>, Error> {
-        mpmc_recovery::add_handle(self.inner.control(), self.inner.entry, Role::Producer);
         Ok(MpmcProducer::attach(Arc::clone(&self.inner), self.wait))
     }
 
     /// A new consumer handle (any number, in any process or thread); it keeps the mapping
     /// alive.
     pub fn consumer(&self) -> Result<MpmcConsumer<T>, Error> {
-        mpmc_recovery::add_handle(self.inner.control(), self.inner.entry, Role::Consumer);
         Ok(MpmcConsumer::attach(Arc::clone(&self.inner), self.wait))
     }
 

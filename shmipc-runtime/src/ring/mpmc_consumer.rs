@@ -2,22 +2,18 @@
 
 use core::marker::PhantomData;
 use core::mem::MaybeUninit;
-use core::sync::atomic::Ordering;
 use std::sync::Arc;
 use std::time::Duration;
 
 use super::consumer::load_value;
 use super::error::PopError;
 use super::mpmc::MpmcInner;
-use super::mpmc_control::MpmcControl;
-use super::mpmc_protocol::{Stall, Tag};
-use super::mpmc_recovery::{self, Role};
-use super::mpmc_wait::{Blocker, Waiter};
-use super::probe::Probe;
-use super::spsc::Slots;
-use super::wait::{self, Light, Spinner, Stop, WaitStrategy};
+use super::mpmc_end::{Miss, MpmcEnd};
+use super::mpmc_protocol::Stall;
+use super::mpmc_recovery::Role;
+use super::mpmc_wait::Waiter;
+use super::wait::{Stop, WaitStrategy};
 use crate::SharedLayout;
-use crate::sync::WaitCell;
 
 /// A reading end of an [`MpmcRing`](super::MpmcRing); any number per ring, in any process.
 /// Each committed message goes to exactly one consumer.
@@ -27,24 +23,14 @@ use crate::sync::WaitCell;
 ///
 /// A pop costs no system call unless a producer sleeps on a full ring.
 pub struct MpmcConsumer<T: SharedLayout> {
-    inner: Arc<MpmcInner>,
-    slots: Slots<MpmcControl>,
-    tag: Tag,
-    wait: WaitStrategy,
-    spinner: Spinner,
-    probe: Probe,
-    light: Light,
+    end: MpmcEnd,
     skipped: u64,
     _type: PhantomData<fn() -> T>,
 }
 
 impl<T: SharedLayout> core::fmt::Debug for MpmcConsumer<T> {
     fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
-        f.debug_struct("MpmcConsumer")
-            .field("name", &self.inner.name())
-            .field("capacity", &self.inner.capacity)
-            .field("skipped", &self.skipped)
-            .finish()
+        self.end.debug(f, "MpmcConsumer", Some(self.skipped))
     }
 }
 
@@ -52,64 +38,10 @@ impl<T: SharedLayout> core::fmt::Debug for MpmcConsumer<T> {
 // under the protocol. Values of `T` come out of it, so it is `Send` when `T` is.
 unsafe impl<T: SharedLayout + Send> Send for MpmcConsumer<T> {}
 
-/// Why one pop did not happen.
-enum Miss {
-    Stall(Stall),
-    /// The claim was revoked before its release (only a process that breaks the protocol, or
-    /// a wrong death verdict, does that): the value read cannot be trusted.
-    Revoked,
-}
-
-/// The consumer side as the wait loop sees it.
-struct View<'a>(&'a MpmcInner);
-
-impl Blocker for View<'_> {
-    fn slots(&self) -> Slots<MpmcControl> {
-        self.0.slots
-    }
-
-    fn cell(slots: &Slots<MpmcControl>) -> &WaitCell {
-        &slots.control().producers.wake
-    }
-
-    fn ready(&self) -> bool {
-        self.0.ring().readable(&self.0.control().consumers.index)
-    }
-
-    fn recover(&self, tag: Tag) -> bool {
-        let c = self.0.control();
-        if !mpmc_recovery::claimant_dead(c, tag) {
-            return false;
-        }
-        if self.0.ring().skip_dead_writer(&c.consumers.index, tag) {
-            c.shared.skipped_writes.fetch_add(1, Ordering::Relaxed);
-            // The other parked consumers move on too.
-            c.producers.wake.value().fetch_add(1, Ordering::Release);
-            c.producers.wake.wake_all();
-        }
-        true
-    }
-
-    fn gone(&self) -> bool {
-        mpmc_recovery::side_gone(self.0.control(), Role::Producer)
-    }
-
-    fn broken(&self) -> bool {
-        self.0.is_broken()
-    }
-}
-
 impl<T: SharedLayout> MpmcConsumer<T> {
-    /// Called with the handle already counted in the process table.
     pub(super) fn attach(inner: Arc<MpmcInner>, wait: WaitStrategy) -> MpmcConsumer<T> {
         MpmcConsumer {
-            slots: inner.slots,
-            tag: inner.tag,
-            inner,
-            wait,
-            spinner: Spinner::new(),
-            probe: Probe::new(),
-            light: Light::register(),
+            end: MpmcEnd::new(inner, wait, Role::Consumer),
             skipped: 0,
             _type: PhantomData,
         }
@@ -118,19 +50,19 @@ impl<T: SharedLayout> MpmcConsumer<T> {
     /// One pop: claim, copy into `dst`, release, wake a parked producer.
     #[inline]
     fn take(&mut self, dst: *mut T) -> Result<(), Miss> {
-        let ring = self.inner.ring();
-        let c = self.slots.control();
+        let e = &self.end;
+        let ring = e.ring();
         let skipped = self.skipped;
-        let claimed = ring.claim_read(&c.consumers.index, self.tag, &mut self.skipped);
+        let claimed = ring.claim_read(&e.slots.control().consumers.index, e.tag, &mut self.skipped);
         if self.skipped != skipped {
             // Skipped slots were freed: room for producers.
-            wait::notify(wait::words_of(&c.consumers.wake), self.light);
+            e.notify();
         }
         let pos = claimed.map_err(Miss::Stall)?;
-        load_value::<T, _>(&self.slots, ring.slot(pos), dst);
-        self.inner.after_claim();
-        ring.release(pos, self.tag).map_err(|_| Miss::Revoked)?;
-        wait::notify(wait::words_of(&c.consumers.wake), self.light);
+        load_value::<T, _>(&e.slots, ring.slot(pos), dst);
+        e.inner.after_claim();
+        ring.release(pos, e.tag).map_err(|_| Miss::Revoked)?;
+        e.notify();
         Ok(())
     }
 
@@ -148,7 +80,7 @@ impl<T: SharedLayout> MpmcConsumer<T> {
             if timeout == Some(Duration::ZERO) {
                 return Err(self.empty());
             }
-            match waiter.wait(&View(&self.inner), tag, self.wait, &mut self.spinner) {
+            match self.end.wait(&mut waiter, tag) {
                 Ok(()) => {}
                 // Every producer is gone: deliver what is committed (and recover what a dead
                 // producer left at the head), then report it.
@@ -167,13 +99,11 @@ impl<T: SharedLayout> MpmcConsumer<T> {
     /// A non-blocking call found the ring empty: now and then the producers' liveness is
     /// checked (`Disconnected`).
     fn empty(&mut self) -> PopError {
-        if self.probe.due() {
-            self.probe.checked();
-            if (View(&self.inner)).gone() {
-                return PopError::Disconnected;
-            }
+        if self.end.other_side_gone() {
+            PopError::Disconnected
+        } else {
+            PopError::Empty
         }
-        PopError::Empty
     }
 
     fn pop_into(&mut self, timeout: Option<Duration>) -> Result<T, PopError> {
@@ -243,7 +173,7 @@ impl<T: SharedLayout> MpmcConsumer<T> {
 
     /// Messages in the ring (a snapshot of the shared indices, at most the capacity).
     pub fn len(&self) -> usize {
-        self.inner.len()
+        self.end.inner.len()
     }
 
     /// Whether [`len`](Self::len) is 0.
@@ -253,21 +183,11 @@ impl<T: SharedLayout> MpmcConsumer<T> {
 
     /// The number of slots.
     pub fn capacity(&self) -> usize {
-        self.inner.capacity
+        self.end.inner.capacity
     }
 
     /// The ring's name.
     pub fn name(&self) -> &str {
-        self.inner.name()
-    }
-}
-
-impl<T: SharedLayout> Drop for MpmcConsumer<T> {
-    fn drop(&mut self) {
-        let c = self.slots.control();
-        mpmc_recovery::remove_handle(c, self.inner.entry, Role::Consumer);
-        // Parked producers re-check whether any consumer is left.
-        c.consumers.wake.value().fetch_add(1, Ordering::Release);
-        c.consumers.wake.wake_all();
+        self.end.inner.name()
     }
 }

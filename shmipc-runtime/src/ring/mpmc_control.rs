@@ -2,11 +2,11 @@
 //! info block of the SPSC ring, the tail and the head on their own lines, the recovery counters,
 //! and the table of attached processes whose entries the slots' claim tags name.
 
-use core::mem::offset_of;
 use core::sync::atomic::{AtomicU32, AtomicU64};
 
 use super::control::{Geometry, RingInfo};
 use super::mpmc_protocol::MAX_ENTRIES;
+use crate::pinned::pin_offsets;
 use crate::segment::ControlBlock;
 use crate::sync::{RoleToken, WaitCell};
 
@@ -69,35 +69,13 @@ pub(crate) struct MpmcControl {
     pub table: [Entry; MAX_ENTRIES],
 }
 
-const _: () = {
-    assert!(offset_of!(IndexBlock, index) == 0);
-    assert!(offset_of!(IndexBlock, wake) == 8);
-    assert!(offset_of!(IndexBlock, reserved) == 16);
-    assert!(size_of::<IndexBlock>() == 128);
-
-    assert!(offset_of!(SharedBlock, skipped_writes) == 0);
-    assert!(offset_of!(SharedBlock, dropped_reads) == 8);
-    assert!(offset_of!(SharedBlock, producers_seen) == 16);
-    assert!(offset_of!(SharedBlock, consumers_seen) == 20);
-    assert!(offset_of!(SharedBlock, reserved) == 24);
-    assert!(size_of::<SharedBlock>() == 128);
-
-    assert!(offset_of!(Entry, token) == 0);
-    assert!(offset_of!(Entry, epoch) == 16);
-    assert!(offset_of!(Entry, producers) == 20);
-    assert!(offset_of!(Entry, consumers) == 24);
-    assert!(offset_of!(Entry, reserved) == 28);
-    assert!(size_of::<Entry>() == 32);
-
-    assert!(offset_of!(MpmcControl, info) == 0);
-    assert!(offset_of!(MpmcControl, producers) == 128);
-    assert!(offset_of!(MpmcControl, consumers) == 256);
-    assert!(offset_of!(MpmcControl, shared) == 384);
-    assert!(offset_of!(MpmcControl, table) == 512);
-    assert!(size_of::<MpmcControl>() == MPMC_CONTROL_LEN);
-    assert!(align_of::<MpmcControl>() == 8);
-    assert!(MPMC_CONTROL_LEN.is_multiple_of(128));
-};
+pin_offsets! { IndexBlock, size 128: index @ 0, wake @ 8, reserved @ 16 }
+pin_offsets! { SharedBlock, size 128:
+    skipped_writes @ 0, dropped_reads @ 8, producers_seen @ 16, consumers_seen @ 20, reserved @ 24 }
+pin_offsets! { Entry, size 32: token @ 0, epoch @ 16, producers @ 20, consumers @ 24, reserved @ 28 }
+pin_offsets! { MpmcControl, size 4608, align 8:
+    info @ 0, producers @ 128, consumers @ 256, shared @ 384, table @ 512 }
+const _: () = assert!(size_of::<MpmcControl>() == MPMC_CONTROL_LEN);
 
 // SAFETY: only atomics, `RoleToken`s (atomics) and `WaitCell`s (atomics), in repr(C) structs;
 // alignment 8.

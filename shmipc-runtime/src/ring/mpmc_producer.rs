@@ -1,22 +1,18 @@
 //! [`MpmcProducer`]: a writing end of an [`MpmcRing`](super::MpmcRing).
 
 use core::marker::PhantomData;
-use core::sync::atomic::Ordering;
 use std::sync::Arc;
 use std::time::Duration;
 
 use super::error::PushError;
 use super::mpmc::MpmcInner;
-use super::mpmc_control::MpmcControl;
-use super::mpmc_protocol::{Stall, Tag};
-use super::mpmc_recovery::{self, Role};
-use super::mpmc_wait::{Blocker, Waiter};
-use super::probe::Probe;
+use super::mpmc_end::{Miss, MpmcEnd};
+use super::mpmc_protocol::Stall;
+use super::mpmc_recovery::Role;
+use super::mpmc_wait::Waiter;
 use super::producer::{stop_error, store_value};
-use super::spsc::Slots;
-use super::wait::{self, Light, Spinner, Stop, WaitStrategy};
+use super::wait::{Stop, WaitStrategy};
 use crate::SharedLayout;
-use crate::sync::WaitCell;
 
 /// A writing end of an [`MpmcRing`](super::MpmcRing); any number per ring, in any process.
 /// Dropping the last one (of every process) lets the consumers report
@@ -27,22 +23,13 @@ use crate::sync::WaitCell;
 ///
 /// A push costs no system call unless a consumer sleeps on an empty ring.
 pub struct MpmcProducer<T: SharedLayout> {
-    inner: Arc<MpmcInner>,
-    slots: Slots<MpmcControl>,
-    tag: Tag,
-    wait: WaitStrategy,
-    spinner: Spinner,
-    probe: Probe,
-    light: Light,
+    end: MpmcEnd,
     _type: PhantomData<fn(T)>,
 }
 
 impl<T: SharedLayout> core::fmt::Debug for MpmcProducer<T> {
     fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
-        f.debug_struct("MpmcProducer")
-            .field("name", &self.inner.name())
-            .field("capacity", &self.inner.capacity)
-            .finish()
+        self.end.debug(f, "MpmcProducer", None)
     }
 }
 
@@ -50,61 +37,10 @@ impl<T: SharedLayout> core::fmt::Debug for MpmcProducer<T> {
 // under the protocol. Values of `T` move through it, so it is `Send` when `T` is.
 unsafe impl<T: SharedLayout + Send> Send for MpmcProducer<T> {}
 
-/// Why one push did not happen.
-enum Miss {
-    Stall(Stall),
-    /// The claim was revoked before its publication (only a process that breaks the protocol,
-    /// or a wrong death verdict, does that).
-    Revoked,
-}
-
-/// The producer side as the wait loop sees it.
-struct View<'a>(&'a MpmcInner);
-
-impl Blocker for View<'_> {
-    fn slots(&self) -> Slots<MpmcControl> {
-        self.0.slots
-    }
-
-    fn cell(slots: &Slots<MpmcControl>) -> &WaitCell {
-        &slots.control().consumers.wake
-    }
-
-    fn ready(&self) -> bool {
-        self.0.ring().writable(&self.0.control().producers.index)
-    }
-
-    fn recover(&self, tag: Tag) -> bool {
-        let c = self.0.control();
-        if !mpmc_recovery::claimant_dead(c, tag) {
-            return false;
-        }
-        if self.0.ring().free_dead_reader(&c.producers.index, tag) {
-            c.shared.dropped_reads.fetch_add(1, Ordering::Relaxed);
-        }
-        true
-    }
-
-    fn gone(&self) -> bool {
-        mpmc_recovery::side_gone(self.0.control(), Role::Consumer)
-    }
-
-    fn broken(&self) -> bool {
-        self.0.is_broken()
-    }
-}
-
 impl<T: SharedLayout> MpmcProducer<T> {
-    /// Called with the handle already counted in the process table.
     pub(super) fn attach(inner: Arc<MpmcInner>, wait: WaitStrategy) -> MpmcProducer<T> {
         MpmcProducer {
-            slots: inner.slots,
-            tag: inner.tag,
-            inner,
-            wait,
-            spinner: Spinner::new(),
-            probe: Probe::new(),
-            light: Light::register(),
+            end: MpmcEnd::new(inner, wait, Role::Producer),
             _type: PhantomData,
         }
     }
@@ -112,15 +48,15 @@ impl<T: SharedLayout> MpmcProducer<T> {
     /// One push: claim, copy, publish, wake a parked consumer.
     #[inline]
     fn put(&mut self, value: *const T) -> Result<(), Miss> {
-        let ring = self.inner.ring();
-        let c = self.slots.control();
+        let e = &self.end;
+        let ring = e.ring();
         let pos = ring
-            .claim_write(&c.producers.index, self.tag)
+            .claim_write(&e.slots.control().producers.index, e.tag)
             .map_err(Miss::Stall)?;
-        store_value::<T, _>(&self.slots, ring.slot(pos), value);
-        self.inner.after_claim();
-        ring.publish(pos, self.tag).map_err(|_| Miss::Revoked)?;
-        wait::notify(wait::words_of(&c.producers.wake), self.light);
+        store_value::<T, _>(&e.slots, ring.slot(pos), value);
+        e.inner.after_claim();
+        ring.publish(pos, e.tag).map_err(|_| Miss::Revoked)?;
+        e.notify();
         Ok(())
     }
 
@@ -137,7 +73,7 @@ impl<T: SharedLayout> MpmcProducer<T> {
             if timeout == Some(Duration::ZERO) {
                 return Err(self.full());
             }
-            match waiter.wait(&View(&self.inner), tag, self.wait, &mut self.spinner) {
+            match self.end.wait(&mut waiter, tag) {
                 Ok(()) => {}
                 // Gone: one last attempt (room may have been made just before).
                 Err(Stop::Disconnected) => {
@@ -155,13 +91,11 @@ impl<T: SharedLayout> MpmcProducer<T> {
     /// A non-blocking call found the ring full: `Timeout` stands for full; now and then the
     /// consumers' liveness is checked (`Disconnected`).
     fn full(&mut self) -> Stop {
-        if self.probe.due() {
-            self.probe.checked();
-            if (View(&self.inner)).gone() {
-                return Stop::Disconnected;
-            }
+        if self.end.other_side_gone() {
+            Stop::Disconnected
+        } else {
+            Stop::Timeout
         }
-        Stop::Timeout
     }
 
     /// Pushes `value` if a slot is free; gives it back in `Full` otherwise (or `Disconnected`
@@ -237,7 +171,7 @@ impl<T: SharedLayout> MpmcProducer<T> {
 
     /// Messages in the ring (a snapshot of the shared indices, at most the capacity).
     pub fn len(&self) -> usize {
-        self.inner.len()
+        self.end.inner.len()
     }
 
     /// Whether [`len`](Self::len) is 0.
@@ -247,12 +181,12 @@ impl<T: SharedLayout> MpmcProducer<T> {
 
     /// The number of slots.
     pub fn capacity(&self) -> usize {
-        self.inner.capacity
+        self.end.inner.capacity
     }
 
     /// The ring's name.
     pub fn name(&self) -> &str {
-        self.inner.name()
+        self.end.inner.name()
     }
 }
 
@@ -261,15 +195,5 @@ fn try_error<V>(stop: Stop, value: V) -> PushError<V> {
     match stop {
         Stop::Timeout => PushError::Full(value),
         s => stop_error(s, value),
-    }
-}
-
-impl<T: SharedLayout> Drop for MpmcProducer<T> {
-    fn drop(&mut self) {
-        let c = self.slots.control();
-        mpmc_recovery::remove_handle(c, self.inner.entry, Role::Producer);
-        // Parked consumers re-check whether any producer is left.
-        c.producers.wake.value().fetch_add(1, Ordering::Release);
-        c.producers.wake.wake_all();
     }
 }

@@ -13,9 +13,7 @@
 use core::sync::atomic::Ordering;
 use std::time::{Duration, Instant};
 
-use super::mpmc_control::MpmcControl;
 use super::mpmc_protocol::Tag;
-use super::spsc::Slots;
 use super::wait::{Spinner, Stop, WaitStrategy};
 use crate::sync::WaitCell;
 use crate::sync::wait::wait;
@@ -32,10 +30,8 @@ const POLL_SLICE: Duration = Duration::from_millis(1);
 
 /// What a waiter needs to know about its handle's side.
 pub(crate) trait Blocker {
-    /// The ring.
-    fn slots(&self) -> Slots<MpmcControl>;
     /// The cell this side parks on.
-    fn cell(slots: &Slots<MpmcControl>) -> &WaitCell;
+    fn cell(&self) -> &WaitCell;
     /// Whether a claim may succeed now (loads only).
     fn ready(&self) -> bool;
     /// Whether the claimant `tag` is proven dead; if so, recovers its slot (one CAS; counted
@@ -136,8 +132,7 @@ impl Waiter {
 /// re-check is seen by it; one that stored after sees our count and wakes us (its light fence
 /// pairs with our heavy one, as in the SPSC ring).
 fn park<B: Blocker>(b: &B, slice: Duration, spinner: &mut Spinner) {
-    let slots = b.slots();
-    let cell = B::cell(&slots);
+    let cell = b.cell();
     let parked = Instant::now();
     cell.waiters().fetch_add(1, Ordering::AcqRel);
     let heavy = membarrier::heavy();

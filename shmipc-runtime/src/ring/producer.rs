@@ -5,12 +5,13 @@ use core::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Arc;
 use std::time::Duration;
 
-use super::control::{STATE_ATTACHED, SideBlock};
+use super::chunk::{Span, chunk_basics};
+use super::endpoint::Endpoint;
+use super::control::STATE_ATTACHED;
 use super::error::PushError;
-use super::probe::Probe;
 use super::spsc::{Inner, Slots, side_alive};
 use super::spsc_protocol::{Corrupted, ProducerCore, WaitWords, recover_tail};
-use super::wait::{self, Light, Side, Spinner, Stop, WaitStrategy};
+use super::wait::{self, Side, Stop, WaitStrategy};
 use crate::SharedLayout;
 use crate::sync::RoleHolder;
 use crate::sync::atomic_copy;
@@ -22,23 +23,14 @@ use crate::sync::atomic_copy;
 ///
 /// A push costs no system call unless the consumer sleeps on an empty ring.
 pub struct Producer<T: SharedLayout> {
-    inner: Arc<Inner>,
-    slots: Slots,
+    end: Endpoint,
     core: ProducerCore,
-    wait: WaitStrategy,
-    spinner: Spinner,
-    probe: Probe,
-    light: Light,
     _type: PhantomData<fn(T)>,
 }
 
 impl<T: SharedLayout> core::fmt::Debug for Producer<T> {
     fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
-        f.debug_struct("Producer")
-            .field("name", &self.inner.name())
-            .field("tail", &self.core.tail)
-            .field("capacity", &self.core.capacity)
-            .finish()
+        self.end.debug(f, "Producer", ("tail", self.core.tail))
     }
 }
 
@@ -49,26 +41,21 @@ unsafe impl<T: SharedLayout + Send> Send for Producer<T> {}
 impl<T: SharedLayout> Producer<T> {
     /// Called with the producer role just claimed.
     pub(super) fn attach(inner: Arc<Inner>, wait: WaitStrategy) -> Producer<T> {
-        let light = Light::register();
-        let c = inner.control();
-        let capacity = inner.capacity as u64;
+        let end = Endpoint::new(inner, wait);
+        let c = end.inner.control();
+        let capacity = end.inner.capacity as u64;
         let head = c.consumer.index.load(Ordering::Acquire);
         let tail = recover_tail(
             capacity,
             c.producer.index.load(Ordering::Acquire),
             head,
-            &inner.slots,
+            &end.slots,
         );
         c.producer.index.store(tail, Ordering::Release);
         c.producer.state.store(STATE_ATTACHED, Ordering::Release);
         Producer {
             core: ProducerCore::new(capacity, tail, head),
-            slots: inner.slots,
-            inner,
-            wait,
-            spinner: Spinner::new(),
-            probe: Probe::new(),
-            light,
+            end,
             _type: PhantomData,
         }
     }
@@ -77,14 +64,14 @@ impl<T: SharedLayout> Producer<T> {
     /// `writable` gave this producer).
     #[inline]
     fn write_slot(&self, k: u64, value: *const T) {
-        store_value::<T, _>(&self.slots, self.core.slot(k), value);
+        store_value::<T, _>(&self.end.slots, self.core.slot(k), value);
     }
 
     /// Pushes one message (the protocol core's `try_put`) and wakes a parked consumer.
     /// `Ok(false)`: full.
     #[inline]
     fn put(&mut self, value: *const T) -> Result<bool, Corrupted> {
-        let slots = self.slots;
+        let slots = self.end.slots;
         let c = slots.control();
         let done = self
             .core
@@ -92,36 +79,36 @@ impl<T: SharedLayout> Producer<T> {
                 store_value::<T, _>(&slots, slot, value)
             })?;
         if done {
-            wait::notify(self.wake_words(), self.light);
+            wait::notify(self.wake_words(), self.end.light);
         }
         Ok(done)
     }
 
     #[inline]
     fn commit(&mut self, n: u64) {
-        let c = self.slots.control();
-        self.core.commit(n, &self.slots, &c.producer.index);
-        wait::notify(self.wake_words(), self.light);
+        let c = self.end.slots.control();
+        self.core.commit(n, &self.end.slots, &c.producer.index);
+        wait::notify(self.wake_words(), self.end.light);
     }
 
     fn wake_words(&self) -> WaitWords<'_> {
-        wait::words_of(&self.slots.control().producer.wake)
+        wait::words_of(&self.end.slots.control().producer.wake)
     }
 
     /// How many slots are free now, at most `want`: 0 when full.
     #[inline]
     fn free(&mut self, want: u64) -> Result<u64, Corrupted> {
-        let c = self.slots.control();
+        let c = self.end.slots.control();
         self.core.writable(&c.consumer.index, want)
     }
 
     /// Full, or disconnected (the consumer's handle is closed, or now and then: it died).
     fn full<V>(&mut self, value: V) -> PushError<V> {
         let closed = self.peer_closed()
-            || (self.probe.due() && {
-                self.probe.checked();
+            || (self.end.probe.due() && {
+                self.end.probe.checked();
                 matches!(
-                    self.slots.control().consumer.role.holder(),
+                    self.end.slots.control().consumer.role.holder(),
                     RoleHolder::Dead(_)
                 )
             });
@@ -253,7 +240,7 @@ impl<T: SharedLayout> Producer<T> {
     where
         T: Copy,
     {
-        let slots = self.slots;
+        let slots = self.end.slots;
         let c = slots.control();
         let src = values.as_ptr();
         self.core
@@ -261,7 +248,7 @@ impl<T: SharedLayout> Producer<T> {
                 // `k < values.len()`: `put_run` writes exactly `n` values.
                 store_value::<T, _>(&slots, slot, src.wrapping_add(k as usize))
             });
-        wait::notify(self.wake_words(), self.light);
+        wait::notify(self.wake_words(), self.end.light);
     }
 
     /// Reserves up to `max` free slots (at least one; `max` 0 counts as 1) to write in place,
@@ -274,7 +261,7 @@ impl<T: SharedLayout> Producer<T> {
             Err(_) => return Err(PushError::Corrupted(())),
         };
         Ok(WriteChunk {
-            len: n as usize,
+            span: Span::new(n as usize),
             producer: self,
         })
     }
@@ -311,7 +298,7 @@ impl<T: SharedLayout> Producer<T> {
             Err(_) => return Err(PushError::Corrupted(())),
         };
         Ok(WriteChunk {
-            len: n as usize,
+            span: Span::new(n as usize),
             producer: self,
         })
     }
@@ -328,7 +315,7 @@ impl<T: SharedLayout> Producer<T> {
 
     /// Messages committed and not yet released by the consumer (a snapshot).
     pub fn len(&self) -> usize {
-        let head = self.slots.control().consumer.index.load(Ordering::Acquire);
+        let head = self.end.slots.control().consumer.index.load(Ordering::Acquire);
         (self.core.tail.wrapping_sub(head)).min(self.core.capacity) as usize
     }
 
@@ -344,16 +331,18 @@ impl<T: SharedLayout> Producer<T> {
 
     /// Whether a live process holds the consumer role (a snapshot; reads `/proc`).
     pub fn consumer_alive(&self) -> bool {
-        side_alive(&self.slots.control().consumer)
+        side_alive(&self.end.slots.control().consumer)
     }
 
     /// The ring's name.
     pub fn name(&self) -> &str {
-        self.inner.name()
+        self.end.inner.name()
     }
 }
 
 impl<T: SharedLayout> Side for Producer<T> {
+    wait::side_end!(Producer);
+
     fn ready(&mut self) -> u64 {
         // Corruption is reported by `check`; here it only means "nothing to do yet".
         self.free(1).unwrap_or(0)
@@ -361,18 +350,6 @@ impl<T: SharedLayout> Side for Producer<T> {
 
     fn plenty(&self) -> u64 {
         (self.core.capacity / 4).clamp(1, 128)
-    }
-
-    fn slots(&self) -> Slots {
-        self.slots
-    }
-
-    fn own_block(slots: &Slots) -> &SideBlock {
-        &slots.control().producer
-    }
-
-    fn peer_block(slots: &Slots) -> &SideBlock {
-        &slots.control().consumer
     }
 
     fn own_index(&self) -> u64 {
@@ -383,17 +360,6 @@ impl<T: SharedLayout> Side for Producer<T> {
         self.core.refresh(peer_index)
     }
 
-    fn broken(&self) -> bool {
-        self.inner.is_broken()
-    }
-
-    fn light(&self) -> Light {
-        self.light
-    }
-
-    fn waiting(&mut self) -> (WaitStrategy, &mut Spinner) {
-        (self.wait, &mut self.spinner)
-    }
 }
 
 /// Copies `*value` into the value of slot `slot`.
@@ -431,28 +397,12 @@ impl<T: SharedLayout> Drop for Producer<T> {
 /// undefined behaviour.
 pub struct WriteChunk<'a, T: SharedLayout> {
     producer: &'a mut Producer<T>,
-    len: usize,
+    span: Span,
 }
 
-impl<T: SharedLayout> core::fmt::Debug for WriteChunk<'_, T> {
-    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
-        f.debug_struct("WriteChunk")
-            .field("len", &self.len)
-            .finish_non_exhaustive()
-    }
-}
+chunk_basics!(WriteChunk, "reserved slots");
 
 impl<T: SharedLayout> WriteChunk<'_, T> {
-    /// How many slots are reserved.
-    pub fn len(&self) -> usize {
-        self.len
-    }
-
-    /// Whether no slot is reserved (never: a chunk has at least one).
-    pub fn is_empty(&self) -> bool {
-        self.len == 0
-    }
-
     /// The value of reserved slot `i`, aligned for `T`, valid for reads and writes of one `T`
     /// while the chunk lives.
     ///
@@ -466,10 +416,11 @@ impl<T: SharedLayout> WriteChunk<'_, T> {
     ///
     /// If `i >= self.len()`.
     pub fn as_mut_ptr(&mut self, i: usize) -> *mut T {
-        assert!(i < self.len, "slot {i} of a chunk of {}", self.len);
+        let i = self.span.at(i);
         self.producer
+            .end
             .slots
-            .value_ptr(self.producer.core.slot(i as u64))
+            .value_ptr(self.producer.core.slot(i))
             .cast::<T>()
     }
 
@@ -500,8 +451,7 @@ impl<T: SharedLayout> WriteChunk<'_, T> {
     ///
     /// If `i >= self.len()`.
     pub fn write(&mut self, i: usize, value: T) {
-        assert!(i < self.len, "slot {i} of a chunk of {}", self.len);
-        self.producer.write_slot(i as u64, &value);
+        self.producer.write_slot(self.span.at(i), &value);
     }
 
     /// Copies `*value` into reserved slot `i`.
@@ -513,13 +463,12 @@ impl<T: SharedLayout> WriteChunk<'_, T> {
     where
         T: Copy,
     {
-        assert!(i < self.len, "slot {i} of a chunk of {}", self.len);
-        self.producer.write_slot(i as u64, value);
+        self.producer.write_slot(self.span.at(i), value);
     }
 
     /// Publishes the first `n` reserved slots (at most `len()`), with one index store.
     pub fn commit(self, n: usize) {
-        let n = n.min(self.len) as u64;
+        let n = n.min(self.span.len()) as u64;
         if n > 0 {
             self.producer.commit(n);
         }
@@ -527,7 +476,7 @@ impl<T: SharedLayout> WriteChunk<'_, T> {
 
     /// Publishes every reserved slot.
     pub fn commit_all(self) {
-        let n = self.len;
+        let n = self.span.len();
         self.commit(n);
     }
 }

@@ -7,7 +7,7 @@ use std::sync::Arc;
 
 use super::consumer::Consumer;
 use super::control::{
-    CONTROL_LEN, FORMAT, Geometry, STATE_ATTACHED, SideBlock, SpscControl, check_capacity,
+    CONTROL_LEN, FORMAT, Geometry, STATE_ATTACHED, SideBlock, SpscControl,
 };
 use super::producer::Producer;
 use super::spsc_protocol::Stamps;
@@ -17,17 +17,6 @@ use crate::segment::{
     Builder, ControlBlock, Error, RawSegment, SegmentKind, SegmentSpec, SharedPrimitive,
 };
 use crate::sync::RoleHolder;
-
-/// The capacity `create` uses when the builder sets none: as many slots as fit in 1 MiB, at
-/// least 1 and at most 1024.
-fn default_capacity(geo: &Geometry) -> usize {
-    let fit = (1usize << 20) / geo.stride;
-    if fit == 0 {
-        1
-    } else {
-        (1usize << fit.ilog2()).min(1024)
-    }
-}
 
 /// Settings of an [`SpscRing`] beyond the segment options; see
 /// [`Builder::capacity`](Builder#method.capacity) and
@@ -170,48 +159,20 @@ impl<T: SharedLayout> SharedPrimitive for SpscRing<T> {
     type Config = SpscConfig;
 
     fn spec(config: &SpscConfig) -> Result<SegmentSpec, String> {
-        let geo = Self::GEOMETRY;
-        let (capacity, exact) = match config.capacity {
-            Some(c) => {
-                check_capacity(c)?;
-                (c, true)
-            }
-            None => (default_capacity(&geo), false),
-        };
-        let len = geo.payload_len(capacity).ok_or_else(|| {
-            format!(
-                "{capacity} slots of {} bytes do not fit in the address space: use a smaller capacity",
-                geo.stride
-            )
-        })?;
-        let spec = SegmentSpec::new(SegmentKind::SpscRing, T::LAYOUT, len);
-        Ok(if exact {
-            spec
-        } else {
-            spec.accepting_len(accept_len::<T>)
-        })
+        Self::GEOMETRY.ring_spec(
+            SegmentKind::SpscRing,
+            T::LAYOUT,
+            config.capacity,
+            accept_len::<T>,
+        )
     }
 
     fn from_segment(segment: RawSegment, config: SpscConfig) -> Result<Self, Error> {
         let geo = Self::GEOMETRY;
-        let Some(capacity) = geo.capacity_of(segment.payload_len()) else {
-            return Err(Error::InvalidOptions {
-                name: segment.name().to_owned(),
-                reason: "the payload length is not that of a ring of this type: create the \
-                         ring again"
-                    .to_owned(),
-            });
-        };
+        let capacity = geo.segment_capacity(&segment)?;
         let inner = Inner::new(segment, capacity, geo);
         if inner.segment.is_creator() {
-            let info = &inner.control().info;
-            info.capacity.store(capacity as u64, Ordering::Relaxed);
-            info.format.store(FORMAT, Ordering::Relaxed);
-            info.stride.store(geo.stride as u32, Ordering::Relaxed);
-            info.value_offset
-                .store(geo.value_offset as u32, Ordering::Relaxed);
-            info.slots_offset
-                .store(geo.slots_offset as u32, Ordering::Relaxed);
+            inner.control().info.record(capacity, FORMAT, &geo);
         }
         Ok(SpscRing {
             inner: Arc::new(inner),

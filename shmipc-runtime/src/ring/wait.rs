@@ -5,7 +5,8 @@ use std::time::{Duration, Instant};
 
 use core::sync::atomic::{AtomicU64, Ordering, compiler_fence, fence};
 
-use super::control::{STATE_CLOSED, SideBlock};
+use super::endpoint::Endpoint;
+use super::control::{End, STATE_CLOSED, SideBlock};
 use super::spsc::Slots;
 use super::spsc_protocol::{Corrupted, WaitWords};
 use crate::sync::{RoleHolder, WaitCell};
@@ -106,19 +107,33 @@ pub(crate) trait Side {
     fn plenty(&self) -> u64 {
         1
     }
+    /// Which end this side is.
+    const END: End;
+    /// The handle's state besides its protocol core.
+    fn endpoint(&self) -> &Endpoint;
+    /// The same, to change the spin budget.
+    fn endpoint_mut(&mut self) -> &mut Endpoint;
     /// Where the ring is (a copy: the wait loop borrows the words while it calls `ready`).
-    fn slots(&self) -> Slots;
+    fn slots(&self) -> Slots {
+        self.endpoint().slots
+    }
     /// This side's block of the control block (its index; the peer parks on its `wake`).
-    fn own_block(slots: &Slots) -> &SideBlock;
+    fn own_block(slots: &Slots) -> &SideBlock {
+        slots.control().block(Self::END)
+    }
     /// The peer's block (its index, state and role; this side parks on its `wake`).
-    fn peer_block(slots: &Slots) -> &SideBlock;
+    fn peer_block(slots: &Slots) -> &SideBlock {
+        slots.control().peer_of(Self::END)
+    }
     /// This side's own index, as it keeps it privately.
     fn own_index(&self) -> u64;
     /// Checks the peer's index against this side's state (`Corrupted` if no correct peer could
     /// have written it).
     fn check_peer_index(&mut self, peer_index: &AtomicU64) -> Result<(), Corrupted>;
     /// Whether the segment lost its memory (see `RawSegment::is_broken`).
-    fn broken(&self) -> bool;
+    fn broken(&self) -> bool {
+        self.endpoint().inner.is_broken()
+    }
 
     /// Whether the peer's handle was dropped (its state word says closed). One atomic load.
     fn peer_closed(&self) -> bool {
@@ -154,7 +169,9 @@ pub(crate) trait Side {
     }
 
     /// This handle's publisher fence (see [`Light`]).
-    fn light(&self) -> Light;
+    fn light(&self) -> Light {
+        self.endpoint().light
+    }
 
     /// Says this side's handle is gone (an explicit, never inferred "closed"), wakes a parked
     /// peer so that it sees it, and gives the role up. For `Drop`.
@@ -167,8 +184,28 @@ pub(crate) trait Side {
     }
 
     /// This handle's wait strategy and spin budget.
-    fn waiting(&mut self) -> (WaitStrategy, &mut Spinner);
+    fn waiting(&mut self) -> (WaitStrategy, &mut Spinner) {
+        let end = self.endpoint_mut();
+        (end.wait, &mut end.spinner)
+    }
 }
+
+/// Writes the parts of a [`Side`] impl that only name the end and the handle's `end: Endpoint`
+/// field.
+macro_rules! side_end {
+    ($end:ident) => {
+        const END: super::control::End = super::control::End::$end;
+
+        fn endpoint(&self) -> &super::endpoint::Endpoint {
+            &self.end
+        }
+
+        fn endpoint_mut(&mut self) -> &mut super::endpoint::Endpoint {
+            &mut self.end
+        }
+    };
+}
+pub(crate) use side_end;
 
 /// The words of `cell` as the protocol core sees them.
 #[inline]

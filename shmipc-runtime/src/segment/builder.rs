@@ -27,6 +27,12 @@ pub trait SharedPrimitive: Sized {
     /// Wraps a segment that was just created, or opened and checked against
     /// [`spec`](Self::spec).
     fn from_segment(segment: RawSegment, config: Self::Config) -> Result<Self, Error>;
+
+    /// Whether [`from_segment`](Self::from_segment) accepts a segment opened
+    /// [read-only](SegmentOptions::read_only) (and then never writes to it). `false` by default:
+    /// the builder refuses a read-only open of a primitive that writes from every side (a lock's
+    /// lockers, a ring's consumer).
+    const OPENS_READ_ONLY: bool = false;
 }
 
 /// Creates or opens a named [`SharedPrimitive`] with options: mode, replacing a dead creator's
@@ -69,6 +75,7 @@ impl<P: SharedPrimitive> Builder<P> {
         persist(persist: bool),
         open_timeout(timeout: Duration),
         allow_owner(uid: u32),
+        read_only(read_only: bool),
     }
 
     /// Replaces all segment options at once (the primitive's own settings stay).
@@ -88,6 +95,16 @@ impl<P: SharedPrimitive> Builder<P> {
     /// Opens the primitive another process created, checking kind, layout and size.
     pub fn open(self) -> Result<P, Error> {
         let spec = self.spec()?;
+        if self.options.read_only && !P::OPENS_READ_ONLY {
+            return Err(Error::InvalidOptions {
+                name: self.name,
+                reason: format!(
+                    "a {} writes to its segment from every side, so it cannot be opened \
+                     read-only; open it without `read_only`",
+                    short_type_name::<P>()
+                ),
+            });
+        }
         let segment = RawSegment::open(&self.name, &spec, &self.options)?;
         P::from_segment(segment, self.config)
     }
@@ -98,6 +115,14 @@ impl<P: SharedPrimitive> Builder<P> {
             reason,
         })
     }
+}
+
+/// `P`'s name without its module path or generic arguments (`SharedMutex` for
+/// `shmipc_runtime::sync::SharedMutex<app::Tick>`).
+fn short_type_name<P>() -> &'static str {
+    let full = core::any::type_name::<P>();
+    let base = full.split('<').next().unwrap_or(full);
+    base.rsplit("::").next().unwrap_or(base)
 }
 
 impl<P: SharedPrimitive> fmt::Debug for Builder<P> {

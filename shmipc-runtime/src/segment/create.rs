@@ -30,6 +30,14 @@ pub(crate) fn create_segment(
     spec: &SegmentSpec,
     options: &SegmentOptions,
 ) -> Result<Created, Error> {
+    if options.read_only {
+        return Err(Error::InvalidOptions {
+            name: name.to_owned(),
+            reason: "a segment cannot be created read-only: its creator writes the header; \
+                     create it writable and open it read-only elsewhere"
+                .to_owned(),
+        });
+    }
     let me = ProcessIdentity::current();
     let (bytes, geometry) =
         header::encode(spec.kind, spec.layout, spec.payload_len, me).map_err(|reason| {
@@ -99,7 +107,7 @@ pub(crate) fn create_exclusive(name: &str, options: &SegmentOptions) -> Result<F
         match shm::create(name, options.mode) {
             Ok(file) => return Ok(file),
             Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => {
-                let existing = shm::open(name).ok();
+                let existing = shm::open(name, false).ok();
                 let alive = existing
                     .as_ref()
                     .and_then(|file| existing_creator_alive(file, name, options));

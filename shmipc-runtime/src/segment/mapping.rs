@@ -25,6 +25,7 @@ pub(crate) struct Mapping {
     // sees a range that is no longer this mapping.
     registration: Registration,
     map: MmapRaw,
+    read_only: bool,
 }
 
 impl Mapping {
@@ -36,6 +37,11 @@ impl Mapping {
     /// The mapping's length in bytes.
     pub(crate) fn len(&self) -> usize {
         self.map.len()
+    }
+
+    /// Whether the pages are mapped `PROT_READ` only ([`map_with`]): a store faults.
+    pub(crate) fn is_read_only(&self) -> bool {
+        self.read_only
     }
 
     /// Whether the mapping lost its file's pages (truncated by another process, or no space for a
@@ -58,12 +64,32 @@ impl Mapping {
 /// Maps the first `len` bytes of `file`, shared and writable, and registers the range with the
 /// `SIGBUS` defence.
 pub(crate) fn map(file: &File, len: usize, name: &str) -> Result<Mapping, Error> {
-    let map = MmapOptions::new()
-        .len(len)
-        .map_raw(file)
-        .map_err(|e| Error::from_io(name, "map", e))?;
+    map_with(file, len, name, false)
+}
+
+/// Maps the first `len` bytes of `file`, shared, and registers the range with the `SIGBUS`
+/// defence: writable, or (`read_only`, for a file that may be open read-only) `PROT_READ` only,
+/// so that nothing this process does can change the segment through it (a store faults).
+pub(crate) fn map_with(
+    file: &File,
+    len: usize,
+    name: &str,
+    read_only: bool,
+) -> Result<Mapping, Error> {
+    let mut options = MmapOptions::new();
+    options.len(len);
+    let map = if read_only {
+        options.map_raw_read_only(file)
+    } else {
+        options.map_raw(file)
+    }
+    .map_err(|e| Error::from_io(name, "map", e))?;
     let registration = sigbus::register(map.as_mut_ptr(), map.len());
-    Ok(Mapping { registration, map })
+    Ok(Mapping {
+        registration,
+        map,
+        read_only,
+    })
 }
 
 /// The header's 32-bit state word, stored little-endian; this type owns the conversion, so a
@@ -89,7 +115,7 @@ impl<'a> StateWord<'a> {
         u32::from_le(self.0.load(order))
     }
 
-    /// Publishes `state`.
+    /// Publishes `state`. Only a creator does, through its writable mapping.
     pub(crate) fn store(&self, state: u32, order: Ordering) {
         self.0.store(state.to_le(), order);
     }

@@ -8,7 +8,7 @@ use std::time::{Duration, Instant};
 
 use super::error::Error;
 use super::header::{self, FIXED_LEN, STATE_EMPTY, STATE_INITIALIZING, STATE_OFFSET, STATE_READY};
-use super::mapping::{Mapping, StateWord, copy_fixed_out, copy_published_rest_out, map};
+use super::mapping::{Mapping, StateWord, copy_fixed_out, copy_published_rest_out, map_with};
 use super::options::SegmentOptions;
 use super::validate;
 use crate::sys::process::{Liveness, ProcessIdentity};
@@ -26,10 +26,10 @@ pub(crate) struct Ready {
 /// Opens `name`, checks owner, mode and size before mapping, waits for the state word to say
 /// ready, then copies the header out and checks its fixed part.
 pub(crate) fn open_ready(name: &str, options: &SegmentOptions) -> Result<Ready, Error> {
-    let file = shm::open(name).map_err(|e| Error::from_io(name, "open", e))?;
+    let file = shm::open(name, options.read_only).map_err(|e| Error::from_io(name, "open", e))?;
     let mut waiter = Waiter::new(name, options.open_timeout);
     let size = wait_until_sized(&file, name, options, &mut waiter)?;
-    let map = map(&file, size, name)?;
+    let map = map_with(&file, size, name, options.read_only)?;
     let fixed = wait_until_ready(&map, name, &mut waiter)?;
     let bytes = copy_header(&map, &fixed, name)?;
     let fixed = check_sizes(&bytes, size, name)?;

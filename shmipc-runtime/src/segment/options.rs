@@ -11,6 +11,7 @@ pub struct SegmentOptions {
     pub(crate) persist: bool,
     pub(crate) open_timeout: Duration,
     pub(crate) allowed_owners: Vec<u32>,
+    pub(crate) read_only: bool,
     pub(crate) pause_before_publish: Option<Duration>,
 }
 
@@ -22,6 +23,7 @@ impl Default for SegmentOptions {
             persist: false,
             open_timeout: Duration::from_secs(1),
             allowed_owners: Vec::new(),
+            read_only: false,
             pause_before_publish: None,
         }
     }
@@ -63,6 +65,20 @@ impl SegmentOptions {
     /// Lets `open` accept a segment owned by `uid` besides this process's effective uid.
     pub fn allow_owner(mut self, uid: u32) -> Self {
         self.allowed_owners.push(uid);
+        self
+    }
+
+    /// Whether `open` maps the segment read-only: the object is opened with `O_RDONLY` and mapped
+    /// with `PROT_READ`, so this process needs only read permission on it (mode `0644` or `0640`
+    /// with [`allow_owner`](Self::allow_owner) lets another user's reader in) and cannot change a
+    /// byte of it, whatever its code does. Only primitives that never write to their segment
+    /// from the opening side accept it (a value's or seqlock's readers, a broadcast ring's
+    /// subscribers); the others, and `create`, fail with [`Error::InvalidOptions`]. Default
+    /// `false`.
+    ///
+    /// [`Error::InvalidOptions`]: super::Error::InvalidOptions
+    pub fn read_only(mut self, read_only: bool) -> Self {
+        self.read_only = read_only;
         self
     }
 

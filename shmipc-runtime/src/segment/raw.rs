@@ -56,11 +56,7 @@ impl RawSegment {
     /// Fails with [`Error::AlreadyExists`] if the name is taken, unless `options` allow replacing
     /// a segment whose creator is dead. The state word is published as ready last, with release
     /// ordering, so no opener sees a half-written header.
-    pub fn create(
-        name: &str,
-        spec: &SegmentSpec,
-        options: &SegmentOptions,
-    ) -> Result<RawSegment, Error> {
+    pub fn create(name: &str, spec: &SegmentSpec, options: &SegmentOptions) -> Result<Self, Error> {
         let name = name::normalize(name)?;
         let created = create_segment(&name, spec, options)?;
         Ok(RawSegment {
@@ -80,11 +76,7 @@ impl RawSegment {
     ///
     /// Waits up to the open timeout for a segment that is still being initialized, and reports
     /// [`Error::CreatorDied`] if its creator died before publishing it.
-    pub fn open(
-        name: &str,
-        spec: &SegmentSpec,
-        options: &SegmentOptions,
-    ) -> Result<RawSegment, Error> {
+    pub fn open(name: &str, spec: &SegmentSpec, options: &SegmentOptions) -> Result<Self, Error> {
         let name = name::normalize(name)?;
         let ready = open_ready(&name, options)?;
         validate::check(&name, &ready.bytes, &ready.fixed, spec)?;
@@ -123,6 +115,7 @@ impl RawSegment {
     ///
     /// Other processes may read and write these bytes at any time: access them only through
     /// atomics or a protocol that excludes concurrent writers, never through plain references.
+    /// On a [read-only](RawSegment::is_read_only) segment a write through it faults.
     pub fn payload(&self) -> NonNull<u8> {
         // SAFETY: `header_len <= total_size`, the mapping's length (checked when the segment was
         // created or opened; equal for an empty payload), so the result is inside the mapping or
@@ -162,6 +155,14 @@ impl RawSegment {
     /// The process that created the segment.
     pub fn creator(&self) -> ProcessIdentity {
         self.creator
+    }
+
+    /// Whether this handle maps the segment read-only ([`SegmentOptions::read_only`]): then
+    /// [`payload`](RawSegment::payload) may only be read, and
+    /// [`control`](RawSegment::control) is refused in favour of
+    /// [`control_read_only`](RawSegment::control_read_only).
+    pub fn is_read_only(&self) -> bool {
+        self.map.is_read_only()
     }
 
     /// Whether the creating process still runs.

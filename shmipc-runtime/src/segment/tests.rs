@@ -253,3 +253,67 @@ fn forged_header_with_huge_field_table_is_refused_quickly() {
     // Generous for a loaded machine: the linear comparison takes milliseconds.
     assert!(took < std::time::Duration::from_secs(2), "took {took:?}");
 }
+
+#[test]
+fn a_read_only_open_reads_the_payload_and_cannot_write_it() {
+    let (n, _guard) = unique_name("ro");
+    let spec = pair(SegmentKind::Value, 16);
+    let writer = RawSegment::create(&n, &spec, &SegmentOptions::new()).unwrap();
+    let reader = RawSegment::open(&n, &spec, &SegmentOptions::new().read_only(true)).unwrap();
+    assert!(reader.is_read_only() && !writer.is_read_only());
+    // SAFETY: both point to 16 mapped bytes; only this thread touches them during the test.
+    unsafe { *writer.payload().as_ptr() = 9 };
+    // SAFETY: as above; a load from the read-only mapping.
+    assert_eq!(unsafe { *reader.payload().as_ptr() }, 9, "same memory");
+    let status = crate::test_support::fork_status(|| {
+        // SAFETY: a store to a mapped byte; the mapping is PROT_READ, so this faults, killing
+        // only the forked child, which is the point of the test.
+        unsafe { core::ptr::write_volatile(reader.payload().as_ptr(), 1) };
+        0
+    });
+    assert!(
+        libc::WIFSIGNALED(status) && libc::WTERMSIG(status) == libc::SIGSEGV,
+        "a store through the read-only mapping must fault, got status {status:#x}"
+    );
+    // SAFETY: as above.
+    assert_eq!(unsafe { *writer.payload().as_ptr() }, 9, "nothing written");
+}
+
+// The sync primitives are not built under loom.
+#[cfg(not(loom))]
+#[test]
+#[should_panic(expected = "read-only segment")]
+fn control_refuses_a_read_only_segment() {
+    let (n, _guard) = unique_name("rc");
+    let spec = pair(SegmentKind::Value, 16);
+    let _writer = RawSegment::create(&n, &spec, &SegmentOptions::new()).unwrap();
+    let reader = RawSegment::open(&n, &spec, &SegmentOptions::new().read_only(true)).unwrap();
+    let _ = reader.control::<crate::sync::RoleToken>();
+}
+
+#[cfg(not(loom))]
+#[test]
+fn read_only_is_refused_for_create_and_for_primitives_that_write() {
+    let (n, _guard) = unique_name("rr");
+    let spec = pair(SegmentKind::Value, 16);
+    let err = RawSegment::create(&n, &spec, &SegmentOptions::new().read_only(true)).unwrap_err();
+    assert!(
+        matches!(&err, Error::InvalidOptions { reason, .. } if reason.contains("open it read-only elsewhere")),
+        "{err}"
+    );
+    assert!(matches!(
+        RawSegment::open(&n, &spec, &SegmentOptions::new()),
+        Err(Error::NotFound { .. })
+    ));
+    let (_u, _mutex) = crate::test_support::create_unique::<
+        crate::sync::SharedMutex<crate::test_support::Pair>,
+    >("rm");
+    let err = crate::sync::SharedMutex::<crate::test_support::Pair>::builder(_mutex.name())
+        .read_only(true)
+        .open()
+        .unwrap_err();
+    assert!(
+        matches!(&err, Error::InvalidOptions { reason, .. } if reason.contains("a SharedMutex writes")),
+        "{err}"
+    );
+}

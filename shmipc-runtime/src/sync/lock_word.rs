@@ -117,12 +117,7 @@ pub(crate) struct LockWords {
 }
 
 #[cfg(not(loom))]
-const _: () = {
-    assert!(core::mem::offset_of!(LockWords, word) == 0);
-    assert!(core::mem::offset_of!(LockWords, owner_ns) == 4);
-    assert!(core::mem::offset_of!(LockWords, record) == 8);
-    assert!(size_of::<LockWords>() == 16 && align_of::<LockWords>() == 8);
-};
+crate::pinned::pin_offsets! { LockWords, size 16, align 8: word @ 0, owner_ns @ 4, record @ 8 }
 
 impl LockWords {
     /// Words holding `word` and `record` (tests and models; shared memory starts all zero).

@@ -42,7 +42,7 @@
 //!
 //! Bytes 0–63 of each are a `#[repr(C)]` control block of atomics (`MutexControl` in `mutex.rs`,
 //! `SeqLockControl` in `seqlock.rs`, whose writer token is a [`RoleToken`]), reached through
-//! [`RawSegment::control`](crate::segment::RawSegment::control); `offset_of!` assertions beside
+//! [`RawSegment::control`](crate::segment::RawSegment::control); `pin_offsets!` (compile-time `offset_of!` checks) beside
 //! each pin it to this table. A lock word, its namespace tag and its owner record are always one
 //! 16-byte `LockWords` (`lock_word.rs`).
 //!

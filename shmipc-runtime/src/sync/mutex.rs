@@ -82,13 +82,8 @@ struct MutexControl {
     padding: [AtomicU64; 6],
 }
 
-const _: () = {
-    assert!(core::mem::offset_of!(MutexControl, lock.word) == 0);
-    assert!(core::mem::offset_of!(MutexControl, lock.owner_ns) == 4);
-    assert!(core::mem::offset_of!(MutexControl, lock.record) == 8);
-    assert!(core::mem::offset_of!(MutexControl, padding) == 16);
-    assert!(size_of::<MutexControl>() == 64);
-};
+crate::pinned::pin_offsets! { MutexControl, size 64:
+    lock.word @ 0, lock.owner_ns @ 4, lock.record @ 8, padding @ 16 }
 
 // SAFETY: only atomics (`LockWords` is three; the padding is atomics too, so no byte is outside a
 // field), alignment 8.

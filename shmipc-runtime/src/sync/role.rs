@@ -34,12 +34,8 @@ pub struct RoleToken {
     lock: LockWords,
 }
 
-const _: () = {
-    assert!(core::mem::offset_of!(RoleToken, lock.word) == 0);
-    assert!(core::mem::offset_of!(RoleToken, lock.owner_ns) == 4);
-    assert!(core::mem::offset_of!(RoleToken, lock.record) == 8);
-    assert!(size_of::<RoleToken>() == 16);
-};
+crate::pinned::pin_offsets! { RoleToken, size 16:
+    lock.word @ 0, lock.owner_ns @ 4, lock.record @ 8 }
 
 // SAFETY: only atomics (`LockWords` is three), alignment 8.
 unsafe impl ControlBlock for RoleToken {}

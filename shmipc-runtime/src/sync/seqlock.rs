@@ -49,12 +49,7 @@ struct SeqLockControl {
     reserved: [AtomicU64; 5],
 }
 
-const _: () = {
-    assert!(core::mem::offset_of!(SeqLockControl, seq) == 0);
-    assert!(core::mem::offset_of!(SeqLockControl, writer) == 8);
-    assert!(core::mem::offset_of!(SeqLockControl, reserved) == 24);
-    assert!(size_of::<SeqLockControl>() == 64);
-};
+crate::pinned::pin_offsets! { SeqLockControl, size 64: seq @ 0, writer @ 8, reserved @ 24 }
 
 // SAFETY: only atomics (`RoleToken` is made of atomics), alignment 8.
 unsafe impl ControlBlock for SeqLockControl {}

@@ -5,7 +5,7 @@ use std::time::Duration;
 
 use super::lock_word::{INCONSISTENT, WAITERS};
 use super::*;
-use crate::test_support::{Pair, U64, create_unique, dead_pid, unique_name};
+use crate::test_support::{Pair, U64, create_unique, dead_pid, fork_status, unique_name};
 use crate::{Endian, FieldLayout, FieldType, Layout, SharedLayout};
 
 /// 4 KiB: larger than a guard's own buffer, so its copy takes the heap path.
@@ -320,22 +320,9 @@ fn in_place_access_is_seen_and_not_overwritten_by_the_copy() {
     assert_eq!(*m.lock().unwrap(), Pair { a: 7, b: 6 });
 }
 
-/// Runs `child` in a forked child process and returns its exit status. The child does nothing
-/// but `child` (no panics, no output: other test threads may hold std's locks) and `_exit`s.
+/// Runs `child` in a forked child process and returns its exit code (see [`fork_status`]).
 fn in_fork(child: impl FnOnce() -> i32) -> i32 {
-    // SAFETY: the child only runs `child`, which touches shared memory, the allocator (glibc's
-    // is fork-safe) and `/proc`, then `_exit`s without running destructors or atexit handlers.
-    let pid = unsafe { libc::fork() };
-    assert!(pid >= 0, "fork: {}", std::io::Error::last_os_error());
-    if pid == 0 {
-        let code = child();
-        // SAFETY: ends the child at once; nothing of the parent's state is flushed or dropped.
-        unsafe { libc::_exit(code) };
-    }
-    let mut status = 0;
-    // SAFETY: waits for our own child; `status` is a valid out-pointer.
-    let rc = unsafe { libc::waitpid(pid, &mut status, 0) };
-    assert_eq!(rc, pid, "waitpid: {}", std::io::Error::last_os_error());
+    let status = fork_status(child);
     assert!(
         libc::WIFEXITED(status),
         "child ended abnormally: {status:#x}"

@@ -25,7 +25,7 @@ pub fn effective_uid() -> u32 {
 /// Creates the object `name` with exactly the permission bits `mode`; fails with
 /// `AlreadyExists` if the name is taken. Never truncates or follows a symbolic link.
 pub fn create(name: &str, mode: u32) -> io::Result<File> {
-    let file = imp::open(name, true, mode)?;
+    let file = imp::open(name, Access::Create(mode))?;
     // The umask may have narrowed the mode; set exactly what was asked for.
     use std::os::unix::fs::PermissionsExt;
     if let Err(e) = file.set_permissions(std::fs::Permissions::from_mode(mode)) {
@@ -35,10 +35,27 @@ pub fn create(name: &str, mode: u32) -> io::Result<File> {
     Ok(file)
 }
 
-/// Opens the existing object `name` for reading and writing; fails with [`is_not_regular`]
-/// errors for anything but a regular file (a FIFO, a device or a directory placed under the name).
-pub fn open(name: &str) -> io::Result<File> {
-    let file = imp::open(name, false, 0)?;
+/// How [`imp::open`] opens an object.
+#[derive(Clone, Copy)]
+enum Access {
+    /// Create it (exclusively) with these permission bits, for reading and writing.
+    Create(u32),
+    /// Open the existing object for reading and writing.
+    ReadWrite,
+    /// Open the existing object for reading only (`O_RDONLY`): needs only read permission.
+    ReadOnly,
+}
+
+/// Opens the existing object `name` for reading and writing, or only for reading (`read_only`);
+/// fails with [`is_not_regular`] errors for anything but a regular file (a FIFO, a device or a
+/// directory placed under the name).
+pub fn open(name: &str, read_only: bool) -> io::Result<File> {
+    let access = if read_only {
+        Access::ReadOnly
+    } else {
+        Access::ReadWrite
+    };
+    let file = imp::open(name, access)?;
     if imp::CHECK_TYPE && !file.metadata()?.file_type().is_file() {
         return Err(not_regular_file());
     }
@@ -103,7 +120,7 @@ pub fn unlink(name: &str) -> io::Result<()> {
 /// Whether `name` still names the object `file` is open on (it may have been unlinked and
 /// recreated by another process).
 pub fn names_same_object(name: &str, file: &File) -> bool {
-    match (imp::open(name, false, 0), file.metadata()) {
+    match (imp::open(name, Access::ReadOnly), file.metadata()) {
         (Ok(other), Ok(mine)) => other
             .metadata()
             .is_ok_and(|o| o.dev() == mine.dev() && o.ino() == mine.ino()),
@@ -117,6 +134,8 @@ mod imp {
     use std::io;
     use std::os::unix::fs::OpenOptionsExt;
 
+    use super::Access;
+
     fn path(name: &str) -> String {
         format!("/dev/shm{name}")
     }
@@ -124,14 +143,14 @@ mod imp {
     /// `/dev/shm` is a directory anyone can put any node in: check what was opened.
     pub const CHECK_TYPE: bool = true;
 
-    pub fn open(name: &str, create: bool, mode: u32) -> io::Result<File> {
+    pub fn open(name: &str, access: Access) -> io::Result<File> {
         let mut options = OpenOptions::new();
         options
             .read(true)
-            .write(true)
+            .write(!matches!(access, Access::ReadOnly))
             // Never block opening a FIFO or device, never acquire a controlling terminal.
             .custom_flags(libc::O_NOFOLLOW | libc::O_NONBLOCK | libc::O_NOCTTY);
-        if create {
+        if let Access::Create(mode) = access {
             options.create_new(true).mode(mode);
         }
         // The standard library adds O_CLOEXEC.
@@ -150,6 +169,8 @@ mod imp {
     use std::io;
     use std::os::fd::{FromRawFd, OwnedFd};
 
+    use super::Access;
+
     fn c_name(name: &str) -> io::Result<CString> {
         CString::new(name).map_err(|_| io::Error::from(io::ErrorKind::InvalidInput))
     }
@@ -166,12 +187,14 @@ mod imp {
     #[cfg(not(target_os = "linux"))]
     const EXTRA_FLAGS: libc::c_int = 0;
 
-    pub fn open(name: &str, create: bool, mode: u32) -> io::Result<File> {
+    pub fn open(name: &str, access: Access) -> io::Result<File> {
         let c = c_name(name)?;
-        let mut flags = libc::O_RDWR | libc::O_NOFOLLOW | libc::O_CLOEXEC | EXTRA_FLAGS;
-        if create {
-            flags |= libc::O_CREAT | libc::O_EXCL;
-        }
+        let (access_flags, mode) = match access {
+            Access::Create(mode) => (libc::O_RDWR | libc::O_CREAT | libc::O_EXCL, mode),
+            Access::ReadWrite => (libc::O_RDWR, 0),
+            Access::ReadOnly => (libc::O_RDONLY, 0),
+        };
+        let flags = access_flags | libc::O_NOFOLLOW | libc::O_CLOEXEC | EXTRA_FLAGS;
         // SAFETY: `c` is a NUL-terminated string that outlives the call; `shm_open` reads it and
         // returns a new descriptor or -1.
         let fd = unsafe { libc::shm_open(c.as_ptr(), flags, mode as libc::mode_t) };
@@ -213,14 +236,17 @@ mod tests {
             io::ErrorKind::AlreadyExists
         );
         assert!(names_same_object(&name, &file));
-        let again = open(&name).expect("open");
+        let again = open(&name, false).expect("open");
         assert_eq!(
             again.metadata().unwrap().ino(),
             file.metadata().unwrap().ino()
         );
         unlink(&name).expect("unlink");
         assert!(!names_same_object(&name, &file));
-        assert_eq!(open(&name).unwrap_err().kind(), io::ErrorKind::NotFound);
+        assert_eq!(
+            open(&name, false).unwrap_err().kind(),
+            io::ErrorKind::NotFound
+        );
     }
 }
 
@@ -235,7 +261,7 @@ mod node_tests {
         let path = std::ffi::CString::new(format!("/dev/shm{name}")).unwrap();
         // SAFETY: `path` is NUL-terminated and outlives the call.
         assert_eq!(unsafe { libc::mkfifo(path.as_ptr(), 0o600) }, 0, "mkfifo");
-        let err = open(&name).expect_err("a FIFO is not a segment");
+        let err = open(&name, false).expect_err("a FIFO is not a segment");
         assert!(is_not_regular(&err), "{err}");
     }
 }

@@ -4,7 +4,7 @@
 //! It is never referenced in shared memory: the opener copies the bytes out first (see
 //! `segment/mapping.rs`) and reads this struct from its private copy.
 
-use core::mem::{offset_of, size_of};
+use crate::pinned::pin_offsets;
 
 use crate::endian::{U16Le, U32Le, U64Le};
 use crate::sys::process::ProcessIdentity;
@@ -51,26 +51,11 @@ pub(crate) struct WireFixed {
 }
 
 // The documented table, offset by offset; together with the size they prove there is no padding.
-const _: () = {
-    assert!(offset_of!(WireFixed, magic) == 0);
-    assert!(offset_of!(WireFixed, format_major) == 8);
-    assert!(offset_of!(WireFixed, format_minor) == 10);
-    assert!(offset_of!(WireFixed, state) == 12);
-    assert!(offset_of!(WireFixed, byte_order_mark) == 16);
-    assert!(offset_of!(WireFixed, kind) == 20);
-    assert!(offset_of!(WireFixed, header_len) == 24);
-    assert!(offset_of!(WireFixed, table_len) == 28);
-    assert!(offset_of!(WireFixed, payload_size) == 32);
-    assert!(offset_of!(WireFixed, payload_align) == 40);
-    assert!(offset_of!(WireFixed, total_size) == 48);
-    assert!(offset_of!(WireFixed, fingerprint) == 56);
-    assert!(offset_of!(WireFixed, creator_pid) == 64);
-    assert!(offset_of!(WireFixed, creator_pid_ns) == 68);
-    assert!(offset_of!(WireFixed, creator_start_time) == 72);
-    assert!(offset_of!(WireFixed, checksum) == 80);
-    assert!(offset_of!(WireFixed, reserved_88) == 88);
-    assert!(size_of::<WireFixed>() == 128);
-};
+pin_offsets! { WireFixed, size 128:
+magic @ 0, format_major @ 8, format_minor @ 10, state @ 12, byte_order_mark @ 16, kind @ 20,
+header_len @ 24, table_len @ 28, payload_size @ 32, payload_align @ 40, total_size @ 48,
+fingerprint @ 56, creator_pid @ 64, creator_pid_ns @ 68, creator_start_time @ 72,
+checksum @ 80, reserved_88 @ 88 }
 
 impl WireFixed {
     /// The fixed header at the start of `bytes`; `None` if `bytes` is shorter than one.

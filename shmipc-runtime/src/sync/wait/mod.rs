@@ -48,11 +48,7 @@ pub struct WaitCell {
     waiters: AtomicU32,
 }
 
-const _: () = {
-    assert!(core::mem::offset_of!(WaitCell, value) == 0);
-    assert!(core::mem::offset_of!(WaitCell, waiters) == 4);
-    assert!(size_of::<WaitCell>() == 8 && align_of::<WaitCell>() == 4);
-};
+crate::pinned::pin_offsets! { WaitCell, size 8, align 4: value @ 0, waiters @ 4 }
 
 impl WaitCell {
     /// A cell holding `value`, nobody waiting (for process-local use and tests).
