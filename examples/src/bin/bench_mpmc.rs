@@ -14,7 +14,7 @@ use std::collections::VecDeque;
 use std::io::{BufRead, BufReader, Write};
 use std::process::{Child, Command, Stdio};
 use std::sync::{Arc, Mutex};
-use std::time::Instant;
+use std::time::{Duration, Instant};
 
 use shmipc::prelude::*;
 use shmipc::{MpmcRing, PopError, SharedMutex, SpscRing};
@@ -362,40 +362,37 @@ fn round_trip<T: Msg>(kind: &str, name: &str, size: &str, n: u64) -> f64 {
             .spawn()
             .unwrap()
     };
+    // The peer echoes until the parent's producer is dropped.
     let elapsed = if kind == "mpmc" {
-        let (a, b) = (
-            MpmcRing::<T>::create(name, CAPACITY).unwrap(),
-            MpmcRing::<T>::create(&back, CAPACITY).unwrap(),
-        );
+        let a = MpmcRing::<T>::create(name, CAPACITY).unwrap();
+        let b = MpmcRing::<T>::create(&back, CAPACITY).unwrap();
         let (mut p, mut c) = (a.producer().unwrap(), b.consumer().unwrap());
         let (child, _out) = go(spawn());
-        let start = Instant::now();
-        for i in 0..n {
-            p.push(T::new(i)).unwrap();
-            assert_eq!(c.pop().unwrap().seq(), i);
-        }
-        let e = start.elapsed();
+        let e = ping_pong(n, |m| p.push(m).unwrap(), || c.pop().unwrap());
         drop(p);
         wait(child);
         e
     } else {
-        let (a, b) = (
-            SpscRing::<T>::create(name, CAPACITY).unwrap(),
-            SpscRing::<T>::create(&back, CAPACITY).unwrap(),
-        );
+        let a = SpscRing::<T>::create(name, CAPACITY).unwrap();
+        let b = SpscRing::<T>::create(&back, CAPACITY).unwrap();
         let (mut p, mut c) = (a.producer().unwrap(), b.consumer().unwrap());
         let (child, _out) = go(spawn());
-        let start = Instant::now();
-        for i in 0..n {
-            p.push(T::new(i)).unwrap();
-            assert_eq!(c.pop().unwrap().seq(), i);
-        }
-        let e = start.elapsed();
+        let e = ping_pong(n, |m| p.push(m).unwrap(), || c.pop().unwrap());
         drop(p);
         wait(child);
         e
     };
     elapsed.as_secs_f64() * 1e6 / n as f64
+}
+
+/// `n` messages out with `push` and back with `pop`, one at a time; the time they took.
+fn ping_pong<T: Msg>(n: u64, mut push: impl FnMut(T), mut pop: impl FnMut() -> T) -> Duration {
+    let start = Instant::now();
+    for i in 0..n {
+        push(T::new(i));
+        assert_eq!(pop().seq(), i);
+    }
+    start.elapsed()
 }
 
 fn wait(mut child: Child) {

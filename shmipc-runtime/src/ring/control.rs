@@ -164,6 +164,26 @@ impl Geometry {
     }
 }
 
+/// A ring type's slot geometry, fixed by its slot type (both sides compute the same).
+pub(crate) trait RingGeometry {
+    const GEOMETRY: Geometry;
+}
+
+/// Whether a payload of `len` bytes is that of a ring of type `R` (for `SegmentSpec::accept_len`).
+fn accept_len<R: RingGeometry>(len: usize) -> bool {
+    R::GEOMETRY.capacity_of(len).is_some()
+}
+
+/// The segment spec of a ring of type `R` and `kind` with slots of `layout` and `capacity` slots
+/// (the default when `None`; `open` then accepts any capacity).
+pub(crate) fn ring_spec<R: RingGeometry>(
+    kind: SegmentKind,
+    layout: &'static Layout,
+    capacity: Option<usize>,
+) -> Result<SegmentSpec, String> {
+    R::GEOMETRY.ring_spec(kind, layout, capacity, accept_len::<R>)
+}
+
 impl Geometry {
     /// The capacity `create` uses when the builder sets none: as many slots as fit in 1 MiB, at
     /// least 1 and at most 1024.
@@ -178,7 +198,7 @@ impl Geometry {
 
     /// The segment spec of a ring of `kind` with slots of `layout` and `capacity` slots (the
     /// default when `None`; `open` then accepts any payload length `accept` accepts).
-    pub(crate) fn ring_spec(
+    fn ring_spec(
         &self,
         kind: SegmentKind,
         layout: &'static Layout,

@@ -5,7 +5,7 @@ use core::marker::PhantomData;
 use core::sync::atomic::Ordering;
 use std::sync::Arc;
 
-use super::control::Geometry;
+use super::control::{Geometry, RingGeometry, ring_spec};
 use super::mpmc_consumer::MpmcConsumer;
 use super::mpmc_control::{MPMC_FORMAT, MpmcControl, geometry};
 use super::mpmc_producer::MpmcProducer;
@@ -104,20 +104,15 @@ impl Drop for MpmcInner {
     }
 }
 
-fn accept_len<T: SharedLayout>(len: usize) -> bool {
-    MpmcRing::<T>::GEOMETRY.capacity_of(len).is_some()
+impl<T: SharedLayout> RingGeometry for MpmcRing<T> {
+    const GEOMETRY: Geometry = geometry(size_of::<T>(), align_of::<T>());
 }
 
 impl<T: SharedLayout> SharedPrimitive for MpmcRing<T> {
     type Config = MpmcConfig;
 
     fn spec(config: &MpmcConfig) -> Result<SegmentSpec, String> {
-        Self::GEOMETRY.ring_spec(
-            SegmentKind::MpmcRing,
-            T::LAYOUT,
-            config.capacity,
-            accept_len::<T>,
-        )
+        ring_spec::<Self>(SegmentKind::MpmcRing, T::LAYOUT, config.capacity)
     }
 
     fn from_segment(segment: RawSegment, config: MpmcConfig) -> Result<Self, Error> {
@@ -258,8 +253,6 @@ impl<T: SharedLayout> core::fmt::Debug for MpmcRing<T> {
 }
 
 impl<T: SharedLayout> MpmcRing<T> {
-    pub(crate) const GEOMETRY: Geometry = geometry(size_of::<T>(), align_of::<T>());
-
     /// Creates the ring `name` with `capacity` slots (a power of two), empty, with the default
     /// options (mode 0600, fails if the name exists, unlinked when this handle drops).
     pub fn create(name: &str, capacity: usize) -> Result<MpmcRing<T>, Error> {

@@ -23,6 +23,33 @@ pub(crate) enum Miss {
     Revoked,
 }
 
+/// The snapshot accessors every MPMC handle has (`len`, `is_empty`, `capacity`, `name`),
+/// through its `end` field.
+macro_rules! end_accessors {
+    () => {
+        /// Messages in the ring (a snapshot of the shared indices, at most the capacity).
+        pub fn len(&self) -> usize {
+            self.end.inner.len()
+        }
+
+        /// Whether [`len`](Self::len) is 0.
+        pub fn is_empty(&self) -> bool {
+            self.len() == 0
+        }
+
+        /// The number of slots.
+        pub fn capacity(&self) -> usize {
+            self.end.inner.capacity
+        }
+
+        /// The ring's name.
+        pub fn name(&self) -> &str {
+            self.end.inner.name()
+        }
+    };
+}
+pub(crate) use end_accessors;
+
 /// One handle's state.
 pub(crate) struct MpmcEnd {
     pub(crate) inner: Arc<MpmcInner>,

@@ -6,7 +6,7 @@ use std::time::Duration;
 
 use super::error::PushError;
 use super::mpmc::MpmcInner;
-use super::mpmc_end::{Miss, MpmcEnd};
+use super::mpmc_end::{Miss, MpmcEnd, end_accessors};
 use super::mpmc_protocol::Stall;
 use super::mpmc_recovery::Role;
 use super::mpmc_wait::Waiter;
@@ -169,25 +169,7 @@ impl<T: SharedLayout> MpmcProducer<T> {
         Ok(())
     }
 
-    /// Messages in the ring (a snapshot of the shared indices, at most the capacity).
-    pub fn len(&self) -> usize {
-        self.end.inner.len()
-    }
-
-    /// Whether [`len`](Self::len) is 0.
-    pub fn is_empty(&self) -> bool {
-        self.len() == 0
-    }
-
-    /// The number of slots.
-    pub fn capacity(&self) -> usize {
-        self.end.inner.capacity
-    }
-
-    /// The ring's name.
-    pub fn name(&self) -> &str {
-        self.end.inner.name()
-    }
+    end_accessors!();
 }
 
 /// The error of a non-blocking push (`Timeout` there means full).

@@ -7,7 +7,7 @@ use std::sync::Arc;
 
 use super::consumer::Consumer;
 use super::control::{
-    CONTROL_LEN, FORMAT, Geometry, STATE_ATTACHED, SideBlock, SpscControl,
+    CONTROL_LEN, FORMAT, Geometry, RingGeometry, STATE_ATTACHED, SideBlock, SpscControl, ring_spec,
 };
 use super::producer::Producer;
 use super::spsc_protocol::Stamps;
@@ -151,20 +151,15 @@ impl Inner {
     }
 }
 
-fn accept_len<T: SharedLayout>(len: usize) -> bool {
-    SpscRing::<T>::GEOMETRY.capacity_of(len).is_some()
+impl<T: SharedLayout> RingGeometry for SpscRing<T> {
+    const GEOMETRY: Geometry = Geometry::new(size_of::<T>(), align_of::<T>());
 }
 
 impl<T: SharedLayout> SharedPrimitive for SpscRing<T> {
     type Config = SpscConfig;
 
     fn spec(config: &SpscConfig) -> Result<SegmentSpec, String> {
-        Self::GEOMETRY.ring_spec(
-            SegmentKind::SpscRing,
-            T::LAYOUT,
-            config.capacity,
-            accept_len::<T>,
-        )
+        ring_spec::<Self>(SegmentKind::SpscRing, T::LAYOUT, config.capacity)
     }
 
     fn from_segment(segment: RawSegment, config: SpscConfig) -> Result<Self, Error> {
@@ -267,8 +262,6 @@ impl<T: SharedLayout> core::fmt::Debug for SpscRing<T> {
 }
 
 impl<T: SharedLayout> SpscRing<T> {
-    pub(crate) const GEOMETRY: Geometry = Geometry::new(size_of::<T>(), align_of::<T>());
-
     /// Creates the ring `name` with `capacity` slots (a power of two), empty, with the default
     /// options (mode 0600, fails if the name exists, unlinked when this handle drops).
     pub fn create(name: &str, capacity: usize) -> Result<SpscRing<T>, Error> {
