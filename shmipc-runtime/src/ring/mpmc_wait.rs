@@ -109,6 +109,13 @@ impl Waiter {
             WaitStrategy::SpinThenPark => now.duration_since(start) < spinner.budget(),
             _ => false,
         };
+        // Blocked by a claim in progress (a claimant between its claim and its publication or
+        // release, which takes nanoseconds when it runs): past the first polls its process is
+        // most likely preempted, and spinning only keeps it off the CPU. Give the CPU away.
+        if tag.is_some() && strategy != WaitStrategy::Spin && self.polls > 2 * QUICK_POLLS {
+            std::thread::yield_now();
+            return Ok(());
+        }
         if spin {
             // A spinner that never parks gives the CPU away at each liveness check (every
             // 10 ms), as the SPSC ring's does; one that will park does not.
