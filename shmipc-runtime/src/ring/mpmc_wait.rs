@@ -2,8 +2,9 @@
 //! park handshake (asymmetric fences), with any number of parkers per cell, and the liveness
 //! checks that drive recovery.
 //!
-//! The caller retries its claim after every [`Waiter::wait`]; a wait spins (loads only), or
-//! parks one slice. From 1 ms after the first wait on, and then every 10 ms, it asks whether the
+//! The caller retries its claim after every [`Waiter::wait`]; a wait spins (loads only), yields
+//! the CPU (when a claim in progress blocks it: that claimant needs the CPU), or parks one
+//! slice. From 1 ms after the first wait on, and then every 10 ms, it asks whether the
 //! claimant that blocks the slot is proven dead (then recovers the slot and returns at once) and
 //! whether the other side is gone (then the caller makes one last attempt and reports
 //! `Disconnected`). So a survivor blocked by a dead claimant recovers the slot within about
