@@ -2,7 +2,7 @@
 //! `SpscRing` (1→1), a `SharedMutex` guarding a plain ring in shared memory (the obvious
 //! alternative between processes), and `Mutex<VecDeque>` between threads of one process.
 //!
-//! `cargo run --release -p shmipc-examples --bin bench_mpmc [-- --quick] [--rounds N]`
+//! `cargo run --release -p shmipc-examples --bin bench_mpmc [-- --quick] [--rounds N] [--only SIZE:P]`
 //!
 //! Every process row spawns P producer and C consumer processes (this program again, with
 //! `--peer …`), waits until all are attached, releases them at once and times until the last
@@ -431,8 +431,16 @@ fn main() {
         "bench_mpmc: {rounds} rounds, {total} messages per row, capacity {CAPACITY}, {} cores",
         std::thread::available_parallelism().map_or(0, |n| n.get())
     );
+    // `--only SIZE:P` (e.g. `64:2`): one configuration.
+    let only = args
+        .iter()
+        .position(|a| a == "--only")
+        .and_then(|i| args.get(i + 1).cloned());
     for size in ["8", "64"] {
         for (p, c) in [(1u64, 1u64), (2, 2), (4, 4)] {
+            if only.as_ref().is_some_and(|o| *o != format!("{size}:{p}")) {
+                continue;
+            }
             let per = total / p;
             let mut rows: Vec<(String, Vec<f64>)> = Vec::new();
             let mut add = |label: String, rate: f64| match rows.iter_mut().find(|r| r.0 == label) {
