@@ -113,6 +113,7 @@ fn main() {
         }
         Some("mpmc-consume") => mpmc::consume(&name, &options(&args[2..])),
         Some("mpmc-hostile") => mpmc::hostile(&name, arg(&args, 2), arg(&args, 3)),
+        Some("mpmc-fast-path") => mpmc::fast_path(&name, arg(&args, 2), opt(3) == Some("syscall")),
         other => {
             eprintln!("ring_peer: unknown subcommand {other:?}");
             std::process::exit(2);

@@ -145,3 +145,58 @@ pub fn hostile(name: &str, millis: u64, seed: u64) {
         "outcomes ok={ok} errors={errors} garbage={garbage}"
     ));
 }
+
+/// `mpmc-fast-path NAME N [syscall]`: `n` rounds of every push and pop form of an MPMC ring
+/// (one producer and one consumer handle here, never parked) between two `close(-1)` markers,
+/// for the strace test; `syscall`: also one `getppid` per round.
+pub fn fast_path(name: &str, n: u64, with_syscall: bool) {
+    let ring = MpmcRing::<Quote>::create(name, 64).unwrap_or_else(|e| fail(&e.to_string()));
+    let mut p = ring.producer().unwrap_or_else(|e| fail(&e.to_string()));
+    let mut c = ring.consumer().unwrap_or_else(|e| fail(&e.to_string()));
+    let batch: Vec<Quote> = (0..8).map(quote).collect();
+    let mut buf = [Quote::default(); 8];
+    let ok = |r: Result<(), String>| r.unwrap_or_else(|e| fail(&e));
+    let mut round = |i: u64| {
+        ok(p.try_push(quote(i)).map_err(|e| e.to_string()));
+        ok(p.push(quote(i)).map_err(|e| e.to_string()));
+        ok(p.push_timeout(quote(i), Duration::from_secs(1))
+            .map_err(|e| e.to_string()));
+        ok(p.try_push_ref(&quote(i)).map_err(|e| e.to_string()));
+        for _ in 0..4 {
+            std::hint::black_box(c.try_pop().map_err(|e| e.to_string()).map(drop));
+        }
+        ok(p.push_slice(&batch).map_err(|e| e.to_string()));
+        let mut got = 0;
+        while got < 8 {
+            got += c
+                .pop_slice(&mut buf)
+                .unwrap_or_else(|e| fail(&e.to_string()));
+        }
+        ok(p.try_push_slice(&batch)
+            .map(drop)
+            .map_err(|e| e.to_string()));
+        ok(c.pop_timeout(Duration::from_secs(1))
+            .map(drop)
+            .map_err(|e| e.to_string()));
+        ok(c.pop().map(drop).map_err(|e| e.to_string()));
+        // Exactly the 6 left: a miss on an empty ring may check liveness (rate-limited).
+        let mut left = 6;
+        while left > 0 {
+            left -= c
+                .try_pop_slice(&mut buf[..left])
+                .unwrap_or_else(|e| fail(&e.to_string()));
+        }
+        if with_syscall {
+            // SAFETY: getppid has no preconditions.
+            std::hint::black_box(unsafe { libc::getppid() });
+        }
+    };
+    round(0);
+    crate::stream::marker();
+    for i in 0..n {
+        round(i);
+    }
+    crate::stream::marker();
+    drop((p, c, ring));
+    say("done");
+}
