@@ -215,15 +215,13 @@ impl<S: Stamps> Ring<'_, S> {
     #[inline]
     pub(crate) fn publish(&self, pos: u64, me: Tag) -> Result<(), Revoked> {
         let lap = self.lap(pos);
-        self.word(pos)
-            .compare_exchange(
-                Word::encode(WRITING, me, lap),
-                Word::encode(FULL, Tag(0), lap),
-                Ordering::Release,
-                Ordering::Relaxed,
-            )
-            .map(drop)
-            .map_err(|_| Revoked)
+        let (from, to) = (
+            Word::encode(WRITING, me, lap),
+            Word::encode(FULL, Tag(0), lap),
+        );
+        self.transition(pos, from, to, Ordering::Release)
+            .then_some(())
+            .ok_or(Revoked)
     }
 
     /// Claims the slot at the head for reading by `me`; returns its position. Skipped slots on
@@ -292,15 +290,11 @@ impl<S: Stamps> Ring<'_, S> {
     #[inline]
     pub(crate) fn release(&self, pos: u64, me: Tag) -> Result<(), Revoked> {
         let lap = self.lap(pos);
-        self.word(pos)
-            .compare_exchange(
-                Word::encode(READING, me, lap),
-                Word::encode(FREE, Tag(0), (lap + 1) & LAP_MASK),
-                Ordering::Release,
-                Ordering::Relaxed,
-            )
-            .map(drop)
-            .map_err(|_| Revoked)
+        let from = Word::encode(READING, me, lap);
+        let to = Word::encode(FREE, Tag(0), (lap + 1) & LAP_MASK);
+        self.transition(pos, from, to, Ordering::Release)
+            .then_some(())
+            .ok_or(Revoked)
     }
 
     /// Whether a claim at the tail could succeed now (no CAS; for the re-check before parking).
@@ -327,14 +321,11 @@ impl<S: Stamps> Ring<'_, S> {
     pub(crate) fn skip_dead_writer(&self, head: &AtomicU64, dead: Tag) -> bool {
         let pos = head.load(Ordering::Acquire);
         let lap = self.lap(pos);
-        self.word(pos)
-            .compare_exchange(
-                Word::encode(WRITING, dead, lap),
-                Word::encode(FULL, SKIPPED, lap),
-                Ordering::AcqRel,
-                Ordering::Relaxed,
-            )
-            .is_ok()
+        let (from, to) = (
+            Word::encode(WRITING, dead, lap),
+            Word::encode(FULL, SKIPPED, lap),
+        );
+        self.transition(pos, from, to, Ordering::AcqRel)
     }
 
     /// Recovery of the slot that a dead consumer `dead` claimed one lap behind the tail:
@@ -342,13 +333,16 @@ impl<S: Stamps> Ring<'_, S> {
     pub(crate) fn free_dead_reader(&self, tail: &AtomicU64, dead: Tag) -> bool {
         let pos = tail.load(Ordering::Acquire);
         let lap = self.lap(pos);
+        let from = Word::encode(READING, dead, lap.wrapping_sub(1));
+        let to = Word::encode(FREE, Tag(0), lap);
+        self.transition(pos, from, to, Ordering::AcqRel)
+    }
+
+    /// One CAS of the word of `pos` from exactly `from` to `to`; whether it happened.
+    #[inline]
+    fn transition(&self, pos: u64, from: u64, to: u64, success: Ordering) -> bool {
         self.word(pos)
-            .compare_exchange(
-                Word::encode(READING, dead, lap.wrapping_sub(1)),
-                Word::encode(FREE, Tag(0), lap),
-                Ordering::AcqRel,
-                Ordering::Relaxed,
-            )
+            .compare_exchange(from, to, success, Ordering::Relaxed)
             .is_ok()
     }
 
