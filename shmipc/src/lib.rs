@@ -78,6 +78,7 @@ pub use shmipc_runtime::ring::{
 pub use shmipc_runtime::ring::{
     Consumer, PopError, Producer, PushError, ReadChunk, SpscRing, WaitStrategy, WriteChunk,
 };
+pub use shmipc_runtime::ring::{MpmcConsumer, MpmcProducer, MpmcRecovery, MpmcRing};
 pub use shmipc_runtime::segment;
 pub use shmipc_runtime::segment::{
     Builder, Error, Origin, RawSegment, Segment, SegmentBuilder, SegmentKind, SegmentOptions,

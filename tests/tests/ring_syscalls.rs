@@ -10,13 +10,18 @@ mod ring_support;
 use shmipc_tests::strace;
 use shmipc_tests::{ShmCleanup, unique_name};
 
-/// Runs `ring_peer fast-path NAME rounds [syscall]` under `strace -f` and returns the system
-/// calls between the two markers, or why it could not.
-fn calls_between_markers(rounds: u64, with_syscall: bool) -> Result<Vec<String>, String> {
+/// Runs `ring_peer SUB NAME rounds [syscall]` (`SUB`: `fast-path` for the SPSC ring,
+/// `mpmc-fast-path` for the MPMC ring) under `strace -f` and returns the system calls between
+/// the two markers, or why it could not.
+fn calls_between_markers(
+    sub: &str,
+    rounds: u64,
+    with_syscall: bool,
+) -> Result<Vec<String>, String> {
     let name = unique_name("rf");
     let _cleanup = ShmCleanup::new([name.clone()]);
     let rounds = rounds.to_string();
-    let mut args = vec!["fast-path", &name, &rounds];
+    let mut args = vec![sub, &name, &rounds];
     if with_syscall {
         args.push("syscall");
     }
@@ -25,12 +30,21 @@ fn calls_between_markers(rounds: u64, with_syscall: bool) -> Result<Vec<String>,
 
 #[test]
 fn pushes_and_pops_make_no_system_calls_when_the_other_side_is_not_parked() {
+    no_system_calls("fast-path");
+}
+
+#[test]
+fn mpmc_pushes_and_pops_make_no_system_calls_when_nobody_is_parked() {
+    no_system_calls("mpmc-fast-path");
+}
+
+fn no_system_calls(sub: &str) {
     // The control run: the technique sees one system call per round.
-    let control = calls_between_markers(1000, true).unwrap_or_else(|e| panic!("{e}"));
+    let control = calls_between_markers(sub, 1000, true).unwrap_or_else(|e| panic!("{e}"));
     let getppid = control.iter().filter(|l| l.contains("getppid(")).count();
     assert_eq!(getppid, 1000, "strace missed system calls: {control:?}");
     // The real run: nothing at all between the markers.
-    let calls = calls_between_markers(100_000, false).unwrap_or_else(|e| panic!("{e}"));
+    let calls = calls_between_markers(sub, 100_000, false).unwrap_or_else(|e| panic!("{e}"));
     assert!(
         calls.is_empty(),
         "100,000 rounds of pushes and pops made {} system calls, e.g. {:?}",
