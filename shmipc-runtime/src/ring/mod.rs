@@ -63,6 +63,7 @@
 // Under loom only the models use the protocol core, and only in test builds.
 #[cfg_attr(loom, allow(dead_code))]
 mod broadcast_protocol;
+#[cfg_attr(loom, allow(dead_code))]
 mod mpmc_protocol;
 #[cfg_attr(loom, allow(dead_code))]
 mod spsc_protocol;
