@@ -278,3 +278,21 @@ macro_rules! primitive_shortcuts {
     };
 }
 pub(crate) use primitive_shortcuts;
+
+/// Writes a [`SharedPrimitive`]'s `Config` (none) and `spec` for a primitive whose segment size
+/// follows from its type alone: `fixed_spec!(SegmentKind::Mutex, Self::PAYLOAD)` in the impl of a
+/// primitive of `T: SharedLayout` (the layout recorded is `T::LAYOUT`).
+macro_rules! fixed_spec {
+    ($kind:expr, $payload_len:expr) => {
+        type Config = ();
+
+        fn spec(_: &()) -> Result<$crate::segment::SegmentSpec, String> {
+            Ok($crate::segment::SegmentSpec::new(
+                $kind,
+                T::LAYOUT,
+                $payload_len,
+            ))
+        }
+    };
+}
+pub(crate) use fixed_spec;

@@ -44,9 +44,9 @@ pub use validate::check_header;
 
 pub use crate::layout::{FieldDescription, FieldDifference, LayoutDescription, LayoutDiff};
 // For the sync primitives, which loom builds leave out.
-#[cfg_attr(loom, allow(unused_imports))]
-pub(crate) use builder::primitive_shortcuts;
 pub use builder::{Builder, Origin, SharedPrimitive};
+#[cfg_attr(loom, allow(unused_imports))]
+pub(crate) use builder::{fixed_spec, primitive_shortcuts};
 pub use control::ControlBlock;
 pub use error::Error;
 pub use header::{SegmentHeader, segment_header_c};

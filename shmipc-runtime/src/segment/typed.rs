@@ -9,7 +9,6 @@ use super::error::Error;
 use super::kind::SegmentKind;
 use super::raw::RawSegment;
 use super::shared::{copy_from_shared, copy_to_shared};
-use super::spec::SegmentSpec;
 use crate::layout::{AtomicLayout, SharedLayout};
 use crate::sys::process::ProcessIdentity;
 
@@ -197,15 +196,7 @@ impl<T: SharedLayout> Segment<T> {
 pub type SegmentBuilder<T> = Builder<Segment<T>>;
 
 impl<T: SharedLayout> SharedPrimitive for Segment<T> {
-    type Config = ();
-
-    fn spec(_: &()) -> Result<SegmentSpec, String> {
-        Ok(SegmentSpec::new(
-            SegmentKind::Value,
-            T::LAYOUT,
-            size_of::<T>(),
-        ))
-    }
+    super::fixed_spec!(SegmentKind::Value, size_of::<T>());
 
     fn from_segment(raw: RawSegment, _: ()) -> Result<Self, Error> {
         Ok(Segment {

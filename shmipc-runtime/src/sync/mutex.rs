@@ -65,7 +65,7 @@ use super::spin::Spinner;
 use super::wait;
 use crate::SharedLayout;
 use crate::segment::{
-    ControlBlock, Error, RawSegment, SegmentKind, SegmentSpec, SharedPrimitive, primitive_shortcuts,
+    ControlBlock, Error, RawSegment, SegmentKind, SharedPrimitive, primitive_shortcuts,
 };
 
 /// The mutex's control block, one cache line at the start of the payload; the value follows.
@@ -106,15 +106,7 @@ const MAX_SLICE: Duration = Duration::from_millis(64);
 const STALE_GRACE: Duration = Duration::from_secs(2);
 
 impl<T: SharedLayout> SharedPrimitive for SharedMutex<T> {
-    type Config = ();
-
-    fn spec(_: &()) -> Result<SegmentSpec, String> {
-        Ok(SegmentSpec::new(
-            SegmentKind::Mutex,
-            T::LAYOUT,
-            Self::PAYLOAD,
-        ))
-    }
+    crate::segment::fixed_spec!(SegmentKind::Mutex, Self::PAYLOAD);
 
     fn from_segment(segment: RawSegment, _: ()) -> Result<Self, Error> {
         Ok(SharedMutex {

@@ -38,7 +38,7 @@ use super::wait::{self, WaitCell};
 use crate::SharedLayout;
 use crate::sys::membarrier;
 use crate::segment::{
-    ControlBlock, Error, RawSegment, SegmentKind, SegmentSpec, SharedPrimitive, primitive_shortcuts,
+    ControlBlock, Error, RawSegment, SegmentKind, SharedPrimitive, primitive_shortcuts,
 };
 
 /// The seqlock's control block, two cache lines at the start of the payload; the slots follow.
@@ -89,21 +89,8 @@ pub(super) const fn slot_geometry(size: usize) -> Option<(usize, usize)> {
 /// next `write` takes the role over).
 pub type WriterState = RoleHolder;
 
-/// What a seqlock of `T` puts in its segment (the writer's and the reader's spec).
-pub(super) fn seqlock_spec<T: SharedLayout + Copy>() -> SegmentSpec {
-    SegmentSpec::new(
-        SegmentKind::SeqLock,
-        T::LAYOUT,
-        SeqLockReader::<T>::PAYLOAD,
-    )
-}
-
 impl<T: SharedLayout + Copy> SharedPrimitive for SeqLock<T> {
-    type Config = ();
-
-    fn spec(_: &()) -> Result<SegmentSpec, String> {
-        Ok(seqlock_spec::<T>())
-    }
+    crate::segment::fixed_spec!(SegmentKind::SeqLock, SeqLockReader::<T>::PAYLOAD);
 
     fn from_segment(segment: RawSegment, _: ()) -> Result<Self, Error> {
         Ok(SeqLock {

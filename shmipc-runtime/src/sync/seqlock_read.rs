@@ -21,11 +21,11 @@ use std::time::{Duration, Instant};
 use super::atomic_copy;
 use super::error::SeqLockError;
 use super::seq_protocol;
-use super::seqlock::{CONTROL, SeqLockControl, WriterState, seqlock_spec, slot_geometry};
+use super::seqlock::{CONTROL, SeqLockControl, WriterState, slot_geometry};
 use super::spin::Spinner;
 use super::wait;
 use crate::SharedLayout;
-use crate::segment::{Builder, Error, RawSegment, SegmentSpec, SharedPrimitive};
+use crate::segment::{Builder, Error, RawSegment, SharedPrimitive};
 use crate::sys::membarrier;
 use crate::sys::process::ProcessIdentity;
 
@@ -73,11 +73,7 @@ unsafe impl<T: SharedLayout + Copy + Send> Send for SeqLockReader<T> {}
 unsafe impl<T: SharedLayout + Copy + Send> Sync for SeqLockReader<T> {}
 
 impl<T: SharedLayout + Copy> SharedPrimitive for SeqLockReader<T> {
-    type Config = ();
-
-    fn spec(_: &()) -> Result<SegmentSpec, String> {
-        Ok(seqlock_spec::<T>())
-    }
+    crate::segment::fixed_spec!(crate::SegmentKind::SeqLock, Self::PAYLOAD);
 
     fn from_segment(segment: RawSegment, _: ()) -> Result<Self, Error> {
         Ok(SeqLockReader::wrap(segment))
