@@ -96,7 +96,8 @@ impl BroadcastSnapshot {
             return Err("this is a broadcast ring's doorbell, not the ring".to_owned());
         }
         let (geo, capacity) = ring_geometry(segment, header)?;
-        let control = segment.control::<BroadcastControl>();
+        // SAFETY: a snapshot only loads (the segment may be mapped read-only).
+        let control = unsafe { segment.control_read_only::<BroadcastControl>() };
         Ok(BroadcastSnapshot {
             capacity: capacity as u64,
             info_capacity: control.info.capacity.load(Ordering::Relaxed),
@@ -159,7 +160,9 @@ impl DoorbellSnapshot {
         if !is_broadcast_doorbell(header) || segment.payload_len() < doorbell_spec().payload_len {
             return Err("the segment is not a broadcast ring's doorbell".to_owned());
         }
-        let control = segment.control::<DoorbellControl>();
+        // SAFETY: a snapshot only loads (the segment may be mapped read-only); the payload
+        // is at least the doorbell's (checked above).
+        let control = unsafe { segment.control_read_only::<DoorbellControl>() };
         Ok(DoorbellSnapshot {
             parked: control.parked.load(Ordering::Relaxed),
         })
