@@ -9,8 +9,8 @@ use shmipc::ring::{
 };
 
 use super::{
-    KindReport, RingCounters, Shown, capacity_rows, holder_of, holder_text, lock_json, malformed,
-    ring_json, side_state_text, value_size,
+    KindReport, RingCounters, capacity_rows, holder_of, holder_text, lock_json, malformed,
+    ring_json, side_state_text, value_size, whole_message,
 };
 use crate::look::{self, Look};
 
@@ -70,11 +70,7 @@ pub fn report(look: &Look, slots: u64) -> KindReport {
     for index in tail - shown..tail {
         let m = s.message(&look.segment, index, size);
         match m.value {
-            Some(bytes) => values.push(Shown {
-                label: format!("message {index} (slot {})", m.slot),
-                facts: json!({ "index": index, "slot": m.slot, "committed": true }),
-                bytes,
-            }),
+            Some(bytes) => values.push(whole_message(index, m.slot, bytes)),
             None => rows.push((
                 format!("message {index}"),
                 match m.stamp {

@@ -3,6 +3,7 @@
 //! reported as such, never a crash. Every module only reads (snapshot functions of the library).
 
 pub mod broadcast;
+mod mpmc;
 mod mutex;
 mod seqlock;
 mod spsc;
@@ -74,6 +75,7 @@ pub fn report(look: &Look, slots: u64) -> KindReport {
         Some(SegmentKind::SeqLock) => seqlock::report(look),
         Some(SegmentKind::SpscRing) => spsc::report(look, slots),
         Some(SegmentKind::BroadcastRing) => broadcast::report(look, slots),
+        Some(SegmentKind::MpmcRing) => mpmc::report(look, slots),
         _ => KindReport {
             rows: vec![("state".to_owned(), NOT_DECODED.to_owned())],
             json: json!({ "decoded": false, "note": NOT_DECODED }),
@@ -191,4 +193,13 @@ fn ring_json(capacity: u64, stride: usize, tail: u64, more: Value) -> Value {
         m.extend(more);
     }
     state
+}
+
+/// A ring message read whole: message (or position) `index` in `slot`.
+fn whole_message(index: u64, slot: usize, bytes: Vec<u8>) -> Shown {
+    Shown {
+        label: format!("message {index} (slot {slot})"),
+        facts: json!({ "index": index, "slot": slot, "committed": true }),
+        bytes,
+    }
 }

@@ -100,6 +100,32 @@ pub fn watch_samples(name: &str, n: u32) -> Vec<serde_json::Value> {
     samples
 }
 
+/// The `kind_state` of `inspect --json`'s `doc`, checked to be a decoded ring of `kind` with
+/// `capacity` slots and the tail `tail`.
+pub fn ring_state<'a>(
+    doc: &'a serde_json::Value,
+    kind: &str,
+    capacity: u64,
+    tail: u64,
+) -> &'a serde_json::Value {
+    let state = &doc["kind_state"];
+    assert_eq!(doc["kind"], kind, "{doc:#}");
+    assert_eq!(state["decoded"], true, "{doc:#}");
+    assert_eq!(state["capacity"], capacity, "{doc:#}");
+    assert_eq!(state["tail"], tail, "{doc:#}");
+    state
+}
+
+/// Checks the last of two `watch --json` samples of the ring `name`: no traffic between them,
+/// and every key of `expected` (an object) with its value.
+pub fn check_quiet_sample(name: &str, expected: serde_json::Value) {
+    let last = watch_samples(name, 2).pop().expect("two samples");
+    assert_eq!(last["messages_per_second"], 0.0, "{last}");
+    for (key, value) in expected.as_object().expect("an object") {
+        assert_eq!(&last[key], value, "{key} in {last}");
+    }
+}
+
 /// Whether the shared-memory name `name` exists.
 pub fn exists(name: &str) -> bool {
     std::fs::metadata(format!("/dev/shm{name}")).is_ok()
@@ -192,6 +218,28 @@ impl Drop for Helper {
     }
 }
 
+/// Opens `P` named `name` and keeps it, and what `what` takes from it (a role, a lock), until
+/// the process exits.
+fn take<P: shmipc::SharedPrimitive + 'static, H: 'static>(
+    keep: &mut Vec<Box<dyn std::any::Any>>,
+    name: &str,
+    what: impl FnOnce(&P) -> H,
+) {
+    let primitive = shmipc::Builder::<P>::new(name)
+        .open()
+        .unwrap_or_else(|e| panic!("open {name}: {e}"));
+    keep.push(Box::new(what(&primitive)));
+    keep.push(Box::new(primitive));
+}
+
+/// A claim hook that says `ready` and waits to be killed, in the middle of a claim.
+fn ready_then_wait() {
+    println!("shmipc-helper-ready");
+    loop {
+        std::thread::sleep(std::time::Duration::from_secs(60));
+    }
+}
+
 /// The body of the helper process: does `SHMIPC_CLI_HELPER`'s command, prints `ready`, then
 /// waits until its standard input closes and exits without releasing anything. Returns at once
 /// in a normal test run. Each test file calls it from a `#[test] fn helper_process()`.
@@ -202,18 +250,12 @@ pub fn helper_main() {
     let (command, name) = spec.split_once(' ').expect("command and name");
     let mut keep: Vec<Box<dyn std::any::Any>> = Vec::new();
     match command {
-        "lock" => {
-            let m = shmipc::SharedMutex::<Probe>::open(name).expect("open the mutex");
-            let guard = m.lock().map_err(|_| "lock").expect("lock");
-            std::mem::forget(guard);
-            keep.push(Box::new(m));
-        }
-        "consume" => {
-            let ring = shmipc::SpscRing::<Probe>::open(name).expect("open the ring");
-            let consumer = ring.consumer().expect("take the consumer role");
-            std::mem::forget(consumer);
-            keep.push(Box::new(ring));
-        }
+        "lock" => take(&mut keep, name, |m: &shmipc::SharedMutex<Probe>| {
+            std::mem::forget(m.lock().map_err(|_| "lock").expect("lock"));
+        }),
+        "consume" => take(&mut keep, name, |r: &shmipc::SpscRing<Probe>| {
+            r.consumer().expect("take the consumer role")
+        }),
         "create" => {
             let s: shmipc::Segment<Probe> = persisted(name);
             s.write(&Probe {
@@ -226,15 +268,24 @@ pub fn helper_main() {
         "create-broadcast" => {
             keep.push(Box::new(persisted::<shmipc::BroadcastRing<Probe>>(name)));
         }
-        "publish" => {
-            let ring = shmipc::BroadcastRing::<Probe>::open(name).expect("open the ring");
-            let mut publisher = ring.producer().expect("take the publisher role");
-            publisher.push(Probe {
-                seq: 100.into(),
-                ..Probe::default()
-            });
-            std::mem::forget(publisher);
-            keep.push(Box::new(ring));
+        "publish" => take(&mut keep, name, |r: &shmipc::BroadcastRing<Probe>| {
+            let mut publisher = r.producer().expect("take the publisher role");
+            publisher.push(probe(100));
+            publisher
+        }),
+        "create-mpmc" => keep.push(Box::new(persisted::<shmipc::MpmcRing<Probe>>(name))),
+        "mpmc-consume" => take(&mut keep, name, |r: &shmipc::MpmcRing<Probe>| {
+            r.consumer().expect("a consumer")
+        }),
+        "mpmc-die-writing" => {
+            // Claims a slot and stops between the claim and the publication (killed there).
+            let ring = shmipc::MpmcRing::<Probe>::builder(name)
+                .after_claim(ready_then_wait)
+                .open()
+                .expect("open the ring");
+            let mut producer = ring.producer().expect("a producer");
+            let _ = producer.try_push(probe(99));
+            unreachable!("the claim hook never returns");
         }
         other => panic!("unknown helper command {other}"),
     }

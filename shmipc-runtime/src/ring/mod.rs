@@ -84,6 +84,7 @@ not_under_loom! {
     mod mpmc_end;
     mod mpmc_producer;
     mod mpmc_recovery;
+    mod mpmc_snapshot;
     mod mpmc_wait;
     mod probe;
     mod producer;
@@ -104,6 +105,7 @@ not_under_loom! {
     pub use mpmc::{MpmcConfig, MpmcRecovery, MpmcRing};
     pub use mpmc_consumer::MpmcConsumer;
     pub use mpmc_producer::MpmcProducer;
+    pub use mpmc_snapshot::{MpmcMessage, MpmcProcess, MpmcSlotState, MpmcSnapshot};
     pub use producer::{Producer, WriteChunk};
     pub use config::RingConfig;
     pub use publisher::{BroadcastProducer, BroadcastSlot};

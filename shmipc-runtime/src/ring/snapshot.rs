@@ -4,7 +4,7 @@
 
 use core::sync::atomic::Ordering;
 
-use super::control::{Geometry, SideBlock, SpscControl};
+use super::control::{CONTROL_LEN, Geometry, SideBlock, SpscControl};
 use crate::segment::{RawSegment, SegmentHeader};
 use crate::sync::LockSnapshot;
 
@@ -38,11 +38,20 @@ pub(super) fn ring_geometry(
     segment: &RawSegment,
     header: &SegmentHeader,
 ) -> Result<(Geometry, usize), String> {
+    ring_geometry_after(CONTROL_LEN, segment, header)
+}
+
+/// [`ring_geometry`] for a ring whose control block is `control_len` bytes.
+pub(super) fn ring_geometry_after(
+    control_len: usize,
+    segment: &RawSegment,
+    header: &SegmentHeader,
+) -> Result<(Geometry, usize), String> {
     let (size, align) = (header.layout.size, header.layout.align);
     if !align.is_power_of_two() || align > 4096 || size > (1 << 32) {
         return Err(format!("a slot type of size {size} and alignment {align} cannot be a ring's"));
     }
-    let geo = Geometry::new(size as usize, align as usize);
+    let geo = Geometry::after(control_len, size as usize, align as usize);
     let capacity = geo.capacity_of(segment.payload_len()).ok_or_else(|| {
         format!(
             "a payload of {} bytes is not a whole power-of-two number of {}-byte slots after {} control bytes",
