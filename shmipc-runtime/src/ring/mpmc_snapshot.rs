@@ -201,3 +201,51 @@ fn state_of(w: u64, lap: u64) -> MpmcSlotState {
         _ => unreachable!("a two-bit state"),
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::SegmentOptions;
+    use crate::ring::MpmcRing;
+    use crate::ring::mpmc_protocol::Tag;
+    use crate::ring::spsc_protocol::Stamps;
+    use crate::test_support::{Pair, unique_name};
+
+    #[test]
+    fn slot_words_are_named_for_the_position_asked() {
+        let claim = Tag::new(3, 5);
+        assert_eq!(state_of(Word::encode(FREE, Tag::new(0, 0), 2), 2), MpmcSlotState::Free);
+        assert_eq!(state_of(Word::encode(WRITING, claim, 2), 2), MpmcSlotState::Writing(3, 5));
+        assert_eq!(state_of(Word::encode(READING, claim, 2), 2), MpmcSlotState::Reading(3, 5));
+        assert_eq!(state_of(Word::encode(FULL, SKIPPED, 2), 2), MpmcSlotState::Skipped);
+        assert_eq!(state_of(Word::encode(FULL, Tag::new(0, 0), 2), 2), MpmcSlotState::Full);
+        assert_eq!(state_of(Word::encode(FREE, Tag::new(0, 0), 3), 2), MpmcSlotState::OtherLap(3));
+    }
+
+    #[test]
+    fn a_claimed_slot_gives_no_value_and_names_its_claimant() {
+        let (n, _u) = unique_name("ms");
+        let ring = MpmcRing::<Pair>::create(&n, 2).unwrap();
+        let mut producer = ring.producer().unwrap();
+        let first = [Pair::new(0), Pair::new(1)];
+        assert_eq!(producer.try_push_slice(&first).ok(), Some(2));
+        let mut consumer = ring.consumer().unwrap();
+        assert_eq!(consumer.try_pop().ok(), Some(Pair::new(0)));
+        drop(consumer);
+        assert!(producer.try_push(Pair::new(2)).is_ok());
+        let (segment, header) = RawSegment::open_for_inspection(&n, &SegmentOptions::new()).unwrap();
+        let s = MpmcSnapshot::read(&segment, &header).unwrap();
+        assert_eq!((s.capacity, s.tail, s.head, s.fill()), (2, 3, 1, Some(2)));
+        let m = s.message(&segment, 1, 16);
+        assert_eq!((m.slot, m.state), (1, MpmcSlotState::Full));
+        assert_eq!(m.value, Some([1u64.to_ne_bytes(), (!1u64).to_ne_bytes()].concat()));
+        assert_eq!(s.message(&segment, 0, 16).state, MpmcSlotState::OtherLap(1), "consumed");
+        // A consumer of entry 0 claimed position 2 (lap 1, slot 0) and is reading it.
+        let word = Word::encode(READING, Tag::new(0, 1), 1);
+        ring.inner_for_tests().slots.stamp(0).store(word, Ordering::Relaxed);
+        let m = s.message(&segment, 2, 16);
+        assert_eq!((m.state, m.value), (MpmcSlotState::Reading(0, 1), None));
+        assert_eq!(s.processes.len(), 1);
+        assert_eq!((s.processes[0].producers, s.processes[0].consumers), (1, 0));
+    }
+}
