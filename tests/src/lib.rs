@@ -15,7 +15,7 @@ pub mod ring_msgs;
 mod rng;
 pub mod sync_frames;
 
-pub use peer::Peer;
+pub use peer::{Peer, spawn_child};
 pub use rng::{Rng, SEED_VAR};
 
 /// The prefix of every shared-memory name a test creates (without the leading slash).
