@@ -16,11 +16,13 @@ use core::sync::atomic::{
     AtomicI8, AtomicI16, AtomicI32, AtomicI64, AtomicU8, AtomicU16, AtomicU32, AtomicU64,
 };
 
-use crate::layout::{
-    AtomicLayout, Endian, FieldLayout, FieldType, Layout, Primitive, SharedLayout,
-};
-use crate::sync::WaitCell;
+use crate::layout::{FieldType, Primitive};
 use crate::tag::{SharedEnum, Tag, TagStorage};
+#[cfg(not(loom))] // the items for `WaitCell`, which loom builds do not have
+use crate::{
+    layout::{AtomicLayout, Endian, FieldLayout, Layout, SharedLayout},
+    sync::WaitCell,
+};
 
 /// A type that may be a field of a shared layout. Implemented by this crate for fixed-width
 /// integers, floats, endian wrappers, fixed-width atomics and arrays of them, and by
@@ -228,13 +230,16 @@ macro_rules! atomic_field {
     )*};
 }
 atomic_field!(
-    AtomicU8, AtomicU16, AtomicU32, AtomicU64, AtomicI8, AtomicI16, AtomicI32, AtomicI64, WaitCell
+    AtomicU8, AtomicU16, AtomicU32, AtomicU64, AtomicI8, AtomicI16, AtomicI32, AtomicI64
 );
+#[cfg(not(loom))]
+atomic_field!(WaitCell);
 
 // SAFETY: every element is an atomic field.
 unsafe impl<T: AtomicField, const N: usize> AtomicField for [T; N] {}
 
 /// The layout of a [`WaitCell`] as a field: a native struct of its two 32-bit words.
+#[cfg(not(loom))]
 static WAIT_CELL_LAYOUT: Layout = Layout::__new(
     "WaitCell",
     1,
@@ -259,9 +264,11 @@ static WAIT_CELL_LAYOUT: Layout = Layout::__new(
     ],
 );
 
+#[cfg(not(loom))]
 // The table above restates `WaitCell`'s layout (its offsets are pinned beside its definition).
 const _: () = assert!(size_of::<WaitCell>() == 8 && align_of::<WaitCell>() == 4);
 
+#[cfg(not(loom))]
 // SAFETY: `WaitCell` is `repr(C)` of two `AtomicU32` at offsets 0 and 4 (pinned by its
 // `offset_of!` assertions), size 8, align 4, no padding, no Drop, valid for every bit pattern
 // (all zero is "value 0, nobody waiting"); `WAIT_CELL_LAYOUT` describes exactly that.
@@ -271,12 +278,14 @@ unsafe impl Field for WaitCell {
     fn only_derive_is_allowed_to_implement_this_trait() {}
 }
 
+#[cfg(not(loom))]
 // SAFETY: as for `Field`.
 unsafe impl SharedLayout for WaitCell {
     const LAYOUT: &'static Layout = &WAIT_CELL_LAYOUT;
     const FINGERPRINT: u64 = crate::fingerprint::fingerprint(&WAIT_CELL_LAYOUT);
 }
 
+#[cfg(not(loom))]
 // SAFETY: two atomics.
 unsafe impl AtomicLayout for WaitCell {}
 
