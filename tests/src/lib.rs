@@ -76,6 +76,16 @@ impl Drop for ShmCleanup {
     }
 }
 
+/// Creates the primitive `name` (a segment, a ring, …) with `persist(true)`, so it outlives the
+/// handle: the fixture of a test about what survives its creator. The caller's [`ShmCleanup`] (or
+/// an explicit unlink) removes it. Panics, naming it, if it cannot be created.
+pub fn create_persisted<P: shmipc::SharedPrimitive>(name: &str) -> P {
+    shmipc::Builder::<P>::new(name)
+        .persist(true)
+        .create()
+        .unwrap_or_else(|e| panic!("create {name}: {e}"))
+}
+
 /// Fails the calling test unless it runs as root, saying why it needs root (`what`). Tests that
 /// call it are named `root_…`, so that a run as another user can leave them out with
 /// `--skip root_` instead of having them pass without testing anything.
