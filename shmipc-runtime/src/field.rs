@@ -18,11 +18,6 @@ use core::sync::atomic::{
 
 use crate::layout::{FieldType, Primitive};
 use crate::tag::{SharedEnum, Tag, TagStorage};
-#[cfg(not(loom))] // the items for `WaitCell`, which loom builds do not have
-use crate::{
-    layout::{AtomicLayout, Endian, FieldLayout, Layout, SharedLayout},
-    sync::WaitCell,
-};
 
 /// A type that may be a field of a shared layout. Implemented by this crate for fixed-width
 /// integers, floats, endian wrappers, fixed-width atomics and arrays of them, and by
@@ -210,8 +205,8 @@ unsafe impl<E: SharedEnum, S: TagStorage<Value = E::Repr>> Field for Tag<E, S> {
 }
 
 /// A field type whose every byte is accessed only through atomics: the fixed-width atomics,
-/// [`WaitCell`], arrays of these, and structs of only these (the derive implements it, with
-/// [`AtomicLayout`]).
+/// [`WaitCell`](crate::sync::WaitCell), arrays of these, and structs of only these (the derive implements it, with
+/// [`AtomicLayout`](crate::AtomicLayout)).
 ///
 /// # Safety
 ///
@@ -232,62 +227,10 @@ macro_rules! atomic_field {
 atomic_field!(
     AtomicU8, AtomicU16, AtomicU32, AtomicU64, AtomicI8, AtomicI16, AtomicI32, AtomicI64
 );
-#[cfg(not(loom))]
-atomic_field!(WaitCell);
+// `WaitCell`'s impls live beside it (`sync/wait/field.rs`): loom builds leave it out.
 
 // SAFETY: every element is an atomic field.
 unsafe impl<T: AtomicField, const N: usize> AtomicField for [T; N] {}
-
-/// The layout of a [`WaitCell`] as a field: a native struct of its two 32-bit words.
-#[cfg(not(loom))]
-static WAIT_CELL_LAYOUT: Layout = Layout::__new(
-    "WaitCell",
-    1,
-    Endian::Native,
-    8,
-    4,
-    &[
-        FieldLayout::__new(
-            "value",
-            0,
-            4,
-            4,
-            &FieldType::Primitive(Primitive::AtomicU32),
-        ),
-        FieldLayout::__new(
-            "waiters",
-            4,
-            4,
-            4,
-            &FieldType::Primitive(Primitive::AtomicU32),
-        ),
-    ],
-);
-
-#[cfg(not(loom))]
-// The table above restates `WaitCell`'s layout (its offsets are pinned beside its definition).
-const _: () = assert!(size_of::<WaitCell>() == 8 && align_of::<WaitCell>() == 4);
-
-#[cfg(not(loom))]
-// SAFETY: `WaitCell` is `repr(C)` of two `AtomicU32` at offsets 0 and 4 (pinned by its
-// `offset_of!` assertions), size 8, align 4, no padding, no Drop, valid for every bit pattern
-// (all zero is "value 0, nobody waiting"); `WAIT_CELL_LAYOUT` describes exactly that.
-unsafe impl Field for WaitCell {
-    const TYPE: &'static FieldType = &FieldType::Struct(&WAIT_CELL_LAYOUT);
-    type ByteOrder = native;
-    fn only_derive_is_allowed_to_implement_this_trait() {}
-}
-
-#[cfg(not(loom))]
-// SAFETY: as for `Field`.
-unsafe impl SharedLayout for WaitCell {
-    const LAYOUT: &'static Layout = &WAIT_CELL_LAYOUT;
-    const FINGERPRINT: u64 = crate::fingerprint::fingerprint(&WAIT_CELL_LAYOUT);
-}
-
-#[cfg(not(loom))]
-// SAFETY: two atomics.
-unsafe impl AtomicLayout for WaitCell {}
 
 /// Compiles only when `T` is accessed only through atomics.
 #[doc(hidden)]

@@ -14,10 +14,13 @@
 //!
 //! Users depend on the `shmipc` crate, which re-exports all of this.
 #![deny(unsafe_op_in_unsafe_fn)]
+#![deny(rustdoc::broken_intra_doc_links)]
 #![deny(clippy::undocumented_unsafe_blocks)]
 
 #[macro_use]
 mod primitives;
+#[macro_use]
+mod error_debug;
 
 /// Builds each item only without `--cfg loom`: loom builds hold just the protocol cores and their
 /// models, so the items they leave out are listed once, inside this, instead of gated one by one.
@@ -46,8 +49,8 @@ pub use layout::{
     LayoutDescription, LayoutDiff, Primitive, SharedLayout, SizeError,
 };
 pub use segment::{
-    Builder, Error, RawSegment, Segment, SegmentBuilder, SegmentKind, SegmentOptions, SegmentSpec,
-    SharedPrimitive,
+    Builder, Error, Origin, RawSegment, Segment, SegmentBuilder, SegmentKind, SegmentOptions,
+    SegmentReader, SegmentSpec, SharedPrimitive,
 };
 pub use sys::process::{Liveness, ProcessIdentity};
 pub use tag::{Bool8, InvalidTag, SharedEnum, Tag};

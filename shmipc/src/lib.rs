@@ -35,7 +35,11 @@
 //!   format is in `docs/segment-header.md`.
 //! - [`SharedMutex<T>`](SharedMutex): a lock in its own segment that survives a holder killed with
 //!   SIGKILL (the next locker gets [`LockError::OwnerDied`] and can repair).
-//! - [`SeqLock<T>`](SeqLock): one writer publishes the latest value, readers copy it, nobody waits.
+//! - [`SeqLock<T>`](SeqLock): one writer publishes the latest value, readers copy it, nobody waits;
+//!   a reader can also wait for a newer value ([`SeqLock::wait_newer`]).
+//! - [`SegmentReader<T>`](SegmentReader) and [`SeqLockReader<T>`](SeqLockReader): read-only
+//!   handles (`O_RDONLY`, `PROT_READ`) for processes that only read: they need only read
+//!   permission, and have no method that writes.
 //! - [`WaitCell`]: wait/wake on a shared 32-bit word, free when nobody sleeps.
 //! - [`SpscRing<T>`](SpscRing): a typed lock-free single-producer, single-consumer ring between
 //!   processes, with [`Producer`] and [`Consumer`] handles; the byte format is in
@@ -44,6 +48,12 @@
 //!   read-only [`Subscriber`]s, each of which sees every message or learns exactly how many it
 //!   missed; the byte format is in `docs/broadcast-ring.md`.
 //!
+//! Every primitive is created and opened through a [`Builder`] (`T::builder(name)`): mode, owners,
+//! open timeout, [`wait_for_creation`](Builder::wait_for_creation) for an opener that may start
+//! before the creator, and [`open_or_create`](Builder::open_or_create) for symmetric peers.
+//! `Debug` of every error is its variant and its sentence, so `.unwrap()` and `?` in `main` print
+//! what to do.
+//!
 //! The `shmipc` command-line tool (`shmipc list`, `shmipc inspect /name`, `shmipc unlink /name`)
 //! reads any segment's header without the Rust type. It lives in its own crate, `shmipc-cli`
 //! (`cargo install --path shmipc-cli`), so depending on this library never compiles its
@@ -51,6 +61,7 @@
 //!
 //! The cargo feature `portable` uses only POSIX calls (no futex, no `/proc`), as on macOS.
 #![deny(unsafe_op_in_unsafe_fn)]
+#![deny(rustdoc::broken_intra_doc_links)]
 #![deny(clippy::undocumented_unsafe_blocks)]
 
 pub use shmipc_runtime::endian;
@@ -59,7 +70,7 @@ pub use shmipc_runtime::layout::{EnumLayout, Variant};
 pub use shmipc_runtime::layout::{
     FieldDescription, FieldDifference, LayoutDescription, LayoutDiff,
 };
-/// Typed lock-free rings between processes: see [`shmipc_runtime::ring`].
+// Module re-exports carry their own docs; a doc comment here would be prepended to them.
 pub use shmipc_runtime::ring;
 pub use shmipc_runtime::ring::{
     BroadcastProducer, BroadcastRing, BroadcastSlot, RecvError, StartAt, Subscriber,
@@ -67,16 +78,17 @@ pub use shmipc_runtime::ring::{
 pub use shmipc_runtime::ring::{
     Consumer, PopError, Producer, PushError, ReadChunk, SpscRing, WaitStrategy, WriteChunk,
 };
+pub use shmipc_runtime::ring::{MpmcConsumer, MpmcProducer, MpmcRecovery, MpmcRing};
 pub use shmipc_runtime::segment;
 pub use shmipc_runtime::segment::{
-    Builder, Error, RawSegment, Segment, SegmentBuilder, SegmentKind, SegmentOptions, SegmentSpec,
-    SharedPrimitive,
+    Builder, Error, Origin, RawSegment, Segment, SegmentBuilder, SegmentKind, SegmentOptions,
+    SegmentReader, SegmentSpec, SharedPrimitive,
 };
-/// Robust shared mutex, seqlock and wait/wake on a shared word: see [`shmipc_runtime::sync`].
 pub use shmipc_runtime::sync;
+// No doc comment on a re-export of items: rustdoc would prepend it to every item's summary.
 pub use shmipc_runtime::sync::{
-    LockError, LockResult, MutexGuard, SeqLock, SeqLockError, SharedMutex, WaitCell, WaitTimedOut,
-    WriterState,
+    LockError, LockResult, MutexGuard, SeqLock, SeqLockError, SeqLockReader, SharedMutex, WaitCell,
+    WaitTimedOut, WriterState,
 };
 pub use shmipc_runtime::sys::PORTABLE;
 pub use shmipc_runtime::{

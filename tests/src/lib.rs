@@ -13,6 +13,7 @@ mod peer;
 pub mod raw_map;
 pub mod ring_msgs;
 mod rng;
+pub mod strace;
 pub mod sync_frames;
 
 pub use peer::{Peer, spawn_child};

@@ -7,62 +7,44 @@
 
 mod ring_support;
 
-use std::process::{Command, Stdio};
-
+use shmipc_tests::strace;
 use shmipc_tests::{ShmCleanup, unique_name};
 
-/// Runs `ring_peer fast-path NAME rounds [syscall]` under `strace -f` and returns the system
-/// calls between the two markers, or why it could not.
-fn calls_between_markers(rounds: u64, with_syscall: bool) -> Result<Vec<String>, String> {
+/// Runs `ring_peer SUB NAME rounds [syscall]` (`SUB`: `fast-path` for the SPSC ring,
+/// `mpmc-fast-path` for the MPMC ring) under `strace -f` and returns the system calls between
+/// the two markers, or why it could not.
+fn calls_between_markers(
+    sub: &str,
+    rounds: u64,
+    with_syscall: bool,
+) -> Result<Vec<String>, String> {
     let name = unique_name("rf");
     let _cleanup = ShmCleanup::new([name.clone()]);
-    let out = std::env::temp_dir().join(format!(
-        "shmipc-test-strace-{}",
-        name.trim_start_matches('/')
-    ));
     let rounds = rounds.to_string();
-    let mut args = vec!["fast-path", &name, &rounds];
+    let mut args = vec![sub, &name, &rounds];
     if with_syscall {
         args.push("syscall");
     }
-    let status = Command::new("strace")
-        .args(["-f", "-qq", "-o"])
-        .arg(&out)
-        .arg(env!("CARGO_BIN_EXE_ring_peer"))
-        .args(&args)
-        .stdout(Stdio::null())
-        .status()
-        .map_err(|e| format!("strace could not be started ({e}); install strace"))?;
-    let text = std::fs::read_to_string(&out).map_err(|e| format!("no strace output: {e}"));
-    let _ = std::fs::remove_file(&out);
-    let text = text?;
-    if !status.success() {
-        return Err(format!("the traced peer failed ({status}):\n{text}"));
-    }
-    let lines: Vec<&str> = text.lines().collect();
-    let markers: Vec<usize> = (0..lines.len())
-        .filter(|&i| lines[i].contains("close(-1)"))
-        .collect();
-    let [begin, end] = markers[..] else {
-        return Err(format!(
-            "expected two close(-1) markers in the trace, found {}:\n{text}",
-            markers.len()
-        ));
-    };
-    Ok(lines[begin + 1..end]
-        .iter()
-        .map(|l| l.to_string())
-        .collect())
+    strace::calls_between_markers(env!("CARGO_BIN_EXE_ring_peer"), &args)
 }
 
 #[test]
 fn pushes_and_pops_make_no_system_calls_when_the_other_side_is_not_parked() {
+    no_system_calls("fast-path");
+}
+
+#[test]
+fn mpmc_pushes_and_pops_make_no_system_calls_when_nobody_is_parked() {
+    no_system_calls("mpmc-fast-path");
+}
+
+fn no_system_calls(sub: &str) {
     // The control run: the technique sees one system call per round.
-    let control = calls_between_markers(1000, true).unwrap_or_else(|e| panic!("{e}"));
+    let control = calls_between_markers(sub, 1000, true).unwrap_or_else(|e| panic!("{e}"));
     let getppid = control.iter().filter(|l| l.contains("getppid(")).count();
     assert_eq!(getppid, 1000, "strace missed system calls: {control:?}");
     // The real run: nothing at all between the markers.
-    let calls = calls_between_markers(100_000, false).unwrap_or_else(|e| panic!("{e}"));
+    let calls = calls_between_markers(sub, 100_000, false).unwrap_or_else(|e| panic!("{e}"));
     assert!(
         calls.is_empty(),
         "100,000 rounds of pushes and pops made {} system calls, e.g. {:?}",

@@ -123,3 +123,35 @@ fn a_change_inside_a_nested_struct_is_named_by_its_path() {
          programs from the same definition of the type, or bump its version"
     );
 }
+
+/// `Debug` (what `.unwrap()` and `main() -> Result<(), Box<dyn Error>>` print) of a layout
+/// mismatch is the variant and the sentence, short: not a dump of the header and the diff.
+#[test]
+fn debug_of_a_layout_mismatch_is_the_variant_and_the_sentence() {
+    use shmipc::Segment;
+    use shmipc::prelude::*;
+
+    #[derive(SharedLayout, Clone, Copy)]
+    #[repr(C)]
+    #[shm(name = "Probe", endian = "little")]
+    struct Mine {
+        a: U32Le,
+        b: U32Le,
+    }
+    #[derive(SharedLayout, Clone, Copy)]
+    #[repr(C)]
+    #[shm(name = "Probe", endian = "little")]
+    struct Theirs {
+        a: U32Le,
+        bee: U32Le,
+    }
+
+    let (name, _cleanup) = guarded_name("dbg");
+    let _created = Segment::<Mine>::create(&name).unwrap();
+    let e = Segment::<Theirs>::open(&name).unwrap_err();
+    let debug = format!("{e:?}");
+    assert_eq!(debug, format!("LayoutMismatch: {e}"));
+    assert!(debug.len() < 300, "{} bytes: {debug}", debug.len());
+    assert!(debug.contains("rebuild both programs"), "{debug}");
+    assert_eq!(format!("{e:#?}"), debug);
+}

@@ -5,7 +5,7 @@
 
 use std::os::unix::process::CommandExt;
 
-use shmipc::{Error, Segment};
+use shmipc::{Error, Segment, SeqLock};
 use shmipc_schemas::Tick;
 use shmipc_tests::{Peer, ShmCleanup, guarded_name, require_root};
 
@@ -62,4 +62,52 @@ fn root_a_segment_of_another_owner_is_refused_unless_allowed() {
         .expect("open with the owner allowed");
     assert_eq!(segment.read().seq.get(), 8);
     peer.kill();
+}
+
+/// A reader running as another user with only read permission (mode 0644) reads the value
+/// through a `SegmentReader`; a writable open is refused by the system, and asking a `Segment`
+/// (which could write) for a read-only open is refused by shmipc.
+#[test]
+fn root_a_reader_of_another_uid_reads_a_0644_segment_and_cannot_open_it_writable() {
+    let (name, _cleanup) = name_as_root("ro");
+    let segment = Segment::<Tick>::builder(&name)
+        .mode(0o644)
+        .create()
+        .unwrap();
+    segment.write(&Tick {
+        seq: 31.into(),
+        ..Tick::default()
+    });
+    let mut peer = spawn_as_nobody(&["reader", "tick", &name]);
+    let line = peer.line();
+    assert!(line.starts_with("ok Tick { seq: 31,"), "{line}");
+    let line = peer.line();
+    assert!(line.starts_with("writable err PermissionDenied:"), "{line}");
+    let line = peer.line();
+    assert!(
+        line.starts_with("read_only-segment err InvalidOptions:") && line.contains("SegmentReader"),
+        "{line}"
+    );
+    peer.finish();
+}
+
+/// A seqlock reader running as another user, read-only, waits for and gets the next value.
+#[test]
+fn root_a_read_only_seqlock_reader_of_another_uid_waits_for_the_next_value() {
+    let (name, _cleanup) = name_as_root("rs");
+    let mut lock = SeqLock::<Tick>::builder(&name)
+        .mode(0o644)
+        .create()
+        .unwrap();
+    lock.write(&Tick::default()).unwrap();
+    let mut peer = spawn_as_nobody(&["seq-wait", "tick", &name, "ro"]);
+    assert_eq!(peer.line(), "v1");
+    lock.write(&Tick {
+        seq: 5.into(),
+        ..Tick::default()
+    })
+    .unwrap();
+    let line = peer.line();
+    assert!(line.starts_with("newer v2 Tick { seq: 5,"), "{line}");
+    peer.finish();
 }

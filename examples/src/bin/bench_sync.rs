@@ -2,7 +2,9 @@
 //! (`sem_open` / `sem_wait` / `sem_post`) guarding the same data, measured in the same run. Why
 //! shmipc's lock is its own futex word instead: `docs/architecture.md`, "Decisions".
 //!
-//! `cargo run --release -p shmipc-examples --bin bench_sync`
+//! `cargo run --release -p shmipc-examples --bin bench_sync` (`-- --seqlock-reads`: only the rows
+//! of seqlock reads while another process writes; `-- --icount read|write N`: N seqlock reads or
+//! writes alone, for `valgrind --tool=callgrind`)
 //!
 //! Prints medians of several runs, in nanoseconds per operation, and the ratio semaphore / shmipc
 //! (above 1: shmipc is faster). No assertions: numbers depend on the machine and its load.
@@ -257,6 +259,25 @@ fn ping_pong_sem(a: &SemLock, b: &SemLock, n: u64) {
     }
 }
 
+/// `--icount read|write N`: N seqlock reads (or writes) of a `SensorFrame` in this process and
+/// nothing else, for instruction counts: run it under `valgrind --tool=callgrind` with two values
+/// of N and divide the difference of the totals by the difference of the Ns.
+fn icount(args: &[String]) {
+    let n: u64 = args.get(1).and_then(|s| s.parse().ok()).unwrap_or(100_000);
+    let name = format!("/shmipc-bench-{}-icount", std::process::id());
+    let mut s = SeqLock::<SensorFrame>::create(&name).unwrap();
+    let frame = SensorFrame::default();
+    s.write(&frame).unwrap();
+    let reads = args.first().map(String::as_str) != Some("write");
+    for _ in 0..n {
+        if reads {
+            std::hint::black_box(s.read().unwrap());
+        } else {
+            s.write(std::hint::black_box(&frame)).unwrap();
+        }
+    }
+}
+
 fn child(args: &[String]) {
     let name = &args[1];
     let n: u64 = args[2].parse().unwrap();
@@ -331,7 +352,12 @@ fn child(args: &[String]) {
 
 fn main() {
     let args: Vec<String> = std::env::args().skip(1).collect();
-    if !args.is_empty() {
+    if args.first().map(String::as_str) == Some("--icount") {
+        return icount(&args[1..]);
+    }
+    // `--seqlock-reads`: only the two rows of seqlock reads while another process writes.
+    let all = args.first().map(String::as_str) != Some("--seqlock-reads");
+    if all && !args.is_empty() {
         return child(&args);
     }
     let base = format!("/shmipc-bench-{}", std::process::id());
@@ -347,48 +373,51 @@ fn main() {
     let s2 = SemLock::new(&sem2, 4096, true);
     let mut rows: Vec<(&str, f64, f64)> = Vec::new();
 
-    rows.push((
-        "uncontended lock+unlock (1 process)",
-        ns_per_op(UNCONTENDED, |n| bump_mutex(&m, n)),
-        ns_per_op(UNCONTENDED, |n| bump_sem(&s, n)),
-    ));
+    if all {
+        rows.push((
+            "uncontended lock+unlock (1 process)",
+            ns_per_op(UNCONTENDED, |n| bump_mutex(&m, n)),
+            ns_per_op(UNCONTENDED, |n| bump_sem(&s, n)),
+        ));
 
-    // Both processes increment n times; the clock starts when both are ready, so they contend
-    // throughout. Reported per increment (2n in total).
-    let contended = |role: &str, name: &str, own: &dyn Fn(u64)| {
-        median(
-            (0..RUNS)
-                .map(|_| {
-                    let mut c = spawn(&[role, name, &CONTENDED.to_string()]);
-                    let t = Instant::now();
-                    own(CONTENDED);
-                    c.wait().unwrap();
-                    t.elapsed().as_nanos() as f64 / (2 * CONTENDED) as f64
-                })
-                .collect(),
-        )
-    };
-    rows.push((
-        "contended lock+unlock (2 processes, per op)",
-        contended("child-mutex", &mx, &|n| bump_mutex(&m, n)),
-        contended("child-sem", &sem, &|n| bump_sem(&s, n)),
-    ));
-
+        // Both processes increment n times; the clock starts when both are ready, so they contend
+        // throughout. Reported per increment (2n in total).
+        let contended = |role: &str, name: &str, own: &dyn Fn(u64)| {
+            median(
+                (0..RUNS)
+                    .map(|_| {
+                        let mut c = spawn(&[role, name, &CONTENDED.to_string()]);
+                        let t = Instant::now();
+                        own(CONTENDED);
+                        c.wait().unwrap();
+                        t.elapsed().as_nanos() as f64 / (2 * CONTENDED) as f64
+                    })
+                    .collect(),
+            )
+        };
+        rows.push((
+            "contended lock+unlock (2 processes, per op)",
+            contended("child-mutex", &mx, &|n| bump_mutex(&m, n)),
+            contended("child-sem", &sem, &|n| bump_sem(&s, n)),
+        ));
+    }
     let frame = SensorFrame::default();
-    rows.push((
-        "seqlock write, 208 B (no readers)",
-        ns_per_op(SEQ_OPS, |n| {
-            for _ in 0..n {
-                sl.write(&frame).unwrap();
-            }
-        }),
-        ns_per_op(SEQ_OPS, |n| {
-            for _ in 0..n {
-                // SAFETY: the region holds 4096 bytes, written only under the lock.
-                s2.with(|p| unsafe { p.cast::<SensorFrame>().write_unaligned(frame) });
-            }
-        }),
-    ));
+    if all {
+        rows.push((
+            "seqlock write, 208 B (no readers)",
+            ns_per_op(SEQ_OPS, |n| {
+                for _ in 0..n {
+                    sl.write(&frame).unwrap();
+                }
+            }),
+            ns_per_op(SEQ_OPS, |n| {
+                for _ in 0..n {
+                    // SAFETY: the region holds 4096 bytes, written only under the lock.
+                    s2.with(|p| unsafe { p.cast::<SensorFrame>().write_unaligned(frame) });
+                }
+            }),
+        ));
+    }
     let read_seq = |sl: &SeqLock<SensorFrame>, n: u64| {
         for _ in 0..n {
             std::hint::black_box(sl.read().unwrap());
@@ -400,35 +429,37 @@ fn main() {
             std::hint::black_box(s2.with(|p| unsafe { p.cast::<SensorFrame>().read_unaligned() }));
         }
     };
-    rows.push((
-        "seqlock read, 208 B (no writer)",
-        ns_per_op(SEQ_OPS, |n| read_seq(&sl, n)),
-        ns_per_op(SEQ_OPS, read_sem),
-    ));
-    // The writer's side: does a reader slow it down? (The seqlock writer never waits.)
-    let reader_busy = |name: &str, role: &str, write: &mut dyn FnMut(u64)| {
-        ns_per_op(SEQ_OPS, |n| {
-            s2.stop_flag().store(0, Ordering::Relaxed);
-            let mut c = spawn(&[role, name, "0", &sem2]);
-            write(n);
-            s2.stop_flag().store(1, Ordering::Relaxed);
-            c.wait().unwrap();
-        })
-    };
-    rows.push((
-        "seqlock write, another process reads flat out",
-        reader_busy(&seq, "child-seq-read", &mut |n| {
-            for _ in 0..n {
-                sl.write(&frame).unwrap();
-            }
-        }),
-        reader_busy(&sem2, "child-sem-read", &mut |n| {
-            for _ in 0..n {
-                // SAFETY: the region holds 4096 bytes, written only under the lock.
-                s2.with(|p| unsafe { p.cast::<SensorFrame>().write_unaligned(frame) });
-            }
-        }),
-    ));
+    if all {
+        rows.push((
+            "seqlock read, 208 B (no writer)",
+            ns_per_op(SEQ_OPS, |n| read_seq(&sl, n)),
+            ns_per_op(SEQ_OPS, read_sem),
+        ));
+        // The writer's side: does a reader slow it down? (The seqlock writer never waits.)
+        let reader_busy = |name: &str, role: &str, write: &mut dyn FnMut(u64)| {
+            ns_per_op(SEQ_OPS, |n| {
+                s2.stop_flag().store(0, Ordering::Relaxed);
+                let mut c = spawn(&[role, name, "0", &sem2]);
+                write(n);
+                s2.stop_flag().store(1, Ordering::Relaxed);
+                c.wait().unwrap();
+            })
+        };
+        rows.push((
+            "seqlock write, another process reads flat out",
+            reader_busy(&seq, "child-seq-read", &mut |n| {
+                for _ in 0..n {
+                    sl.write(&frame).unwrap();
+                }
+            }),
+            reader_busy(&sem2, "child-sem-read", &mut |n| {
+                for _ in 0..n {
+                    // SAFETY: the region holds 4096 bytes, written only under the lock.
+                    s2.with(|p| unsafe { p.cast::<SensorFrame>().write_unaligned(frame) });
+                }
+            }),
+        ));
+    }
     sl.release_writer(); // the child writes now
     // The writer stops at a flag (killing it could leave the semaphore held forever: the very
     // failure this crate fixes).
@@ -452,53 +483,55 @@ fn main() {
         writer_busy(&sem2, "child-sem-write", "0", &read_sem),
     ));
 
-    // Wake-up round trips between two processes: a wait cell (adaptive spin, then futex) against
-    // two named semaphores (futex sleep every time a side waits).
-    let (cellname, pa, pb) = (
-        format!("{base}-cell"),
-        format!("{base}-pa"),
-        format!("{base}-pb"),
-    );
-    let seg = cell_segment(&cellname, true);
-    let (sa, sb) = (SemLock::new(&pa, 4096, true), SemLock::new(&pb, 4096, true));
-    // SAFETY: fresh semaphores start at 1 (the lock's initial value); take that unit so that
-    // they start empty and work as signals.
-    unsafe {
-        libc::sem_wait(sa.sem);
-        libc::sem_wait(sb.sem);
-    }
-    let round_trips = |role: &str, run: &dyn Fn(u64)| {
-        median(
+    if all {
+        // Wake-up round trips between two processes: a wait cell (adaptive spin, then futex) against
+        // two named semaphores (futex sleep every time a side waits).
+        let (cellname, pa, pb) = (
+            format!("{base}-cell"),
+            format!("{base}-pa"),
+            format!("{base}-pb"),
+        );
+        let seg = cell_segment(&cellname, true);
+        let (sa, sb) = (SemLock::new(&pa, 4096, true), SemLock::new(&pb, 4096, true));
+        // SAFETY: fresh semaphores start at 1 (the lock's initial value); take that unit so that
+        // they start empty and work as signals.
+        unsafe {
+            libc::sem_wait(sa.sem);
+            libc::sem_wait(sb.sem);
+        }
+        let round_trips = |role: &str, run: &dyn Fn(u64)| {
+            median(
+                (0..RUNS)
+                    .map(|_| {
+                        cell(&seg).store(0);
+                        let mut c = spawn(&[role, &cellname, &ROUND_TRIPS.to_string(), &pb]);
+                        let t = Instant::now();
+                        run(ROUND_TRIPS);
+                        let e = t.elapsed();
+                        c.wait().unwrap();
+                        e.as_nanos() as f64 / ROUND_TRIPS as f64
+                    })
+                    .collect(),
+            )
+        };
+        let ours = round_trips("child-pong-cell", &|n| ping_pong_cell(cell(&seg), n, true));
+        let baseline = median(
             (0..RUNS)
                 .map(|_| {
-                    cell(&seg).store(0);
-                    let mut c = spawn(&[role, &cellname, &ROUND_TRIPS.to_string(), &pb]);
+                    let mut c = spawn(&["child-pong-sem", &pa, &ROUND_TRIPS.to_string(), &pb]);
                     let t = Instant::now();
-                    run(ROUND_TRIPS);
+                    ping_pong_sem(&sa, &sb, ROUND_TRIPS);
                     let e = t.elapsed();
                     c.wait().unwrap();
                     e.as_nanos() as f64 / ROUND_TRIPS as f64
                 })
                 .collect(),
-        )
-    };
-    let ours = round_trips("child-pong-cell", &|n| ping_pong_cell(cell(&seg), n, true));
-    let baseline = median(
-        (0..RUNS)
-            .map(|_| {
-                let mut c = spawn(&["child-pong-sem", &pa, &ROUND_TRIPS.to_string(), &pb]);
-                let t = Instant::now();
-                ping_pong_sem(&sa, &sb, ROUND_TRIPS);
-                let e = t.elapsed();
-                c.wait().unwrap();
-                e.as_nanos() as f64 / ROUND_TRIPS as f64
-            })
-            .collect(),
-    );
-    rows.push(("wake-up round trip between 2 processes", ours, baseline));
-    drop((seg, sa, sb));
-    SemLock::unlink(&pa);
-    SemLock::unlink(&pb);
+        );
+        rows.push(("wake-up round trip between 2 processes", ours, baseline));
+        drop((seg, sa, sb));
+        SemLock::unlink(&pa);
+        SemLock::unlink(&pb);
+    }
 
     println!(
         "{:<46} {:>12} {:>14} {:>8}",

@@ -9,7 +9,7 @@ use super::broadcast_control::{
 };
 use super::broadcast_protocol::StartAt;
 use super::config::{RingConfig, ring_debug, ring_shortcuts};
-use super::control::{ring_capacity, ring_spec};
+use super::control::{Geometry, RingGeometry, ring_spec};
 use super::publisher::BroadcastProducer;
 use super::spsc::{Slots, side_alive};
 use super::spsc_protocol::WaitWords;
@@ -118,6 +118,10 @@ fn open_doorbell(ring: &RawSegment) -> Option<RawSegment> {
     RawSegment::open(&doorbell_name(ring.name()), &doorbell_spec(), &options).ok()
 }
 
+impl<T: SharedLayout> RingGeometry for BroadcastRing<T> {
+    const GEOMETRY: Geometry = Geometry::of::<T>();
+}
+
 impl<T: SharedLayout> SharedPrimitive for BroadcastRing<T> {
     type Config = RingConfig;
 
@@ -125,12 +129,12 @@ impl<T: SharedLayout> SharedPrimitive for BroadcastRing<T> {
     const OPENS_READ_ONLY: bool = true;
 
     fn spec(config: &RingConfig) -> Result<SegmentSpec, String> {
-        ring_spec::<T>(SegmentKind::BroadcastRing, config.capacity)
+        ring_spec::<Self>(SegmentKind::BroadcastRing, T::LAYOUT, config.capacity)
     }
 
     fn from_segment(segment: RawSegment, config: RingConfig) -> Result<Self, Error> {
         let geo = Self::GEOMETRY;
-        let capacity = ring_capacity::<T>(&segment)?;
+        let capacity = geo.segment_capacity(&segment)?;
         let doorbell = if segment.is_creator() {
             let info = &segment.control::<BroadcastControl>().info;
             info.record(capacity, FORMAT, &geo);

@@ -77,8 +77,7 @@ macro_rules! ring_debug {
 }
 pub(crate) use ring_debug;
 
-/// Writes what every ring's inherent `impl<T: SharedLayout>` has: its slot geometry (`GEOMETRY`,
-/// from `T`), the `create(name, capacity)`, `open(name)` and `builder(name)` shortcuts (through
+/// Writes what every ring's inherent `impl<T: SharedLayout>` has: the `create(name, capacity)`, `open(name)` and `builder(name)` shortcuts (through
 /// `primitive_shortcuts!`, each with the doc comment written before its name), and the
 /// `capacity()` and `name()` accessors of its `inner: Arc<Inner>` (`Inner` being the ring
 /// module's own, with a `capacity` field and a `name()` method).
@@ -88,8 +87,6 @@ macro_rules! ring_shortcuts {
         $(#[$open:meta])+ open;
         $(#[$builder:meta])+ builder;
     ) => {
-        pub(crate) const GEOMETRY: super::control::Geometry = super::control::Geometry::of::<T>();
-
         $crate::segment::primitive_shortcuts! {
             $(#[$create])+ create(capacity);
             $(#[$open])+ open;

@@ -54,7 +54,7 @@ impl<T: SharedLayout> Consumer<T> {
     /// said is committed) into `dst`.
     #[inline]
     fn read_slot(&self, k: u64, dst: *mut T) {
-        load_value::<T>(&self.end.slots, self.core.slot(k), dst);
+        load_value::<T, _>(&self.end.slots, self.core.slot(k), dst);
     }
 
     #[inline]
@@ -75,7 +75,7 @@ impl<T: SharedLayout> Consumer<T> {
         let c = slots.control();
         let v = self.core.try_take(&slots, &c.consumer.index, |slot| {
             let mut out = MaybeUninit::<T>::uninit();
-            load_value::<T>(&slots, slot, out.as_mut_ptr());
+            load_value::<T, _>(&slots, slot, out.as_mut_ptr());
             // SAFETY: every byte of `out` was written by the copy, and a `SharedLayout` type is
             // valid for every bit pattern.
             unsafe { out.assume_init() }
@@ -183,7 +183,7 @@ impl<T: SharedLayout> Consumer<T> {
                 if size_of::<T>() >= 64 && (k as usize) + RUN_PREFETCH < out.len() {
                     prefetch_line(slots.value_ptr(slot + RUN_PREFETCH));
                 }
-                load_value::<T>(&slots, slot, dst.wrapping_add(k as usize))
+                load_value::<T, _>(&slots, slot, dst.wrapping_add(k as usize))
             });
         if n > 0 {
             wait::notify(self.wake_words(), self.end.light);
@@ -307,7 +307,7 @@ impl<T: SharedLayout> Side for Consumer<T> {
 
 /// Copies the value of slot `slot` into `dst`.
 #[inline]
-fn load_value<T>(slots: &Slots, slot: usize, dst: *mut T) {
+pub(super) fn load_value<T, C>(slots: &Slots<C>, slot: usize, dst: *mut T) {
     // SAFETY: `dst` is writable for `size_of::<T>()` bytes and not accessed meanwhile (the
     // callers' buffers); the slot is committed, so a correct producer does not write it before we
     // release it.

@@ -4,7 +4,7 @@
 use crate::pinned::pin_offsets;
 use core::sync::atomic::{AtomicU32, AtomicU64, Ordering};
 
-use crate::SharedLayout;
+use crate::Layout;
 use crate::segment::{ControlBlock, Error, RawSegment, SegmentKind, SegmentSpec};
 use crate::sync::{RoleToken, WaitCell};
 
@@ -121,8 +121,15 @@ pub(crate) struct Geometry {
 }
 
 impl Geometry {
-    /// The geometry for slots of `size` bytes aligned to `align` (a power of two).
+    /// The geometry for slots of `size` bytes aligned to `align` (a power of two), after the
+    /// SPSC ring's control block.
     pub const fn new(size: usize, align: usize) -> Geometry {
+        Geometry::after(CONTROL_LEN, size, align)
+    }
+
+    /// The geometry for slots of `size` bytes aligned to `align` (a power of two), after a
+    /// control block of `control_len` bytes (the MPMC ring's is longer).
+    pub const fn after(control_len: usize, size: usize, align: usize) -> Geometry {
         let a = if align > 8 { align } else { 8 };
         let value_offset = a;
         let mut stride = (value_offset + size).div_ceil(a) * a;
@@ -130,7 +137,7 @@ impl Geometry {
         if stride < 64 {
             stride = stride.next_power_of_two();
         }
-        let slots_offset = CONTROL_LEN.div_ceil(a) * a;
+        let slots_offset = control_len.div_ceil(a) * a;
         Geometry {
             slots_offset,
             value_offset,
@@ -162,8 +169,82 @@ impl Geometry {
     }
 }
 
+/// A ring type's slot geometry, fixed by its slot type (both sides compute the same).
+pub(crate) trait RingGeometry {
+    const GEOMETRY: Geometry;
+}
+
+/// Whether a payload of `len` bytes is that of a ring of type `R` (for `SegmentSpec::accept_len`).
+fn accept_len<R: RingGeometry>(len: usize) -> bool {
+    R::GEOMETRY.capacity_of(len).is_some()
+}
+
+/// The segment spec of a ring of type `R` and `kind` with slots of `layout` and `capacity` slots
+/// (the default when `None`; `open` then accepts any capacity).
+pub(crate) fn ring_spec<R: RingGeometry>(
+    kind: SegmentKind,
+    layout: &'static Layout,
+    capacity: Option<usize>,
+) -> Result<SegmentSpec, String> {
+    R::GEOMETRY.ring_spec(kind, layout, capacity, accept_len::<R>)
+}
+
+impl Geometry {
+    /// The capacity `create` uses when the builder sets none: as many slots as fit in 1 MiB, at
+    /// least 1 and at most 1024.
+    fn default_capacity(&self) -> usize {
+        let fit = (1usize << 20) / self.stride;
+        if fit == 0 {
+            1
+        } else {
+            (1usize << fit.ilog2()).min(1024)
+        }
+    }
+
+    /// The segment spec of a ring of `kind` with slots of `layout` and `capacity` slots (the
+    /// default when `None`; `open` then accepts any payload length `accept` accepts).
+    fn ring_spec(
+        &self,
+        kind: SegmentKind,
+        layout: &'static Layout,
+        capacity: Option<usize>,
+        accept: fn(usize) -> bool,
+    ) -> Result<SegmentSpec, String> {
+        let (capacity, exact) = match capacity {
+            Some(c) => {
+                check_capacity(c)?;
+                (c, true)
+            }
+            None => (self.default_capacity(), false),
+        };
+        let len = self.payload_len(capacity).ok_or_else(|| {
+            format!(
+                "{capacity} slots of {} bytes do not fit in the address space: use a smaller capacity",
+                self.stride
+            )
+        })?;
+        let spec = SegmentSpec::new(kind, layout, len);
+        Ok(if exact {
+            spec
+        } else {
+            spec.accepting_len(accept)
+        })
+    }
+
+    /// The capacity of the ring in `segment` (from its payload length), or the error to report.
+    pub(crate) fn segment_capacity(&self, segment: &RawSegment) -> Result<usize, Error> {
+        self.capacity_of(segment.payload_len())
+            .ok_or_else(|| Error::InvalidOptions {
+                name: segment.name().to_owned(),
+                reason: "the payload length is not that of a ring of this type: create the \
+                         ring again"
+                    .to_owned(),
+            })
+    }
+}
+
 impl RingInfo {
-    /// Records what the creator chose (for tools and other-language peers).
+    /// Records the ring's geometry for tools (the creator, once).
     pub(crate) fn record(&self, capacity: usize, format: u32, geo: &Geometry) {
         self.capacity.store(capacity as u64, Ordering::Relaxed);
         self.format.store(format, Ordering::Relaxed);
@@ -173,62 +254,6 @@ impl RingInfo {
         self.slots_offset
             .store(geo.slots_offset as u32, Ordering::Relaxed);
     }
-}
-
-/// The capacity `create` uses when the builder sets none: as many slots as fit in 1 MiB, at
-/// least 1 and at most 1024.
-fn default_capacity(geo: &Geometry) -> usize {
-    let fit = (1usize << 20) / geo.stride;
-    if fit == 0 {
-        1
-    } else {
-        (1usize << fit.ilog2()).min(1024)
-    }
-}
-
-/// Whether an opener of a ring of `T` (of any capacity) accepts a payload of `len` bytes.
-fn accept_len<T: SharedLayout>(len: usize) -> bool {
-    Geometry::of::<T>().capacity_of(len).is_some()
-}
-
-/// The segment spec of a ring of `kind` with slots of `T`: `capacity` slots (checked), or the
-/// default capacity, in which case `open` accepts a valid ring of any capacity.
-pub(crate) fn ring_spec<T: SharedLayout>(
-    kind: SegmentKind,
-    capacity: Option<usize>,
-) -> Result<SegmentSpec, String> {
-    let geo = Geometry::of::<T>();
-    let (capacity, exact) = match capacity {
-        Some(c) => {
-            check_capacity(c)?;
-            (c, true)
-        }
-        None => (default_capacity(&geo), false),
-    };
-    let len = geo.payload_len(capacity).ok_or_else(|| {
-        format!(
-            "{capacity} slots of {} bytes do not fit in the address space: use a smaller capacity",
-            geo.stride
-        )
-    })?;
-    let spec = SegmentSpec::new(kind, T::LAYOUT, len);
-    Ok(if exact {
-        spec
-    } else {
-        spec.accepting_len(accept_len::<T>)
-    })
-}
-
-/// The capacity of the ring of `T` in `segment` (created, or opened and checked against a
-/// [`ring_spec`]), or why its payload length is not such a ring's.
-pub(crate) fn ring_capacity<T: SharedLayout>(segment: &RawSegment) -> Result<usize, Error> {
-    Geometry::of::<T>()
-        .capacity_of(segment.payload_len())
-        .ok_or_else(|| Error::InvalidOptions {
-            name: segment.name().to_owned(),
-            reason: "the payload length is not that of a ring of this type: create the ring again"
-                .to_owned(),
-        })
 }
 
 /// Why `capacity` cannot be a ring's capacity, as a sentence for `Error::InvalidOptions`.

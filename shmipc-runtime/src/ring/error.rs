@@ -40,21 +40,9 @@ impl<T> PushError<T> {
         }
     }
 
-    fn name(&self) -> &'static str {
-        match self {
-            PushError::Full(_) => "Full",
-            PushError::Timeout(_) => "Timeout",
-            PushError::Disconnected(_) => "Disconnected",
-            PushError::Corrupted(_) => "Corrupted",
-        }
-    }
 }
 
-impl<T> fmt::Debug for PushError<T> {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "{}(..)", self.name())
-    }
-}
+debug_as_sentence!(impl<T> PushError<T> { Full, Timeout, Disconnected, Corrupted });
 
 impl<T> fmt::Display for PushError<T> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
@@ -81,7 +69,7 @@ impl<T> fmt::Display for PushError<T> {
 impl<T> std::error::Error for PushError<T> {}
 
 /// Why [`Consumer::try_pop`](super::Consumer::try_pop) and friends returned no message.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, thiserror::Error)]
+#[derive(Clone, Copy, PartialEq, Eq, thiserror::Error)]
 pub enum PopError {
     /// The ring is empty (a non-blocking call).
     #[error("the ring is empty: retry later, or use `pop` / `pop_timeout` to wait for a message")]
@@ -107,3 +95,5 @@ pub enum PopError {
     )]
     Corrupted,
 }
+
+debug_as_sentence!(PopError { Empty, Timeout, Disconnected, Corrupted });

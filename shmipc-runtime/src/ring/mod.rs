@@ -7,6 +7,10 @@
 //! - [`BroadcastRing`]: one publisher ([`BroadcastProducer`]), any number of read-only
 //!   [`Subscriber`]s, each of which sees every message or learns exactly how many it missed
 //!   ([`RecvError::Lagged`]); see `broadcast.rs` and `docs/broadcast-ring.md`.
+//! - [`MpmcRing`]: any number of producers and consumers, lock-free; [`MpmcProducer`] and
+//!   [`MpmcConsumer`] handles; a process killed while it holds a slot is detected (pid and
+//!   start time) and its slot recovered by a survivor. `docs/mpmc-ring.md` gives the format and
+//!   the recovery argument.
 //!
 //! # How the SPSC ring works
 //!
@@ -60,6 +64,8 @@
 #[cfg_attr(loom, allow(dead_code))]
 mod broadcast_protocol;
 #[cfg_attr(loom, allow(dead_code))]
+mod mpmc_protocol;
+#[cfg_attr(loom, allow(dead_code))]
 mod spsc_protocol;
 
 not_under_loom! {
@@ -71,6 +77,13 @@ not_under_loom! {
     mod control;
     mod endpoint;
     mod error;
+    mod mpmc;
+    mod mpmc_consumer;
+    mod mpmc_control;
+    mod mpmc_end;
+    mod mpmc_producer;
+    mod mpmc_recovery;
+    mod mpmc_wait;
     mod probe;
     mod producer;
     mod publisher;
@@ -83,6 +96,9 @@ not_under_loom! {
     pub use broadcast_protocol::StartAt;
     pub use consumer::{Consumer, ReadChunk};
     pub use error::{PopError, PushError};
+    pub use mpmc::{MpmcConfig, MpmcRecovery, MpmcRing};
+    pub use mpmc_consumer::MpmcConsumer;
+    pub use mpmc_producer::MpmcProducer;
     pub use producer::{Producer, WriteChunk};
     pub use config::RingConfig;
     pub use publisher::{BroadcastProducer, BroadcastSlot};
@@ -96,5 +112,7 @@ not_under_loom! {
 mod broadcast_loom_models;
 #[cfg(all(test, loom))]
 mod loom_models;
+#[cfg(all(test, loom))]
+mod mpmc_loom_models;
 #[cfg(all(test, not(loom)))]
 mod tests;

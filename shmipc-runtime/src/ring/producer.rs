@@ -63,7 +63,7 @@ impl<T: SharedLayout> Producer<T> {
     /// `writable` gave this producer).
     #[inline]
     fn write_slot(&self, k: u64, value: *const T) {
-        store_value::<T>(&self.end.slots, self.core.slot(k), value);
+        store_value::<T, _>(&self.end.slots, self.core.slot(k), value);
     }
 
     /// Pushes one message (the protocol core's `try_put`) and wakes a parked consumer.
@@ -75,7 +75,7 @@ impl<T: SharedLayout> Producer<T> {
         let done = self
             .core
             .try_put(&c.consumer.index, &slots, &c.producer.index, |slot| {
-                store_value::<T>(&slots, slot, value)
+                store_value::<T, _>(&slots, slot, value)
             })?;
         if done {
             wait::notify(self.wake_words(), self.end.light);
@@ -245,7 +245,7 @@ impl<T: SharedLayout> Producer<T> {
         self.core
             .put_run(values.len() as u64, &slots, &c.producer.index, |k, slot| {
                 // `k < values.len()`: `put_run` writes exactly `n` values.
-                store_value::<T>(&slots, slot, src.wrapping_add(k as usize))
+                store_value::<T, _>(&slots, slot, src.wrapping_add(k as usize))
             });
         wait::notify(self.wake_words(), self.end.light);
     }
@@ -363,14 +363,14 @@ impl<T: SharedLayout> Side for Producer<T> {
 
 /// Copies `*value` into the value of slot `slot`.
 #[inline]
-fn store_value<T>(slots: &Slots, slot: usize, value: *const T) {
+pub(super) fn store_value<T, C>(slots: &Slots<C>, slot: usize, value: *const T) {
     // SAFETY: the protocol gave this producer the slot (the consumer released it); `value` is
     // readable for `size_of::<T>()` bytes and not written meanwhile (it is owned by the caller,
     // or a `&T` of a `Copy` type: no interior mutability).
     unsafe { slots.store_value(slot, value) };
 }
 
-fn stop_error<V>(stop: Stop, value: V) -> PushError<V> {
+pub(super) fn stop_error<V>(stop: Stop, value: V) -> PushError<V> {
     match stop {
         Stop::Timeout => PushError::Timeout(value),
         Stop::Disconnected => PushError::Disconnected(value),

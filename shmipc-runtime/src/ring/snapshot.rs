@@ -87,7 +87,8 @@ impl SpscSnapshot {
                 geo.slots_offset
             )
         })?;
-        let control = segment.control::<SpscControl>();
+        // SAFETY: a snapshot only loads (the segment may be mapped read-only).
+        let control = unsafe { segment.control_read_only::<SpscControl>() };
         Ok(SpscSnapshot {
             capacity: capacity as u64,
             info_capacity: control.info.capacity.load(Ordering::Relaxed),

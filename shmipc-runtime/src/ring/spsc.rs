@@ -8,8 +8,7 @@ use std::sync::Arc;
 use super::config::{RingConfig, ring_debug, ring_shortcuts};
 use super::consumer::Consumer;
 use super::control::{
-    CONTROL_LEN, FORMAT, Geometry, STATE_ATTACHED, SideBlock, SpscControl, ring_capacity,
-    ring_spec,
+    CONTROL_LEN, FORMAT, Geometry, RingGeometry, STATE_ATTACHED, SideBlock, SpscControl, ring_spec,
 };
 use super::producer::Producer;
 use super::spsc_protocol::Stamps;
@@ -184,17 +183,20 @@ impl Inner {
     }
 }
 
+impl<T: SharedLayout> RingGeometry for SpscRing<T> {
+    const GEOMETRY: Geometry = Geometry::new(size_of::<T>(), align_of::<T>());
+}
 
 impl<T: SharedLayout> SharedPrimitive for SpscRing<T> {
     type Config = RingConfig;
 
     fn spec(config: &RingConfig) -> Result<SegmentSpec, String> {
-        ring_spec::<T>(SegmentKind::SpscRing, config.capacity)
+        ring_spec::<Self>(SegmentKind::SpscRing, T::LAYOUT, config.capacity)
     }
 
     fn from_segment(segment: RawSegment, config: RingConfig) -> Result<Self, Error> {
         let geo = Self::GEOMETRY;
-        let capacity = ring_capacity::<T>(&segment)?;
+        let capacity = geo.segment_capacity(&segment)?;
         let inner = Inner::new(segment, capacity, geo);
         if inner.segment.is_creator() {
             inner.control().info.record(capacity, FORMAT, &geo);

@@ -147,7 +147,7 @@ impl ProducerCore {
 
     /// Commits `n` messages whose values are written (`n` ≤ what [`writable`](Self::writable)
     /// allowed): their stamps, then the tail once. Wake the consumer afterwards
-    /// ([`notify`]).
+    /// ([`WaitWords::notify`]).
     #[inline]
     pub fn commit(&mut self, n: u64, stamps: &impl Stamps, tail: &AtomicU64) {
         // Locals, so that the loop does not reload `self` after every store to shared memory.
@@ -266,7 +266,7 @@ impl ConsumerCore {
 
     /// Releases `n` read messages (`n` ≤ what [`readable`](Self::readable) returned): one store
     /// of the head (release: after every read of their slots). Wake the producer afterwards
-    /// ([`notify`]).
+    /// ([`WaitWords::notify`]).
     #[inline]
     pub fn release(&mut self, n: u64, head: &AtomicU64) {
         self.head = self.head.wrapping_add(n);

@@ -1,7 +1,7 @@
 //! One way to create or open every primitive: [`Builder`], generic over what it builds.
 
 use core::fmt;
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use super::error::Error;
 use super::options::SegmentOptions;
@@ -40,6 +40,36 @@ pub trait SharedPrimitive: Sized {
 ///
 /// Every primitive has `create(name)` and `open(name)` shortcuts for the defaults and
 /// `builder(name)` for this.
+///
+/// ```
+/// use shmipc::prelude::*;
+/// use shmipc::{Origin, Segment, SegmentReader};
+/// use std::time::Duration;
+///
+/// #[derive(SharedLayout, Clone, Copy, Default)]
+/// #[repr(C)]
+/// #[shm(endian = "little")]
+/// struct Tick { seq: U64Le }
+///
+/// # let name = format!("/shmipc-test-doc-bld-{}", std::process::id());
+/// // A reader that may start before the writer: it waits up to 5 s for the segment to appear.
+/// let name2 = name.clone();
+/// let reader = std::thread::spawn(move || {
+///     SegmentReader::<Tick>::builder(&name2)
+///         .wait_for_creation(true)
+///         .open_timeout(Duration::from_secs(5))
+///         .mode(0o644)
+///         .open()
+///         .map(|r| r.read().seq.get())
+/// });
+/// // Symmetric peers would both call `open_or_create`; exactly one of them creates.
+/// let (writer, origin) = Segment::<Tick>::builder(&name).mode(0o644).open_or_create()?;
+/// assert_eq!(origin, Origin::Created);
+/// writer.write(&Tick { seq: 9.into(), ..Tick::default() });
+/// let seen = reader.join().unwrap()?;
+/// assert!(seen == 0 || seen == 9); // it may have read before the write
+/// # Ok::<(), shmipc::Error>(())
+/// ```
 pub struct Builder<P: SharedPrimitive> {
     pub(crate) name: String,
     pub(crate) options: SegmentOptions,
@@ -76,6 +106,7 @@ impl<P: SharedPrimitive> Builder<P> {
         open_timeout(timeout: Duration),
         allow_owner(uid: u32),
         read_only(read_only: bool),
+        wait_for_creation(wait: bool),
     }
 
     /// Replaces all segment options at once (the primitive's own settings stay).
@@ -92,21 +123,64 @@ impl<P: SharedPrimitive> Builder<P> {
         P::from_segment(segment, self.config)
     }
 
-    /// Opens the primitive another process created, checking kind, layout and size.
+    /// Opens the primitive another process created, checking kind, layout and size. A name that
+    /// does not exist is [`Error::NotFound`] at once, unless
+    /// [`wait_for_creation`](SegmentOptions::wait_for_creation) says to wait for its creator.
     pub fn open(self) -> Result<P, Error> {
         let spec = self.spec()?;
+        let segment = self.open_raw(&spec)?;
+        P::from_segment(segment, self.config)
+    }
+
+    /// Opens the primitive if it exists, or else creates it: for symmetric peers, either of which
+    /// may start first. Race-free: of processes calling this at once, exactly one creates (with
+    /// `O_EXCL`) and the others open what it publishes (waiting, up to the open timeout, while it
+    /// initializes). If the segment vanishes between a failed create and the open (its creator
+    /// dropped it), this tries again, until the [open timeout](SegmentOptions::open_timeout).
+    ///
+    /// Returns which of the two happened. Both sides must use the same options (the mode
+    /// especially: the opener accepts at most the mode it would create with). The creator's
+    /// handle unlinks the name when dropped unless it [persists](SegmentOptions::persist).
+    pub fn open_or_create(self) -> Result<(P, Origin), Error> {
+        let spec = self.spec()?;
+        let start = Instant::now();
+        loop {
+            match RawSegment::create(&self.name, &spec, &self.options) {
+                Ok(segment) => {
+                    return Ok((P::from_segment(segment, self.config)?, Origin::Created));
+                }
+                Err(Error::AlreadyExists { .. }) => {}
+                Err(e) => return Err(e),
+            }
+            match self.open_raw(&spec) {
+                Ok(segment) => return Ok((P::from_segment(segment, self.config)?, Origin::Opened)),
+                // Gone again (its creator dropped it), or its creator died while initializing and
+                // `create` may replace it: create it ourselves.
+                Err(Error::NotFound { .. }) if start.elapsed() < self.options.open_timeout => {}
+                Err(Error::CreatorDied { .. })
+                    if self.options.replace_dead && start.elapsed() < self.options.open_timeout => {
+                }
+                Err(e) => return Err(e),
+            }
+            std::thread::yield_now();
+        }
+    }
+
+    /// Opens the segment `spec` describes, refusing a read-only open of a primitive that writes.
+    fn open_raw(&self, spec: &SegmentSpec) -> Result<RawSegment, Error> {
         if self.options.read_only && !P::OPENS_READ_ONLY {
             return Err(Error::InvalidOptions {
-                name: self.name,
+                name: self.name.clone(),
                 reason: format!(
                     "a {} writes to its segment from every side, so it cannot be opened \
-                     read-only; open it without `read_only`",
+                     read-only; open it without `read_only`, or open its reader type \
+                     (`SegmentReader` for a `Segment`, `SeqLockReader` for a `SeqLock`), which \
+                     maps it read-only",
                     short_type_name::<P>()
                 ),
             });
         }
-        let segment = RawSegment::open(&self.name, &spec, &self.options)?;
-        P::from_segment(segment, self.config)
+        RawSegment::open(&self.name, spec, &self.options)
     }
 
     fn spec(&self) -> Result<SegmentSpec, Error> {
@@ -115,6 +189,16 @@ impl<P: SharedPrimitive> Builder<P> {
             reason,
         })
     }
+}
+
+/// Which of the two [`Builder::open_or_create`] did.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Origin {
+    /// This process created the segment (and its handle unlinks the name when dropped, unless it
+    /// persists).
+    Created,
+    /// Another process had created it; this process opened it.
+    Opened,
 }
 
 /// `P`'s name without its module path or generic arguments (`SharedMutex` for
@@ -194,3 +278,21 @@ macro_rules! primitive_shortcuts {
     };
 }
 pub(crate) use primitive_shortcuts;
+
+/// Writes a [`SharedPrimitive`]'s `Config` (none) and `spec` for a primitive whose segment size
+/// follows from its type alone: `fixed_spec!(SegmentKind::Mutex, Self::PAYLOAD)` in the impl of a
+/// primitive of `T: SharedLayout` (the layout recorded is `T::LAYOUT`).
+macro_rules! fixed_spec {
+    ($kind:expr, $payload_len:expr) => {
+        type Config = ();
+
+        fn spec(_: &()) -> Result<$crate::segment::SegmentSpec, String> {
+            Ok($crate::segment::SegmentSpec::new(
+                $kind,
+                T::LAYOUT,
+                $payload_len,
+            ))
+        }
+    };
+}
+pub(crate) use fixed_spec;

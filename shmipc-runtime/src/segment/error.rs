@@ -7,8 +7,9 @@ use super::kind::SegmentKind;
 use crate::layout::Endian;
 use crate::layout::LayoutDiff;
 
-/// Why a segment could not be created or opened. Every message says what to do about it.
-#[derive(Debug, thiserror::Error)]
+/// Why a segment could not be created or opened. Every message says what to do about it;
+/// `Debug` prints the variant and that sentence (`NotFound: segment `/x` does not exist: …`).
+#[derive(thiserror::Error)]
 #[non_exhaustive]
 pub enum Error {
     /// The name cannot name a shared-memory object.
@@ -23,7 +24,9 @@ pub enum Error {
     },
 
     /// Nothing of this name exists.
-    #[error("segment `{name}` does not exist: create it first, or check the name")]
+    #[error(
+        "segment `{name}` does not exist: create it first, check the name, or open it with `wait_for_creation(true)` to wait for its creator"
+    )]
     NotFound {
         /// The segment's name.
         name: String,
@@ -202,14 +205,18 @@ pub enum Error {
         pid: u32,
     },
 
-    /// The segment did not become ready within the open timeout.
-    #[error(
-        "segment `{name}` was still {state} after {waited:?}: retry, raise the open timeout, or remove it if its creator hangs"
-    )]
+    /// The segment did not become ready within the open timeout (or, with
+    /// [`wait_for_creation`](super::SegmentOptions::wait_for_creation), was not created in time:
+    /// `state` is then `not created`).
+    #[error("segment `{name}` was still {state} after {waited:?}: {}", if *state == super::open::NOT_CREATED {
+        "start the process that creates it, raise the open timeout, or check the name"
+    } else {
+        "retry, raise the open timeout, or remove it if its creator hangs"
+    })]
     Timeout {
         /// The segment's name.
         name: String,
-        /// What it was doing (`empty`, `initializing`).
+        /// What it was doing (`not created`, `empty`, `initializing`).
         state: &'static str,
         /// How long the opener waited.
         waited: Duration,
@@ -287,6 +294,32 @@ pub enum Error {
         pid: u32,
     },
 }
+
+debug_as_sentence!(Error {
+    BadName,
+    NotFound,
+    AlreadyExists,
+    PermissionDenied,
+    WrongOwner,
+    ModeTooWide,
+    NotShmipc,
+    CorruptHeader,
+    FormatVersion,
+    ByteOrder,
+    Kind,
+    TypeName,
+    SchemaVersion,
+    LayoutMismatch,
+    Size,
+    CreatorDied,
+    Timeout,
+    UnencodableLayout,
+    InvalidOptions,
+    Io,
+    NoSpace,
+    Truncated,
+    RoleTaken,
+});
 
 impl Error {
     /// Maps a system error to the variant a caller can act on.

@@ -2,7 +2,8 @@
 //!
 //! - [`RawSegment`]: the untyped core every primitive builds on: a header that records the kind,
 //!   the layout and the payload size, then a zeroed payload;
-//! - [`Segment`]: one value of a `SharedLayout` type;
+//! - [`Segment`]: one value of a `SharedLayout` type, and [`SegmentReader`], a read-only handle
+//!   on one;
 //! - [`Error`]: every failure, with a message that says what to do; a layout mismatch carries a
 //!   [`LayoutDiff`] that names the first differing field;
 //! - [`SegmentHeader`]: what [`RawSegment::inspect`] reads from any segment's header (the
@@ -31,6 +32,7 @@ mod name;
 mod open;
 mod options;
 mod raw;
+mod reader;
 mod shared;
 mod spec;
 mod table;
@@ -42,9 +44,9 @@ pub use validate::check_header;
 
 pub use crate::layout::{FieldDescription, FieldDifference, LayoutDescription, LayoutDiff};
 // For the sync primitives, which loom builds leave out.
+pub use builder::{Builder, Origin, SharedPrimitive};
 #[cfg_attr(loom, allow(unused_imports))]
-pub(crate) use builder::primitive_shortcuts;
-pub use builder::{Builder, SharedPrimitive};
+pub(crate) use builder::{fixed_spec, primitive_shortcuts};
 pub use control::ControlBlock;
 pub use error::Error;
 pub use header::{SegmentHeader, segment_header_c};
@@ -52,6 +54,7 @@ pub use kind::SegmentKind;
 pub use name::{MAX_NAME_LEN, PORTABLE_MAX_NAME_LEN, normalize as normalize_name};
 pub use options::SegmentOptions;
 pub use raw::RawSegment;
+pub use reader::SegmentReader;
 pub use spec::SegmentSpec;
 pub use typed::{Segment, SegmentBuilder};
 

@@ -26,8 +26,8 @@ pub(crate) struct Ready {
 /// Opens `name`, checks owner, mode and size before mapping, waits for the state word to say
 /// ready, then copies the header out and checks its fixed part.
 pub(crate) fn open_ready(name: &str, options: &SegmentOptions) -> Result<Ready, Error> {
-    let file = shm::open(name, options.read_only).map_err(|e| Error::from_io(name, "open", e))?;
     let mut waiter = Waiter::new(name, options.open_timeout);
+    let file = open_file(name, options, &mut waiter)?;
     let size = wait_until_sized(&file, name, options, &mut waiter)?;
     let map = map_with(&file, size, name, options.read_only)?;
     let fixed = wait_until_ready(&map, name, &mut waiter)?;
@@ -42,6 +42,23 @@ pub(crate) fn open_ready(name: &str, options: &SegmentOptions) -> Result<Ready, 
         fixed,
     })
 }
+
+/// Opens the object; with `wait_for_creation`, waits (on `waiter`'s clock) while it does not
+/// exist.
+fn open_file(name: &str, options: &SegmentOptions, waiter: &mut Waiter<'_>) -> Result<File, Error> {
+    loop {
+        match shm::open(name, options.read_only) {
+            Ok(file) => return Ok(file),
+            Err(e) if options.wait_for_creation && e.kind() == std::io::ErrorKind::NotFound => {
+                waiter.wait(NOT_CREATED)?;
+            }
+            Err(e) => return Err(Error::from_io(name, "open", e)),
+        }
+    }
+}
+
+/// The state an open that waited for a missing name reports in [`Error::Timeout`].
+pub(crate) const NOT_CREATED: &str = "not created";
 
 /// The file's length, once its owner and mode are acceptable (checked before anything is mapped).
 fn checked_len(file: &File, name: &str, options: &SegmentOptions) -> Result<u64, Error> {

@@ -3,7 +3,10 @@
 use std::time::Duration;
 
 /// How to create or open a segment. The defaults are the safe choice: mode `0600`, fail if the
-/// name exists, unlink on drop, wait at most one second for a segment that is being initialized.
+/// name exists, unlink on drop, wait at most one second for a segment that is being initialized,
+/// and fail at once with [`Error::NotFound`](super::Error::NotFound) for a name that does not
+/// exist (a typo should not cost a timeout; [`wait_for_creation`](Self::wait_for_creation) waits
+/// for a creator that starts later).
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct SegmentOptions {
     pub(crate) mode: u32,
@@ -12,6 +15,7 @@ pub struct SegmentOptions {
     pub(crate) open_timeout: Duration,
     pub(crate) allowed_owners: Vec<u32>,
     pub(crate) read_only: bool,
+    pub(crate) wait_for_creation: bool,
     pub(crate) pause_before_publish: Option<Duration>,
 }
 
@@ -24,6 +28,7 @@ impl Default for SegmentOptions {
             open_timeout: Duration::from_secs(1),
             allowed_owners: Vec::new(),
             read_only: false,
+            wait_for_creation: false,
             pause_before_publish: None,
         }
     }
@@ -56,7 +61,9 @@ impl SegmentOptions {
         self
     }
 
-    /// How long `open` waits for a segment that exists but is not initialized yet. Default 1 s.
+    /// How long `open` waits for a segment that exists but is not initialized yet (and, with
+    /// [`wait_for_creation`](Self::wait_for_creation), for one that does not exist yet), and how
+    /// long `open_or_create` keeps retrying. Default 1 s.
     pub fn open_timeout(mut self, timeout: Duration) -> Self {
         self.open_timeout = timeout;
         self
@@ -79,6 +86,18 @@ impl SegmentOptions {
     /// [`Error::InvalidOptions`]: super::Error::InvalidOptions
     pub fn read_only(mut self, read_only: bool) -> Self {
         self.read_only = read_only;
+        self
+    }
+
+    /// Whether `open` also waits, up to the [open timeout](Self::open_timeout), for a name that
+    /// does not exist yet, so that processes can start in any order: it retries (yielding, then
+    /// sleeping a millisecond at a time) until the creator has created and published the
+    /// segment, and fails with [`Error::Timeout`](super::Error::Timeout) if nobody did in time.
+    /// Default `false`: a missing name is [`Error::NotFound`](super::Error::NotFound) at once.
+    /// For peers that are symmetric (either may come first), use
+    /// [`Builder::open_or_create`](super::Builder::open_or_create) instead.
+    pub fn wait_for_creation(mut self, wait: bool) -> Self {
+        self.wait_for_creation = wait;
         self
     }
 

@@ -37,6 +37,31 @@ use crate::sys::shm;
 /// contents are gone for this process, reads return zeros and writes after the break reach no
 /// other process; `SIGBUS` faults outside shmipc's mappings still go to the previous handler.
 /// More than 1024 simultaneous mappings in one process are not protected.
+///
+/// ```
+/// use shmipc::prelude::*;
+/// use shmipc::{Error, RawSegment, SegmentKind, SegmentOptions, SegmentSpec};
+///
+/// #[derive(SharedLayout, Clone, Copy)]
+/// #[repr(C)]
+/// #[shm(endian = "little")]
+/// struct Tick { seq: U64Le }
+///
+/// # let name = format!("/shmipc-test-doc-raw-{}", std::process::id());
+/// let spec = SegmentSpec::new(SegmentKind::Value, Tick::LAYOUT, 4096);
+/// let created = RawSegment::create(&name, &spec, &SegmentOptions::new())?;
+/// assert!(created.is_creator() && created.payload_len() == 4096);
+///
+/// // Another process opens it with the spec it expects; any difference is refused.
+/// let opened = RawSegment::open(&name, &spec, &SegmentOptions::new())?;
+/// assert_eq!(opened.creator(), created.creator());
+/// let other = SegmentSpec::new(SegmentKind::Value, Tick::LAYOUT, 64);
+/// assert!(matches!(
+///     RawSegment::open(&name, &other, &SegmentOptions::new()),
+///     Err(Error::Size { found: 4096, expected: 64, .. })
+/// ));
+/// # Ok::<(), Error>(())
+/// ```
 #[derive(Debug)]
 pub struct RawSegment {
     name: String,

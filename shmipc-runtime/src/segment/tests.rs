@@ -279,8 +279,7 @@ fn a_read_only_open_reads_the_payload_and_cannot_write_it() {
     assert_eq!(unsafe { *writer.payload().as_ptr() }, 9, "nothing written");
 }
 
-// The sync primitives are not built under loom.
-#[cfg(not(loom))]
+#[cfg(not(loom))] // uses the sync primitives, which loom builds leave out
 #[test]
 #[should_panic(expected = "read-only segment")]
 fn control_refuses_a_read_only_segment() {
@@ -291,7 +290,7 @@ fn control_refuses_a_read_only_segment() {
     let _ = reader.control::<crate::sync::RoleToken>();
 }
 
-#[cfg(not(loom))]
+#[cfg(not(loom))] // uses the sync primitives, which loom builds leave out
 #[test]
 fn read_only_is_refused_for_create_and_for_primitives_that_write() {
     let (n, _guard) = unique_name("rr");

@@ -9,7 +9,6 @@ use super::error::Error;
 use super::kind::SegmentKind;
 use super::raw::RawSegment;
 use super::shared::{copy_from_shared, copy_to_shared};
-use super::spec::SegmentSpec;
 use crate::layout::{AtomicLayout, SharedLayout};
 use crate::sys::process::ProcessIdentity;
 
@@ -22,6 +21,34 @@ use crate::sys::process::ProcessIdentity;
 /// byte, so a read that overlaps a write in another process can see a torn value (part old, part
 /// new), though never an invalid one (every bit pattern of a `SharedLayout` type is valid). Use the
 /// shared mutex or seqlock for consistent snapshots, or atomics in `T`.
+///
+/// A process that only reads opens a [`SegmentReader`](super::SegmentReader) instead: it maps
+/// the segment read-only and has no method that writes. `Segment::builder(..).read_only(true)`
+/// is refused, since `write` would fault on such a mapping.
+///
+/// ```
+/// use shmipc::prelude::*;
+/// use shmipc::{Segment, SegmentReader};
+///
+/// #[derive(SharedLayout, Clone, Copy, Debug, PartialEq)]
+/// #[repr(C)]
+/// #[shm(endian = "little")]
+/// struct Config { rate_hz: U32Le, level: U32Le }
+///
+/// # let name = format!("/shmipc-test-doc-seg-{}", std::process::id());
+/// let config = Segment::<Config>::create(&name)?; // zeroed
+/// config.write(&Config { rate_hz: 100.into(), level: 3.into() });
+///
+/// // Another process opens it by name (a thread stands in for it here), read-only.
+/// let name2 = name.clone();
+/// std::thread::spawn(move || {
+///     let reader = SegmentReader::<Config>::open(&name2).unwrap();
+///     assert_eq!(reader.read().rate_hz.get(), 100);
+/// })
+/// .join()
+/// .unwrap();
+/// # Ok::<(), shmipc::Error>(())
+/// ```
 pub struct Segment<T: SharedLayout> {
     raw: RawSegment,
     _type: PhantomData<fn() -> T>,
@@ -57,9 +84,9 @@ impl<T: SharedLayout> Segment<T> {
         let bytes = unsafe {
             core::slice::from_raw_parts_mut(value.as_mut_ptr().cast::<u8>(), size_of::<T>())
         };
-        // SAFETY: the payload holds `size_of::<T>()` mapped bytes (checked at create/open), and
-        // this crate accesses payload bytes of a `Segment` only through byte-wise atomic copies
-        // (raw access is `unsafe`).
+        // SAFETY: the payload holds `size_of::<T>()` mapped, readable bytes (checked at
+        // create/open), and this crate accesses payload bytes of a `Segment` only through
+        // byte-wise atomic copies (raw access is `unsafe`); a load works on a read-only mapping.
         unsafe { copy_from_shared(self.raw.payload().as_ptr(), bytes) };
         // SAFETY: every byte was written, and `T: SharedLayout` is valid for every bit pattern.
         unsafe { value.assume_init() }
@@ -169,15 +196,7 @@ impl<T: SharedLayout> Segment<T> {
 pub type SegmentBuilder<T> = Builder<Segment<T>>;
 
 impl<T: SharedLayout> SharedPrimitive for Segment<T> {
-    type Config = ();
-
-    fn spec(_: &()) -> Result<SegmentSpec, String> {
-        Ok(SegmentSpec::new(
-            SegmentKind::Value,
-            T::LAYOUT,
-            size_of::<T>(),
-        ))
-    }
+    super::fixed_spec!(SegmentKind::Value, size_of::<T>());
 
     fn from_segment(raw: RawSegment, _: ()) -> Result<Self, Error> {
         Ok(Segment {

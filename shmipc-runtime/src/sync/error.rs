@@ -1,6 +1,5 @@
 //! Errors of the synchronization primitives.
 
-use core::fmt;
 use std::time::Duration;
 
 /// Why [`SharedMutex::lock`](super::SharedMutex::lock) and friends did not return a plain guard.
@@ -49,39 +48,40 @@ impl<G> LockError<G> {
     }
 }
 
-impl<G> fmt::Debug for LockError<G> {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        match self {
-            LockError::OwnerDied(_) => f.write_str("OwnerDied(..)"),
-            LockError::Corrupted { word, .. } => f
-                .debug_struct("Corrupted")
-                .field("word", &format_args!("{word:#010x}"))
-                .finish_non_exhaustive(),
-            LockError::Timeout => f.write_str("Timeout"),
-            LockError::WouldBlock => f.write_str("WouldBlock"),
-        }
-    }
-}
+debug_as_sentence!(impl<G> LockError<G> { OwnerDied, Corrupted, Timeout, WouldBlock });
 
 /// Errors of [`SeqLock`](super::SeqLock).
-#[derive(Clone, Copy, Debug, PartialEq, Eq, thiserror::Error)]
+#[derive(Clone, Copy, PartialEq, Eq, thiserror::Error)]
 pub enum SeqLockError {
     /// Nothing was written yet (or the first writer died during its first write).
-    #[error("no value has been written yet")]
+    #[error("no value has been written yet: wait for the writer, e.g. with `wait_newer(0, ..)`")]
     Empty,
     /// Another live writer holds the writer role (its pid is given).
-    #[error("process {pid} is the writer; a seqlock has one writer at a time")]
+    #[error(
+        "process {pid} is the writer; a seqlock has one writer at a time: stop that writer, or let this process only read"
+    )]
     WriterBusy {
         /// The current writer's pid.
         pid: u32,
     },
     /// No consistent copy could be taken within the bound: the writer completes writes faster than
     /// this reader copies (or a hostile peer keeps changing the sequence word).
-    #[error("no consistent copy within {0:?}")]
+    #[error(
+        "no consistent copy within {0:?}: the writer completes writes faster than this reader copies; retry, or read with a longer timeout"
+    )]
     Timeout(Duration),
+    /// [`wait_newer`](super::SeqLockReader::wait_newer) saw no newer value published within the
+    /// timeout (given).
+    #[error(
+        "no newer value was published within {0:?}: retry, wait longer, or check that the writer runs"
+    )]
+    NoNewerValue(Duration),
 }
 
 /// A [`WaitCell`](super::WaitCell) wait ran out of time.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, thiserror::Error)]
+#[derive(Clone, Copy, PartialEq, Eq, thiserror::Error)]
 #[error("timed out waiting for the value to change")]
 pub struct WaitTimedOut;
+
+debug_as_sentence!(SeqLockError { Empty, WriterBusy, Timeout, NoNewerValue });
+debug_as_sentence!(struct WaitTimedOut);

@@ -6,7 +6,7 @@
 
 use loom::cell::UnsafeCell;
 use loom::sync::Arc;
-use loom::sync::atomic::{AtomicBool, AtomicU32, AtomicU64, Ordering};
+use loom::sync::atomic::{AtomicBool, AtomicU32, AtomicU64, Ordering, fence};
 use loom::thread;
 
 use super::lock_word::{Acquired, LockWords, Owner, RawLock, Verdict, pack_record};
@@ -214,16 +214,23 @@ fn loom_no_lost_wake_up() {
     });
 }
 
+/// Slot i: the value as (v, !v), then its stamp.
 struct Seq {
     seq: AtomicU64,
-    slots: [[AtomicU64; 2]; seq_protocol::SLOTS],
+    slots: [[AtomicU64; 3]; seq_protocol::SLOTS],
+}
+
+impl seq_protocol::Stamps for Seq {
+    fn stamp(&self, i: usize) -> &AtomicU64 {
+        &self.slots[i][2]
+    }
 }
 
 impl Seq {
     fn new() -> Seq {
         Seq {
             seq: AtomicU64::new(0),
-            slots: core::array::from_fn(|_| [AtomicU64::new(0), AtomicU64::new(0)]),
+            slots: core::array::from_fn(|_| core::array::from_fn(|_| AtomicU64::new(0))),
         }
     }
     fn write_slot(&self, i: usize, v: u64) {
@@ -231,10 +238,10 @@ impl Seq {
         self.slots[i][1].store(!v, Ordering::Relaxed);
     }
     fn write(&self, v: u64) {
-        seq_protocol::write(&self.seq, |i| self.write_slot(i, v));
+        seq_protocol::write(&self.seq, self, |i| self.write_slot(i, v));
     }
     fn try_read(&self) -> Option<(u64, [u64; 2])> {
-        seq_protocol::try_read(&self.seq, |i| {
+        seq_protocol::try_read(&self.seq, self, |i| {
             [
                 self.slots[i][0].load(Ordering::Relaxed),
                 self.slots[i][1].load(Ordering::Relaxed),
@@ -281,7 +288,7 @@ fn loom_seqlock_writer_dies_mid_write() {
         let w = spawn(&s, |s| {
             s.write(1);
             // Second write: begins, writes half of its slot, dies.
-            let (_, slot) = seq_protocol::begin(&s.seq);
+            let (_, slot) = seq_protocol::begin(&s.seq, s);
             s.slots[slot][0].store(2, Ordering::Relaxed);
         });
         if let Some((seq, v)) = s.try_read() {
@@ -295,6 +302,63 @@ fn loom_seqlock_writer_dies_mid_write() {
         // The next writer rewrites the torn slot before publishing it.
         s.write(2);
         assert_eq!(s.try_read(), Some((2, [2, !2])));
+    });
+}
+
+/// A seqlock with the words readers sleep on (`seq_protocol::notify`, `announce`) and the
+/// futex.
+struct SeqWait {
+    lock: Seq,
+    published: AtomicU32,
+    sleepers: AtomicU32,
+    futex: Futex,
+}
+
+impl SeqWait {
+    /// `SeqLock::write`: publish, then wake if a reader announced itself.
+    fn write(&self, v: u64) {
+        let next = seq_protocol::write(&self.lock.seq, &self.lock, |i| self.lock.write_slot(i, v));
+        if seq_protocol::notify(&self.published, &self.sleepers, next, || {
+            fence(Ordering::SeqCst)
+        }) {
+            self.futex.wake();
+        }
+    }
+
+    /// `SeqLockReader::park_until` (without the time slices): sleeps until a version above
+    /// `seen` is published.
+    fn wait_newer(&self, seen: u64) {
+        let newer = || self.lock.seq.load(Ordering::Acquire) > seen;
+        while !newer() {
+            let value =
+                seq_protocol::announce(&self.published, &self.sleepers, || fence(Ordering::SeqCst));
+            if !newer() {
+                self.futex.wait(&self.published, value);
+            }
+            seq_protocol::retire(&self.sleepers);
+        }
+    }
+}
+
+/// A reader waiting for a newer value never sleeps through the write that publishes it (a lost
+/// wake-up is a deadlock, which loom reports), with two writes and two waits in a row.
+#[test]
+fn loom_seqlock_wait_newer_is_never_missed() {
+    model(|| {
+        let s = Arc::new(SeqWait {
+            lock: Seq::new(),
+            published: AtomicU32::new(0),
+            sleepers: AtomicU32::new(0),
+            futex: Futex::new(),
+        });
+        let w = spawn(&s, |s| {
+            s.write(1);
+            s.write(2);
+        });
+        s.wait_newer(0);
+        s.wait_newer(1);
+        assert_eq!(s.lock.try_read().map(|(seq, _)| seq), Some(2));
+        w.join().unwrap();
     });
 }
 

@@ -3,7 +3,8 @@
 //! - [`SharedMutex`]: a robust mutex; a holder that dies is reported to the next locker as
 //!   [`LockError::OwnerDied`], with the lock held, and the mutex never becomes unusable.
 //! - [`SeqLock`]: one writer publishes, many readers copy the latest value; never torn, never
-//!   blocking the writer, and a writer killed mid-write leaves the last value readable.
+//!   blocking the writer, and a writer killed mid-write leaves the last value readable. Readers
+//!   can wait for a newer value; [`SeqLockReader`] is a read-only reader.
 //! - [`WaitCell`]: wait and wake on a 32-bit word (futex without the private flag on Linux; a
 //!   bounded poll on the portable path), with timeouts and no system call when nobody waits.
 //!
@@ -37,11 +38,15 @@
 //! | | 8 | 4 | writer token word (same encoding as the lock word) |
 //! | | 12 | 4 | writer token owner's pid namespace tag |
 //! | | 16 | 8 | writer token owner record |
-//! | | 24 | 40 | reserved, zero |
-//! | | 64 + i·S | `size_of::<T>()` | slot i of 4, S = `size_of::<T>()` rounded up to 64; value k is in slot k % 4 |
+//! | | 24 | 4 | published: the sequence's low 32 bits, stored after each write (a [`WaitCell`]'s value) |
+//! | | 28 | 4 | published: readers sleeping in `wait_newer` (the wait cell's waiter count) |
+//! | | 32 | 96 | reserved, zero |
+//! | | 128 + i·S | `size_of::<T>()` | slot i of 4: the value; value k is in slot k % 4 |
+//! | | 128 + i·S + P | 8 | slot i's stamp: 2k − 1 while write k fills it, 2k once complete (0: never written); P = `size_of::<T>()` rounded up to 8, S = P + 8 rounded up to 64 |
 //!
-//! Bytes 0–63 of each are a `#[repr(C)]` control block of atomics (`MutexControl` in `mutex.rs`,
-//! `SeqLockControl` in `seqlock.rs`, whose writer token is a [`RoleToken`]), reached through
+//! The mutex's bytes 0–63 and the seqlock's bytes 0–127 are a `#[repr(C)]` control block of
+//! atomics (`MutexControl` in `mutex.rs`, `SeqLockControl` in `seqlock.rs`, whose writer token is
+//! a [`RoleToken`] and whose `published` word is a [`WaitCell`]), reached through
 //! [`RawSegment::control`](crate::segment::RawSegment::control); `pin_offsets!` (compile-time `offset_of!` checks) beside
 //! each pin it to this table. A lock word, its namespace tag and its owner record are always one
 //! 16-byte `LockWords` (`lock_word.rs`).
@@ -78,6 +83,7 @@ not_under_loom! {
     mod owner;
     mod role;
     mod seqlock;
+    mod seqlock_read;
     mod snapshot;
     mod spin;
     pub mod wait;
@@ -85,7 +91,8 @@ not_under_loom! {
     pub use error::{LockError, SeqLockError, WaitTimedOut};
     pub use mutex::{LockResult, MutexGuard, SharedMutex};
     pub use role::{RoleHolder, RoleToken};
-    pub use seqlock::{DEFAULT_READ_TIMEOUT, SeqLock, WriterState};
+    pub use seqlock::{SeqLock, WriterState};
+    pub use seqlock_read::{DEFAULT_READ_TIMEOUT, SeqLockReader};
     pub use snapshot::{LockSnapshot, SeqLockSnapshot, mutex_snapshot, seqlock_snapshot};
     pub use wait::WaitCell;
 }

@@ -65,7 +65,7 @@ use super::spin::Spinner;
 use super::wait;
 use crate::SharedLayout;
 use crate::segment::{
-    ControlBlock, Error, RawSegment, SegmentKind, SegmentSpec, SharedPrimitive, primitive_shortcuts,
+    ControlBlock, Error, RawSegment, SegmentKind, SharedPrimitive, primitive_shortcuts,
 };
 
 /// The mutex's control block, one cache line at the start of the payload; the value follows.
@@ -94,25 +94,19 @@ const CONTROL: usize = size_of::<MutexControl>();
 /// The value's offset in the payload (for `snapshot.rs`).
 pub(crate) const VALUE_OFFSET: usize = CONTROL;
 
-/// The lock words of a mutex segment (for `snapshot.rs`; the payload holds at least a control
-/// block: `RawSegment::control` asserts it).
+/// The lock words of a mutex segment, to load only (for `snapshot.rs`; the segment may be
+/// read-only; the payload holds at least a control block: `RawSegment::control_read_only` asserts
+/// it).
 pub(crate) fn lock_of(segment: &RawSegment) -> &LockWords {
-    &segment.control::<MutexControl>().lock
+    // SAFETY: the snapshot that calls this only loads through the reference.
+    &unsafe { segment.control_read_only::<MutexControl>() }.lock
 }
 const FIRST_SLICE: Duration = Duration::from_millis(1);
 const MAX_SLICE: Duration = Duration::from_millis(64);
 const STALE_GRACE: Duration = Duration::from_secs(2);
 
 impl<T: SharedLayout> SharedPrimitive for SharedMutex<T> {
-    type Config = ();
-
-    fn spec(_: &()) -> Result<SegmentSpec, String> {
-        Ok(SegmentSpec::new(
-            SegmentKind::Mutex,
-            T::LAYOUT,
-            Self::PAYLOAD,
-        ))
-    }
+    crate::segment::fixed_spec!(SegmentKind::Mutex, Self::PAYLOAD);
 
     fn from_segment(segment: RawSegment, _: ()) -> Result<Self, Error> {
         Ok(SharedMutex {
@@ -131,6 +125,35 @@ pub type LockResult<'a, T> = Result<MutexGuard<'a, T>, LockError<MutexGuard<'a, 
 ///
 /// The object holds a 64-byte control block (lock word, owner record) followed by the value; all
 /// zero is unlocked with an all-zero value. See the [`sync`](crate::sync) module for the design.
+///
+/// ```
+/// use shmipc::prelude::*;
+/// use shmipc::{LockError, SharedMutex};
+///
+/// #[derive(SharedLayout, Clone, Copy)]
+/// #[repr(C)]
+/// #[shm(endian = "little")]
+/// struct Book { orders: U64Le, filled: U64Le }
+///
+/// # let name = format!("/shmipc-test-doc-mtx-{}", std::process::id());
+/// let book = SharedMutex::<Book>::create(&name)?;
+/// // Another process opens it by name; a thread stands in for it here.
+/// let other = SharedMutex::<Book>::open(&name)?;
+/// std::thread::scope(|s| {
+///     s.spawn(|| {
+///         let mut g = other.lock().unwrap();
+///         g.orders = (g.orders.get() + 1).into();
+///     });
+/// });
+/// let g = match book.lock() {
+///     Ok(g) => g,
+///     // A holder died holding it: the lock is ours, the data may need repair.
+///     Err(LockError::OwnerDied(g)) => g,
+///     Err(e) => return Err(e.to_string().into()),
+/// };
+/// assert_eq!(g.orders.get(), 1);
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
 #[derive(Debug)]
 pub struct SharedMutex<T: SharedLayout> {
     segment: RawSegment,

@@ -6,8 +6,9 @@ use core::sync::atomic::{AtomicU64, Ordering};
 
 use super::lock_word::{INCONSISTENT, RawLock, WAITERS, is_corrupted, owner_pid, unpack_record};
 use super::role::{RoleHolder, RoleToken, verdict};
+use super::seqlock::{CONTROL, SeqLockControl, slot_geometry};
 use super::seq_protocol;
-use crate::segment::{ControlBlock, RawSegment};
+use crate::segment::RawSegment;
 
 /// A robust lock's (or role token's) words, as read at one moment.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -81,24 +82,25 @@ pub fn mutex_snapshot(segment: &RawSegment) -> Option<(LockSnapshot, usize)> {
     })
 }
 
-/// The first 24 bytes of the seqlock's control block, as `sync/seqlock.rs` documents them.
-#[repr(C)]
-struct SeqLockWords {
-    seq: AtomicU64,
-    writer: RoleToken,
+/// The stamps of a seqlock segment whose slots are `stride` bytes apart with the stamp at
+/// `stamp` in each (checked to lie in the payload when made).
+struct PayloadStamps<'a> {
+    segment: &'a RawSegment,
+    stamp: usize,
+    stride: usize,
 }
 
-const _: () = {
-    assert!(core::mem::offset_of!(SeqLockWords, seq) == 0);
-    assert!(core::mem::offset_of!(SeqLockWords, writer) == 8);
-    assert!(size_of::<SeqLockWords>() == 24);
-};
-
-// SAFETY: only atomics (`RoleToken` is made of atomics), alignment 8.
-unsafe impl ControlBlock for SeqLockWords {}
-
-/// Bytes before a seqlock's first slot (its 64-byte control block).
-const SEQLOCK_CONTROL: usize = 64;
+impl seq_protocol::Stamps for PayloadStamps<'_> {
+    fn stamp(&self, i: usize) -> &AtomicU64 {
+        let at = CONTROL + (i % seq_protocol::SLOTS) * self.stride + self.stamp;
+        // SAFETY: `seqlock_snapshot` checked that the payload holds the control block and SLOTS
+        // slots of `stride` bytes with an 8-byte stamp at `stamp` (a multiple of 8) in each, so
+        // `at + 8 <= payload_len()`; the payload is 64-aligned and CONTROL and `stride` are
+        // multiples of 64, so the word is 8-aligned; it lives while the segment is borrowed, and
+        // a snapshot accesses it only with atomic loads (as every process does).
+        unsafe { AtomicU64::from_ptr(self.segment.payload().as_ptr().add(at).cast()) }
+    }
+}
 
 /// A seqlock segment's state (kind `seqlock`).
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -114,21 +116,27 @@ pub struct SeqLockSnapshot {
 /// The state of a seqlock segment whose values are `value_size` bytes. `None` if the payload is
 /// too short for a seqlock of such values.
 pub fn seqlock_snapshot(segment: &RawSegment, value_size: usize) -> Option<SeqLockSnapshot> {
-    let stride = value_size.div_ceil(64).checked_mul(64)?;
+    let (stamp, stride) = slot_geometry(value_size)?;
     let needed = stride
         .checked_mul(seq_protocol::SLOTS)?
-        .checked_add(SEQLOCK_CONTROL)?;
+        .checked_add(CONTROL)?;
     if segment.payload_len() < needed {
         return None;
     }
-    let words = segment.control::<SeqLockWords>();
+    // SAFETY: a snapshot only loads (the segment may be mapped read-only).
+    let words = unsafe { segment.control_read_only::<SeqLockControl>() };
+    let stamps = PayloadStamps {
+        segment,
+        stamp,
+        stride,
+    };
     let mut value = None;
     let mut sequence = words.seq.load(Ordering::Acquire);
     for _ in 0..64 {
-        let attempt = seq_protocol::try_read(&words.seq, |slot| {
+        let attempt = seq_protocol::try_read(&words.seq, &stamps, |slot| {
             let mut bytes = vec![0u8; value_size];
             segment
-                .read_payload(SEQLOCK_CONTROL + slot * stride, &mut bytes)
+                .read_payload(CONTROL + slot * stride, &mut bytes)
                 .then_some(bytes)
         });
         if let Some((seq, bytes)) = attempt {

@@ -269,9 +269,16 @@ fn garbage_sequence_never_hangs_a_reader() {
         );
         assert!(attempts > 1, "the read retried");
     }
-    // Garbage that does not change is a value (any slot bytes are a valid Pair), at once.
+    // A garbage sequence that no slot's stamp confirms is refused, not handed out; the next
+    // write repairs it.
     s.seq().store(0x8000_0000_0000_0001, Ordering::Relaxed);
-    assert!(s.read_timeout(Duration::ZERO).is_ok());
+    assert_eq!(
+        s.read_timeout(Duration::ZERO),
+        Err(SeqLockError::Timeout(Duration::ZERO))
+    );
+    let mut s = s;
+    s.write(&Pair { a: 5, b: !5 }).unwrap();
+    assert_eq!(s.read(), Ok(Pair { a: 5, b: !5 }));
     s.seq().store(0, Ordering::Relaxed);
     assert_eq!(s.read(), Err(SeqLockError::Empty));
 }

@@ -8,17 +8,30 @@
 //! segment_peer open <variant> <name>           open, print `ok <value>` or `err <Variant>: <message>`
 //! segment_peer count counters <name> <n>       open `Counters`, add 1 to `hits` n times through
 //!                                              `Segment::shared`, then bump and wake `done`
+//! segment_peer wait-open <variant> <name>      print `waiting`, open waiting for creation (30 s),
+//!                                              print `ok <creator pid>`, hold until stdin closes
+//! segment_peer race <variant> <name> <at_ns>   at <at_ns> (ns since the epoch) `open_or_create`,
+//!                                              print `Created` or `Opened`, hold until stdin closes
+//! segment_peer reader <variant> <name>         open a SegmentReader (owner 0 allowed, mode 0644),
+//!                                              print `ok <value>`, then `writable <result>` of a
+//!                                              writable open and `read_only-segment <result>`
+//! segment_peer seq-wait <variant> <name> ro|rw open a SeqLockReader (owner 0 allowed, mode 0644),
+//!                                              print `v<version>`, wait for a newer value (30 s),
+//!                                              print `newer v<version> <value>`
+//! segment_peer seq-write <variant> <name> <n> [syscall]  create a seqlock, then between two
+//!                                              `close(-1)` markers write n times (and call getppid
+//!                                              per write with `syscall`): for strace
 //! ```
 //!
 //! Variants are struct definitions that share the stable name `Probe` (except `tick`): the
 //! mismatch matrix of the tests. `sided`/`sided_cancel` differ in a checked enum's variants,
 //! `priced`/`priced_wide` in a field of a nested struct.
 
-use std::io::Read;
-use std::time::Duration;
+use std::io::{Read, Write};
+use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use shmipc::prelude::*;
-use shmipc::{Error, Segment, SegmentOptions};
+use shmipc::{Error, Segment, SegmentOptions, SegmentReader, SeqLock, SeqLockReader};
 use shmipc_schemas::Tick;
 use shmipc_tests::counters::Counters;
 use std::sync::atomic::Ordering;
@@ -152,6 +165,12 @@ fn main() {
         std::process::exit(2);
     };
     let seq: u64 = rest.first().and_then(|s| s.parse().ok()).unwrap_or(1);
+    if cmd == "race" {
+        spin_until(u128::from(seq));
+    }
+    if cmd.starts_with("seq-") && variant == "tick" {
+        return run_seqlock(cmd, name, rest);
+    }
     if (cmd.as_str(), variant.as_str()) == ("count", "counters") {
         let segment = Segment::<Counters>::open(name).unwrap_or_else(|e| fail(&e));
         let counters = segment.shared();
@@ -202,6 +221,44 @@ fn run<T: SharedLayout + Copy + std::fmt::Debug>(cmd: &str, name: &str, value: T
             Ok(segment) => println!("ok {:?}", segment.read()),
             Err(e) => fail(&e),
         },
+        "wait-open" => {
+            println!("waiting");
+            let _ = std::io::stdout().flush();
+            let segment = Segment::<T>::builder(name)
+                .wait_for_creation(true)
+                .open_timeout(Duration::from_secs(30))
+                .open()
+                .unwrap_or_else(|e| fail(&e));
+            println!("ok {}", segment.creator().pid);
+            let _ = std::io::stdin().read_to_end(&mut Vec::new());
+        }
+        "race" => {
+            let (_segment, origin) = Segment::<T>::builder(name)
+                .open_timeout(Duration::from_secs(10))
+                .open_or_create()
+                .unwrap_or_else(|e| fail(&e));
+            println!("{origin:?}");
+            let _ = std::io::stdin().read_to_end(&mut Vec::new());
+        }
+        "reader" => {
+            let reader = SegmentReader::<T>::builder(name)
+                .allow_owner(0)
+                .mode(0o644)
+                .open()
+                .unwrap_or_else(|e| fail(&e));
+            println!("ok {:?}", reader.read());
+            let writable = Segment::<T>::builder(name)
+                .allow_owner(0)
+                .mode(0o644)
+                .open();
+            println!("writable {}", outcome(writable));
+            let read_only = Segment::<T>::builder(name)
+                .allow_owner(0)
+                .mode(0o644)
+                .read_only(true)
+                .open();
+            println!("read_only-segment {}", outcome(read_only));
+        }
         other => {
             eprintln!("unknown command {other}");
             std::process::exit(2);
@@ -209,13 +266,74 @@ fn run<T: SharedLayout + Copy + std::fmt::Debug>(cmd: &str, name: &str, value: T
     }
 }
 
-/// Prints `err <Variant>: <message>` and exits with status 1.
+/// The seqlock commands, with `Tick` values.
+fn run_seqlock(cmd: &str, name: &str, rest: &[String]) {
+    match cmd {
+        "seq-wait" => {
+            let reader = SeqLockReader::<Tick>::builder(name)
+                .allow_owner(0)
+                .mode(0o644)
+                .read_only(rest.first().map(String::as_str) != Some("rw"))
+                .open()
+                .unwrap_or_else(|e| fail(&e));
+            let (_, version) = reader
+                .read_versioned(Duration::from_secs(1))
+                .unwrap_or_else(|e| panic!("{e:?}"));
+            println!("v{version}");
+            let _ = std::io::stdout().flush();
+            match reader.wait_newer(version, Some(Duration::from_secs(30))) {
+                Ok((value, v)) => println!("newer v{v} {value:?}"),
+                Err(e) => println!("err {e:?}"),
+            }
+        }
+        "seq-write" => {
+            let n: u64 = rest.first().and_then(|s| s.parse().ok()).unwrap_or(1);
+            let with_syscall = rest.get(1).map(String::as_str) == Some("syscall");
+            let mut lock = SeqLock::<Tick>::create(name).unwrap_or_else(|e| fail(&e));
+            let mut tick = Tick::default();
+            lock.write(&tick).unwrap(); // claims the writer role before the markers
+            // SAFETY: closing an invalid descriptor only fails (EBADF): the marker for strace.
+            unsafe { libc::close(-1) };
+            for i in 0..n {
+                tick.seq = i.into();
+                lock.write(&tick).unwrap();
+                if with_syscall {
+                    // SAFETY: getppid has no preconditions.
+                    unsafe { libc::getppid() };
+                }
+            }
+            // SAFETY: as above.
+            unsafe { libc::close(-1) };
+        }
+        other => {
+            eprintln!("unknown command {other}");
+            std::process::exit(2);
+        }
+    }
+}
+
+/// `ok` or `err <Variant>: <message>`.
+fn outcome<T>(result: Result<T, Error>) -> String {
+    match result {
+        Ok(_) => "ok".to_owned(),
+        Err(e) => format!("err {e:?}"),
+    }
+}
+
+/// Prints `err <Variant>: <message>` (the error's `Debug`) and exits with status 1.
 fn fail(e: &Error) -> ! {
-    let debug = format!("{e:?}");
-    let variant = debug
-        .split(|c: char| !c.is_alphanumeric())
-        .next()
-        .unwrap_or("");
-    println!("err {variant}: {e}");
+    println!("err {e:?}");
     std::process::exit(1);
+}
+
+/// Busy-waits until the wall clock reaches `at_ns` (nanoseconds since the epoch), so that two
+/// peers act at the same moment.
+fn spin_until(at_ns: u128) {
+    while SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .map_or(0, |d| d.as_nanos())
+        < at_ns
+    {
+        std::hint::spin_loop();
+    }
 }

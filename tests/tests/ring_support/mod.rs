@@ -3,6 +3,8 @@
 //! drop (also when an assertion fails).
 #![allow(dead_code)]
 
+pub mod mpmc;
+
 use std::io::{BufRead, BufReader};
 use std::os::unix::process::ExitStatusExt;
 use std::process::{Child, Command, ExitStatus, Stdio};

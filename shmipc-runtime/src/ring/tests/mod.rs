@@ -3,6 +3,7 @@
 
 mod broadcast;
 mod hostile;
+mod mpmc;
 mod roles;
 mod stream;
 

@@ -28,6 +28,8 @@ mod portable;
 #[cfg(not(all(target_os = "linux", not(feature = "portable"))))]
 pub(crate) use portable::{wait, wake};
 
+mod field;
+
 use core::sync::atomic::{AtomicU32, Ordering, fence};
 use std::time::{Duration, Instant};
 
@@ -41,6 +43,31 @@ const SLICE: Duration = Duration::from_millis(50);
 ///
 /// Place it in shared memory (`#[repr(C)]`: the value at offset 0, the waiter count at offset 4,
 /// alignment 4) and reach it with [`WaitCell::from_ptr`]; all zero is a valid initial state.
+///
+/// ```
+/// use shmipc::{RawSegment, SegmentKind, SegmentOptions, SegmentSpec, SharedLayout, WaitCell};
+/// use std::time::Duration;
+///
+/// # #[derive(shmipc::SharedLayout, Clone, Copy)]
+/// # #[repr(C)]
+/// # #[shm(endian = "native")]
+/// # struct Flag { word: u64 }
+/// # let name = format!("/shmipc-test-doc-wc-{}", std::process::id());
+/// let spec = SegmentSpec::new(SegmentKind::Value, Flag::LAYOUT, 8);
+/// let segment = RawSegment::create(&name, &spec, &SegmentOptions::new())?;
+/// // SAFETY: the payload is 64-aligned, 8 bytes long, lives as long as `segment`, and is only
+/// // ever accessed as this cell.
+/// let cell = unsafe { WaitCell::from_ptr(segment.payload().as_ptr()) };
+///
+/// std::thread::scope(|s| {
+///     // The other side (another process that opened the segment, here a thread) sleeps
+///     // until the value changes from 0.
+///     let waiter = s.spawn(|| cell.wait_for_change(0, Some(Duration::from_secs(10))));
+///     cell.store(1); // wakes it (a system call only if it already sleeps)
+///     assert_eq!(waiter.join().unwrap(), Ok(1));
+/// });
+/// # Ok::<(), shmipc::Error>(())
+/// ```
 #[repr(C)]
 #[derive(Debug, Default)]
 pub struct WaitCell {

@@ -26,9 +26,11 @@
 //!   strace test (`syscall`: also one `getppid` per iteration, to prove the count works).
 //! - `big-produce NAME N` / `big-consume NAME N`: 4 MiB frames in place, from a thread with a
 //!   256 KiB stack.
+//! - `mpmc-produce …` / `mpmc-consume …`: a producer or consumer of an MPMC ring (see `mpmc.rs`).
 
 mod big;
 mod hostile;
+mod mpmc;
 mod scribble;
 mod stream;
 
@@ -106,6 +108,12 @@ fn main() {
         Some("fast-path") => stream::fast_path(&name, arg(&args, 2), opt(3) == Some("syscall")),
         Some("big-produce") => big::produce(&name, arg(&args, 2)),
         Some("big-consume") => big::consume(&name, arg(&args, 2)),
+        Some("mpmc-produce") => {
+            mpmc::produce(&name, arg(&args, 2), arg(&args, 3), &options(&args[4..]))
+        }
+        Some("mpmc-consume") => mpmc::consume(&name, &options(&args[2..])),
+        Some("mpmc-hostile") => mpmc::hostile(&name, arg(&args, 2), arg(&args, 3)),
+        Some("mpmc-fast-path") => mpmc::fast_path(&name, arg(&args, 2), opt(3) == Some("syscall")),
         other => {
             eprintln!("ring_peer: unknown subcommand {other:?}");
             std::process::exit(2);
