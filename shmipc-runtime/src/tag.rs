@@ -112,23 +112,28 @@ pub struct Tag<E: SharedEnum, S: TagStorage<Value = E::Repr> = <E as SharedEnum>
 /// [`Tag::get`].
 pub type Bool8 = Tag<bool, u8>;
 
-impl SharedEnum for bool {
-    type Repr = u8;
-    const ENUM: &'static EnumLayout = &EnumLayout::__new(
-        "bool",
-        &[Variant::__new("false", 0), Variant::__new("true", 1)],
-    );
-    fn to_repr(self) -> u8 {
-        u8::from(self)
-    }
-    fn from_repr(raw: u8) -> Option<bool> {
-        match raw {
-            0 => Some(false),
-            1 => Some(true),
-            _ => None,
+/// Implements [`SharedEnum`] by hand for a type the derive cannot reach (`bool`, a test enum in
+/// this crate): `impl_shared_enum!(Type as Repr, "StableName", ["Name" => value, ..])`, each
+/// value a constant of the type that casts (`as Repr`) to its representation.
+macro_rules! impl_shared_enum {
+    ($ty:ty as $repr:ty, $name:literal, [$($label:literal => $value:expr),+ $(,)?]) => {
+        impl SharedEnum for $ty {
+            type Repr = $repr;
+            const ENUM: &'static EnumLayout = &EnumLayout::__new(
+                $name,
+                &[$(Variant::__new($label, $value as $repr as u64)),+],
+            );
+            fn to_repr(self) -> $repr {
+                self as $repr
+            }
+            fn from_repr(raw: $repr) -> Option<$ty> {
+                [$($value),+].into_iter().find(|v| *v as $repr == raw)
+            }
         }
-    }
+    };
 }
+
+impl_shared_enum!(bool as u8, "bool", ["false" => false, "true" => true]);
 
 /// A [`Tag`] held a value that is none of its enum's variants: the writer was built with another
 /// variant set (an open would have refused that), or wrote garbage.
@@ -245,21 +250,7 @@ mod tests {
         Trade = 0x0102,
     }
 
-    impl SharedEnum for Kind {
-        type Repr = u16;
-        const ENUM: &'static EnumLayout = &EnumLayout::__new(
-            "Kind",
-            &[Variant::__new("Quote", 1), Variant::__new("Trade", 0x0102)],
-        );
-        fn to_repr(self) -> u16 {
-            self as u16
-        }
-        fn from_repr(raw: u16) -> Option<Kind> {
-            [Kind::Quote, Kind::Trade]
-                .into_iter()
-                .find(|k| *k as u16 == raw)
-        }
-    }
+    impl_shared_enum!(Kind as u16, "Kind", ["Quote" => Kind::Quote, "Trade" => Kind::Trade]);
 
     #[test]
     fn get_set_and_invalid_values() {

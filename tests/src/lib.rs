@@ -16,7 +16,7 @@ mod rng;
 pub mod strace;
 pub mod sync_frames;
 
-pub use peer::Peer;
+pub use peer::{Peer, spawn_child};
 pub use rng::{Rng, SEED_VAR};
 
 /// The prefix of every shared-memory name a test creates (without the leading slash).
@@ -75,6 +75,16 @@ impl Drop for ShmCleanup {
             unsafe { libc::shm_unlink(c.as_ptr()) };
         }
     }
+}
+
+/// Creates the primitive `name` (a segment, a ring, …) with `persist(true)`, so it outlives the
+/// handle: the fixture of a test about what survives its creator. The caller's [`ShmCleanup`] (or
+/// an explicit unlink) removes it. Panics, naming it, if it cannot be created.
+pub fn create_persisted<P: shmipc::SharedPrimitive>(name: &str) -> P {
+    shmipc::Builder::<P>::new(name)
+        .persist(true)
+        .create()
+        .unwrap_or_else(|e| panic!("create {name}: {e}"))
 }
 
 /// Fails the calling test unless it runs as root, saying why it needs root (`what`). Tests that

@@ -27,13 +27,10 @@ impl Peer {
         args: &[&str],
         configure: impl FnOnce(&mut Command),
     ) -> Peer {
-        let program = program.as_ref();
-        let mut cmd = Command::new(program);
-        cmd.args(args).stdin(Stdio::piped()).stdout(Stdio::piped());
-        configure(&mut cmd);
-        let mut child = cmd
-            .spawn()
-            .unwrap_or_else(|e| panic!("spawn {program:?} {args:?}: {e}"));
+        let mut child = spawn_child(program, args, |cmd| {
+            cmd.stdin(Stdio::piped());
+            configure(cmd);
+        });
         let stdout = BufReader::new(child.stdout.take().expect("piped stdout"));
         Peer { child, stdout }
     }
@@ -96,6 +93,22 @@ impl Peer {
         std::thread::sleep(delay);
         self.kill();
     }
+}
+
+/// Starts `program args…` with piped stdout after `configure` has adjusted the command (to pipe
+/// more, or to change uid); panics, naming the program and its arguments, if it cannot start.
+/// Both [`Peer`] and the ring tests' own peers start their processes through it.
+pub fn spawn_child(
+    program: impl AsRef<OsStr>,
+    args: &[&str],
+    configure: impl FnOnce(&mut Command),
+) -> Child {
+    let program = program.as_ref();
+    let mut cmd = Command::new(program);
+    cmd.args(args).stdout(Stdio::piped());
+    configure(&mut cmd);
+    cmd.spawn()
+        .unwrap_or_else(|e| panic!("spawn {program:?} {args:?}: {e}"))
 }
 
 impl Drop for Peer {

@@ -2,7 +2,7 @@
 
 use shmipc::{Error, Segment};
 use shmipc_schemas::{Position, Tick};
-use shmipc_tests::{Peer, guarded_name};
+use shmipc_tests::{Peer, create_persisted, guarded_name};
 
 const SEGMENT_PEER: &str = env!("CARGO_BIN_EXE_segment_peer");
 
@@ -71,10 +71,7 @@ fn parent_creates_child_reads_and_other_type_is_refused() {
 #[test]
 fn persisted_segment_outlives_its_creator_and_unlink_removes_it() {
     let (name, _cleanup) = guarded_name("2r");
-    let segment = Segment::<Tick>::builder(&name)
-        .persist(true)
-        .create()
-        .expect("create");
+    let segment: Segment<Tick> = create_persisted(&name);
     segment.write(&Tick {
         seq: 5.into(),
         ..Tick::default()

@@ -112,7 +112,10 @@ pub unsafe trait SharedLayout: Sized + 'static {
 }
 
 /// [`SharedLayout::read_from_bytes`] was given a number of bytes other than the type's size.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, thiserror::Error)]
+#[error(
+    "`{type_name}` is {expected} bytes, but {actual} bytes were given: pass exactly one value's bytes"
+)]
 pub struct SizeError {
     /// The layout's stable name.
     pub type_name: &'static str,
@@ -121,18 +124,6 @@ pub struct SizeError {
     /// The length given.
     pub actual: usize,
 }
-
-impl fmt::Display for SizeError {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(
-            f,
-            "`{}` is {} bytes, but {} bytes were given: pass exactly one value's bytes",
-            self.type_name, self.expected, self.actual
-        )
-    }
-}
-
-impl std::error::Error for SizeError {}
 
 /// A shared layout made only of atomics and [`WaitCell`](crate::sync::WaitCell)s, so a shared
 /// reference into a segment is sound while other processes modify it

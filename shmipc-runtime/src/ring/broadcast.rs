@@ -8,7 +8,7 @@ use super::broadcast_control::{
     BroadcastControl, DoorbellControl, FORMAT, doorbell_mode, doorbell_name, doorbell_spec,
 };
 use super::broadcast_protocol::StartAt;
-use super::config::{RingConfig, debug_ring, ring_shortcuts};
+use super::config::{RingConfig, ring_debug, ring_shortcuts};
 use super::control::{Geometry, RingGeometry, ring_spec};
 use super::publisher::BroadcastProducer;
 use super::spsc::{Slots, side_alive};
@@ -227,13 +227,7 @@ pub struct BroadcastRing<T: SharedLayout> {
     _type: PhantomData<fn() -> T>,
 }
 
-impl<T: SharedLayout> core::fmt::Debug for BroadcastRing<T> {
-    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
-        debug_ring(f, "BroadcastRing", self.name(), T::LAYOUT, self.capacity())
-            .field("doorbell", &self.inner.doorbell.is_some())
-            .finish()
-    }
-}
+ring_debug!(BroadcastRing, "doorbell" => |ring| ring.inner.doorbell.is_some());
 
 impl<T: SharedLayout> BroadcastRing<T> {
     ring_shortcuts! {

@@ -52,7 +52,7 @@
 //! hostile 0 delays a sleeper until its next bounded re-check. Nothing the doorbell holds can make
 //! the publisher block, fail or read the ring differently.
 
-use super::spsc_protocol::{Corrupted, Stamps, WaitWords};
+use super::spsc_protocol::{Corrupted, Stamps, WaitWords, slot_of};
 use crate::sync::atomic::{AtomicU64, Ordering, fence};
 
 /// The stamp of message `i` while the publisher writes it (odd).
@@ -86,7 +86,7 @@ impl PublisherCore {
     /// The slot of the `k`-th message after the last committed one.
     #[inline]
     pub fn slot(&self, k: u64) -> usize {
-        (self.tail.wrapping_add(k) & (self.capacity - 1)) as usize
+        slot_of(self.tail.wrapping_add(k), self.capacity)
     }
 
     /// Publishes a run of `n` messages (`n` ≤ capacity, so no slot is written twice in a run):
@@ -153,9 +153,7 @@ impl PublisherCore {
 pub(crate) fn recover_tail(capacity: u64, tail: u64, stamps: &impl Stamps) -> u64 {
     let mut t = tail;
     for _ in 0..capacity {
-        let s = stamps
-            .stamp((t & (capacity - 1)) as usize)
-            .load(Ordering::Acquire);
+        let s = stamps.stamp(slot_of(t, capacity)).load(Ordering::Acquire);
         if s != committed(t) {
             break;
         }
@@ -233,7 +231,7 @@ impl SubscriberCore {
         read: impl FnOnce(usize) -> V,
     ) -> Result<Read<V>, Corrupted> {
         let i = self.next;
-        let slot = (i & self.mask()) as usize;
+        let slot = slot_of(i, self.capacity);
         let want = committed(i);
         let stamp = stamps.stamp(slot);
         let s1 = stamp.load(Ordering::Acquire);
@@ -294,7 +292,7 @@ impl SubscriberCore {
             return corrupt;
         }
         if t > self.next {
-            let slot = (self.next & self.mask()) as usize;
+            let slot = slot_of(self.next, self.capacity);
             if stamps.stamp(slot).load(Ordering::Acquire) < committed(self.next) {
                 return corrupt;
             }

@@ -30,21 +30,52 @@ impl<P: SharedPrimitive<Config = RingConfig>> Builder<P> {
     }
 }
 
-/// The start of a ring handle's `Debug`: its type, name, slot type and capacity (the caller adds
-/// its own fields and finishes it).
-pub(crate) fn debug_ring<'a, 'b>(
-    f: &'a mut core::fmt::Formatter<'b>,
+/// A `Debug` struct of type `ty` with `fields` in order: what every ring and ring handle prints.
+pub(crate) fn debug_fields(
+    f: &mut core::fmt::Formatter<'_>,
     ty: &str,
-    name: &str,
-    layout: &crate::Layout,
-    capacity: usize,
-) -> core::fmt::DebugStruct<'a, 'b> {
+    fields: &[(&str, &dyn core::fmt::Debug)],
+) -> core::fmt::Result {
     let mut d = f.debug_struct(ty);
-    d.field("name", &name)
-        .field("type", &layout.name())
-        .field("capacity", &capacity);
-    d
+    for (name, value) in fields {
+        d.field(name, value);
+    }
+    d.finish()
 }
+
+/// A ring handle's `Debug` (a producer's, a consumer's, a publisher's, a subscriber's): its type,
+/// the ring's name, its own index and the capacity.
+pub(crate) fn debug_handle(
+    f: &mut core::fmt::Formatter<'_>,
+    handle: &str,
+    name: &str,
+    (index_name, index): (&str, u64),
+    capacity: u64,
+) -> core::fmt::Result {
+    let fields: [(&str, &dyn core::fmt::Debug); 3] =
+        [("name", &name), (index_name, &index), ("capacity", &capacity)];
+    debug_fields(f, handle, &fields)
+}
+
+/// Writes a ring's `Debug` impl: its type, name, slot type and capacity, then one field of its
+/// own: `ring_debug!(SpscRing, "wait" => |ring| ring.wait)`.
+macro_rules! ring_debug {
+    ($ring:ident, $field:literal => |$r:ident| $value:expr) => {
+        impl<T: SharedLayout> core::fmt::Debug for $ring<T> {
+            fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+                let $r = self;
+                let fields: [(&str, &dyn core::fmt::Debug); 4] = [
+                    ("name", &self.name()),
+                    ("type", &T::LAYOUT.name()),
+                    ("capacity", &self.capacity()),
+                    ($field, &$value),
+                ];
+                super::config::debug_fields(f, stringify!($ring), &fields)
+            }
+        }
+    };
+}
+pub(crate) use ring_debug;
 
 /// Writes what every ring's inherent `impl<T: SharedLayout>` has: the `create(name, capacity)`, `open(name)` and `builder(name)` shortcuts (through
 /// `primitive_shortcuts!`, each with the doc comment written before its name), and the

@@ -3,6 +3,7 @@
 
 use std::sync::Arc;
 
+use super::config::debug_handle;
 use super::probe::Probe;
 use super::spsc::{Inner, Slots};
 use super::wait::{Light, Spinner, WaitStrategy};
@@ -39,12 +40,9 @@ impl Endpoint {
         &self,
         f: &mut core::fmt::Formatter<'_>,
         handle: &str,
-        (index_name, index): (&str, u64),
+        index: (&str, u64),
     ) -> core::fmt::Result {
-        f.debug_struct(handle)
-            .field("name", &self.inner.name())
-            .field(index_name, &index)
-            .field("capacity", &self.inner.capacity)
-            .finish()
+        let capacity = self.inner.capacity as u64;
+        debug_handle(f, handle, self.inner.name(), index, capacity)
     }
 }

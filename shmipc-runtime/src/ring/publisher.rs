@@ -8,6 +8,7 @@ use std::sync::Arc;
 use super::broadcast::Inner;
 use super::broadcast_control::BroadcastControl;
 use super::broadcast_protocol::{PublisherCore, notify_all, recover_tail};
+use super::config::debug_handle;
 use super::control::{STATE_ATTACHED, STATE_CLOSED};
 use super::spsc::Slots;
 use super::wait::Light;
@@ -32,11 +33,8 @@ pub struct BroadcastProducer<T: SharedLayout> {
 
 impl<T: SharedLayout> core::fmt::Debug for BroadcastProducer<T> {
     fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
-        f.debug_struct("BroadcastProducer")
-            .field("name", &self.inner.name())
-            .field("published", &self.core.tail)
-            .field("capacity", &self.core.capacity)
-            .finish()
+        let published = ("published", self.core.tail);
+        debug_handle(f, "BroadcastProducer", self.inner.name(), published, self.core.capacity)
     }
 }
 

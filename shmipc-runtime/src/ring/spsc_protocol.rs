@@ -75,6 +75,13 @@ pub(crate) trait Stamps {
     fn stamp(&self, slot: usize) -> &AtomicU64;
 }
 
+/// The slot of message `index` in a ring of `capacity` slots (a power of two): `index & (capacity -
+/// 1)`, the one rule both ring protocols place messages by.
+#[inline]
+pub(crate) fn slot_of(index: u64, capacity: u64) -> usize {
+    (index & (capacity - 1)) as usize
+}
+
 /// The producer's private state: its own index and the last head it read.
 #[derive(Clone, Copy, Debug)]
 pub(crate) struct ProducerCore {
@@ -135,7 +142,7 @@ impl ProducerCore {
     /// The slot of the `k`-th message after the last committed one.
     #[inline]
     pub fn slot(&self, k: u64) -> usize {
-        (self.tail.wrapping_add(k) & (self.capacity - 1)) as usize
+        slot_of(self.tail.wrapping_add(k), self.capacity)
     }
 
     /// Commits `n` messages whose values are written (`n` ≤ what [`writable`](Self::writable)
@@ -210,10 +217,7 @@ pub(crate) fn recover_tail(capacity: u64, tail: u64, head: u64, stamps: &impl St
         head
     };
     while t.wrapping_sub(head) < capacity
-        && stamps
-            .stamp((t & (capacity - 1)) as usize)
-            .load(Ordering::Acquire)
-            == t.wrapping_add(1)
+        && stamps.stamp(slot_of(t, capacity)).load(Ordering::Acquire) == t.wrapping_add(1)
     {
         t = t.wrapping_add(1);
     }
@@ -239,7 +243,7 @@ impl ConsumerCore {
     /// The slot of the `k`-th message after the last released one.
     #[inline]
     pub fn slot(&self, k: u64) -> usize {
-        (self.head.wrapping_add(k) & (self.capacity - 1)) as usize
+        slot_of(self.head.wrapping_add(k), self.capacity)
     }
 
     /// Whether the `k`-th message after the last released one is committed (its stamp, acquire).

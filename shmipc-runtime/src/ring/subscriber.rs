@@ -10,6 +10,7 @@ use std::time::{Duration, Instant};
 use super::broadcast::Inner;
 use super::broadcast_control::BroadcastControl;
 use super::broadcast_protocol::{Read, StartAt, SubscriberCore};
+use super::config::debug_handle;
 use super::control::STATE_CLOSED;
 use super::probe::Probe;
 use super::spsc::Slots;
@@ -84,11 +85,8 @@ pub struct Subscriber<T: SharedLayout> {
 
 impl<T: SharedLayout> core::fmt::Debug for Subscriber<T> {
     fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
-        f.debug_struct("Subscriber")
-            .field("name", &self.inner.name())
-            .field("position", &self.core.next)
-            .field("capacity", &self.core.capacity)
-            .finish()
+        let position = ("position", self.core.next);
+        debug_handle(f, "Subscriber", self.inner.name(), position, self.core.capacity)
     }
 }
 

@@ -90,22 +90,27 @@ probes! { run_probe, seq;
     }
 }
 
-/// The enum of the `sided` probes, as one build has it.
-#[derive(SharedEnum, Clone, Copy, Debug)]
-#[repr(u8)]
-enum Side {
-    Buy = 1,
-    Sell = 2,
+/// Defines the enum of the `sided` probes (stable name `Side`) as each build has it: `Type {
+/// Variant = value, .. }`.
+macro_rules! sides {
+    ($($(#[doc = $doc:literal])* $ty:ident { $($variant:ident = $value:literal),+ $(,)? })+) => {
+        $(
+            $(#[doc = $doc])*
+            #[derive(SharedEnum, Clone, Copy, Debug)]
+            #[repr(u8)]
+            #[shm(name = "Side")]
+            enum $ty {
+                $($variant = $value),+
+            }
+        )+
+    };
 }
 
-/// The same enum as a build with one more variant has it.
-#[derive(SharedEnum, Clone, Copy, Debug)]
-#[repr(u8)]
-#[shm(name = "Side")]
-enum SideWithCancel {
-    Buy = 1,
-    Sell = 2,
-    Cancel = 3,
+sides! {
+    /// The enum of the `sided` probes, as one build has it.
+    Side { Buy = 1, Sell = 2 }
+    /// The same enum as a build with one more variant has it.
+    SideWithCancel { Buy = 1, Sell = 2, Cancel = 3 }
 }
 
 /// A price as one build has it.

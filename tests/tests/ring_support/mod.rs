@@ -31,12 +31,10 @@ impl Peer {
     /// Starts `program args…` (another helper, such as `bcast_peer`) after `configure` has
     /// adjusted the command (for example to run it as another user).
     pub fn spawn_with(program: &str, args: &[&str], configure: impl FnOnce(&mut Command)) -> Peer {
-        let mut cmd = Command::new(program);
-        cmd.args(args).stdout(Stdio::piped()).stderr(Stdio::piped());
-        configure(&mut cmd);
-        let mut child = cmd
-            .spawn()
-            .unwrap_or_else(|e| panic!("spawn {program}: {e}"));
+        let mut child = shmipc_tests::spawn_child(program, args, |cmd| {
+            cmd.stderr(Stdio::piped());
+            configure(cmd);
+        });
         let (tx, lines) = channel();
         let out = BufReader::new(child.stdout.take().expect("stdout"));
         std::thread::spawn(move || {
