@@ -91,7 +91,7 @@ impl PublisherCore {
 
     /// Publishes a run of `n` messages (`n` ≤ capacity, so no slot is written twice in a run):
     /// every writing stamp, a release fence, `write(k, slot)` for each value, every committed
-    /// stamp, then the tail once. Wake the subscribers afterwards ([`Bell::notify`]).
+    /// stamp, then the tail once. Wake the subscribers afterwards ([`notify_all`]).
     #[inline]
     pub fn publish_run(
         &mut self,
