@@ -82,10 +82,7 @@ fn list_shows_the_segment_and_its_creator() {
 #[test]
 fn a_segment_of_mode_0640_is_listed_and_inspect_says_what_an_opener_refuses() {
     let (name, _cleanup) = guarded_name("640");
-    let _segment = Segment::<Probe>::builder(&name)
-        .mode(0o640)
-        .create()
-        .expect("create");
+    let _segment = shmipc_tests::create_with_mode::<Segment<Probe>>(&name, 0o640);
     let run = shmipc(&["list"]);
     let line = run.out.lines().find(|l| l.starts_with(&name));
     assert!(line.is_some_and(|l| l.contains("0640")), "{}", run.out);

@@ -87,6 +87,15 @@ pub fn create_persisted<P: shmipc::SharedPrimitive>(name: &str) -> P {
         .unwrap_or_else(|e| panic!("create {name}: {e}"))
 }
 
+/// Creates the primitive `name` with permission bits `mode` (a segment other users or a group may
+/// open). Panics, naming it, if it cannot be created.
+pub fn create_with_mode<P: shmipc::SharedPrimitive>(name: &str, mode: u32) -> P {
+    shmipc::Builder::<P>::new(name)
+        .mode(mode)
+        .create()
+        .unwrap_or_else(|e| panic!("create {name} with mode {mode:o}: {e}"))
+}
+
 /// Fails the calling test unless it runs as root, saying why it needs root (`what`). Tests that
 /// call it are named `root_…`, so that a run as another user can leave them out with
 /// `--skip root_` instead of having them pass without testing anything.

@@ -70,10 +70,7 @@ fn root_a_segment_of_another_owner_is_refused_unless_allowed() {
 #[test]
 fn root_a_reader_of_another_uid_reads_a_0644_segment_and_cannot_open_it_writable() {
     let (name, _cleanup) = name_as_root("ro");
-    let segment = Segment::<Tick>::builder(&name)
-        .mode(0o644)
-        .create()
-        .unwrap();
+    let segment = shmipc_tests::create_with_mode::<Segment<Tick>>(&name, 0o644);
     segment.write(&Tick {
         seq: 31.into(),
         ..Tick::default()
@@ -95,10 +92,7 @@ fn root_a_reader_of_another_uid_reads_a_0644_segment_and_cannot_open_it_writable
 #[test]
 fn root_a_read_only_seqlock_reader_of_another_uid_waits_for_the_next_value() {
     let (name, _cleanup) = name_as_root("rs");
-    let mut lock = SeqLock::<Tick>::builder(&name)
-        .mode(0o644)
-        .create()
-        .unwrap();
+    let mut lock = shmipc_tests::create_with_mode::<SeqLock<Tick>>(&name, 0o644);
     lock.write(&Tick::default()).unwrap();
     let mut peer = spawn_as_nobody(&["seq-wait", "tick", &name, "ro"]);
     assert_eq!(peer.line(), "v1");

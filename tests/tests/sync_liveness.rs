@@ -18,10 +18,7 @@ const LOCK_MS: &str = "500";
 
 /// A mutex anyone may open (the `hidepid` locker runs as `nobody`).
 fn create(name: &str) -> SharedMutex<Ping> {
-    SharedMutex::<Ping>::builder(name)
-        .mode(0o666)
-        .create()
-        .expect("create the mutex")
+    shmipc_tests::create_with_mode(name, 0o666)
 }
 
 /// This process holds the lock; a locker in `env` tries for half a second.

@@ -22,10 +22,7 @@ fn tick(seq: u64) -> Tick {
 /// depend on it), and the reader reports exactly that value and version.
 fn reader_process_wakes_with_the_next_value(mode: &str) {
     let (name, _cleanup) = guarded_name("sw");
-    let mut lock = SeqLock::<Tick>::builder(&name)
-        .mode(0o644)
-        .create()
-        .unwrap();
+    let mut lock = shmipc_tests::create_with_mode::<SeqLock<Tick>>(&name, 0o644);
     lock.write(&tick(1)).unwrap();
     let mut reader = Peer::spawn(SEGMENT_PEER, &["seq-wait", "tick", &name, mode]);
     assert_eq!(reader.line(), "v1");
