@@ -52,7 +52,9 @@ fn judge(name: &str) -> Option<Verdict> {
 
 /// A segment whose creator died before publishing it (it never became ready).
 fn creator_died_initializing(name: &str) -> Option<Verdict> {
-    let options = shmipc::SegmentOptions::new().open_timeout(std::time::Duration::ZERO);
+    let options = shmipc::SegmentOptions::new()
+        .read_only(true)
+        .open_timeout(std::time::Duration::ZERO);
     match RawSegment::open_for_inspection(name, &options) {
         Err(Error::CreatorDied { pid, .. }) => Some(Verdict::Remove(format!(
             "never finished: creator pid {pid} died while initializing it"

@@ -113,7 +113,10 @@ pub fn open(name: &str) -> Result<Look, Failure> {
     let (mode, uid) = meta
         .as_ref()
         .map_or((0o600, effective_uid()), |m| (m.mode() & 0o777, m.uid()));
+    // Read-only: the tool never writes, and needs only read permission (a group member can look
+    // at a 0640 segment of another user).
     let options = SegmentOptions::new()
+        .read_only(true)
         .open_timeout(Duration::ZERO)
         .mode(0o777)
         .allow_owner(uid);
