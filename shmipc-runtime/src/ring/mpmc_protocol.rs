@@ -214,14 +214,7 @@ impl<S: Stamps> Ring<'_, S> {
     /// Publishes the message `me` wrote at `pos` (release: the value before the word).
     #[inline]
     pub(crate) fn publish(&self, pos: u64, me: Tag) -> Result<(), Revoked> {
-        let lap = self.lap(pos);
-        let (from, to) = (
-            Word::encode(WRITING, me, lap),
-            Word::encode(FULL, Tag(0), lap),
-        );
-        self.transition(pos, from, to, Ordering::Release)
-            .then_some(())
-            .ok_or(Revoked)
+        self.hand_over(pos, me, WRITING, (FULL, 0))
     }
 
     /// Claims the slot at the head for reading by `me`; returns its position. Skipped slots on
@@ -289,9 +282,17 @@ impl<S: Stamps> Ring<'_, S> {
     /// the slot for the next lap.
     #[inline]
     pub(crate) fn release(&self, pos: u64, me: Tag) -> Result<(), Revoked> {
+        self.hand_over(pos, me, READING, (FREE, 1))
+    }
+
+    /// Ends `me`'s claim of `pos`, in state `claimed` of its lap: moves the word (release) to
+    /// the untagged state `to.0` of the lap `to.1` laps later; `Revoked` if the claim was taken
+    /// from `me`.
+    #[inline]
+    fn hand_over(&self, pos: u64, me: Tag, claimed: u64, to: (u64, u64)) -> Result<(), Revoked> {
         let lap = self.lap(pos);
-        let from = Word::encode(READING, me, lap);
-        let to = Word::encode(FREE, Tag(0), (lap + 1) & LAP_MASK);
+        let from = Word::encode(claimed, me, lap);
+        let to = Word::encode(to.0, Tag(0), (lap + to.1) & LAP_MASK);
         self.transition(pos, from, to, Ordering::Release)
             .then_some(())
             .ok_or(Revoked)
