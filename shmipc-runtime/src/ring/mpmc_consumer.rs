@@ -59,11 +59,7 @@ impl<T: SharedLayout> MpmcConsumer<T> {
             e.notify();
         }
         let pos = claimed.map_err(Miss::Stall)?;
-        load_value::<T, _>(&e.slots, ring.slot(pos), dst);
-        e.inner.after_claim();
-        ring.release(pos, e.tag).map_err(|_| Miss::Revoked)?;
-        e.notify();
-        Ok(())
+        e.complete(pos, |slots, slot| load_value(slots, slot, dst), |r, pos, me| r.release(pos, me))
     }
 
     /// Pops into `dst`, waiting at most `timeout` (`Some(ZERO)`: not at all).

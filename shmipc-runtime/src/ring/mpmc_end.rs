@@ -7,7 +7,7 @@ use std::sync::Arc;
 
 use super::mpmc::MpmcInner;
 use super::mpmc_control::MpmcControl;
-use super::mpmc_protocol::{Ring, Stall, Tag};
+use super::mpmc_protocol::{Revoked, Ring, Stall, Tag};
 use super::mpmc_recovery::{self, Role};
 use super::mpmc_wait::{Blocker, Waiter};
 use super::probe::Probe;
@@ -84,6 +84,23 @@ impl MpmcEnd {
     #[inline]
     pub(crate) fn ring(&self) -> Ring<'_, Slots<MpmcControl>> {
         self.inner.ring()
+    }
+
+    /// The rest of one push or pop once `pos` is claimed: `copy` the value in or out of slot
+    /// `slot`, the test hook, then `commit` (publish or release) and wake the other side.
+    #[inline]
+    pub(crate) fn complete(
+        &self,
+        pos: u64,
+        copy: impl FnOnce(&Slots<MpmcControl>, usize),
+        commit: impl FnOnce(&Ring<'_, Slots<MpmcControl>>, u64, Tag) -> Result<(), Revoked>,
+    ) -> Result<(), Miss> {
+        let ring = self.ring();
+        copy(&self.slots, ring.slot(pos));
+        self.inner.after_claim();
+        commit(&ring, pos, self.tag).map_err(|_| Miss::Revoked)?;
+        self.notify();
+        Ok(())
     }
 
     /// After a publication (producers) or release (consumers): wakes one parked process of the

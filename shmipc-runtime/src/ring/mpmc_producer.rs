@@ -49,15 +49,11 @@ impl<T: SharedLayout> MpmcProducer<T> {
     #[inline]
     fn put(&mut self, value: *const T) -> Result<(), Miss> {
         let e = &self.end;
-        let ring = e.ring();
-        let pos = ring
+        let pos = e
+            .ring()
             .claim_write(&e.slots.control().producers.index, e.tag)
             .map_err(Miss::Stall)?;
-        store_value::<T, _>(&e.slots, ring.slot(pos), value);
-        e.inner.after_claim();
-        ring.publish(pos, e.tag).map_err(|_| Miss::Revoked)?;
-        e.notify();
-        Ok(())
+        e.complete(pos, |slots, slot| store_value(slots, slot, value), |r, pos, me| r.publish(pos, me))
     }
 
     /// Pushes `value`, waiting at most `timeout` (`Some(ZERO)`: not at all) while the ring is
