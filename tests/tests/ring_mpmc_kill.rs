@@ -46,6 +46,25 @@ fn time_until(mut done: impl FnMut() -> bool) -> Duration {
     start.elapsed()
 }
 
+/// Starts two consumer peers on `name`.
+fn two_consumers(name: &str) -> Vec<Peer> {
+    (0..2)
+        .map(|_| Peer::start(&["mpmc-consume", name]))
+        .collect()
+}
+
+/// Starts the producer peers 0 and 1 on `name`, `count` messages each.
+fn two_producers(name: &str, count: &str) -> Vec<Peer> {
+    (0..2)
+        .map(|id| Peer::start(&["mpmc-produce", name, &id.to_string(), count]))
+        .collect()
+}
+
+/// Waits for each peer to exit (checking its status); their output lines, in order.
+fn finish_all(peers: Vec<Peer>) -> Vec<Vec<String>> {
+    peers.into_iter().map(Peer::finish).collect()
+}
+
 fn skipped_total(outs: &[Vec<String>]) -> u64 {
     outs.iter()
         .map(|o| {
@@ -78,9 +97,7 @@ fn producer_killed_between_claim_and_publish() {
         let (name, _cleanup, ring) = fresh("rmkp", rng, 6);
         let hold = hold_both(&ring);
         let j = rng.below(100);
-        let cs: Vec<Peer> = (0..2)
-            .map(|_| Peer::start(&["mpmc-consume", &name]))
-            .collect();
+        let cs = two_consumers(&name);
         let p0 = Peer::start(&["mpmc-produce", &name, "0", "300"]);
         let hang = format!("hang_at={j}");
         let mut p1 = Peer::start(&["mpmc-produce", &name, "1", "300", &hang]);
@@ -89,7 +106,7 @@ fn producer_killed_between_claim_and_publish() {
         p1.kill();
         let t = time_until(|| ring.recovery().skipped_writes == 1);
         p0.finish();
-        let outs: Vec<Vec<String>> = cs.into_iter().map(Peer::finish).collect();
+        let outs = finish_all(cs);
         assert_eq!(
             skipped_total(&outs),
             1,
@@ -124,16 +141,14 @@ fn consumer_killed_between_claim_and_release() {
         let k = rng.below(50);
         let hang = format!("hang_after={k}");
         let mut c0 = Peer::start(&["mpmc-consume", &name, &hang, "flush=each"]);
-        let ps: Vec<Peer> = (0..2)
-            .map(|id| Peer::start(&["mpmc-produce", &name, &id.to_string(), "200"]))
-            .collect();
+        let ps = two_producers(&name, "200");
         let before = expect_line(&mut c0, "claimed");
         let c1 = Peer::start(&["mpmc-consume", &name]);
         drop(hold);
         c0.kill();
         // A producer reaches the dead claim's slot (a lap later) and frees it.
         let t = time_until(|| ring.recovery().dropped_reads == 1);
-        ps.into_iter().for_each(|p| drop(p.finish()));
+        finish_all(ps);
         let out1 = c1.finish();
         assert_eq!(end_line(&out1), Some("end disconnected skipped 0"));
         let got = vec![received(&before), received(&out1)];
@@ -157,16 +172,14 @@ fn producer_killed_at_random_points() {
     run_trials(50, |rng| {
         let (name, _cleanup, ring) = fresh("rmrp", rng, 6);
         let hold = hold_both(&ring);
-        let cs: Vec<Peer> = (0..2)
-            .map(|_| Peer::start(&["mpmc-consume", &name]))
-            .collect();
+        let cs = two_consumers(&name);
         let p0 = Peer::start(&["mpmc-produce", &name, "0", "300"]);
         let mut p1 = Peer::start(&["mpmc-produce", &name, "1", "0"]);
         drop(hold);
         std::thread::sleep(Duration::from_micros(rng.below(3000)));
         p1.kill();
         p0.finish();
-        let outs: Vec<Vec<String>> = cs.into_iter().map(Peer::finish).collect();
+        let outs = finish_all(cs);
         let skipped = skipped_total(&outs);
         assert!(
             skipped <= 1,
@@ -196,14 +209,12 @@ fn consumer_killed_at_random_points() {
         let hold = hold_both(&ring);
         let mut c0 = Peer::start(&["mpmc-consume", &name, "flush=each"]);
         let c1 = Peer::start(&["mpmc-consume", &name]);
-        let ps: Vec<Peer> = (0..2)
-            .map(|id| Peer::start(&["mpmc-produce", &name, &id.to_string(), "300"]))
-            .collect();
+        let ps = two_producers(&name, "300");
         drop(hold);
         std::thread::sleep(Duration::from_micros(rng.below(3000)));
         c0.kill();
         let before = c0.drain();
-        ps.into_iter().for_each(|p| drop(p.finish()));
+        finish_all(ps);
         let out1 = c1.finish();
         let got = vec![received(&before), received(&out1)];
         let all = check_delivery(&got);
