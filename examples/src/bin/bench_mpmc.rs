@@ -147,8 +147,19 @@ fn ready_then_go() {
 }
 
 /// The `produce` and `echo` roles of a peer on the ring type `$ring` (`MpmcRing` or `SpscRing`:
-/// the same calls on their handles, without a trait in common), for `T` of the caller.
+/// the same calls on their handles, without a trait in common), for `T` of the caller; and
+/// `ping`, the parent's side of the round trips (`$start` starts the echo peer: `(child, out)`).
 macro_rules! ring_role {
+    (ping $ring:ident, $name:expr, $back:expr, $n:expr, $start:expr) => {{
+        let a = $ring::<T>::create($name, CAPACITY).unwrap();
+        let b = $ring::<T>::create($back, CAPACITY).unwrap();
+        let (mut p, mut c) = (a.producer().unwrap(), b.consumer().unwrap());
+        let (child, _out) = $start;
+        let e = ping_pong($n, |m| p.push(m).unwrap(), || c.pop().unwrap());
+        drop(p);
+        wait(child);
+        e
+    }};
     (produce $ring:ident, $name:expr, $count:expr) => {{
         let ring = $ring::<T>::open($name).unwrap();
         let mut p = ring.producer().unwrap();
@@ -357,23 +368,9 @@ fn round_trip<T: Msg>(kind: &str, name: &str, size: &str, n: u64) -> f64 {
     };
     // The peer echoes until the parent's producer is dropped.
     let elapsed = if kind == "mpmc" {
-        let a = MpmcRing::<T>::create(name, CAPACITY).unwrap();
-        let b = MpmcRing::<T>::create(&back, CAPACITY).unwrap();
-        let (mut p, mut c) = (a.producer().unwrap(), b.consumer().unwrap());
-        let (child, _out) = go(spawn());
-        let e = ping_pong(n, |m| p.push(m).unwrap(), || c.pop().unwrap());
-        drop(p);
-        wait(child);
-        e
+        ring_role!(ping MpmcRing, name, &back, n, go(spawn()))
     } else {
-        let a = SpscRing::<T>::create(name, CAPACITY).unwrap();
-        let b = SpscRing::<T>::create(&back, CAPACITY).unwrap();
-        let (mut p, mut c) = (a.producer().unwrap(), b.consumer().unwrap());
-        let (child, _out) = go(spawn());
-        let e = ping_pong(n, |m| p.push(m).unwrap(), || c.pop().unwrap());
-        drop(p);
-        wait(child);
-        e
+        ring_role!(ping SpscRing, name, &back, n, go(spawn()))
     };
     elapsed.as_secs_f64() * 1e6 / n as f64
 }
