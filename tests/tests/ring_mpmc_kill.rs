@@ -16,20 +16,20 @@ use shmipc::{MpmcConsumer, MpmcProducer, MpmcRing};
 use shmipc_schemas::Quote;
 use shmipc_tests::{ShmCleanup, unique_name};
 
-/// A fresh ring of a random capacity (`2 ..= 2^max_log2`), its name and its cleanup guard.
-fn fresh(tag: &str, rng: &mut Rng, max_log2: u64) -> (String, ShmCleanup, MpmcRing<Quote>) {
+/// The parent's idle producer and consumer handles, held while the peers start: otherwise a
+/// producer that finished before the next one attached would let the consumers (rightly)
+/// report `Disconnected`, and the converse.
+type Hold = (MpmcProducer<Quote>, MpmcConsumer<Quote>);
+
+/// A fresh ring of a random capacity (`2 ..= 2^max_log2`), its name, its cleanup guard, and the
+/// parent's [`Hold`] of it (drop it once the peers have started).
+fn fresh(tag: &str, rng: &mut Rng, max_log2: u64) -> (String, ShmCleanup, MpmcRing<Quote>, Hold) {
     let name = unique_name(tag);
     let cleanup = ShmCleanup::new([name.clone()]);
     let capacity = 1usize << (1 + rng.below(max_log2));
     let ring = MpmcRing::<Quote>::create(&name, capacity).expect("create");
-    (name, cleanup, ring)
-}
-
-/// The parent's idle producer and consumer handles, held while the peers start: otherwise a
-/// producer that finished before the next one attached would let the consumers (rightly)
-/// report `Disconnected`, and the converse.
-fn hold_both(ring: &MpmcRing<Quote>) -> (MpmcProducer<Quote>, MpmcConsumer<Quote>) {
-    (ring.producer().unwrap(), ring.consumer().unwrap())
+    let hold = (ring.producer().unwrap(), ring.consumer().unwrap());
+    (name, cleanup, ring, hold)
 }
 
 /// Polls `done` until it holds; returns how long that took (fails after the peer deadline).
@@ -94,8 +94,7 @@ fn run_trials(default: u32, mut trial: impl FnMut(&mut Rng) -> Option<Duration>)
 #[test]
 fn producer_killed_between_claim_and_publish() {
     run_trials(50, |rng| {
-        let (name, _cleanup, ring) = fresh("rmkp", rng, 6);
-        let hold = hold_both(&ring);
+        let (name, _cleanup, ring, hold) = fresh("rmkp", rng, 6);
         let j = rng.below(100);
         let cs = two_consumers(&name);
         let p0 = Peer::start(&["mpmc-produce", &name, "0", "300"]);
@@ -136,8 +135,7 @@ fn producer_killed_between_claim_and_publish() {
 #[test]
 fn consumer_killed_between_claim_and_release() {
     run_trials(50, |rng| {
-        let (name, _cleanup, ring) = fresh("rmkc", rng, 4);
-        let hold = hold_both(&ring);
+        let (name, _cleanup, ring, hold) = fresh("rmkc", rng, 4);
         let k = rng.below(50);
         let hang = format!("hang_after={k}");
         let mut c0 = Peer::start(&["mpmc-consume", &name, &hang, "flush=each"]);
@@ -170,8 +168,7 @@ fn consumer_killed_between_claim_and_release() {
 #[test]
 fn producer_killed_at_random_points() {
     run_trials(50, |rng| {
-        let (name, _cleanup, ring) = fresh("rmrp", rng, 6);
-        let hold = hold_both(&ring);
+        let (name, _cleanup, ring, hold) = fresh("rmrp", rng, 6);
         let cs = two_consumers(&name);
         let p0 = Peer::start(&["mpmc-produce", &name, "0", "300"]);
         let mut p1 = Peer::start(&["mpmc-produce", &name, "1", "0"]);
@@ -205,8 +202,7 @@ fn producer_killed_at_random_points() {
 #[test]
 fn consumer_killed_at_random_points() {
     run_trials(50, |rng| {
-        let (name, _cleanup, ring) = fresh("rmrc", rng, 4);
-        let hold = hold_both(&ring);
+        let (name, _cleanup, ring, hold) = fresh("rmrc", rng, 4);
         let mut c0 = Peer::start(&["mpmc-consume", &name, "flush=each"]);
         let c1 = Peer::start(&["mpmc-consume", &name]);
         let ps = two_producers(&name, "300");
