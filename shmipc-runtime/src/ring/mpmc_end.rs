@@ -4,6 +4,7 @@
 
 use core::sync::atomic::Ordering;
 use std::sync::Arc;
+use std::time::Duration;
 
 use super::mpmc::MpmcInner;
 use super::mpmc_control::MpmcControl;
@@ -117,6 +118,42 @@ impl MpmcEnd {
             role: self.role,
         };
         waiter.wait(&view, tag, self.wait, &mut self.spinner)
+    }
+
+    /// The loop of a push or pop (`attempt`) that waits at most `timeout` (`Some(ZERO)`: not
+    /// at all; then `Timeout`, or `Disconnected` when a rate-limited check finds the other side
+    /// gone). Once the other side is gone, one more attempt: a consumer blocked by a (dead)
+    /// producer's claim goes on (recovering it), anything else blocked is `Disconnected`.
+    pub(crate) fn retry(
+        &mut self,
+        timeout: Option<Duration>,
+        mut attempt: impl FnMut(&MpmcEnd) -> Result<(), Miss>,
+    ) -> Result<(), Stop> {
+        let mut waiter = Waiter::new(timeout);
+        loop {
+            let tag = match attempt(self) {
+                Ok(()) => return Ok(()),
+                Err(Miss::Revoked | Miss::Stall(Stall::Corrupted)) => return Err(Stop::Corrupted),
+                Err(Miss::Stall(Stall::Blocked(tag))) => tag,
+            };
+            if timeout == Some(Duration::ZERO) {
+                return Err(if self.other_side_gone() {
+                    Stop::Disconnected
+                } else {
+                    Stop::Timeout
+                });
+            }
+            match self.wait(&mut waiter, tag) {
+                Ok(()) => {}
+                Err(Stop::Disconnected) => match attempt(self) {
+                    Ok(()) => return Ok(()),
+                    Err(Miss::Stall(Stall::Blocked(Some(_)))) if self.role == Role::Consumer => {}
+                    Err(Miss::Stall(Stall::Blocked(_))) => return Err(Stop::Disconnected),
+                    Err(_) => return Err(Stop::Corrupted),
+                },
+                Err(stop) => return Err(stop),
+            }
+        }
     }
 
     /// For a non-blocking miss: now and then (rate-limited) whether the other side is gone.
