@@ -343,15 +343,13 @@ impl<T: SharedLayout> Drop for Consumer<T> {
     }
 }
 
-/// Committed messages lent by [`Consumer::try_read_chunk`] / [`Consumer::read_chunk`] to read in
-/// place; released (the producer may overwrite them) when the chunk is dropped, or partly with
-/// [`release`](Self::release).
-pub struct ReadChunk<'a, T: SharedLayout> {
-    consumer: &'a mut Consumer<T>,
-    span: Span,
+chunk_basics! {
+    /// Committed messages lent by [`Consumer::try_read_chunk`] / [`Consumer::read_chunk`] to read
+    /// in place; released (the producer may overwrite them) when the chunk is dropped, or partly
+    /// with [`release`](Self::release).
+    pub struct ReadChunk { consumer: Consumer }
+    "messages"
 }
-
-chunk_basics!(ReadChunk, "messages");
 
 impl<T: SharedLayout> ReadChunk<'_, T> {
     /// The value of message `i`, aligned for `T`, valid for reads of one `T` while the chunk

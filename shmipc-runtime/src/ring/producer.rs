@@ -374,19 +374,17 @@ impl<T: SharedLayout> Drop for Producer<T> {
     }
 }
 
-/// Slots reserved by [`Producer::try_reserve`] / [`Producer::reserve`], written in place and
-/// published by [`commit`](Self::commit). Dropping it without committing publishes nothing (the
-/// slots are reserved again by the next call).
-///
-/// The slots' bytes are whatever they held before (an older message, or zeroes): every bit
-/// pattern is a valid `T`, so committing a slot that was not fully written sends those bytes, never
-/// undefined behaviour.
-pub struct WriteChunk<'a, T: SharedLayout> {
-    producer: &'a mut Producer<T>,
-    span: Span,
+chunk_basics! {
+    /// Slots reserved by [`Producer::try_reserve`] / [`Producer::reserve`], written in place and
+    /// published by [`commit`](Self::commit). Dropping it without committing publishes nothing (the
+    /// slots are reserved again by the next call).
+    ///
+    /// The slots' bytes are whatever they held before (an older message, or zeroes): every bit
+    /// pattern is a valid `T`, so committing a slot that was not fully written sends those bytes,
+    /// never undefined behaviour.
+    pub struct WriteChunk { producer: Producer }
+    "reserved slots"
 }
-
-chunk_basics!(WriteChunk, "reserved slots");
 
 impl<T: SharedLayout> WriteChunk<'_, T> {
     /// The value of reserved slot `i`, aligned for `T`, valid for reads and writes of one `T`
