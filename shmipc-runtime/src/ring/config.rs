@@ -53,26 +53,32 @@ pub(crate) fn debug_ring<'a, 'b>(
     d
 }
 
-/// Writes what every ring's inherent `impl<T: SharedLayout>` has: the `create(name, capacity)`, `open(name)` and `builder(name)` shortcuts (through
-/// `primitive_shortcuts!`, each with the doc comment written before its name), and the
-/// `capacity()` and `name()` accessors of its `inner: Arc<Inner>` (`Inner` being the ring
-/// module's own, with a `capacity` field and a `name()` method; a leading `inner: Type;` names
-/// another).
-macro_rules! ring_shortcuts {
-    (
-        $(#[$create:meta])+ create;
-        $(#[$open:meta])+ open;
-        $(#[$builder:meta])+ builder;
-    ) => {
-        ring_shortcuts! {
-            inner: Inner;
-            $(#[$create])+ create;
-            $(#[$open])+ open;
-            $(#[$builder])+ builder;
+/// Writes a ring handle's `Debug`: [`debug_ring`] (its type, name, slot type and capacity), then
+/// each `"field": value` given (the values see the handle as `$r`).
+macro_rules! ring_debug {
+    ($ring:ident, |$r:ident| { $($field:literal: $value:expr),* $(,)? }) => {
+        impl<T: SharedLayout> core::fmt::Debug for $ring<T> {
+            fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+                let $r = self;
+                debug_ring(f, stringify!($ring), $r.name(), T::LAYOUT, $r.capacity())
+                    $(.field($field, &$value))*
+                    .finish()
+            }
         }
     };
+}
+pub(crate) use ring_debug;
+
+/// Writes what every ring's inherent `impl<T: SharedLayout>` has: the `create(name, capacity)`,
+/// `open(name)` and `builder(name)` shortcuts (through `primitive_shortcuts!`, each with the doc
+/// comment written before its name), and the `capacity()` and `name()` accessors of its
+/// `inner: Arc<Inner>` (`Inner` being the ring module's own, with a `capacity` field and a
+/// `name()` method; a leading `inner: Type;` names another).
+macro_rules! ring_shortcuts {
+    (@inner) => { Inner };
+    (@inner $inner:ty) => { $inner };
     (
-        inner: $inner:ty;
+        $(inner: $inner:ty;)?
         $(#[$create:meta])+ create;
         $(#[$open:meta])+ open;
         $(#[$builder:meta])+ builder;
@@ -94,7 +100,7 @@ macro_rules! ring_shortcuts {
         }
 
         #[cfg(test)]
-        pub(crate) fn inner_for_tests(&self) -> &$inner {
+        pub(crate) fn inner_for_tests(&self) -> &ring_shortcuts!(@inner $($inner)?) {
             &self.inner
         }
     };

@@ -5,7 +5,7 @@ use core::marker::PhantomData;
 use core::sync::atomic::Ordering;
 use std::sync::Arc;
 
-use super::config::{RingConfig, debug_ring, ring_shortcuts};
+use super::config::{RingConfig, debug_ring, ring_debug, ring_shortcuts};
 use super::control::{Geometry, RingGeometry, ring_spec};
 use super::mpmc_consumer::MpmcConsumer;
 use super::mpmc_control::{MPMC_FORMAT, MpmcControl, geometry};
@@ -232,13 +232,7 @@ pub struct MpmcRing<T: SharedLayout> {
     _type: PhantomData<fn() -> T>,
 }
 
-impl<T: SharedLayout> core::fmt::Debug for MpmcRing<T> {
-    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
-        debug_ring(f, "MpmcRing", self.name(), T::LAYOUT, self.capacity())
-            .field("entry", &self.inner.entry)
-            .finish()
-    }
-}
+ring_debug!(MpmcRing, |r| { "entry": r.inner.entry });
 
 impl<T: SharedLayout> MpmcRing<T> {
     ring_shortcuts! {

@@ -5,7 +5,7 @@ use core::ptr::NonNull;
 use core::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Arc;
 
-use super::config::{RingConfig, debug_ring, ring_shortcuts};
+use super::config::{RingConfig, debug_ring, ring_debug, ring_shortcuts};
 use super::consumer::Consumer;
 use super::control::{
     CONTROL_LEN, FORMAT, Geometry, RingGeometry, STATE_ATTACHED, SideBlock, SpscControl, ring_spec,
@@ -265,13 +265,7 @@ pub struct SpscRing<T: SharedLayout> {
     _type: PhantomData<fn() -> T>,
 }
 
-impl<T: SharedLayout> core::fmt::Debug for SpscRing<T> {
-    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
-        debug_ring(f, "SpscRing", self.name(), T::LAYOUT, self.capacity())
-            .field("wait", &self.wait)
-            .finish()
-    }
-}
+ring_debug!(SpscRing, |r| { "wait": r.wait });
 
 impl<T: SharedLayout> SpscRing<T> {
     ring_shortcuts! {
