@@ -16,20 +16,20 @@ use shmipc::{MpmcConsumer, MpmcProducer, MpmcRing};
 use shmipc_schemas::Quote;
 use shmipc_tests::{ShmCleanup, unique_name};
 
-/// A fresh ring of a random capacity (`2 ..= 2^max_log2`), its name and its cleanup guard.
-fn fresh(tag: &str, rng: &mut Rng, max_log2: u64) -> (String, ShmCleanup, MpmcRing<Quote>) {
+/// The parent's idle producer and consumer handles, held while the peers start: otherwise a
+/// producer that finished before the next one attached would let the consumers (rightly)
+/// report `Disconnected`, and the converse.
+type Hold = (MpmcProducer<Quote>, MpmcConsumer<Quote>);
+
+/// A fresh ring of a random capacity (`2 ..= 2^max_log2`), its name, its cleanup guard, and the
+/// parent's [`Hold`] of it (drop it once the peers have started).
+fn fresh(tag: &str, rng: &mut Rng, max_log2: u64) -> (String, ShmCleanup, MpmcRing<Quote>, Hold) {
     let name = unique_name(tag);
     let cleanup = ShmCleanup::new([name.clone()]);
     let capacity = 1usize << (1 + rng.below(max_log2));
     let ring = MpmcRing::<Quote>::create(&name, capacity).expect("create");
-    (name, cleanup, ring)
-}
-
-/// The parent's idle producer and consumer handles, held while the peers start: otherwise a
-/// producer that finished before the next one attached would let the consumers (rightly)
-/// report `Disconnected`, and the converse.
-fn hold_both(ring: &MpmcRing<Quote>) -> (MpmcProducer<Quote>, MpmcConsumer<Quote>) {
-    (ring.producer().unwrap(), ring.consumer().unwrap())
+    let hold = (ring.producer().unwrap(), ring.consumer().unwrap());
+    (name, cleanup, ring, hold)
 }
 
 /// Polls `done` until it holds; returns how long that took (fails after the peer deadline).
@@ -44,6 +44,25 @@ fn time_until(mut done: impl FnMut() -> bool) -> Duration {
         std::thread::sleep(Duration::from_micros(100));
     }
     start.elapsed()
+}
+
+/// Starts two consumer peers on `name`.
+fn two_consumers(name: &str) -> Vec<Peer> {
+    (0..2)
+        .map(|_| Peer::start(&["mpmc-consume", name]))
+        .collect()
+}
+
+/// Starts the producer peers 0 and 1 on `name`, `count` messages each.
+fn two_producers(name: &str, count: &str) -> Vec<Peer> {
+    (0..2)
+        .map(|id| Peer::start(&["mpmc-produce", name, &id.to_string(), count]))
+        .collect()
+}
+
+/// Waits for each peer to exit (checking its status); their output lines, in order.
+fn finish_all(peers: Vec<Peer>) -> Vec<Vec<String>> {
+    peers.into_iter().map(Peer::finish).collect()
 }
 
 fn skipped_total(outs: &[Vec<String>]) -> u64 {
@@ -75,12 +94,9 @@ fn run_trials(default: u32, mut trial: impl FnMut(&mut Rng) -> Option<Duration>)
 #[test]
 fn producer_killed_between_claim_and_publish() {
     run_trials(50, |rng| {
-        let (name, _cleanup, ring) = fresh("rmkp", rng, 6);
-        let hold = hold_both(&ring);
+        let (name, _cleanup, ring, hold) = fresh("rmkp", rng, 6);
         let j = rng.below(100);
-        let cs: Vec<Peer> = (0..2)
-            .map(|_| Peer::start(&["mpmc-consume", &name]))
-            .collect();
+        let cs = two_consumers(&name);
         let p0 = Peer::start(&["mpmc-produce", &name, "0", "300"]);
         let hang = format!("hang_at={j}");
         let mut p1 = Peer::start(&["mpmc-produce", &name, "1", "300", &hang]);
@@ -89,7 +105,7 @@ fn producer_killed_between_claim_and_publish() {
         p1.kill();
         let t = time_until(|| ring.recovery().skipped_writes == 1);
         p0.finish();
-        let outs: Vec<Vec<String>> = cs.into_iter().map(Peer::finish).collect();
+        let outs = finish_all(cs);
         assert_eq!(
             skipped_total(&outs),
             1,
@@ -119,21 +135,18 @@ fn producer_killed_between_claim_and_publish() {
 #[test]
 fn consumer_killed_between_claim_and_release() {
     run_trials(50, |rng| {
-        let (name, _cleanup, ring) = fresh("rmkc", rng, 4);
-        let hold = hold_both(&ring);
+        let (name, _cleanup, ring, hold) = fresh("rmkc", rng, 4);
         let k = rng.below(50);
         let hang = format!("hang_after={k}");
         let mut c0 = Peer::start(&["mpmc-consume", &name, &hang, "flush=each"]);
-        let ps: Vec<Peer> = (0..2)
-            .map(|id| Peer::start(&["mpmc-produce", &name, &id.to_string(), "200"]))
-            .collect();
+        let ps = two_producers(&name, "200");
         let before = expect_line(&mut c0, "claimed");
         let c1 = Peer::start(&["mpmc-consume", &name]);
         drop(hold);
         c0.kill();
         // A producer reaches the dead claim's slot (a lap later) and frees it.
         let t = time_until(|| ring.recovery().dropped_reads == 1);
-        ps.into_iter().for_each(|p| drop(p.finish()));
+        finish_all(ps);
         let out1 = c1.finish();
         assert_eq!(end_line(&out1), Some("end disconnected skipped 0"));
         let got = vec![received(&before), received(&out1)];
@@ -155,18 +168,15 @@ fn consumer_killed_between_claim_and_release() {
 #[test]
 fn producer_killed_at_random_points() {
     run_trials(50, |rng| {
-        let (name, _cleanup, ring) = fresh("rmrp", rng, 6);
-        let hold = hold_both(&ring);
-        let cs: Vec<Peer> = (0..2)
-            .map(|_| Peer::start(&["mpmc-consume", &name]))
-            .collect();
+        let (name, _cleanup, ring, hold) = fresh("rmrp", rng, 6);
+        let cs = two_consumers(&name);
         let p0 = Peer::start(&["mpmc-produce", &name, "0", "300"]);
         let mut p1 = Peer::start(&["mpmc-produce", &name, "1", "0"]);
         drop(hold);
         std::thread::sleep(Duration::from_micros(rng.below(3000)));
         p1.kill();
         p0.finish();
-        let outs: Vec<Vec<String>> = cs.into_iter().map(Peer::finish).collect();
+        let outs = finish_all(cs);
         let skipped = skipped_total(&outs);
         assert!(
             skipped <= 1,
@@ -192,18 +202,15 @@ fn producer_killed_at_random_points() {
 #[test]
 fn consumer_killed_at_random_points() {
     run_trials(50, |rng| {
-        let (name, _cleanup, ring) = fresh("rmrc", rng, 4);
-        let hold = hold_both(&ring);
+        let (name, _cleanup, ring, hold) = fresh("rmrc", rng, 4);
         let mut c0 = Peer::start(&["mpmc-consume", &name, "flush=each"]);
         let c1 = Peer::start(&["mpmc-consume", &name]);
-        let ps: Vec<Peer> = (0..2)
-            .map(|id| Peer::start(&["mpmc-produce", &name, &id.to_string(), "300"]))
-            .collect();
+        let ps = two_producers(&name, "300");
         drop(hold);
         std::thread::sleep(Duration::from_micros(rng.below(3000)));
         c0.kill();
         let before = c0.drain();
-        ps.into_iter().for_each(|p| drop(p.finish()));
+        finish_all(ps);
         let out1 = c1.finish();
         let got = vec![received(&before), received(&out1)];
         let all = check_delivery(&got);

@@ -146,6 +146,40 @@ fn ready_then_go() {
     std::io::stdin().read_line(&mut line).unwrap();
 }
 
+/// The `produce` and `echo` roles of a peer on the ring type `$ring` (`MpmcRing` or `SpscRing`:
+/// the same calls on their handles, without a trait in common), for `T` of the caller; and
+/// `ping`, the parent's side of the round trips (`$start` starts the echo peer: `(child, out)`).
+macro_rules! ring_role {
+    (ping $ring:ident, $name:expr, $back:expr, $n:expr, $start:expr) => {{
+        let a = $ring::<T>::create($name, CAPACITY).unwrap();
+        let b = $ring::<T>::create($back, CAPACITY).unwrap();
+        let (mut p, mut c) = (a.producer().unwrap(), b.consumer().unwrap());
+        let (child, _out) = $start;
+        let e = ping_pong($n, |m| p.push(m).unwrap(), || c.pop().unwrap());
+        drop(p);
+        wait(child);
+        e
+    }};
+    (produce $ring:ident, $name:expr, $count:expr) => {{
+        let ring = $ring::<T>::open($name).unwrap();
+        let mut p = ring.producer().unwrap();
+        ready_then_go();
+        (0..$count).for_each(|i| p.push(T::new(i)).unwrap());
+    }};
+    (echo $ring:ident, $name:expr) => {{
+        let name = $name;
+        let (a, b) = (
+            $ring::<T>::open(name).unwrap(),
+            $ring::<T>::open(&format!("{name}b")).unwrap(),
+        );
+        let (mut c, mut p) = (a.consumer().unwrap(), b.producer().unwrap());
+        ready_then_go();
+        while let Ok(m) = c.pop() {
+            p.push(m).unwrap();
+        }
+    }};
+}
+
 fn peer_typed<T: Msg>(
     kind: &str,
     name: &str,
@@ -156,12 +190,7 @@ fn peer_typed<T: Msg>(
 ) {
     let mut got = 0u64;
     match (kind, role) {
-        ("mpmc", "produce") => {
-            let ring = MpmcRing::<T>::open(name).unwrap();
-            let mut p = ring.producer().unwrap();
-            ready_then_go();
-            (0..count).for_each(|i| p.push(T::new(i)).unwrap());
-        }
+        ("mpmc", "produce") => ring_role!(produce MpmcRing, name, count),
         ("mpmc", "consume") => {
             let ring = MpmcRing::<T>::open(name).unwrap();
             let mut c = ring.consumer().unwrap();
@@ -177,23 +206,8 @@ fn peer_typed<T: Msg>(
                 }
             }
         }
-        ("mpmc", "echo") => {
-            let (a, b) = (
-                MpmcRing::<T>::open(name).unwrap(),
-                MpmcRing::<T>::open(&format!("{name}b")).unwrap(),
-            );
-            let (mut c, mut p) = (a.consumer().unwrap(), b.producer().unwrap());
-            ready_then_go();
-            while let Ok(m) = c.pop() {
-                p.push(m).unwrap();
-            }
-        }
-        ("spsc", "produce") => {
-            let ring = SpscRing::<T>::open(name).unwrap();
-            let mut p = ring.producer().unwrap();
-            ready_then_go();
-            (0..count).for_each(|i| p.push(T::new(i)).unwrap());
-        }
+        ("mpmc", "echo") => ring_role!(echo MpmcRing, name),
+        ("spsc", "produce") => ring_role!(produce SpscRing, name, count),
         ("spsc", "consume") => {
             let ring = SpscRing::<T>::open(name).unwrap();
             let mut c = ring.consumer().unwrap();
@@ -203,17 +217,7 @@ fn peer_typed<T: Msg>(
                 got += 1;
             }
         }
-        ("spsc", "echo") => {
-            let (a, b) = (
-                SpscRing::<T>::open(name).unwrap(),
-                SpscRing::<T>::open(&format!("{name}b")).unwrap(),
-            );
-            let (mut c, mut p) = (a.consumer().unwrap(), b.producer().unwrap());
-            ready_then_go();
-            while let Ok(m) = c.pop() {
-                p.push(m).unwrap();
-            }
-        }
+        ("spsc", "echo") => ring_role!(echo SpscRing, name),
         ("mutex", "produce") => {
             let m = SharedMutex::<PlainRing>::open(name).unwrap();
             ready_then_go();
@@ -364,23 +368,9 @@ fn round_trip<T: Msg>(kind: &str, name: &str, size: &str, n: u64) -> f64 {
     };
     // The peer echoes until the parent's producer is dropped.
     let elapsed = if kind == "mpmc" {
-        let a = MpmcRing::<T>::create(name, CAPACITY).unwrap();
-        let b = MpmcRing::<T>::create(&back, CAPACITY).unwrap();
-        let (mut p, mut c) = (a.producer().unwrap(), b.consumer().unwrap());
-        let (child, _out) = go(spawn());
-        let e = ping_pong(n, |m| p.push(m).unwrap(), || c.pop().unwrap());
-        drop(p);
-        wait(child);
-        e
+        ring_role!(ping MpmcRing, name, &back, n, go(spawn()))
     } else {
-        let a = SpscRing::<T>::create(name, CAPACITY).unwrap();
-        let b = SpscRing::<T>::create(&back, CAPACITY).unwrap();
-        let (mut p, mut c) = (a.producer().unwrap(), b.consumer().unwrap());
-        let (child, _out) = go(spawn());
-        let e = ping_pong(n, |m| p.push(m).unwrap(), || c.pop().unwrap());
-        drop(p);
-        wait(child);
-        e
+        ring_role!(ping SpscRing, name, &back, n, go(spawn()))
     };
     elapsed.as_secs_f64() * 1e6 / n as f64
 }

@@ -2,10 +2,21 @@
 //! [`ReadChunk`](super::ReadChunk)) have in common: how many slots they lend, and the bounds
 //! check of an index into them.
 
-/// Writes a chunk type's `Debug` (its length only: the slots are shared memory) and its `len` /
-/// `is_empty`, for a struct with a `span: Span` field.
+/// Writes a chunk type: the struct (with the doc comment written before it), a `&mut` of its
+/// ring end and the `span: Span` it lends, its `Debug` (its length only: the slots are shared
+/// memory) and its `len` / `is_empty` (the literal says what it holds).
 macro_rules! chunk_basics {
-    ($chunk:ident, $what:literal) => {
+    (
+        $(#[$doc:meta])+
+        pub struct $chunk:ident { $end:ident: $End:ident }
+        $what:literal
+    ) => {
+        $(#[$doc])+
+        pub struct $chunk<'a, T: SharedLayout> {
+            $end: &'a mut $End<T>,
+            span: Span,
+        }
+
         impl<T: SharedLayout> core::fmt::Debug for $chunk<'_, T> {
             fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
                 f.debug_struct(stringify!($chunk))

@@ -3,8 +3,8 @@
 use super::wait::WaitStrategy;
 use crate::segment::{Builder, SharedPrimitive};
 
-/// Settings of a ring ([`SpscRing`](super::SpscRing), [`BroadcastRing`](super::BroadcastRing))
-/// beyond the segment options; see [`Builder::capacity`](Builder#method.capacity) and
+/// Settings of a ring ([`SpscRing`](super::SpscRing), [`BroadcastRing`](super::BroadcastRing),
+/// and part of [`MpmcConfig`](super::MpmcConfig)) beyond the segment options; see [`Builder::capacity`](Builder#method.capacity) and
 /// [`Builder::wait_strategy`](Builder#method.wait_strategy).
 #[derive(Clone, Copy, Debug, Default)]
 pub struct RingConfig {
@@ -12,20 +12,27 @@ pub struct RingConfig {
     pub(crate) wait: WaitStrategy,
 }
 
-impl<P: SharedPrimitive<Config = RingConfig>> Builder<P> {
+impl AsMut<RingConfig> for RingConfig {
+    fn as_mut(&mut self) -> &mut RingConfig {
+        self
+    }
+}
+
+/// The builder methods of every ring: of each primitive whose settings hold a [`RingConfig`].
+impl<P: SharedPrimitive<Config: AsMut<RingConfig>>> Builder<P> {
     /// The number of slots, a power of two from 1 to 2³² (for a broadcast ring: how many recent
     /// messages it holds, so how far a subscriber may fall behind before it lags). `create` makes
     /// this many (without it, as many as fit in 1 MiB, at most 1024); `open` then refuses a ring
     /// of another capacity (without it, `open` takes the capacity the creator chose).
     pub fn capacity(mut self, capacity: usize) -> Self {
-        self.config.capacity = Some(capacity);
+        self.config.as_mut().capacity = Some(capacity);
         self
     }
 
     /// How this process's handles of the ring wait in blocking calls (default
     /// [`WaitStrategy::SpinThenPark`]). A per-process choice: the peers may choose another.
     pub fn wait_strategy(mut self, wait: WaitStrategy) -> Self {
-        self.config.wait = wait;
+        self.config.as_mut().wait = wait;
         self
     }
 }
@@ -77,12 +84,16 @@ macro_rules! ring_debug {
 }
 pub(crate) use ring_debug;
 
-/// Writes what every ring's inherent `impl<T: SharedLayout>` has: the `create(name, capacity)`, `open(name)` and `builder(name)` shortcuts (through
-/// `primitive_shortcuts!`, each with the doc comment written before its name), and the
-/// `capacity()` and `name()` accessors of its `inner: Arc<Inner>` (`Inner` being the ring
-/// module's own, with a `capacity` field and a `name()` method).
+/// Writes what every ring's inherent `impl<T: SharedLayout>` has: the `create(name, capacity)`,
+/// `open(name)` and `builder(name)` shortcuts (through `primitive_shortcuts!`, each with the doc
+/// comment written before its name), and the `capacity()` and `name()` accessors of its
+/// `inner: Arc<Inner>` (`Inner` being the ring module's own, with a `capacity` field and a
+/// `name()` method; a leading `inner: Type;` names another).
 macro_rules! ring_shortcuts {
+    (@inner) => { Inner };
+    (@inner $inner:ty) => { $inner };
     (
+        $(inner: $inner:ty;)?
         $(#[$create:meta])+ create;
         $(#[$open:meta])+ open;
         $(#[$builder:meta])+ builder;
@@ -104,7 +115,7 @@ macro_rules! ring_shortcuts {
         }
 
         #[cfg(test)]
-        pub(crate) fn inner_for_tests(&self) -> &Inner {
+        pub(crate) fn inner_for_tests(&self) -> &ring_shortcuts!(@inner $($inner)?) {
             &self.inner
         }
     };

@@ -7,10 +7,10 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use super::chunk::{Span, chunk_basics};
-use super::endpoint::Endpoint;
+use super::endpoint::{Endpoint, end_queries};
 use super::control::STATE_ATTACHED;
 use super::error::PopError;
-use super::spsc::{Inner, Slots, side_alive};
+use super::spsc::{Inner, Slots};
 use super::spsc_protocol::{ConsumerCore, Corrupted, WaitWords};
 use super::wait::{self, Side, Stop, WaitStrategy};
 use crate::SharedLayout;
@@ -265,19 +265,9 @@ impl<T: SharedLayout> Consumer<T> {
         !self.core.is_ready(0, &self.end.slots)
     }
 
-    /// The number of slots.
-    pub fn capacity(&self) -> usize {
-        self.core.capacity as usize
-    }
-
-    /// Whether a live process holds the producer role (a snapshot; reads `/proc`).
-    pub fn producer_alive(&self) -> bool {
-        side_alive(&self.end.slots.control().producer)
-    }
-
-    /// The ring's name.
-    pub fn name(&self) -> &str {
-        self.end.inner.name()
+    end_queries! {
+        /// Whether a live process holds the producer role (a snapshot; reads `/proc`).
+        producer_alive => producer;
     }
 }
 
@@ -353,15 +343,13 @@ impl<T: SharedLayout> Drop for Consumer<T> {
     }
 }
 
-/// Committed messages lent by [`Consumer::try_read_chunk`] / [`Consumer::read_chunk`] to read in
-/// place; released (the producer may overwrite them) when the chunk is dropped, or partly with
-/// [`release`](Self::release).
-pub struct ReadChunk<'a, T: SharedLayout> {
-    consumer: &'a mut Consumer<T>,
-    span: Span,
+chunk_basics! {
+    /// Committed messages lent by [`Consumer::try_read_chunk`] / [`Consumer::read_chunk`] to read
+    /// in place; released (the producer may overwrite them) when the chunk is dropped, or partly
+    /// with [`release`](Self::release).
+    pub struct ReadChunk { consumer: Consumer }
+    "messages"
 }
-
-chunk_basics!(ReadChunk, "messages");
 
 impl<T: SharedLayout> ReadChunk<'_, T> {
     /// The value of message `i`, aligned for `T`, valid for reads of one `T` while the chunk

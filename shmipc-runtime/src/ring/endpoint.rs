@@ -46,3 +46,26 @@ impl Endpoint {
         debug_handle(f, handle, self.inner.name(), index, capacity)
     }
 }
+
+/// The queries both SPSC ends have besides `len` and `is_empty` (`capacity`, whether the peer
+/// is alive, `name`), through their `core` and `end` fields: `alive => peer;` names the method
+/// and the peer's side block, with the doc comment written before it.
+macro_rules! end_queries {
+    ($(#[$alive_doc:meta])+ $alive:ident => $peer:ident;) => {
+        /// The number of slots.
+        pub fn capacity(&self) -> usize {
+            self.core.capacity as usize
+        }
+
+        $(#[$alive_doc])+
+        pub fn $alive(&self) -> bool {
+            super::spsc::side_alive(&self.end.slots.control().$peer)
+        }
+
+        /// The ring's name.
+        pub fn name(&self) -> &str {
+            self.end.inner.name()
+        }
+    };
+}
+pub(crate) use end_queries;

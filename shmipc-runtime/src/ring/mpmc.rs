@@ -5,6 +5,7 @@ use core::marker::PhantomData;
 use core::sync::atomic::Ordering;
 use std::sync::Arc;
 
+use super::config::{RingConfig, ring_debug, ring_shortcuts};
 use super::control::{Geometry, RingGeometry, ring_spec};
 use super::mpmc_consumer::MpmcConsumer;
 use super::mpmc_control::{MPMC_FORMAT, MpmcControl, geometry};
@@ -21,9 +22,14 @@ use crate::segment::{Builder, Error, RawSegment, SegmentKind, SegmentSpec, Share
 /// [`Builder::wait_strategy`](Builder#method.wait_strategy).
 #[derive(Clone, Copy, Debug, Default)]
 pub struct MpmcConfig {
-    capacity: Option<usize>,
-    wait: WaitStrategy,
+    ring: RingConfig,
     after_claim: Option<fn()>,
+}
+
+impl AsMut<RingConfig> for MpmcConfig {
+    fn as_mut(&mut self) -> &mut RingConfig {
+        &mut self.ring
+    }
 }
 
 /// What recovery did on a ring since its creation (counted by the survivors that did it).
@@ -112,7 +118,7 @@ impl<T: SharedLayout> SharedPrimitive for MpmcRing<T> {
     type Config = MpmcConfig;
 
     fn spec(config: &MpmcConfig) -> Result<SegmentSpec, String> {
-        ring_spec::<Self>(SegmentKind::MpmcRing, T::LAYOUT, config.capacity)
+        ring_spec::<Self>(SegmentKind::MpmcRing, T::LAYOUT, config.ring.capacity)
     }
 
     fn from_segment(segment: RawSegment, config: MpmcConfig) -> Result<Self, Error> {
@@ -141,28 +147,13 @@ impl<T: SharedLayout> SharedPrimitive for MpmcRing<T> {
                 tag,
                 after_claim: config.after_claim,
             }),
-            wait: config.wait,
+            wait: config.ring.wait,
             _type: PhantomData,
         })
     }
 }
 
 impl<T: SharedLayout> Builder<MpmcRing<T>> {
-    /// The number of slots, a power of two from 1 to 2³². `create` makes this many (without it,
-    /// as many as fit in 1 MiB, at most 1024); `open` then refuses a ring of another capacity
-    /// (without it, `open` takes the capacity the creator chose).
-    pub fn capacity(mut self, capacity: usize) -> Self {
-        self.config.capacity = Some(capacity);
-        self
-    }
-
-    /// How the handles of this ring wait in blocking calls (default
-    /// [`WaitStrategy::SpinThenPark`]). A per-process choice.
-    pub fn wait_strategy(mut self, wait: WaitStrategy) -> Self {
-        self.config.wait = wait;
-        self
-    }
-
     /// Test hook: every handle of this ring calls `hook` between claiming a slot and
     /// publishing (push) or releasing (pop) it, so that tests can kill or stop a process there
     /// (the hook says so, then sleeps).
@@ -241,34 +232,20 @@ pub struct MpmcRing<T: SharedLayout> {
     _type: PhantomData<fn() -> T>,
 }
 
-impl<T: SharedLayout> core::fmt::Debug for MpmcRing<T> {
-    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
-        f.debug_struct("MpmcRing")
-            .field("name", &self.name())
-            .field("type", &T::LAYOUT.name())
-            .field("capacity", &self.capacity())
-            .field("entry", &self.inner.entry)
-            .finish()
-    }
-}
+ring_debug!(MpmcRing, "entry" => |ring| ring.inner.entry);
 
 impl<T: SharedLayout> MpmcRing<T> {
-    /// Creates the ring `name` with `capacity` slots (a power of two), empty, with the default
-    /// options (mode 0600, fails if the name exists, unlinked when this handle drops).
-    pub fn create(name: &str, capacity: usize) -> Result<MpmcRing<T>, Error> {
-        Self::builder(name).capacity(capacity).create()
-    }
-
-    /// Opens the ring `name` that another process created, checking kind and `T`'s layout; the
-    /// capacity is the creator's.
-    pub fn open(name: &str) -> Result<MpmcRing<T>, Error> {
-        Self::builder(name).open()
-    }
-
-    /// Options for creating or opening the ring `name`: capacity, wait strategy, and the
-    /// segment options.
-    pub fn builder(name: &str) -> Builder<MpmcRing<T>> {
-        Builder::new(name)
+    ring_shortcuts! {
+        inner: MpmcInner;
+        /// Creates the ring `name` with `capacity` slots (a power of two), empty, with the
+        /// default options (mode 0600, fails if the name exists, unlinked when this handle drops).
+        create;
+        /// Opens the ring `name` that another process created, checking kind and `T`'s layout;
+        /// the capacity is the creator's.
+        open;
+        /// Options for creating or opening the ring `name`: capacity, wait strategy, and the
+        /// segment options.
+        builder;
     }
 
     /// A new producer handle (any number, in any process or thread); it keeps the mapping
@@ -281,11 +258,6 @@ impl<T: SharedLayout> MpmcRing<T> {
     /// alive.
     pub fn consumer(&self) -> Result<MpmcConsumer<T>, Error> {
         Ok(MpmcConsumer::attach(Arc::clone(&self.inner), self.wait))
-    }
-
-    /// The number of slots.
-    pub fn capacity(&self) -> usize {
-        self.inner.capacity
     }
 
     /// Messages claimed by producers and not yet by consumers (a snapshot of the two indices).
@@ -314,20 +286,8 @@ impl<T: SharedLayout> MpmcRing<T> {
         self.inner.ring().claimed()
     }
 
-    /// The shared-memory name, with its leading slash.
-    pub fn name(&self) -> &str {
-        self.inner.name()
-    }
-
     /// Removes the name `name` (see [`RawSegment::unlink`]).
     pub fn unlink(name: &str) -> Result<(), Error> {
         RawSegment::unlink(name)
-    }
-}
-
-#[cfg(test)]
-impl<T: SharedLayout> MpmcRing<T> {
-    pub(crate) fn inner_for_tests(&self) -> &MpmcInner {
-        &self.inner
     }
 }

@@ -9,9 +9,7 @@ use super::consumer::load_value;
 use super::error::PopError;
 use super::mpmc::MpmcInner;
 use super::mpmc_end::{Miss, MpmcEnd, end_accessors};
-use super::mpmc_protocol::Stall;
 use super::mpmc_recovery::Role;
-use super::mpmc_wait::Waiter;
 use super::wait::{Stop, WaitStrategy};
 use crate::SharedLayout;
 
@@ -47,63 +45,34 @@ impl<T: SharedLayout> MpmcConsumer<T> {
         }
     }
 
-    /// One pop: claim, copy into `dst`, release, wake a parked producer.
+    /// One pop by `e`: claim, copy into `dst`, release, wake a parked producer; skipped slots
+    /// on the way are counted in `skipped`.
     #[inline]
-    fn take(&mut self, dst: *mut T) -> Result<(), Miss> {
-        let e = &self.end;
+    fn take(e: &MpmcEnd, skipped: &mut u64, dst: *mut T) -> Result<(), Miss> {
         let ring = e.ring();
-        let skipped = self.skipped;
-        let claimed = ring.claim_read(&e.slots.control().consumers.index, e.tag, &mut self.skipped);
-        if self.skipped != skipped {
+        let before = *skipped;
+        let claimed = ring.claim_read(&e.slots.control().consumers.index, e.tag, skipped);
+        if *skipped != before {
             // Skipped slots were freed: room for producers.
             e.notify();
         }
         let pos = claimed.map_err(Miss::Stall)?;
-        load_value::<T, _>(&e.slots, ring.slot(pos), dst);
-        e.inner.after_claim();
-        ring.release(pos, e.tag).map_err(|_| Miss::Revoked)?;
-        e.notify();
-        Ok(())
+        e.complete(pos, |slots, slot| load_value(slots, slot, dst), |r, pos, me| r.release(pos, me))
     }
 
-    /// Pops into `dst`, waiting at most `timeout` (`Some(ZERO)`: not at all).
+    /// Pops into `dst`, waiting at most `timeout` (`Some(ZERO)`: not at all; then `Empty`).
+    /// Once every producer is gone it delivers what is committed (and recovers what a dead
+    /// producer left at the head), then reports it.
     fn take_within(&mut self, dst: *mut T, timeout: Option<Duration>) -> Result<(), PopError> {
-        let mut waiter = Waiter::new(timeout);
-        loop {
-            let tag = match self.take(dst) {
-                Ok(()) => return Ok(()),
-                Err(Miss::Revoked | Miss::Stall(Stall::Corrupted)) => {
-                    return Err(PopError::Corrupted);
-                }
-                Err(Miss::Stall(Stall::Blocked(tag))) => tag,
-            };
-            if timeout == Some(Duration::ZERO) {
-                return Err(self.empty());
-            }
-            match self.end.wait(&mut waiter, tag) {
-                Ok(()) => {}
-                // Every producer is gone: deliver what is committed (and recover what a dead
-                // producer left at the head), then report it.
-                Err(Stop::Disconnected) => match self.take(dst) {
-                    Ok(()) => return Ok(()),
-                    Err(Miss::Stall(Stall::Blocked(None))) => return Err(PopError::Disconnected),
-                    Err(Miss::Stall(Stall::Blocked(Some(_)))) => {}
-                    Err(_) => return Err(PopError::Corrupted),
-                },
-                Err(Stop::Timeout) => return Err(PopError::Timeout),
-                Err(Stop::Corrupted) => return Err(PopError::Corrupted),
-            }
-        }
-    }
-
-    /// A non-blocking call found the ring empty: now and then the producers' liveness is
-    /// checked (`Disconnected`).
-    fn empty(&mut self) -> PopError {
-        if self.end.other_side_gone() {
-            PopError::Disconnected
-        } else {
-            PopError::Empty
-        }
+        let skipped = &mut self.skipped;
+        self.end
+            .retry(timeout, |e| Self::take(e, skipped, dst))
+            .map_err(|stop| match stop {
+                Stop::Timeout if timeout == Some(Duration::ZERO) => PopError::Empty,
+                Stop::Timeout => PopError::Timeout,
+                Stop::Disconnected => PopError::Disconnected,
+                Stop::Corrupted => PopError::Corrupted,
+            })
     }
 
     fn pop_into(&mut self, timeout: Option<Duration>) -> Result<T, PopError> {

@@ -4,10 +4,11 @@
 
 use core::sync::atomic::Ordering;
 use std::sync::Arc;
+use std::time::Duration;
 
 use super::mpmc::MpmcInner;
 use super::mpmc_control::MpmcControl;
-use super::mpmc_protocol::{Ring, Stall, Tag};
+use super::mpmc_protocol::{Revoked, Ring, Stall, Tag};
 use super::mpmc_recovery::{self, Role};
 use super::mpmc_wait::{Blocker, Waiter};
 use super::probe::Probe;
@@ -86,6 +87,23 @@ impl MpmcEnd {
         self.inner.ring()
     }
 
+    /// The rest of one push or pop once `pos` is claimed: `copy` the value in or out of slot
+    /// `slot`, the test hook, then `commit` (publish or release) and wake the other side.
+    #[inline]
+    pub(crate) fn complete(
+        &self,
+        pos: u64,
+        copy: impl FnOnce(&Slots<MpmcControl>, usize),
+        commit: impl FnOnce(&Ring<'_, Slots<MpmcControl>>, u64, Tag) -> Result<(), Revoked>,
+    ) -> Result<(), Miss> {
+        let ring = self.ring();
+        copy(&self.slots, ring.slot(pos));
+        self.inner.after_claim();
+        commit(&ring, pos, self.tag).map_err(|_| Miss::Revoked)?;
+        self.notify();
+        Ok(())
+    }
+
     /// After a publication (producers) or release (consumers): wakes one parked process of the
     /// other side, if any (no system call otherwise).
     #[inline]
@@ -100,6 +118,42 @@ impl MpmcEnd {
             role: self.role,
         };
         waiter.wait(&view, tag, self.wait, &mut self.spinner)
+    }
+
+    /// The loop of a push or pop (`attempt`) that waits at most `timeout` (`Some(ZERO)`: not
+    /// at all; then `Timeout`, or `Disconnected` when a rate-limited check finds the other side
+    /// gone). Once the other side is gone, one more attempt: a consumer blocked by a (dead)
+    /// producer's claim goes on (recovering it), anything else blocked is `Disconnected`.
+    pub(crate) fn retry(
+        &mut self,
+        timeout: Option<Duration>,
+        mut attempt: impl FnMut(&MpmcEnd) -> Result<(), Miss>,
+    ) -> Result<(), Stop> {
+        let mut waiter = Waiter::new(timeout);
+        loop {
+            let tag = match attempt(self) {
+                Ok(()) => return Ok(()),
+                Err(Miss::Revoked | Miss::Stall(Stall::Corrupted)) => return Err(Stop::Corrupted),
+                Err(Miss::Stall(Stall::Blocked(tag))) => tag,
+            };
+            if timeout == Some(Duration::ZERO) {
+                return Err(if self.other_side_gone() {
+                    Stop::Disconnected
+                } else {
+                    Stop::Timeout
+                });
+            }
+            match self.wait(&mut waiter, tag) {
+                Ok(()) => {}
+                Err(Stop::Disconnected) => match attempt(self) {
+                    Ok(()) => return Ok(()),
+                    Err(Miss::Stall(Stall::Blocked(Some(_)))) if self.role == Role::Consumer => {}
+                    Err(Miss::Stall(Stall::Blocked(_))) => return Err(Stop::Disconnected),
+                    Err(_) => return Err(Stop::Corrupted),
+                },
+                Err(stop) => return Err(stop),
+            }
+        }
     }
 
     /// For a non-blocking miss: now and then (rate-limited) whether the other side is gone.

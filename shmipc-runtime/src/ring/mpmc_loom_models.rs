@@ -107,6 +107,28 @@ fn tag(entry: usize) -> Tag {
     Tag::new(entry, 1)
 }
 
+/// Spawns the thread of the process `tag(1)`, which dies in `body` (a claim with `die`): once
+/// `body` returned, the process is gone and known to be, as the returned flag then says.
+fn spawn_dying<const N: usize, R: 'static>(
+    m: &Arc<Model<N>>,
+    body: impl FnOnce(&Model<N>) -> R + 'static,
+) -> (thread::JoinHandle<R>, Arc<AtomicBool>) {
+    let dead = Arc::new(AtomicBool::new(false));
+    let d = Arc::clone(&dead);
+    let handle = spawn(m, move |m| {
+        let r = body(m);
+        d.store(true, Ordering::Release);
+        r
+    });
+    (handle, dead)
+}
+
+/// For an `on_block`: whether the claimant `t` that blocks is `tag(1)` and proven dead by the
+/// flag of [`spawn_dying`].
+fn proven_dead(t: Option<Tag>, dead: &AtomicBool) -> bool {
+    t == Some(tag(1)) && dead.load(Ordering::Acquire)
+}
+
 /// Two producers, one consumer (the only thread that waits: loom's scheduler cannot make
 /// progress through two spinning threads and a third one): every message once, each producer's
 /// in order.
@@ -152,15 +174,10 @@ fn loom_mpmc_laps_of_one_slot() {
 fn loom_mpmc_dead_writer_is_skipped() {
     model(|| {
         let m = Arc::new(Model::<2>::new());
-        let dead = Arc::new(AtomicBool::new(false));
-        let d = Arc::clone(&dead);
-        let a = spawn(&m, move |m| {
-            m.push(tag(1), 99, true, |_| {});
-            d.store(true, Ordering::Release); // the process is gone (and known to be)
-        });
+        let (a, dead) = spawn_dying(&m, |m| m.push(tag(1), 99, true, |_| {}));
         let b = spawn(&m, |m| m.push(tag(2), 20, false, |_| {}));
         let v = m.pop(tag(3), false, |t| {
-            if t == Some(tag(1)) && dead.load(Ordering::Acquire) {
+            if proven_dead(t, &dead) {
                 m.ring().skip_dead_writer(&m.head, tag(1));
             }
         });
@@ -176,17 +193,11 @@ fn loom_mpmc_dead_writer_is_skipped() {
 fn loom_mpmc_dead_reader_is_freed() {
     model(|| {
         let m = Arc::new(Model::<1>::new());
-        let dead = Arc::new(AtomicBool::new(false));
-        let d = Arc::clone(&dead);
-        let c1 = spawn(&m, move |m| {
-            let v = m.pop(tag(1), true, |_| {});
-            d.store(true, Ordering::Release);
-            v
-        });
+        let (c1, dead) = spawn_dying(&m, |m| m.pop(tag(1), true, |_| {}));
         let p = spawn(&m, move |m| {
             m.push(tag(2), 10, false, |_| {});
             m.push(tag(2), 11, false, |t| {
-                if t == Some(tag(1)) && dead.load(Ordering::Acquire) {
+                if proven_dead(t, &dead) {
                     m.ring().free_dead_reader(&m.tail, tag(1));
                 }
             });

@@ -7,9 +7,7 @@ use std::time::Duration;
 use super::error::PushError;
 use super::mpmc::MpmcInner;
 use super::mpmc_end::{Miss, MpmcEnd, end_accessors};
-use super::mpmc_protocol::Stall;
 use super::mpmc_recovery::Role;
-use super::mpmc_wait::Waiter;
 use super::producer::{stop_error, store_value};
 use super::wait::{Stop, WaitStrategy};
 use crate::SharedLayout;
@@ -45,57 +43,20 @@ impl<T: SharedLayout> MpmcProducer<T> {
         }
     }
 
-    /// One push: claim, copy, publish, wake a parked consumer.
+    /// One push by `e`: claim, copy, publish, wake a parked consumer.
     #[inline]
-    fn put(&mut self, value: *const T) -> Result<(), Miss> {
-        let e = &self.end;
-        let ring = e.ring();
-        let pos = ring
+    fn put(e: &MpmcEnd, value: *const T) -> Result<(), Miss> {
+        let pos = e
+            .ring()
             .claim_write(&e.slots.control().producers.index, e.tag)
             .map_err(Miss::Stall)?;
-        store_value::<T, _>(&e.slots, ring.slot(pos), value);
-        e.inner.after_claim();
-        ring.publish(pos, e.tag).map_err(|_| Miss::Revoked)?;
-        e.notify();
-        Ok(())
+        e.complete(pos, |slots, slot| store_value(slots, slot, value), |r, pos, me| r.publish(pos, me))
     }
 
-    /// Pushes `value`, waiting at most `timeout` (`Some(ZERO)`: not at all) while the ring is
-    /// full.
+    /// Pushes `value`, waiting at most `timeout` (`Some(ZERO)`: not at all; then `Timeout`
+    /// stands for full) while the ring is full.
     fn put_within(&mut self, value: *const T, timeout: Option<Duration>) -> Result<(), Stop> {
-        let mut waiter = Waiter::new(timeout);
-        loop {
-            let tag = match self.put(value) {
-                Ok(()) => return Ok(()),
-                Err(Miss::Revoked | Miss::Stall(Stall::Corrupted)) => return Err(Stop::Corrupted),
-                Err(Miss::Stall(Stall::Blocked(tag))) => tag,
-            };
-            if timeout == Some(Duration::ZERO) {
-                return Err(self.full());
-            }
-            match self.end.wait(&mut waiter, tag) {
-                Ok(()) => {}
-                // Gone: one last attempt (room may have been made just before).
-                Err(Stop::Disconnected) => {
-                    return match self.put(value) {
-                        Ok(()) => Ok(()),
-                        Err(Miss::Stall(Stall::Blocked(_))) => Err(Stop::Disconnected),
-                        Err(_) => Err(Stop::Corrupted),
-                    };
-                }
-                Err(stop) => return Err(stop),
-            }
-        }
-    }
-
-    /// A non-blocking call found the ring full: `Timeout` stands for full; now and then the
-    /// consumers' liveness is checked (`Disconnected`).
-    fn full(&mut self) -> Stop {
-        if self.end.other_side_gone() {
-            Stop::Disconnected
-        } else {
-            Stop::Timeout
-        }
+        self.end.retry(timeout, |e| Self::put(e, value))
     }
 
     /// Pushes `value` if a slot is free; gives it back in `Full` otherwise (or `Disconnected`

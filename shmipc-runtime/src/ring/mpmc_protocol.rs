@@ -182,12 +182,7 @@ impl<S: Stamps> Ring<'_, S> {
             let d = Word::decode(w);
             let empty = d.tag == Tag(0);
             if d.lap == lap && d.state == FREE && empty {
-                let claimed = Word::encode(WRITING, me, lap);
-                if cell
-                    .compare_exchange(w, claimed, Ordering::Acquire, Ordering::Relaxed)
-                    .is_ok()
-                {
-                    advance(tail, pos);
+                if claim(cell, w, Word::encode(WRITING, me, lap), tail, pos) {
                     return Ok(pos);
                 }
                 continue;
@@ -205,23 +200,14 @@ impl<S: Stamps> Ring<'_, S> {
                 let reader = (d.state == READING).then_some(d.tag);
                 return Err(Stall::Blocked(reader));
             }
-            if tail.load(Ordering::Acquire) == pos {
-                return Err(Stall::Corrupted);
-            }
+            unmoved(tail, pos)?;
         }
     }
 
     /// Publishes the message `me` wrote at `pos` (release: the value before the word).
     #[inline]
     pub(crate) fn publish(&self, pos: u64, me: Tag) -> Result<(), Revoked> {
-        let lap = self.lap(pos);
-        let (from, to) = (
-            Word::encode(WRITING, me, lap),
-            Word::encode(FULL, Tag(0), lap),
-        );
-        self.transition(pos, from, to, Ordering::Release)
-            .then_some(())
-            .ok_or(Revoked)
+        self.hand_over(pos, me, WRITING, (FULL, 0))
     }
 
     /// Claims the slot at the head for reading by `me`; returns its position. Skipped slots on
@@ -243,12 +229,7 @@ impl<S: Stamps> Ring<'_, S> {
             if d.lap == lap {
                 match d.state {
                     FULL if d.tag == Tag(0) => {
-                        let claimed = Word::encode(READING, me, lap);
-                        if cell
-                            .compare_exchange(w, claimed, Ordering::Acquire, Ordering::Relaxed)
-                            .is_ok()
-                        {
-                            advance(head, pos);
+                        if claim(cell, w, Word::encode(READING, me, lap), head, pos) {
                             return Ok(pos);
                         }
                         continue;
@@ -279,9 +260,7 @@ impl<S: Stamps> Ring<'_, S> {
                 // Last lap's reader has not released the slot: nothing written for this lap.
                 return Err(Stall::Blocked(None));
             }
-            if head.load(Ordering::Acquire) == pos {
-                return Err(Stall::Corrupted);
-            }
+            unmoved(head, pos)?;
         }
     }
 
@@ -289,9 +268,17 @@ impl<S: Stamps> Ring<'_, S> {
     /// the slot for the next lap.
     #[inline]
     pub(crate) fn release(&self, pos: u64, me: Tag) -> Result<(), Revoked> {
+        self.hand_over(pos, me, READING, (FREE, 1))
+    }
+
+    /// Ends `me`'s claim of `pos`, in state `claimed` of its lap: moves the word (release) to
+    /// the untagged state `to.0` of the lap `to.1` laps later; `Revoked` if the claim was taken
+    /// from `me`.
+    #[inline]
+    fn hand_over(&self, pos: u64, me: Tag, claimed: u64, to: (u64, u64)) -> Result<(), Revoked> {
         let lap = self.lap(pos);
-        let from = Word::encode(READING, me, lap);
-        let to = Word::encode(FREE, Tag(0), (lap + 1) & LAP_MASK);
+        let from = Word::encode(claimed, me, lap);
+        let to = Word::encode(to.0, Tag(0), (lap + to.1) & LAP_MASK);
         self.transition(pos, from, to, Ordering::Release)
             .then_some(())
             .ok_or(Revoked)
@@ -354,6 +341,30 @@ impl<S: Stamps> Ring<'_, S> {
                 s == WRITING || s == READING
             })
             .count()
+    }
+}
+
+/// Claims the slot word `cell`, seen holding `w`, for `claimed` (acquire: the claimant's access
+/// to the slot after it); on success moves `index` past `pos`. `false`: the word changed.
+#[inline]
+fn claim(cell: &AtomicU64, w: u64, claimed: u64, index: &AtomicU64, pos: u64) -> bool {
+    let won = cell
+        .compare_exchange(w, claimed, Ordering::Acquire, Ordering::Relaxed)
+        .is_ok();
+    if won {
+        advance(index, pos);
+    }
+    won
+}
+
+/// After a slot word that fits no state of position `pos`: corruption if `index` still points
+/// at `pos` (the word was not merely overtaken by others' claims); otherwise retry.
+#[inline]
+fn unmoved(index: &AtomicU64, pos: u64) -> Result<(), Stall> {
+    if index.load(Ordering::Acquire) == pos {
+        Err(Stall::Corrupted)
+    } else {
+        Ok(())
     }
 }
 

@@ -6,10 +6,10 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use super::chunk::{Span, chunk_basics};
-use super::endpoint::Endpoint;
+use super::endpoint::{Endpoint, end_queries};
 use super::control::STATE_ATTACHED;
 use super::error::PushError;
-use super::spsc::{Inner, Slots, side_alive};
+use super::spsc::{Inner, Slots};
 use super::spsc_protocol::{Corrupted, ProducerCore, WaitWords, recover_tail};
 use super::wait::{self, Side, Stop, WaitStrategy};
 use crate::SharedLayout;
@@ -323,19 +323,9 @@ impl<T: SharedLayout> Producer<T> {
         self.len() == 0
     }
 
-    /// The number of slots.
-    pub fn capacity(&self) -> usize {
-        self.core.capacity as usize
-    }
-
-    /// Whether a live process holds the consumer role (a snapshot; reads `/proc`).
-    pub fn consumer_alive(&self) -> bool {
-        side_alive(&self.end.slots.control().consumer)
-    }
-
-    /// The ring's name.
-    pub fn name(&self) -> &str {
-        self.end.inner.name()
+    end_queries! {
+        /// Whether a live process holds the consumer role (a snapshot; reads `/proc`).
+        consumer_alive => consumer;
     }
 }
 
@@ -384,19 +374,17 @@ impl<T: SharedLayout> Drop for Producer<T> {
     }
 }
 
-/// Slots reserved by [`Producer::try_reserve`] / [`Producer::reserve`], written in place and
-/// published by [`commit`](Self::commit). Dropping it without committing publishes nothing (the
-/// slots are reserved again by the next call).
-///
-/// The slots' bytes are whatever they held before (an older message, or zeroes): every bit
-/// pattern is a valid `T`, so committing a slot that was not fully written sends those bytes, never
-/// undefined behaviour.
-pub struct WriteChunk<'a, T: SharedLayout> {
-    producer: &'a mut Producer<T>,
-    span: Span,
+chunk_basics! {
+    /// Slots reserved by [`Producer::try_reserve`] / [`Producer::reserve`], written in place and
+    /// published by [`commit`](Self::commit). Dropping it without committing publishes nothing (the
+    /// slots are reserved again by the next call).
+    ///
+    /// The slots' bytes are whatever they held before (an older message, or zeroes): every bit
+    /// pattern is a valid `T`, so committing a slot that was not fully written sends those bytes,
+    /// never undefined behaviour.
+    pub struct WriteChunk { producer: Producer }
+    "reserved slots"
 }
-
-chunk_basics!(WriteChunk, "reserved slots");
 
 impl<T: SharedLayout> WriteChunk<'_, T> {
     /// The value of reserved slot `i`, aligned for `T`, valid for reads and writes of one `T`

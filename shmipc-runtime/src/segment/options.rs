@@ -34,6 +34,20 @@ impl Default for SegmentOptions {
     }
 }
 
+/// Writes setters that store their argument as it is: `name(arg: Type) => field;` is
+/// `pub fn name(mut self, arg: Type) -> Self`, with the doc comment written before it.
+macro_rules! plain_setters {
+    ($($(#[$doc:meta])* $name:ident($arg:ident: $ty:ty) => $field:ident;)*) => {
+        $(
+            $(#[$doc])*
+            pub fn $name(mut self, $arg: $ty) -> Self {
+                self.$field = $arg;
+                self
+            }
+        )*
+    };
+}
+
 impl SegmentOptions {
     /// The defaults (see the type's documentation).
     pub fn new() -> SegmentOptions {
@@ -47,57 +61,45 @@ impl SegmentOptions {
         self
     }
 
-    /// Whether `create` may remove an existing segment of the same name whose creator is dead
-    /// (and recreate it). A segment whose creator still runs is never replaced. Default `false`.
-    pub fn replace_dead(mut self, replace: bool) -> Self {
-        self.replace_dead = replace;
-        self
-    }
+    plain_setters! {
+        /// Whether `create` may remove an existing segment of the same name whose creator is dead
+        /// (and recreate it). A segment whose creator still runs is never replaced. Default
+        /// `false`.
+        replace_dead(replace: bool) => replace_dead;
 
-    /// Whether the segment outlives its creator's handle; by default the creator unlinks the name
-    /// when its handle drops (processes that have it open keep their mapping).
-    pub fn persist(mut self, persist: bool) -> Self {
-        self.persist = persist;
-        self
-    }
+        /// Whether the segment outlives its creator's handle; by default the creator unlinks the
+        /// name when its handle drops (processes that have it open keep their mapping).
+        persist(persist: bool) => persist;
 
-    /// How long `open` waits for a segment that exists but is not initialized yet (and, with
-    /// [`wait_for_creation`](Self::wait_for_creation), for one that does not exist yet), and how
-    /// long `open_or_create` keeps retrying. Default 1 s.
-    pub fn open_timeout(mut self, timeout: Duration) -> Self {
-        self.open_timeout = timeout;
-        self
+        /// How long `open` waits for a segment that exists but is not initialized yet (and, with
+        /// [`wait_for_creation`](Self::wait_for_creation), for one that does not exist yet), and
+        /// how long `open_or_create` keeps retrying. Default 1 s.
+        open_timeout(timeout: Duration) => open_timeout;
+
+        /// Whether `open` maps the segment read-only: the object is opened with `O_RDONLY` and
+        /// mapped with `PROT_READ`, so this process needs only read permission on it (mode `0644`
+        /// or `0640` with [`allow_owner`](Self::allow_owner) lets another user's reader in) and
+        /// cannot change a byte of it, whatever its code does. Only primitives that never write to
+        /// their segment from the opening side accept it (a value's or seqlock's readers, a
+        /// broadcast ring's subscribers); the others, and `create`, fail with
+        /// [`Error::InvalidOptions`]. Default `false`.
+        ///
+        /// [`Error::InvalidOptions`]: super::Error::InvalidOptions
+        read_only(read_only: bool) => read_only;
+
+        /// Whether `open` also waits, up to the [open timeout](Self::open_timeout), for a name that
+        /// does not exist yet, so that processes can start in any order: it retries (yielding, then
+        /// sleeping a millisecond at a time) until the creator has created and published the
+        /// segment, and fails with [`Error::Timeout`](super::Error::Timeout) if nobody did in time.
+        /// Default `false`: a missing name is [`Error::NotFound`](super::Error::NotFound) at once.
+        /// For peers that are symmetric (either may come first), use
+        /// [`Builder::open_or_create`](super::Builder::open_or_create) instead.
+        wait_for_creation(wait: bool) => wait_for_creation;
     }
 
     /// Lets `open` accept a segment owned by `uid` besides this process's effective uid.
     pub fn allow_owner(mut self, uid: u32) -> Self {
         self.allowed_owners.push(uid);
-        self
-    }
-
-    /// Whether `open` maps the segment read-only: the object is opened with `O_RDONLY` and mapped
-    /// with `PROT_READ`, so this process needs only read permission on it (mode `0644` or `0640`
-    /// with [`allow_owner`](Self::allow_owner) lets another user's reader in) and cannot change a
-    /// byte of it, whatever its code does. Only primitives that never write to their segment
-    /// from the opening side accept it (a value's or seqlock's readers, a broadcast ring's
-    /// subscribers); the others, and `create`, fail with [`Error::InvalidOptions`]. Default
-    /// `false`.
-    ///
-    /// [`Error::InvalidOptions`]: super::Error::InvalidOptions
-    pub fn read_only(mut self, read_only: bool) -> Self {
-        self.read_only = read_only;
-        self
-    }
-
-    /// Whether `open` also waits, up to the [open timeout](Self::open_timeout), for a name that
-    /// does not exist yet, so that processes can start in any order: it retries (yielding, then
-    /// sleeping a millisecond at a time) until the creator has created and published the
-    /// segment, and fails with [`Error::Timeout`](super::Error::Timeout) if nobody did in time.
-    /// Default `false`: a missing name is [`Error::NotFound`](super::Error::NotFound) at once.
-    /// For peers that are symmetric (either may come first), use
-    /// [`Builder::open_or_create`](super::Builder::open_or_create) instead.
-    pub fn wait_for_creation(mut self, wait: bool) -> Self {
-        self.wait_for_creation = wait;
         self
     }
 

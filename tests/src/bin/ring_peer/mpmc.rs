@@ -18,6 +18,7 @@ use shmipc::{MpmcRing, PopError};
 use shmipc_schemas::Quote;
 use shmipc_tests::ring_msgs::{check, quote};
 
+use crate::stream::{fast_path_batch, fast_path_ring, measured_rounds};
 use crate::{Options, fail, say};
 
 static HANG_MS: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(3_600_000);
@@ -150,13 +151,10 @@ pub fn hostile(name: &str, millis: u64, seed: u64) {
 /// (one producer and one consumer handle here, never parked) between two `close(-1)` markers,
 /// for the strace test; `syscall`: also one `getppid` per round.
 pub fn fast_path(name: &str, n: u64, with_syscall: bool) {
-    let ring = MpmcRing::<Quote>::create(name, 64).unwrap_or_else(|e| fail(&e.to_string()));
-    let mut p = ring.producer().unwrap_or_else(|e| fail(&e.to_string()));
-    let mut c = ring.consumer().unwrap_or_else(|e| fail(&e.to_string()));
-    let batch: Vec<Quote> = (0..8).map(quote).collect();
-    let mut buf = [Quote::default(); 8];
+    let (ring, mut p, mut c) = fast_path_ring!(MpmcRing, name);
+    let (batch, mut buf) = fast_path_batch();
     let ok = |r: Result<(), String>| r.unwrap_or_else(|e| fail(&e));
-    let mut round = |i: u64| {
+    let round = |i: u64| {
         ok(p.try_push(quote(i)).map_err(|e| e.to_string()));
         ok(p.push(quote(i)).map_err(|e| e.to_string()));
         ok(p.push_timeout(quote(i), Duration::from_secs(1))
@@ -186,17 +184,8 @@ pub fn fast_path(name: &str, n: u64, with_syscall: bool) {
                 .try_pop_slice(&mut buf[..left])
                 .unwrap_or_else(|e| fail(&e.to_string()));
         }
-        if with_syscall {
-            // SAFETY: getppid has no preconditions.
-            std::hint::black_box(unsafe { libc::getppid() });
-        }
     };
-    round(0);
-    crate::stream::marker();
-    for i in 0..n {
-        round(i);
-    }
-    crate::stream::marker();
+    measured_rounds(n, with_syscall, round);
     drop((p, c, ring));
     say("done");
 }

@@ -323,15 +323,48 @@ pub fn marker() {
     std::hint::black_box(unsafe { libc::close(-1) });
 }
 
+/// A fast-path run's ring, `$ring::<Quote>::create(name, 64)`, and its producer and consumer
+/// (the peer fails on any error): `(ring, producer, consumer)`.
+macro_rules! fast_path_ring {
+    ($ring:ident, $name:expr) => {{
+        let ring = $ring::<Quote>::create($name, 64).unwrap_or_else(|e| fail(&e.to_string()));
+        let p = ring.producer().unwrap_or_else(|e| fail(&e.to_string()));
+        let c = ring.consumer().unwrap_or_else(|e| fail(&e.to_string()));
+        (ring, p, c)
+    }};
+}
+pub(crate) use fast_path_ring;
+
+/// The messages a fast-path round pushes as a slice, and the buffer it pops slices into.
+pub fn fast_path_batch() -> (Vec<Quote>, [Quote; 8]) {
+    ((0..8).map(quote).collect(), [Quote::default(); 8])
+}
+
+/// Runs `round(0)` to warm up (first use may cache the process identity or touch fresh pages),
+/// then `round(0..n)` between two markers; with `with_syscall` each round also makes one
+/// `getppid`.
+pub fn measured_rounds(n: u64, with_syscall: bool, mut round: impl FnMut(u64)) {
+    let mut round = |i: u64| {
+        round(i);
+        if with_syscall {
+            // SAFETY: getppid has no preconditions.
+            std::hint::black_box(unsafe { libc::getppid() });
+        }
+    };
+    round(0);
+    marker();
+    for i in 0..n {
+        round(i);
+    }
+    marker();
+}
+
 /// `n` rounds of every push and pop form while the other side is never parked (both roles in
 /// this process, alternating), between two markers.
 pub fn fast_path(name: &str, n: u64, with_syscall: bool) {
-    let ring = SpscRing::<Quote>::create(name, 64).unwrap_or_else(|e| fail(&e.to_string()));
-    let mut p = ring.producer().unwrap_or_else(|e| fail(&e.to_string()));
-    let mut c = ring.consumer().unwrap_or_else(|e| fail(&e.to_string()));
-    let batch: Vec<Quote> = (0..8).map(quote).collect();
-    let mut buf = [Quote::default(); 8];
-    let mut round = |i: u64| {
+    let (_ring, mut p, mut c) = fast_path_ring!(SpscRing, name);
+    let (batch, mut buf) = fast_path_batch();
+    let round = |i: u64| {
         p.try_push(quote(i))
             .unwrap_or_else(|e| fail(&e.to_string()));
         p.push(quote(i)).unwrap_or_else(|e| fail(&e.to_string()));
@@ -365,18 +398,8 @@ pub fn fast_path(name: &str, n: u64, with_syscall: bool) {
         let r = c.try_read_chunk(4).unwrap_or_else(|e| fail(&e.to_string()));
         std::hint::black_box(r.read(0));
         drop(r);
-        if with_syscall {
-            // SAFETY: getppid has no preconditions.
-            std::hint::black_box(unsafe { libc::getppid() });
-        }
     };
-    // Warm up: first use may cache the process identity or touch fresh pages.
-    round(0);
-    marker();
-    for i in 0..n {
-        round(i);
-    }
-    marker();
+    measured_rounds(n, with_syscall, round);
     drop((p, c));
     let _ = std::fs::remove_file(format!("/dev/shm/{}", name.trim_start_matches('/')));
     say("done");
