@@ -8,10 +8,11 @@ use super::broadcast_control::{
     BroadcastControl, DoorbellControl, FORMAT, doorbell_mode, doorbell_name, doorbell_spec,
 };
 use super::broadcast_protocol::StartAt;
+use super::mapped::RingMap;
 use super::config::{RingConfig, ring_debug, ring_shortcuts};
 use super::control::{Geometry, RingGeometry, ring_spec};
 use super::publisher::BroadcastProducer;
-use super::spsc::{Slots, side_alive};
+use super::spsc::side_alive;
 use super::spsc_protocol::WaitWords;
 use super::subscriber::Subscriber;
 use super::wait::WaitStrategy;
@@ -24,35 +25,21 @@ use crate::sys::shm;
 /// The mappings, shared by the ring and its handles (which keep them alive).
 #[derive(Debug)]
 pub(crate) struct Inner {
-    segment: RawSegment,
+    map: RingMap<BroadcastControl>,
     /// The writable doorbell, if this process could open it (a subscriber without write
     /// permission on it polls instead of announcing itself).
     doorbell: Option<RawSegment>,
-    pub(crate) capacity: usize,
-    pub(crate) slots: Slots<BroadcastControl>,
 }
 
-// SAFETY: `Slots` holds pointers into the mapping that `segment` owns and keeps alive; every
-// access through them is atomic or a copy under the ring's protocol, from any thread.
-unsafe impl Send for Inner {}
-// SAFETY: as above: shared access is atomic.
-unsafe impl Sync for Inner {}
+impl core::ops::Deref for Inner {
+    type Target = RingMap<BroadcastControl>;
+
+    fn deref(&self) -> &RingMap<BroadcastControl> {
+        &self.map
+    }
+}
 
 impl Inner {
-    #[inline]
-    pub(crate) fn control(&self) -> &BroadcastControl {
-        self.slots.control()
-    }
-
-    pub(crate) fn name(&self) -> &str {
-        self.segment.name()
-    }
-
-    /// Whether the ring's segment lost its memory (see [`RawSegment::is_broken`]).
-    pub(crate) fn is_broken(&self) -> bool {
-        self.segment.is_broken()
-    }
-
     /// Whether this process mapped the ring read-only (it may subscribe, not publish).
     pub(crate) fn is_read_only(&self) -> bool {
         self.segment.is_read_only()
@@ -143,10 +130,8 @@ impl<T: SharedLayout> SharedPrimitive for BroadcastRing<T> {
             open_doorbell(&segment)
         };
         let inner = Inner {
-            slots: Slots::new(&segment, capacity, geo),
-            segment,
+            map: RingMap::new(segment, capacity, geo),
             doorbell,
-            capacity,
         };
         Ok(BroadcastRing {
             inner: Arc::new(inner),

@@ -77,6 +77,7 @@ not_under_loom! {
     mod consumer;
     mod control;
     mod endpoint;
+    mod mapped;
     mod error;
     mod mpmc;
     mod mpmc_consumer;

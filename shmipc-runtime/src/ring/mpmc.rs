@@ -5,6 +5,7 @@ use core::marker::PhantomData;
 use core::sync::atomic::Ordering;
 use std::sync::Arc;
 
+use super::mapped::RingMap;
 use super::config::{RingConfig, ring_debug, ring_shortcuts};
 use super::control::{Geometry, RingGeometry, ring_spec};
 use super::mpmc_consumer::MpmcConsumer;
@@ -49,26 +50,22 @@ pub struct MpmcRecovery {
 /// (given up when the last of them drops).
 #[derive(Debug)]
 pub(crate) struct MpmcInner {
-    segment: RawSegment,
-    pub(crate) slots: Slots<MpmcControl>,
-    pub(crate) capacity: usize,
+    map: RingMap<MpmcControl>,
     shift: u32,
     pub(crate) entry: usize,
     pub(crate) tag: Tag,
     after_claim: Option<fn()>,
 }
 
-// SAFETY: `slots` points into the mapping that `segment` owns and keeps alive; every access
-// through it is atomic or a copy under the ring's protocol, from any thread.
-unsafe impl Send for MpmcInner {}
-// SAFETY: as above: shared access is atomic.
-unsafe impl Sync for MpmcInner {}
+impl core::ops::Deref for MpmcInner {
+    type Target = RingMap<MpmcControl>;
+
+    fn deref(&self) -> &RingMap<MpmcControl> {
+        &self.map
+    }
+}
 
 impl MpmcInner {
-    #[inline]
-    pub(crate) fn control(&self) -> &MpmcControl {
-        self.slots.control()
-    }
 
     /// The protocol core's view of the slots.
     #[inline]
@@ -77,14 +74,6 @@ impl MpmcInner {
             seqs: &self.slots,
             shift: self.shift,
         }
-    }
-
-    pub(crate) fn name(&self) -> &str {
-        self.segment.name()
-    }
-
-    pub(crate) fn is_broken(&self) -> bool {
-        self.segment.is_broken()
     }
 
     /// Messages between the head and the tail (a snapshot, at most the capacity).
@@ -124,8 +113,8 @@ impl<T: SharedLayout> SharedPrimitive for MpmcRing<T> {
     fn from_segment(segment: RawSegment, config: MpmcConfig) -> Result<Self, Error> {
         let geo = Self::GEOMETRY;
         let capacity = geo.segment_capacity(&segment)?;
-        let slots = Slots::<MpmcControl>::new(&segment, capacity, geo);
-        let control = slots.control();
+        let map = RingMap::<MpmcControl>::new(segment, capacity, geo);
+        let (segment, control) = (&map.segment, map.control());
         if segment.is_creator() {
             control.info.record(capacity, MPMC_FORMAT, &geo);
         }
@@ -139,9 +128,7 @@ impl<T: SharedLayout> SharedPrimitive for MpmcRing<T> {
         })?;
         Ok(MpmcRing {
             inner: Arc::new(MpmcInner {
-                segment,
-                slots,
-                capacity,
+                map,
                 shift: capacity.trailing_zeros(),
                 entry,
                 tag,

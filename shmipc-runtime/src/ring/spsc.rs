@@ -5,6 +5,7 @@ use core::ptr::NonNull;
 use core::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Arc;
 
+use super::mapped::RingMap;
 use super::config::{RingConfig, ring_debug, ring_shortcuts};
 use super::consumer::Consumer;
 use super::control::{
@@ -145,43 +146,7 @@ impl<C> Stamps for Slots<C> {
 }
 
 /// The mapping, shared by the ring and its handles (which keep it alive).
-#[derive(Debug)]
-pub(crate) struct Inner {
-    segment: RawSegment,
-    pub(crate) capacity: usize,
-    pub(crate) slots: Slots,
-}
-
-// SAFETY: `Slots` holds pointers into the mapping that `segment` owns and keeps alive; every
-// access through them is atomic or a copy under the ring's protocol, from any thread.
-unsafe impl Send for Inner {}
-// SAFETY: as above: shared access is atomic.
-unsafe impl Sync for Inner {}
-
-impl Inner {
-    fn new(segment: RawSegment, capacity: usize, geo: Geometry) -> Inner {
-        Inner {
-            slots: Slots::new(&segment, capacity, geo),
-            segment,
-            capacity,
-        }
-    }
-
-    #[inline]
-    pub(crate) fn control(&self) -> &SpscControl {
-        self.slots.control()
-    }
-
-    pub(crate) fn name(&self) -> &str {
-        self.segment.name()
-    }
-
-    /// Whether the segment lost its memory (its file was truncated while mapped; see
-    /// [`RawSegment::is_broken`]): the slow paths report it as corruption.
-    pub(crate) fn is_broken(&self) -> bool {
-        self.segment.is_broken()
-    }
-}
+pub(crate) type Inner = RingMap<SpscControl>;
 
 impl<T: SharedLayout> RingGeometry for SpscRing<T> {
     const GEOMETRY: Geometry = Geometry::new(size_of::<T>(), align_of::<T>());
