@@ -99,5 +99,7 @@ not_under_loom! {
 
 #[cfg(all(test, loom))]
 mod loom_models;
+#[cfg(all(test, loom))]
+mod seq_loom_models;
 #[cfg(all(test, not(loom)))]
 mod tests;
