@@ -2,3 +2,4 @@
 
 pub mod ring_bench;
 pub mod ring_demo;
+pub mod sem_lock;

@@ -9,16 +9,16 @@
 //! Prints medians of several runs, in nanoseconds per operation, and the ratio semaphore / shmipc
 //! (above 1: shmipc is faster). No assertions: numbers depend on the machine and its load.
 
-use std::ffi::CString;
 use std::io::{BufRead, BufReader, Write};
 use std::process::{Child, Command, Stdio};
-use std::sync::atomic::{AtomicU32, Ordering};
+use std::sync::atomic::Ordering;
 use std::time::Instant;
 
 use shmipc::{
     RawSegment, SegmentKind, SegmentOptions, SegmentSpec, SeqLock, SharedLayout, SharedMutex,
     WaitCell,
 };
+use shmipc_examples::sem_lock::SemLock;
 use shmipc_schemas::{Ping, SensorFrame};
 
 const RUNS: usize = 7;
@@ -26,106 +26,6 @@ const UNCONTENDED: u64 = 2_000_000;
 const CONTENDED: u64 = 300_000;
 const SEQ_OPS: u64 = 1_000_000;
 const ROUND_TRIPS: u64 = 20_000;
-
-/// The baseline lock: a named semaphore plus a plain shared mapping holding the data.
-struct SemLock {
-    sem: *mut libc::sem_t,
-    data: *mut u8,
-    len: usize,
-}
-
-impl SemLock {
-    fn new(name: &str, len: usize, create: bool) -> SemLock {
-        let c = CString::new(name).unwrap();
-        let flags = if create {
-            libc::O_CREAT | libc::O_EXCL
-        } else {
-            0
-        };
-        // SAFETY: `c` is NUL-terminated; the variadic mode and value are passed as C expects.
-        let sem =
-            unsafe { libc::sem_open(c.as_ptr(), flags, 0o600 as libc::c_uint, 1 as libc::c_uint) };
-        assert!(
-            sem != libc::SEM_FAILED,
-            "sem_open: {}",
-            std::io::Error::last_os_error()
-        );
-        let data_name = CString::new(format!("{name}-data")).unwrap();
-        let oflags = if create {
-            libc::O_CREAT | libc::O_EXCL | libc::O_RDWR
-        } else {
-            libc::O_RDWR
-        };
-        // SAFETY: `data_name` is NUL-terminated.
-        let fd = unsafe { libc::shm_open(data_name.as_ptr(), oflags, 0o600) };
-        assert!(fd >= 0, "shm_open: {}", std::io::Error::last_os_error());
-        if create {
-            // SAFETY: `fd` is open; a fresh object is zero-filled by ftruncate.
-            let rc = unsafe { libc::ftruncate(fd, len as libc::off_t) };
-            assert_eq!(rc, 0);
-        }
-        // SAFETY: maps `len` bytes of the open object at a kernel-chosen address.
-        let data = unsafe {
-            libc::mmap(
-                std::ptr::null_mut(),
-                len,
-                libc::PROT_READ | libc::PROT_WRITE,
-                libc::MAP_SHARED,
-                fd,
-                0,
-            )
-        };
-        assert!(data != libc::MAP_FAILED);
-        // SAFETY: `fd` is open and no longer needed.
-        unsafe { libc::close(fd) };
-        SemLock {
-            sem,
-            data: data.cast(),
-            len,
-        }
-    }
-
-    /// Runs `f` on the data under the semaphore.
-    fn with<R>(&self, f: impl FnOnce(*mut u8) -> R) -> R {
-        // SAFETY: `sem` is an open semaphore; EINTR is retried.
-        while unsafe { libc::sem_wait(self.sem) } != 0 {}
-        let r = f(self.data);
-        // SAFETY: as above; we hold one unit.
-        unsafe { libc::sem_post(self.sem) };
-        r
-    }
-
-    /// A stop flag at offset 2048 of the data region (outside the guarded frame).
-    fn stop_flag(&self) -> &AtomicU32 {
-        // SAFETY: offset 2048 is inside the 4096-byte region, 4-aligned, and only accessed
-        // atomically; the reference lives no longer than the mapping.
-        unsafe { AtomicU32::from_ptr(self.data.add(2048).cast()) }
-    }
-
-    fn stopped(&self) -> bool {
-        self.stop_flag().load(Ordering::Relaxed) != 0
-    }
-
-    fn unlink(name: &str) {
-        let c = CString::new(name).unwrap();
-        let d = CString::new(format!("{name}-data")).unwrap();
-        // SAFETY: NUL-terminated names; unlinking a missing name only fails.
-        unsafe {
-            libc::sem_unlink(c.as_ptr());
-            libc::shm_unlink(d.as_ptr());
-        }
-    }
-}
-
-impl Drop for SemLock {
-    fn drop(&mut self) {
-        // SAFETY: closes what `new` opened and maps nothing that outlives `self`.
-        unsafe {
-            libc::sem_close(self.sem);
-            libc::munmap(self.data.cast(), self.len);
-        }
-    }
-}
 
 fn median(mut xs: Vec<f64>) -> f64 {
     xs.sort_by(|a, b| a.partial_cmp(b).unwrap());
@@ -251,11 +151,8 @@ fn ping_pong_cell(c: &WaitCell, n: u64, ping: bool) {
 /// Ping-pong on two named semaphores (the baseline's signalling).
 fn ping_pong_sem(a: &SemLock, b: &SemLock, n: u64) {
     for _ in 0..n {
-        // SAFETY: both semaphores are open; EINTR is retried.
-        unsafe {
-            libc::sem_post(a.sem);
-            while libc::sem_wait(b.sem) != 0 {}
-        }
+        a.post();
+        b.wait();
     }
 }
 
@@ -493,12 +390,10 @@ fn main() {
         );
         let seg = cell_segment(&cellname, true);
         let (sa, sb) = (SemLock::new(&pa, 4096, true), SemLock::new(&pb, 4096, true));
-        // SAFETY: fresh semaphores start at 1 (the lock's initial value); take that unit so that
-        // they start empty and work as signals.
-        unsafe {
-            libc::sem_wait(sa.sem);
-            libc::sem_wait(sb.sem);
-        }
+        // Fresh semaphores start at 1 (the lock's initial value); take that unit so that they
+        // start empty and work as signals.
+        sa.wait();
+        sb.wait();
         let round_trips = |role: &str, run: &dyn Fn(u64)| {
             median(
                 (0..RUNS)
