@@ -1,7 +1,7 @@
 //! The pure protocol cores of `shmipc-runtime`, compiled into the fuzz targets from the runtime's
 //! own sources (they are crate-private there): `lock_word.rs` and `seq_protocol.rs` only use
 //! `super::atomic`, which this crate provides with `core`'s atomics, as the runtime does outside
-//! loom.
+//! loom, and `crate::pinned` (`pin_offsets!`), included from the runtime too.
 
 #![allow(dead_code, unreachable_pub)]
 
@@ -9,6 +9,10 @@
 pub mod atomic {
     pub use core::sync::atomic::{AtomicU32, AtomicU64, Ordering, fence};
 }
+
+/// `pin_offsets!`, which `lock_word.rs` pins its words with.
+#[path = "../../shmipc-runtime/src/pinned.rs"]
+mod pinned;
 
 /// The lock-word state machine.
 #[path = "../../shmipc-runtime/src/sync/lock_word.rs"]
