@@ -319,7 +319,7 @@ fn expected(leaf: &Leaf, bytes: &[u8]) -> String {
 }
 
 #[test]
-fn a_c_program_reads_every_field_of_every_schema_type_through_its_struct() {
+fn a_c_program_reads_and_writes_every_field_of_every_schema_type_through_its_struct() {
     use std::os::unix::fs::FileExt;
 
     let dir = Scratch::new("every");
@@ -379,6 +379,78 @@ fn a_c_program_reads_every_field_of_every_schema_type_through_its_struct() {
             .map(|l| format!("{}={}\n", l.c, expected(l, &bytes)))
             .collect();
         assert_eq!(String::from_utf8_lossy(&out.stdout), want, "{id}");
+
+        // And back: a C program stores another pattern into every field through the struct (in
+        // the field's declared byte order), and Rust finds exactly those bytes.
+        let pattern: Vec<u8> = (0..layout.size()).map(|i| (i * 53 + 7) as u8).collect();
+        let mut writes = Vec::new();
+        leaves(layout, "(*w)", 0, &mut writes);
+        let stores: String = writes.iter().map(|l| store_leaf(l, &pattern)).collect();
+        let writer = format!(
+            "#define _DEFAULT_SOURCE\n#include <endian.h>\n#include <fcntl.h>\n#include <stdio.h>\n\
+             #include <sys/mman.h>\n#include <sys/stat.h>\n#include <unistd.h>\n\
+             #include \"shmipc_segment.h\"\n#include \"{id}.h\"\n\
+             int main(int argc, char **argv) {{\n\
+             \x20   if (argc != 2) return 2;\n\
+             \x20   int fd = shm_open(argv[1], O_RDWR, 0);\n\
+             \x20   struct stat st;\n\
+             \x20   if (fd < 0 || fstat(fd, &st) != 0) return 1;\n\
+             \x20   void *base = mmap(NULL, (size_t)st.st_size, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);\n\
+             \x20   if (base == MAP_FAILED) return 1;\n\
+             \x20   struct {id} *w = (struct {id} *)shmipc_payload(base, (size_t)st.st_size, {id}_FINGERPRINT);\n\
+             \x20   if (!w) {{ fprintf(stderr, \"not a ready {id} segment\\n\"); return 1; }}\n\
+             {stores}    return 0;\n}}\n"
+        );
+        dir.write(&format!("{id}_w.c"), &writer);
+        let (ok, err) = gcc(&dir.0, &[&format!("{id}_w.c"), "-o", &format!("{id}_w")]);
+        assert!(ok, "{id}_w.c:\n{err}");
+        let out = Command::new(dir.0.join(format!("{id}_w")))
+            .arg(&name)
+            .output()
+            .expect("run the C writer");
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        let mut back = vec![0u8; layout.size()];
+        std::fs::File::open(format!("/dev/shm{name}"))
+            .and_then(|f| f.read_exact_at(&mut back, header_len))
+            .expect("read the value back");
+        assert_eq!(back, pattern, "{id}: C's stores through the struct");
         drop(segment);
     }
+}
+
+/// A C statement storing into `leaf` the integer whose bytes in the leaf's declared byte order
+/// are `pattern`'s bytes at the leaf's offset (floats by their bits).
+fn store_leaf(leaf: &Leaf, pattern: &[u8]) -> String {
+    let size = leaf.prim.size();
+    let b = &pattern[leaf.offset..leaf.offset + size];
+    let mut word = [0u8; 8];
+    let (value, conv) = match leaf.prim.byte_order() {
+        _ if size == 1 => (u64::from(b[0]), String::new()),
+        shmipc::Endian::Little => {
+            word[..size].copy_from_slice(b);
+            (u64::from_le_bytes(word), format!("htole{}", 8 * size))
+        }
+        shmipc::Endian::Big => {
+            word[8 - size..].copy_from_slice(b);
+            (u64::from_be_bytes(word), format!("htobe{}", 8 * size))
+        }
+        shmipc::Endian::Native => {
+            let mut native = [0u8; 8];
+            if cfg!(target_endian = "little") {
+                native[..size].copy_from_slice(b);
+            } else {
+                native[8 - size..].copy_from_slice(b);
+            }
+            (u64::from_ne_bytes(native), String::new())
+        }
+    };
+    let bits = 8 * size;
+    format!(
+        "    {{ uint{bits}_t b = {conv}((uint{bits}_t){value}ULL); memcpy(&{}, &b, sizeof b); }}\n",
+        leaf.c
+    )
 }
