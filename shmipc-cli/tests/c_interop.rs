@@ -330,24 +330,6 @@ fn a_c_program_reads_and_writes_every_field_of_every_schema_type_through_its_str
         let mut all = Vec::new();
         leaves(layout, "(*v)", 0, &mut all);
         let prints: String = all.iter().map(print_leaf).collect();
-        let program = format!(
-            "#define _DEFAULT_SOURCE\n#include <endian.h>\n#include <fcntl.h>\n#include <stdio.h>\n\
-             #include <sys/mman.h>\n#include <sys/stat.h>\n#include <unistd.h>\n\
-             #include \"shmipc_segment.h\"\n#include \"{id}.h\"\n\
-             int main(int argc, char **argv) {{\n\
-             \x20   if (argc != 2) return 2;\n\
-             \x20   int fd = shm_open(argv[1], O_RDONLY, 0);\n\
-             \x20   struct stat st;\n\
-             \x20   if (fd < 0 || fstat(fd, &st) != 0) return 1;\n\
-             \x20   void *base = mmap(NULL, (size_t)st.st_size, PROT_READ, MAP_SHARED, fd, 0);\n\
-             \x20   if (base == MAP_FAILED) return 1;\n\
-             \x20   const struct {id} *v = shmipc_payload(base, (size_t)st.st_size, {id}_FINGERPRINT);\n\
-             \x20   if (!v) {{ fprintf(stderr, \"not a ready {id} segment\\n\"); return 1; }}\n\
-             {prints}    return 0;\n}}\n"
-        );
-        dir.write(&format!("{id}.c"), &program);
-        let (ok, err) = gcc(&dir.0, &[&format!("{id}.c"), "-o", &id]);
-        assert!(ok, "{id}.c:\n{err}");
 
         // A value segment of this layout whose value bytes Rust writes: a pattern that makes
         // every field differ from zero and from its neighbours.
@@ -365,20 +347,12 @@ fn a_c_program_reads_and_writes_every_field_of_every_schema_type_through_its_str
             .and_then(|f| f.write_all_at(&bytes, header_len))
             .expect("write the value");
 
-        let out = Command::new(dir.0.join(&id))
-            .arg(&name)
-            .output()
-            .expect("run the C program");
-        assert!(
-            out.status.success(),
-            "{}",
-            String::from_utf8_lossy(&out.stderr)
-        );
+        let read = compile_and_run(&dir, &id, &c_main(&id, false, &prints), &name);
         let want: String = all
             .iter()
             .map(|l| format!("{}={}\n", l.c, expected(l, &bytes)))
             .collect();
-        assert_eq!(String::from_utf8_lossy(&out.stdout), want, "{id}");
+        assert_eq!(read, want, "{id}");
 
         // And back: a C program stores another pattern into every field through the struct (in
         // the field's declared byte order), and Rust finds exactly those bytes.
@@ -386,33 +360,7 @@ fn a_c_program_reads_and_writes_every_field_of_every_schema_type_through_its_str
         let mut writes = Vec::new();
         leaves(layout, "(*w)", 0, &mut writes);
         let stores: String = writes.iter().map(|l| store_leaf(l, &pattern)).collect();
-        let writer = format!(
-            "#define _DEFAULT_SOURCE\n#include <endian.h>\n#include <fcntl.h>\n#include <stdio.h>\n\
-             #include <sys/mman.h>\n#include <sys/stat.h>\n#include <unistd.h>\n\
-             #include \"shmipc_segment.h\"\n#include \"{id}.h\"\n\
-             int main(int argc, char **argv) {{\n\
-             \x20   if (argc != 2) return 2;\n\
-             \x20   int fd = shm_open(argv[1], O_RDWR, 0);\n\
-             \x20   struct stat st;\n\
-             \x20   if (fd < 0 || fstat(fd, &st) != 0) return 1;\n\
-             \x20   void *base = mmap(NULL, (size_t)st.st_size, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);\n\
-             \x20   if (base == MAP_FAILED) return 1;\n\
-             \x20   struct {id} *w = (struct {id} *)shmipc_payload(base, (size_t)st.st_size, {id}_FINGERPRINT);\n\
-             \x20   if (!w) {{ fprintf(stderr, \"not a ready {id} segment\\n\"); return 1; }}\n\
-             {stores}    return 0;\n}}\n"
-        );
-        dir.write(&format!("{id}_w.c"), &writer);
-        let (ok, err) = gcc(&dir.0, &[&format!("{id}_w.c"), "-o", &format!("{id}_w")]);
-        assert!(ok, "{id}_w.c:\n{err}");
-        let out = Command::new(dir.0.join(format!("{id}_w")))
-            .arg(&name)
-            .output()
-            .expect("run the C writer");
-        assert!(
-            out.status.success(),
-            "{}",
-            String::from_utf8_lossy(&out.stderr)
-        );
+        compile_and_run(&dir, &format!("{id}_w"), &c_main(&id, true, &stores), &name);
         let mut back = vec![0u8; layout.size()];
         std::fs::File::open(format!("/dev/shm{name}"))
             .and_then(|f| f.read_exact_at(&mut back, header_len))
@@ -420,6 +368,55 @@ fn a_c_program_reads_and_writes_every_field_of_every_schema_type_through_its_str
         assert_eq!(back, pattern, "{id}: C's stores through the struct");
         drop(segment);
     }
+}
+
+/// Writes `source` to `dir/<exe>.c`, compiles it to `exe`, runs it on the segment `name` and
+/// returns what it printed; panics with gcc's or the program's errors if either fails.
+fn compile_and_run(dir: &Scratch, exe: &str, source: &str, name: &str) -> String {
+    dir.write(&format!("{exe}.c"), source);
+    let (ok, err) = gcc(&dir.0, &[&format!("{exe}.c"), "-o", exe]);
+    assert!(ok, "{exe}.c:\n{err}");
+    let out = Command::new(dir.0.join(exe))
+        .arg(name)
+        .output()
+        .expect("run the C program");
+    assert!(
+        out.status.success(),
+        "{exe}: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    String::from_utf8_lossy(&out.stdout).into_owned()
+}
+
+/// A C program that maps the segment named by its argument (read-only, or writable), checks it
+/// is a ready segment of `struct id` (`shmipc_payload`), and runs `body` with the value as `v`
+/// (`const`) or `w` (writable).
+fn c_main(id: &str, writable: bool, body: &str) -> String {
+    let (flags, prot, decl) = if writable {
+        (
+            "O_RDWR",
+            "PROT_READ | PROT_WRITE",
+            format!("struct {id} *w = (struct {id} *)"),
+        )
+    } else {
+        ("O_RDONLY", "PROT_READ", format!("const struct {id} *v = "))
+    };
+    format!(
+        "#define _DEFAULT_SOURCE\n#include <endian.h>\n#include <fcntl.h>\n#include <stdio.h>\n\
+         #include <string.h>\n#include <sys/mman.h>\n#include <sys/stat.h>\n#include <unistd.h>\n\
+         #include \"shmipc_segment.h\"\n#include \"{id}.h\"\n\
+         int main(int argc, char **argv) {{\n\
+         \x20   if (argc != 2) return 2;\n\
+         \x20   int fd = shm_open(argv[1], {flags}, 0);\n\
+         \x20   struct stat st;\n\
+         \x20   if (fd < 0 || fstat(fd, &st) != 0) return 1;\n\
+         \x20   void *base = mmap(NULL, (size_t)st.st_size, {prot}, MAP_SHARED, fd, 0);\n\
+         \x20   if (base == MAP_FAILED) return 1;\n\
+         \x20   {decl}shmipc_payload(base, (size_t)st.st_size, {id}_FINGERPRINT);\n\
+         \x20   if (!{var}) {{ fprintf(stderr, \"not a ready {id} segment\\n\"); return 1; }}\n\
+         {body}    return 0;\n}}\n",
+        var = if writable { "w" } else { "v" },
+    )
 }
 
 /// A C statement storing into `leaf` the integer whose bytes in the leaf's declared byte order

@@ -269,8 +269,7 @@ fn a_segment_still_initializing_is_said_to_be_so() {
 /// the segment's group set to nobody's; needs root, hence the name.
 #[test]
 fn root_a_group_member_inspects_another_users_0640_segment() {
-    use std::os::unix::process::CommandExt;
-    const NOBODY: u32 = 65534;
+    use shmipc_tests::NOBODY;
     shmipc_tests::require_root("runs the tool as another user (nobody)");
     let (name, _cleanup) = guarded_name("grp");
     let _segment: Segment<Probe> = shmipc_tests::create_with_mode(&name, 0o640);
@@ -279,19 +278,7 @@ fn root_a_group_member_inspects_another_users_0640_segment() {
     assert_eq!(unsafe { libc::chown(path.as_ptr(), u32::MAX, NOBODY) }, 0);
     let mut tool = std::process::Command::new(env!("CARGO_BIN_EXE_shmipc"));
     tool.args(["inspect", &name]);
-    // SAFETY: the closure runs in the forked child before exec and only calls the
-    // async-signal-safe `setgroups`, `setgid` and `setuid`.
-    unsafe {
-        tool.pre_exec(|| {
-            if libc::setgroups(0, core::ptr::null()) != 0
-                || libc::setgid(NOBODY) != 0
-                || libc::setuid(NOBODY) != 0
-            {
-                return Err(std::io::Error::last_os_error());
-            }
-            Ok(())
-        });
-    }
+    shmipc_tests::run_as(&mut tool, NOBODY, NOBODY);
     let out = tool.output().expect("run the tool as nobody");
     let (stdout, stderr) = (
         String::from_utf8_lossy(&out.stdout),

@@ -96,6 +96,28 @@ pub fn create_with_mode<P: shmipc::SharedPrimitive>(name: &str, mode: u32) -> P 
         .unwrap_or_else(|e| panic!("create {name} with mode {mode:o}: {e}"))
 }
 
+/// The uid (and group) of `nobody`, whom root tests run peers as.
+pub const NOBODY: u32 = 65534;
+
+/// Makes `cmd` run as user `uid` in group `gid` only (no supplementary groups): for root tests
+/// whose peer must be another user.
+pub fn run_as(cmd: &mut std::process::Command, uid: u32, gid: u32) {
+    use std::os::unix::process::CommandExt;
+    // SAFETY: the closure runs in the forked child before exec and only calls the
+    // async-signal-safe `setgroups`, `setgid` and `setuid`.
+    unsafe {
+        cmd.pre_exec(move || {
+            if libc::setgroups(0, core::ptr::null()) != 0
+                || libc::setgid(gid) != 0
+                || libc::setuid(uid) != 0
+            {
+                return Err(std::io::Error::last_os_error());
+            }
+            Ok(())
+        });
+    }
+}
+
 /// Fails the calling test unless it runs as root, saying why it needs root (`what`). Tests that
 /// call it are named `root_…`, so that a run as another user can leave them out with
 /// `--skip root_` instead of having them pass without testing anything.

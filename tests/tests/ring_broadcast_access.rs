@@ -6,7 +6,6 @@
 
 mod ring_support;
 
-use std::os::unix::process::CommandExt;
 use std::process::Command;
 use std::time::Duration;
 
@@ -17,7 +16,7 @@ use shmipc_schemas::Quote;
 use shmipc_tests::require_root;
 use shmipc_tests::ring_msgs::quote;
 
-const NOBODY: u32 = 65534;
+use shmipc_tests::NOBODY;
 
 /// Publishes `n` messages into `ring` (slowly enough that the subscriber parks between them),
 /// then drops the publisher.
@@ -44,21 +43,7 @@ fn a_read_only_subscriber_receives_and_cannot_publish() {
 
 /// Makes a command run as `nobody`, in group `gid`.
 fn nobody(gid: u32) -> impl FnOnce(&mut Command) {
-    move |cmd| {
-        // SAFETY: the closure runs in the forked child before exec and only calls the
-        // async-signal-safe `setgroups`, `setgid` and `setuid`.
-        unsafe {
-            cmd.pre_exec(move || {
-                if libc::setgroups(0, core::ptr::null()) != 0
-                    || libc::setgid(gid) != 0
-                    || libc::setuid(NOBODY) != 0
-                {
-                    return Err(std::io::Error::last_os_error());
-                }
-                Ok(())
-            });
-        }
-    }
+    move |cmd| shmipc_tests::run_as(cmd, NOBODY, gid)
 }
 
 /// Another user with read permission only: receives everything, through a read-only mapping,

@@ -3,14 +3,11 @@
 //! `nobody`), so the tests are named `root_…`: run as another user they fail with a note (leave them
 //! out with `--skip root_`) rather than pass without testing anything.
 
-use std::os::unix::process::CommandExt;
-
 use shmipc::{Error, Segment, SeqLock};
 use shmipc_schemas::Tick;
-use shmipc_tests::{Peer, ShmCleanup, guarded_name, require_root};
+use shmipc_tests::{NOBODY, Peer, ShmCleanup, guarded_name, require_root};
 
 const SEGMENT_PEER: &str = env!("CARGO_BIN_EXE_segment_peer");
-const NOBODY: u32 = 65534;
 
 /// A guarded name for a test that needs root; fails the test when not root.
 fn name_as_root(tag: &str) -> (String, ShmCleanup) {
@@ -21,19 +18,7 @@ fn name_as_root(tag: &str) -> (String, ShmCleanup) {
 /// Spawns the peer as `nobody`.
 fn spawn_as_nobody(args: &[&str]) -> Peer {
     Peer::spawn_with(SEGMENT_PEER, args, |cmd| {
-        // SAFETY: the closure runs in the forked child before exec and only calls the
-        // async-signal-safe `setgroups`, `setgid` and `setuid`.
-        unsafe {
-            cmd.pre_exec(|| {
-                if libc::setgroups(0, core::ptr::null()) != 0
-                    || libc::setgid(NOBODY) != 0
-                    || libc::setuid(NOBODY) != 0
-                {
-                    return Err(std::io::Error::last_os_error());
-                }
-                Ok(())
-            });
-        }
+        shmipc_tests::run_as(cmd, NOBODY, NOBODY)
     })
 }
 
