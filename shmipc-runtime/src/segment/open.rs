@@ -123,8 +123,10 @@ fn wait_until_ready(
         let st = state.load(Ordering::Acquire);
         copy_fixed_out(map, &mut fixed);
         fixed[STATE_OFFSET..STATE_OFFSET + 4].copy_from_slice(&st.to_le_bytes());
-        let blank = fixed[..8] == [0; 8];
-        if !blank || st != STATE_EMPTY {
+        // The creator copies the header in byte by byte before its state word says anything: while
+        // the state is empty, a magic that is only partly there is a header being written, not a
+        // foreign file (which is refused as soon as a byte differs from both).
+        if !(st == STATE_EMPTY && magic_in_progress(&fixed)) {
             header::check_magic_and_format(&fixed).map_err(|e| validate::header_error(name, e))?;
         }
         match st {
@@ -179,6 +181,15 @@ fn check_sizes(bytes: &[u8], size: usize, name: &str) -> Result<header::FixedHea
         ));
     }
     Ok(fixed)
+}
+
+/// Whether each byte of the magic in `fixed` is either still zero or already the magic's own: what
+/// an opener can see while a creator's byte-wise copy of the header is under way.
+fn magic_in_progress(fixed: &[u8; FIXED_LEN]) -> bool {
+    fixed
+        .iter()
+        .zip(header::MAGIC)
+        .all(|(&b, m)| b == 0 || b == m)
 }
 
 fn corrupt(name: &str, reason: &str) -> Error {
