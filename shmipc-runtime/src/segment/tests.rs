@@ -304,17 +304,16 @@ fn read_only_is_refused_for_create_and_for_primitives_that_write() {
         RawSegment::open(&n, &spec, &SegmentOptions::new()),
         Err(Error::NotFound { .. })
     ));
-    let (_u, _mutex) = crate::test_support::create_unique::<
-        crate::sync::SharedMutex<crate::test_support::Pair>,
-    >("rm");
-    let err = crate::sync::SharedMutex::<crate::test_support::Pair>::builder(_mutex.name())
-        .read_only(true)
-        .open()
-        .unwrap_err();
-    assert!(
-        matches!(&err, Error::InvalidOptions { reason, .. } if reason.contains("a SharedMutex writes")),
-        "{err}"
-    );
+    use crate::sync::SharedMutex;
+    use crate::test_support::{Pair, create_unique};
+    let (_u, mutex) = create_unique::<SharedMutex<Pair>>("rm");
+    let builder = SharedMutex::<Pair>::builder(mutex.name()).read_only(true);
+    match builder.open() {
+        Err(Error::InvalidOptions { reason, .. }) => {
+            assert!(reason.contains("a SharedMutex writes"), "{reason}")
+        }
+        other => panic!("a read-only mutex: {other:?}"),
+    }
 }
 
 /// An opener that meets a header still being copied in (part of the magic there, the state word
@@ -327,14 +326,18 @@ fn a_header_being_written_is_waited_for_and_a_foreign_one_refused() {
     let file = shm::create(&n, 0o600).unwrap();
     shm::reserve(&file, 4096).unwrap();
     file.write_all_at(b"SHM\0P", 0).unwrap();
-    let opts = SegmentOptions::new().open_timeout(Duration::from_millis(30));
-    let err = RawSegment::open(&n, &pair(SegmentKind::Value, 16), &opts).unwrap_err();
+    let (spec, opts) = (
+        pair(SegmentKind::Value, 16),
+        SegmentOptions::new().open_timeout(Duration::from_millis(30)),
+    );
+    let refusal = || RawSegment::open(&n, &spec, &opts).unwrap_err();
+    let err = refusal();
     assert!(
         matches!(err, Error::Timeout { state: "empty", .. }),
-        "a partly written magic: {err}"
+        "a partial magic: {err}"
     );
     file.write_all_at(b"SHMX", 0).unwrap();
-    let err = RawSegment::open(&n, &pair(SegmentKind::Value, 16), &opts).unwrap_err();
+    let err = refusal();
     assert!(
         matches!(err, Error::NotShmipc { .. }),
         "a foreign byte: {err}"
